@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { debianExecutable } from './debian-package.ts';
+import { StackError } from './errors.ts';
+import { repoRoot, stateDir } from './paths.ts';
+import { answers } from './ports.ts';
+import type { StackServer } from './server.ts';
+import { which } from './toolchain.ts';
+
+export const alertmanagerConfigPath = join(repoRoot, 'config', 'alertmanager.yml');
+
+export const alertmanager: StackServer = {
+  name: 'alertmanager',
+  startTimeoutSeconds: 60,
+  ports: (s) => [{ port: s.LANTERN_ALERTMANAGER_PORT, variable: 'LANTERN_ALERTMANAGER_PORT' }],
+  async obtain() {
+    await debianExecutable('prometheus-alertmanager', 'prometheus-alertmanager');
+  },
+  daemon(s) {
+    const command = which('prometheus-alertmanager');
+    if (!command) {
+      throw new StackError(
+        '`prometheus-alertmanager` not found on PATH (Debian package "prometheus-alertmanager")',
+      );
+    }
+    const storage = join(stateDir, 'alertmanager');
+    mkdirSync(storage, { recursive: true });
+    return {
+      name: 'alertmanager',
+      command,
+      args: [
+        `--config.file=${alertmanagerConfigPath}`,
+        `--storage.path=${storage}`,
+        `--web.listen-address=127.0.0.1:${s.LANTERN_ALERTMANAGER_PORT}`,
+        // A single instance: no gossip port.
+        '--cluster.listen-address=',
+      ],
+      signature: 'alertmanager',
+    };
+  },
+  healthy: (e) => answers(`${e.alertmanager}/-/ready`),
+  describe: (e) => `${e.alertmanager}  (API: /api/v2/alerts)`,
+};

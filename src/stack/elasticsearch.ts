@@ -1,0 +1,142 @@
+import {
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  cpSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { StackError } from './errors.ts';
+import { cacheDir, checkoutId, isRoot, stateDir } from './paths.ts';
+import { answers } from './ports.ts';
+import { step } from './progress.ts';
+import type { StackServer } from './server.ts';
+import { findJdk, requireTool, run } from './toolchain.ts';
+import { unprivilegedUser } from './unprivileged-user.ts';
+
+/** The integ-test-zip distribution on Maven Central: no bundled JDK, core + security modules only. */
+export const ELASTICSEARCH_VERSION = '9.5.2';
+const ARTIFACT = `org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ELASTICSEARCH_VERSION}:zip`;
+const home = join(cacheDir, `elasticsearch-${ELASTICSEARCH_VERSION}`);
+
+/**
+ * Config, data and logs of this checkout's Elasticsearch. As root the server runs as `lantern`,
+ * which may not be able to enter the work tree, so the folder lives under /var/lib/lantern and
+ * .lantern/elasticsearch links to it.
+ */
+const esState = isRoot
+  ? join('/var/lib/lantern', checkoutId, 'elasticsearch')
+  : join(stateDir, 'elasticsearch');
+
+async function download(): Promise<void> {
+  const mvn = requireTool(
+    'mvn',
+    `Elasticsearch ${ELASTICSEARCH_VERSION} is fetched from Maven Central with Maven`,
+    'Install Maven (Debian package "maven").',
+  );
+  const unzip = requireTool(
+    'unzip',
+    'the Elasticsearch zip is unpacked with unzip',
+    'Install the Debian package "unzip".',
+  );
+  const downloads = join(cacheDir, 'downloads');
+  step('elasticsearch', `downloading ${ARTIFACT} from Maven Central (about 130 MB, once)`);
+  await run('elasticsearch', mvn, [
+    '-B',
+    'dependency:copy',
+    `-Dartifact=${ARTIFACT}`,
+    `-DoutputDirectory=${downloads}`,
+  ]);
+  const unpacking = `${home}.unpacking`;
+  rmSync(unpacking, { recursive: true, force: true });
+  await run('elasticsearch', unzip, [
+    '-q',
+    join(downloads, `elasticsearch-${ELASTICSEARCH_VERSION}.zip`),
+    '-d',
+    unpacking,
+  ]);
+  const [top] = readdirSync(unpacking);
+  if (!top) throw new StackError(`the Elasticsearch zip in ${downloads} is empty`);
+  renameSync(join(unpacking, top), home);
+  rmSync(unpacking, { recursive: true, force: true });
+}
+
+function chownTree(path: string, uid: number, gid: number): void {
+  chownSync(path, uid, gid);
+  if (!lstatSync(path).isDirectory()) return;
+  for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
+}
+
+/** Creates this checkout's config/data/logs folders with the settings of the dev stack. */
+function prepareState(httpPort: number, transportPort: number): void {
+  const config = join(esState, 'config');
+  if (!existsSync(config)) cpSync(join(home, 'config'), config, { recursive: true });
+  mkdirSync(join(esState, 'data'), { recursive: true });
+  mkdirSync(join(esState, 'logs'), { recursive: true });
+  writeFileSync(
+    join(config, 'elasticsearch.yml'),
+    [
+      "# Written by Lantern's stack manager (src/stack/elasticsearch.ts) on every start.",
+      'cluster.name: lantern',
+      'node.name: lantern-dev',
+      'discovery.type: single-node',
+      'network.host: 127.0.0.1',
+      `http.port: ${httpPort}`,
+      `transport.port: ${transportPort}`,
+      `path.data: ${join(esState, 'data')}`,
+      `path.logs: ${join(esState, 'logs')}`,
+      '# Dev stack only: the secured mode is a separate profile.',
+      'xpack.security.enabled: false',
+      '# A nearly full disk must not turn the dev stack read-only.',
+      'cluster.routing.allocation.disk.threshold_enabled: false',
+      '',
+    ].join('\n'),
+  );
+  if (isRoot) {
+    const { uid, gid } = unprivilegedUser();
+    chownTree(esState, uid, gid);
+    const link = join(stateDir, 'elasticsearch');
+    mkdirSync(stateDir, { recursive: true });
+    if (!existsSync(link)) symlinkSync(esState, link);
+  }
+}
+
+export const elasticsearch: StackServer = {
+  name: 'elasticsearch',
+  startTimeoutSeconds: 180,
+  ports: (s) => [
+    { port: s.LANTERN_ES_PORT, variable: 'LANTERN_ES_PORT' },
+    { port: s.LANTERN_ES_TRANSPORT_PORT, variable: 'LANTERN_ES_TRANSPORT_PORT' },
+  ],
+  async obtain() {
+    findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`);
+    if (existsSync(join(home, 'bin', 'elasticsearch'))) return;
+    await download();
+  },
+  daemon(s) {
+    const javaHome = findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`);
+    prepareState(s.LANTERN_ES_PORT, s.LANTERN_ES_TRANSPORT_PORT);
+    return {
+      name: 'elasticsearch',
+      command: join(home, 'bin', 'elasticsearch'),
+      args: [],
+      env: {
+        ES_JAVA_HOME: javaHome,
+        ES_PATH_CONF: join(esState, 'config'),
+        ES_JAVA_OPTS: `-Xms${s.LANTERN_ES_HEAP} -Xmx${s.LANTERN_ES_HEAP}`,
+      },
+      cwd: home,
+      ...(isRoot ? { user: unprivilegedUser() } : {}),
+      signature: 'elasticsearch',
+    };
+  },
+  async healthy(e) {
+    return answers(`${e.elasticsearch}/_cluster/health?wait_for_status=yellow&timeout=1s`);
+  },
+  describe: (e) => `${e.elasticsearch}  (indices lantern-logs-*, lantern-spans-*)`,
+};

@@ -1,0 +1,95 @@
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { StackError } from './errors.ts';
+import { goEnv, requireGo } from './go-build.ts';
+import { cacheDir, repoRoot } from './paths.ts';
+import { answers } from './ports.ts';
+import { step } from './progress.ts';
+import type { StackServer } from './server.ts';
+import { run } from './toolchain.ts';
+
+/** Jaeger v2.13 is tagged v1.76.0 in the Go module (its last v1 tag). */
+export const JAEGER_MODULE_VERSION = 'v1.76.0';
+const binary = join(cacheDir, `jaeger-${JAEGER_MODULE_VERSION}`, 'jaeger');
+export const jaegerConfigPath = join(repoRoot, 'config', 'jaeger.yaml');
+
+function makeWritable(path: string): void {
+  chmodSync(path, statSync(path).mode | 0o200);
+  if (!statSync(path).isDirectory()) return;
+  for (const entry of readdirSync(path)) makeWritable(join(path, entry));
+}
+
+/**
+ * `go install github.com/jaegertracing/jaeger/cmd/jaeger@…` is refused because the module's
+ * go.mod has replace directives, so we build inside a writable copy of the downloaded module.
+ */
+async function build(): Promise<void> {
+  const go = requireGo();
+  const env = goEnv();
+  step('jaeger', `downloading github.com/jaegertracing/jaeger@${JAEGER_MODULE_VERSION}`);
+  const info = await run(
+    'jaeger',
+    go,
+    ['mod', 'download', '-json', `github.com/jaegertracing/jaeger@${JAEGER_MODULE_VERSION}`],
+    { env },
+  );
+  const dir = (JSON.parse(info) as { Dir?: string }).Dir;
+  if (!dir)
+    throw new StackError(`go mod download did not report where Jaeger ${JAEGER_MODULE_VERSION} is`);
+  const src = `${binary}.src`;
+  rmSync(src, { recursive: true, force: true });
+  cpSync(dir, src, { recursive: true });
+  makeWritable(src);
+  step('jaeger', 'building ./cmd/jaeger (several minutes, once)');
+  await run('jaeger', go, ['build', '-o', `${binary}.new`, './cmd/jaeger'], { cwd: src, env });
+  renameSync(`${binary}.new`, binary);
+  rmSync(src, { recursive: true, force: true });
+}
+
+export const jaeger: StackServer = {
+  name: 'jaeger',
+  startTimeoutSeconds: 60,
+  ports: (s) => [
+    { port: s.LANTERN_JAEGER_QUERY_PORT, variable: 'LANTERN_JAEGER_QUERY_PORT' },
+    { port: s.LANTERN_JAEGER_QUERY_GRPC_PORT, variable: 'LANTERN_JAEGER_QUERY_GRPC_PORT' },
+    { port: s.LANTERN_JAEGER_OTLP_GRPC_PORT, variable: 'LANTERN_JAEGER_OTLP_GRPC_PORT' },
+    { port: s.LANTERN_JAEGER_OTLP_HTTP_PORT, variable: 'LANTERN_JAEGER_OTLP_HTTP_PORT' },
+    { port: s.LANTERN_JAEGER_HEALTH_PORT, variable: 'LANTERN_JAEGER_HEALTH_PORT' },
+    { port: s.LANTERN_JAEGER_METRICS_PORT, variable: 'LANTERN_JAEGER_METRICS_PORT' },
+  ],
+  async obtain() {
+    if (existsSync(binary)) return;
+    mkdirSync(join(binary, '..'), { recursive: true });
+    await build();
+  },
+  daemon(s) {
+    const loopback = '127.0.0.1';
+    return {
+      name: 'jaeger',
+      command: binary,
+      args: ['--config', jaegerConfigPath],
+      env: {
+        JAEGER_QUERY_HTTP_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_QUERY_PORT}`,
+        JAEGER_QUERY_GRPC_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_QUERY_GRPC_PORT}`,
+        JAEGER_OTLP_GRPC_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_OTLP_GRPC_PORT}`,
+        JAEGER_OTLP_HTTP_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_OTLP_HTTP_PORT}`,
+        JAEGER_HEALTH_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_HEALTH_PORT}`,
+        JAEGER_METRICS_HOST: loopback,
+        JAEGER_METRICS_PORT: String(s.LANTERN_JAEGER_METRICS_PORT),
+      },
+      signature: 'jaeger',
+    };
+  },
+  healthy: (e) => answers(`${e.jaeger}/api/services`),
+  describe: (e) =>
+    `${e.jaeger}  (API: /api/traces/{traceId}, /api/v3/traces/{traceId}; no UI assets in the source build)`,
+};

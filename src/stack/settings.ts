@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { StackError } from './errors.ts';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+/**
+ * Ports of the local stack, each overridable by the environment variable named beside it.
+ * Every server binds 127.0.0.1 only.
+ */
+const schema = z.object({
+  LANTERN_ES_PORT: port.default(9200),
+  LANTERN_ES_TRANSPORT_PORT: port.default(9300),
+  LANTERN_OTLP_GRPC_PORT: port.default(4317),
+  LANTERN_OTLP_HTTP_PORT: port.default(4318),
+  LANTERN_COLLECTOR_HEALTH_PORT: port.default(13133),
+  LANTERN_COLLECTOR_PROMETHEUS_PORT: port.default(8889),
+  LANTERN_COLLECTOR_METRICS_PORT: port.default(8888),
+  LANTERN_JAEGER_QUERY_PORT: port.default(16686),
+  LANTERN_JAEGER_QUERY_GRPC_PORT: port.default(16685),
+  LANTERN_JAEGER_OTLP_GRPC_PORT: port.default(14317),
+  LANTERN_JAEGER_OTLP_HTTP_PORT: port.default(14318),
+  LANTERN_JAEGER_HEALTH_PORT: port.default(14133),
+  LANTERN_JAEGER_METRICS_PORT: port.default(14269),
+  LANTERN_PROMETHEUS_PORT: port.default(9090),
+  LANTERN_ALERTMANAGER_PORT: port.default(9093),
+  LANTERN_ES_HEAP: z
+    .string()
+    .regex(/^\d+[mg]$/, 'must look like 512m or 1g')
+    .default('1g'),
+});
+
+export type StackSettings = Readonly<z.infer<typeof schema>>;
+
+/** Reads the stack's settings once; every invalid variable is reported together. */
+export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSettings {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.')}=${String(env[String(issue.path[0])])}: ${issue.message}`,
+    );
+    throw new StackError(`invalid stack settings:\n  ${problems.join('\n  ')}`);
+  }
+  const ports = Object.entries(result.data).filter(([key]) => key.endsWith('_PORT'));
+  const seen = new Map<unknown, string>();
+  for (const [key, value] of ports) {
+    const other = seen.get(value);
+    if (other) throw new StackError(`${key} and ${other} are both set to port ${String(value)}`);
+    seen.set(value, key);
+  }
+  return Object.freeze(result.data);
+}
+
+const loopback = '127.0.0.1';
+
+/** Base URLs of the running stack, derived from the settings. */
+export function endpoints(s: StackSettings) {
+  return {
+    elasticsearch: `http://${loopback}:${s.LANTERN_ES_PORT}`,
+    otlpHttp: `http://${loopback}:${s.LANTERN_OTLP_HTTP_PORT}`,
+    otlpGrpc: `${loopback}:${s.LANTERN_OTLP_GRPC_PORT}`,
+    collectorHealth: `http://${loopback}:${s.LANTERN_COLLECTOR_HEALTH_PORT}`,
+    collectorPrometheus: `http://${loopback}:${s.LANTERN_COLLECTOR_PROMETHEUS_PORT}/metrics`,
+    collectorMetrics: `http://${loopback}:${s.LANTERN_COLLECTOR_METRICS_PORT}/metrics`,
+    jaeger: `http://${loopback}:${s.LANTERN_JAEGER_QUERY_PORT}`,
+    jaegerHealth: `http://${loopback}:${s.LANTERN_JAEGER_HEALTH_PORT}/status`,
+    prometheus: `http://${loopback}:${s.LANTERN_PROMETHEUS_PORT}`,
+    alertmanager: `http://${loopback}:${s.LANTERN_ALERTMANAGER_PORT}`,
+  } as const;
+}
+
+export type StackEndpoints = ReturnType<typeof endpoints>;

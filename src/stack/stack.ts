@@ -1,0 +1,107 @@
+import { createElasticsearchClient } from '../storage/client.ts';
+import { installIndexTemplates } from '../storage/templates.ts';
+import { alertmanager } from './alertmanager.ts';
+import { collector } from './collector.ts';
+import { runningPid, startDaemon, stopDaemon, waitUntilHealthy } from './daemon.ts';
+import { elasticsearch } from './elasticsearch.ts';
+import { jaeger } from './jaeger.ts';
+import { assertPortsFree } from './ports.ts';
+import { prometheus } from './prometheus.ts';
+import { step } from './progress.ts';
+import type { StackServer } from './server.ts';
+import { endpoints, type StackEndpoints, type StackSettings } from './settings.ts';
+
+/** Start order: storage first, then what writes to it, then what watches. */
+export const servers: readonly StackServer[] = [
+  elasticsearch,
+  jaeger,
+  collector,
+  prometheus,
+  alertmanager,
+];
+
+/**
+ * Obtains what is missing. Downloads (Maven, apt) overlap with the Go builds; the two Go builds
+ * run one after the other so they do not fight over two cores.
+ */
+async function obtainAll(): Promise<void> {
+  await Promise.all([
+    elasticsearch.obtain(),
+    (async () => {
+      await prometheus.obtain();
+      await alertmanager.obtain();
+    })(),
+    (async () => {
+      await jaeger.obtain();
+      await collector.obtain();
+    })(),
+  ]);
+}
+
+async function start(server: StackServer, s: StackSettings, e: StackEndpoints): Promise<void> {
+  const pid = runningPid(server.name);
+  if (pid !== undefined) {
+    step(server.name, `already running (pid ${pid})`);
+  } else {
+    await assertPortsFree(server.name, server.ports(s));
+    const started = startDaemon(server.daemon(s));
+    step(server.name, `started (pid ${started}), waiting until healthy`);
+  }
+  await waitUntilHealthy(server.name, () => server.healthy(e), server.startTimeoutSeconds * 1000);
+  step(server.name, `healthy: ${server.describe(e)}`);
+}
+
+/**
+ * Brings the whole stack up on loopback; harmless when it already runs. Index templates are
+ * installed before the Collector starts, so no document is ever mapped dynamically.
+ */
+export async function stackUp(s: StackSettings): Promise<StackEndpoints> {
+  const e = endpoints(s);
+  // Fail on a taken port before spending minutes on downloads and builds.
+  for (const server of servers) {
+    if (runningPid(server.name) === undefined) await assertPortsFree(server.name, server.ports(s));
+  }
+  await obtainAll();
+  await start(elasticsearch, s, e);
+  const client = createElasticsearchClient({ url: e.elasticsearch });
+  try {
+    await installIndexTemplates(client);
+    step('elasticsearch', 'index templates lantern-logs and lantern-spans installed');
+  } finally {
+    await client.close();
+  }
+  for (const server of servers.slice(1)) await start(server, s, e);
+  return e;
+}
+
+/** Stops every server of the stack, in reverse start order. */
+export async function stackDown(): Promise<void> {
+  for (const server of [...servers].reverse()) {
+    const stopped = await stopDaemon(server.name);
+    step(server.name, stopped ? 'stopped' : 'not running');
+  }
+}
+
+export interface ServerStatus {
+  readonly name: string;
+  readonly pid: number | undefined;
+  readonly ports: readonly number[];
+  readonly healthy: boolean;
+}
+
+export async function stackStatus(s: StackSettings): Promise<ServerStatus[]> {
+  const e = endpoints(s);
+  return Promise.all(
+    servers.map(async (server) => ({
+      name: server.name,
+      pid: runningPid(server.name),
+      ports: server.ports(s).map((p) => p.port),
+      healthy: await server.healthy(e).catch(() => false),
+    })),
+  );
+}
+
+/** True when every server runs and answers its health check. */
+export async function stackIsUp(s: StackSettings): Promise<boolean> {
+  return (await stackStatus(s)).every((status) => status.pid !== undefined && status.healthy);
+}

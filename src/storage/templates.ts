@@ -1,0 +1,106 @@
+import type { Client, estypes } from '@elastic/elasticsearch';
+import { indices } from './indices.ts';
+
+/** Bumped whenever a template changes, so a newer template replaces an older one. */
+export const TEMPLATE_VERSION = 1;
+
+type Mappings = NonNullable<
+  NonNullable<estypes.IndicesPutIndexTemplateRequest['template']>['mappings']
+>;
+
+/**
+ * Attribute strings are exact-match keywords (ids, routes, status texts); numbers keep their
+ * dynamic numeric type. Long strings stay in _source but are not indexed.
+ */
+const dynamicTemplates: Mappings['dynamic_templates'] = [
+  {
+    strings_as_keywords: {
+      match_mapping_type: 'string',
+      mapping: { type: 'keyword', ignore_above: 1024 },
+    },
+  },
+];
+
+const common: Mappings['properties'] = {
+  '@timestamp': { type: 'date_nanos' },
+  TraceId: { type: 'keyword' },
+  SpanId: { type: 'keyword' },
+  Resource: {
+    properties: {
+      service: {
+        properties: { name: { type: 'keyword' }, version: { type: 'keyword' } },
+      },
+    },
+  },
+};
+
+const logMappings: Mappings = {
+  dynamic_templates: dynamicTemplates,
+  properties: {
+    ...common,
+    TraceFlags: { type: 'integer' },
+    SeverityText: { type: 'keyword' },
+    SeverityNumber: { type: 'byte' },
+    Body: { type: 'text', fields: { raw: { type: 'keyword', ignore_above: 2048 } } },
+  },
+};
+
+const spanMappings: Mappings = {
+  dynamic_templates: dynamicTemplates,
+  properties: {
+    ...common,
+    EndTimestamp: { type: 'date_nanos' },
+    ParentSpanId: { type: 'keyword' },
+    Name: { type: 'keyword' },
+    Kind: { type: 'keyword' },
+    TraceStatus: { type: 'byte' },
+    TraceStatusDescription: { type: 'text' },
+    Duration: { type: 'long' },
+    Link: { type: 'text', index: false },
+    Attributes: {
+      properties: {
+        lantern: { properties: { sampling: { properties: { weight: { type: 'double' } } } } },
+        http: {
+          properties: {
+            route: { type: 'keyword' },
+            response: { properties: { status_code: { type: 'integer' } } },
+          },
+        },
+      },
+    },
+  },
+};
+
+function template(
+  pattern: string,
+  mappings: Mappings,
+): Omit<estypes.IndicesPutIndexTemplateRequest, 'name'> {
+  return {
+    index_patterns: [pattern],
+    priority: 500,
+    version: TEMPLATE_VERSION,
+    _meta: { managed_by: 'lantern' },
+    template: {
+      settings: {
+        number_of_shards: 1,
+        // 0 replicas on one node, 1 as soon as a second node joins.
+        auto_expand_replicas: '0-1',
+        refresh_interval: '1s',
+      },
+      mappings,
+    },
+  };
+}
+
+/** Lantern's index templates, keyed by template name. */
+export const indexTemplates = {
+  [indices.logs.template]: template(indices.logs.pattern, logMappings),
+  [indices.spans.template]: template(indices.spans.pattern, spanMappings),
+};
+
+/** Installs (or updates) Lantern's index templates; idempotent. */
+export async function installIndexTemplates(client: Client): Promise<void> {
+  for (const [name, body] of Object.entries(indexTemplates)) {
+    await client.indices.putIndexTemplate({ name, ...body });
+  }
+}

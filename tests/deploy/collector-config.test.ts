@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { collector, collectorBinary, collectorConfigPath } from '../../src/stack/collector.ts';
+
+interface Pipeline {
+  receivers: string[];
+  processors?: string[];
+  exporters: string[];
+}
+interface Policy {
+  name: string;
+  type: string;
+  [key: string]: unknown;
+}
+interface CollectorConfig {
+  processors: Record<string, Record<string, unknown>>;
+  exporters: Record<string, { sending_queue?: { storage?: string } }>;
+  service: { extensions: string[]; pipelines: Record<string, Pipeline> };
+}
+
+const config = parse(readFileSync(collectorConfigPath, 'utf8')) as CollectorConfig;
+
+describe('otel-collector.yaml', () => {
+  // Builds the Collector if the manifest changed since the running stack was started.
+  beforeAll(() => collector.obtain(), 900_000);
+
+  it('is accepted by our Collector build', () => {
+    // Throws (failing the test) with the Collector's own message when the config is invalid.
+    execFileSync(collectorBinary(), ['validate', '--config', collectorConfigPath], {
+      stdio: 'pipe',
+    });
+  });
+
+  it('puts memory_limiter first in every pipeline', () => {
+    for (const [name, pipeline] of Object.entries(config.service.pipelines)) {
+      expect(pipeline.processors?.[0], name).toBe('memory_limiter');
+    }
+  });
+
+  it('persists every network exporter queue with file_storage', () => {
+    expect(config.service.extensions).toContain('file_storage');
+    const queued = Object.entries(config.exporters).filter(([name]) => name !== 'prometheus');
+    expect(queued.length).toBeGreaterThanOrEqual(3);
+    for (const [name, exporter] of queued) {
+      expect(exporter.sending_queue?.storage, name).toBe('file_storage');
+    }
+  });
+
+  it('tail-samples traces: errors, slow, already-sampled by the bootstrap, then a baseline', () => {
+    const tail = config.processors.tail_sampling as { decision_wait: string; policies: Policy[] };
+    const types = tail.policies.map((policy) => policy.type);
+    expect(types).toEqual(['status_code', 'latency', 'ottl_condition', 'probabilistic']);
+    expect(JSON.stringify(tail.policies[2])).toContain('lantern.sampling.weight');
+    expect(parseFloat(tail.decision_wait)).toBeLessThanOrEqual(5);
+    expect(config.service.pipelines.traces?.processors).toContain('tail_sampling');
+  });
+
+  it('routes traces to Jaeger and Elasticsearch, logs to Elasticsearch, metrics to Prometheus', () => {
+    const { pipelines } = config.service;
+    expect(pipelines.traces?.exporters.sort()).toEqual(['elasticsearch/spans', 'otlp_grpc/jaeger']);
+    expect(pipelines.logs?.exporters).toEqual(['elasticsearch/logs']);
+    expect(pipelines.metrics?.exporters).toEqual(['prometheus']);
+  });
+});

@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { endpoints, loadStackSettings } from '../../src/stack/settings.ts';
+
+export const stack = endpoints(loadStackSettings());
+
+export const newTraceId = (): string => randomBytes(16).toString('hex');
+export const newSpanId = (): string => randomBytes(8).toString('hex');
+
+type Attribute = string | number | boolean;
+
+function otlpAttributes(attributes: Record<string, Attribute>) {
+  return Object.entries(attributes).map(([key, value]) => ({
+    key,
+    value:
+      typeof value === 'string'
+        ? { stringValue: value }
+        : typeof value === 'boolean'
+          ? { boolValue: value }
+          : Number.isInteger(value)
+            ? { intValue: String(value) }
+            : { doubleValue: value },
+  }));
+}
+
+export interface TestSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  startMs: number;
+  durationMs: number;
+  error?: boolean;
+  attributes?: Record<string, Attribute>;
+}
+
+const nanos = (ms: number): string => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
+
+async function post(path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${stack.otlpHttp}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok)
+    throw new Error(`OTLP ${path} answered ${response.status}: ${await response.text()}`);
+}
+
+/** Sends spans of one service over OTLP/HTTP JSON, as an SDK would. */
+export async function sendSpans(service: string, spans: readonly TestSpan[]): Promise<void> {
+  await post('/v1/traces', {
+    resourceSpans: [
+      {
+        resource: { attributes: otlpAttributes({ 'service.name': service }) },
+        scopeSpans: [
+          {
+            scope: { name: 'lantern-tests' },
+            spans: spans.map((span) => ({
+              traceId: span.traceId,
+              spanId: span.spanId,
+              ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
+              name: span.name,
+              kind: span.parentSpanId ? 3 : 2,
+              startTimeUnixNano: nanos(span.startMs),
+              endTimeUnixNano: nanos(span.startMs + span.durationMs),
+              status: span.error ? { code: 2, message: 'failed' } : { code: 0 },
+              attributes: otlpAttributes(span.attributes ?? {}),
+            })),
+          },
+        ],
+      },
+    ],
+  });
+}
+
+export interface TestLog {
+  traceId: string;
+  spanId: string;
+  timeMs: number;
+  severityNumber: number;
+  severityText: string;
+  body: string;
+  attributes?: Record<string, Attribute>;
+}
+
+/** Sends log records of one service over OTLP/HTTP JSON. */
+export async function sendLogs(service: string, logs: readonly TestLog[]): Promise<void> {
+  await post('/v1/logs', {
+    resourceLogs: [
+      {
+        resource: { attributes: otlpAttributes({ 'service.name': service }) },
+        scopeLogs: [
+          {
+            scope: { name: 'lantern-tests' },
+            logRecords: logs.map((log) => ({
+              timeUnixNano: nanos(log.timeMs),
+              traceId: log.traceId,
+              spanId: log.spanId,
+              severityNumber: log.severityNumber,
+              severityText: log.severityText,
+              body: { stringValue: log.body },
+              attributes: otlpAttributes(log.attributes ?? {}),
+            })),
+          },
+        ],
+      },
+    ],
+  });
+}
+
+/** Sends one gauge data point over OTLP/HTTP JSON. */
+export async function sendGauge(service: string, name: string, value: number): Promise<void> {
+  await post('/v1/metrics', {
+    resourceMetrics: [
+      {
+        resource: { attributes: otlpAttributes({ 'service.name': service }) },
+        scopeMetrics: [
+          {
+            scope: { name: 'lantern-tests' },
+            metrics: [
+              {
+                name,
+                gauge: { dataPoints: [{ asDouble: value, timeUnixNano: nanos(Date.now()) }] },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+}
+
+/** Polls until `probe` returns a value that `done` accepts; returns the last value on timeout. */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    value = await probe();
+  }
+  return value;
+}

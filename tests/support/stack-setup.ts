@@ -1,0 +1,16 @@
+import { loadStackSettings } from '../../src/stack/settings.ts';
+import { stackDown, stackIsUp, stackUp } from '../../src/stack/stack.ts';
+
+/**
+ * Brings the real local stack up once for the whole test run. A stack that was already running
+ * is left running; one started here is stopped afterwards.
+ */
+export default async function setup(): Promise<() => Promise<void>> {
+  const settings = loadStackSettings();
+  if (await stackIsUp(settings)) return () => Promise.resolve();
+  await stackUp(settings);
+  return async () => {
+    if (process.env.LANTERN_KEEP_STACK === '1') return;
+    await stackDown();
+  };
+}
