@@ -2,11 +2,28 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    // Integration tests share one real stack, brought up (and, if it started it, torn down) here.
-    globalSetup: ['tests/support/stack-setup.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    fileParallelism: false,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['tests/stack/**/*.test.ts', 'tests/tracing/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          // Against real servers: one stack, brought up (and, if it started it, stopped) here.
+          name: 'stack',
+          include: [
+            'tests/deploy/**/*.test.ts',
+            'tests/integration/**/*.test.ts',
+            'tests/e2e/**/*.test.ts',
+          ],
+          globalSetup: ['tests/support/stack-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });

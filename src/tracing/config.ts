@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { warnOnce } from './diagnostics.ts';
+
+/** The bootstrap's settings, read once from the environment. */
+export interface TelemetryConfig {
+  readonly disabled: boolean;
+  /** OTLP/HTTP base URL of the Collector; signal paths (/v1/traces …) are appended. */
+  readonly otlpEndpoint: string;
+  /** Kept non-error, non-slow traces per second, per service. */
+  readonly samplerTargetPerSecond: number;
+  /** A trace whose local root lasts at least this long is always kept. */
+  readonly samplerLatencyMs: number;
+  readonly samplerMaxTraces: number;
+  readonly samplerMaxSpans: number;
+  readonly samplerMaxTraceAgeMs: number;
+  /** How often batches of spans and log records are sent. */
+  readonly exportDelayMs: number;
+  readonly metricIntervalMs: number;
+  /** Upper bound on flushing at shutdown, so a dead Collector cannot hold the host's exit. */
+  readonly shutdownTimeoutMs: number;
+}
+
+const positive = z.coerce.number().positive();
+const whole = z.coerce.number().int().positive();
+const flag = z
+  .enum(['true', 'false', 'TRUE', 'FALSE', '1', '0'])
+  .transform((v) => v === 'true' || v === 'TRUE' || v === '1');
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
+
+/** Every setting: its variable, its schema and its default. */
+const table = {
+  disabled: ['OTEL_SDK_DISABLED', flag, false],
+  otlpEndpoint: ['OTEL_EXPORTER_OTLP_ENDPOINT', httpUrl, 'http://127.0.0.1:4318'],
+  samplerTargetPerSecond: ['LANTERN_SAMPLER_TARGET_TPS', positive, 10],
+  samplerLatencyMs: ['LANTERN_SAMPLER_LATENCY_MS', positive, 1000],
+  samplerMaxTraces: ['LANTERN_SAMPLER_MAX_TRACES', whole, 10_000],
+  samplerMaxSpans: ['LANTERN_SAMPLER_MAX_SPANS', whole, 100_000],
+  samplerMaxTraceAgeMs: ['LANTERN_SAMPLER_MAX_TRACE_AGE_MS', whole, 30_000],
+  exportDelayMs: ['OTEL_BSP_SCHEDULE_DELAY', whole, 1000],
+  metricIntervalMs: ['OTEL_METRIC_EXPORT_INTERVAL', whole, 15_000],
+  shutdownTimeoutMs: ['LANTERN_SHUTDOWN_TIMEOUT_MS', whole, 5000],
+} as const satisfies Record<keyof TelemetryConfig, readonly [string, z.ZodType, unknown]>;
+
+/**
+ * Reads the configuration. A bad value never stops the host: it is reported once, naming the
+ * variable, and the default is used.
+ */
+export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): TelemetryConfig {
+  const config: Record<string, unknown> = {};
+  for (const [field, [variable, schema, fallback]] of Object.entries(table)) {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') {
+      config[field] = fallback;
+      continue;
+    }
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) config[field] = parsed.data;
+    else {
+      const reason = parsed.error.issues[0]?.message ?? 'invalid';
+      warnOnce(
+        `${variable}=${JSON.stringify(raw)} is invalid (${reason}); using ${String(fallback)}`,
+      );
+      config[field] = fallback;
+    }
+  }
+  return Object.freeze(config) as unknown as TelemetryConfig;
+}

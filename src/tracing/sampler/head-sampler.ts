@@ -1,0 +1,70 @@
+import { trace, type Attributes, type Context, type SpanKind } from '@opentelemetry/api';
+import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
+import type { RateAllocator } from './rate-allocator.ts';
+import { samplingKey } from './sampling-key.ts';
+import { probabilityOf, withProbability } from './trace-state.ts';
+
+/** Sampling keys of the traces that entered this service, bounded (oldest forgotten first). */
+export class EntryKeys {
+  private readonly keys = new Map<string, string>();
+  private readonly max: number;
+
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  remember(traceId: string, key: string): void {
+    if (this.keys.has(traceId)) return;
+    if (this.keys.size >= this.max) {
+      const oldest = this.keys.keys().next().value;
+      if (oldest !== undefined) this.keys.delete(oldest);
+    }
+    this.keys.set(traceId, key);
+  }
+
+  /** The key of a trace that entered here, forgotten once taken. */
+  take(traceId: string): string | undefined {
+    const key = this.keys.get(traceId);
+    this.keys.delete(traceId);
+    return key;
+  }
+}
+
+/**
+ * Records every span (the tail processor decides what is exported) and fixes, when a trace
+ * enters this service without a probability from upstream, the probability its non-error
+ * traces are kept with. That probability travels downstream in `tracestate`.
+ */
+export class AdaptiveHeadSampler implements Sampler {
+  private readonly allocator: RateAllocator;
+  private readonly entryKeys: EntryKeys;
+
+  constructor(allocator: RateAllocator, entryKeys: EntryKeys) {
+    this.allocator = allocator;
+    this.entryKeys = entryKeys;
+  }
+
+  shouldSample(
+    context: Context,
+    traceId: string,
+    spanName: string,
+    _kind: SpanKind,
+    attributes: Attributes,
+  ): SamplingResult {
+    const parent = trace.getSpanContext(context);
+    const decision = SamplingDecision.RECORD_AND_SAMPLED;
+    if (parent && (!parent.isRemote || probabilityOf(parent.traceState) !== undefined)) {
+      return parent.traceState ? { decision, traceState: parent.traceState } : { decision };
+    }
+    const key = samplingKey(spanName, attributes);
+    this.entryKeys.remember(traceId, key);
+    return {
+      decision,
+      traceState: withProbability(parent?.traceState, this.allocator.probability(key)),
+    };
+  }
+
+  toString(): string {
+    return 'LanternAdaptiveHeadSampler';
+  }
+}

@@ -1,0 +1,78 @@
+import { allocate } from './allocate.ts';
+
+export interface RateAllocatorOptions {
+  /** Kept traces per second to aim for, over all keys of this service. */
+  readonly targetPerSecond: number;
+  /** Length of a measurement interval. */
+  readonly intervalMs: number;
+  /** Weight of the newest interval in the moving average of each key's rate (0..1]. */
+  readonly smoothing: number;
+  /** Keys beyond this many share the key `(other)`, bounding memory. */
+  readonly maxKeys: number;
+  readonly now: () => number;
+}
+
+export const OTHER_KEY = '(other)';
+
+/**
+ * Adapts keep probabilities so that the kept rate of candidate (non-error, non-slow) traces
+ * tracks the target. Each key's arrival rate is an exponential moving average over short
+ * intervals; at every interval the budget is re-shared between keys (see {@link allocate}).
+ * A key not seen before is kept with probability 1 until its rate is known.
+ */
+export class RateAllocator {
+  private readonly options: RateAllocatorOptions;
+  private counts = new Map<string, number>();
+  private readonly rates = new Map<string, number>();
+  private probabilities = new Map<string, number>();
+  private intervalStart: number;
+
+  constructor(options: RateAllocatorOptions) {
+    this.options = options;
+    this.intervalStart = options.now();
+  }
+
+  /** The probability to keep a candidate trace of this key now. */
+  probability(key: string): number {
+    this.roll();
+    return this.probabilities.get(this.bounded(key)) ?? 1;
+  }
+
+  /** Counts one candidate trace of this key (kept or not). */
+  record(key: string): void {
+    this.roll();
+    const bounded = this.bounded(key);
+    this.counts.set(bounded, (this.counts.get(bounded) ?? 0) + 1);
+  }
+
+  /** Current probability per key, for metrics and tests. */
+  snapshot(): ReadonlyMap<string, number> {
+    this.roll();
+    return new Map(this.probabilities);
+  }
+
+  private bounded(key: string): string {
+    if (this.rates.has(key) || this.counts.has(key)) return key;
+    return this.rates.size + this.counts.size < this.options.maxKeys ? key : OTHER_KEY;
+  }
+
+  private roll(): void {
+    const { intervalMs, smoothing, targetPerSecond, now } = this.options;
+    const elapsed = now() - this.intervalStart;
+    if (elapsed < intervalMs) return;
+    const intervals = Math.floor(elapsed / intervalMs);
+    const seconds = intervalMs / 1000;
+    for (const key of new Set([...this.rates.keys(), ...this.counts.keys()])) {
+      const observed = (this.counts.get(key) ?? 0) / seconds;
+      const previous = this.rates.get(key);
+      // The first interval carries the counts; any further elapsed ones were empty.
+      let rate = previous === undefined ? observed : previous + smoothing * (observed - previous);
+      for (let i = 1; i < intervals; i += 1) rate *= 1 - smoothing;
+      if (rate < 1e-3) this.rates.delete(key);
+      else this.rates.set(key, rate);
+    }
+    this.counts = new Map();
+    this.intervalStart += intervals * intervalMs;
+    this.probabilities = allocate(this.rates, targetPerSecond);
+  }
+}

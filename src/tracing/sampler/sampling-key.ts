@@ -1,0 +1,29 @@
+import type { Attributes } from '@opentelemetry/api';
+
+const ID_SEGMENT =
+  /^(\d+|[0-9a-f]{8,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|.*\d.*\d.*\d.*)$/i;
+
+/** `/orders/42/items/9f8e7d6c5b4a` → `/orders/:id/items/:id`, at most four segments deep. */
+export function normalizePath(path: string): string {
+  const [pathOnly = '/'] = path.split('?');
+  const segments = pathOnly
+    .split('/')
+    .filter(Boolean)
+    .slice(0, 4)
+    .map((segment) => (ID_SEGMENT.test(segment) ? ':id' : segment));
+  return `/${segments.join('/')}`;
+}
+
+/**
+ * What the adaptive sampler shares its budget between: method and normalized path for HTTP
+ * server spans, the span name otherwise. Computed when the entry span starts, from what is
+ * known then, so the probability can travel downstream with the request.
+ */
+export function samplingKey(spanName: string, attributes: Attributes): string {
+  const method = attributes['http.request.method'] ?? attributes['http.method'];
+  const path = attributes['url.path'] ?? attributes['http.target'];
+  if (typeof method === 'string' && typeof path === 'string') {
+    return `${method} ${normalizePath(path)}`;
+  }
+  return spanName;
+}

@@ -1,0 +1,161 @@
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { DecisionCache } from './decision-cache.ts';
+import { decide, type Decision } from './decision.ts';
+import { isErrorSpan } from './error-span.ts';
+import type { EntryKeys } from './head-sampler.ts';
+import type { RateAllocator } from './rate-allocator.ts';
+import { probabilityOf } from './trace-state.ts';
+import { withWeight } from './weighted-span.ts';
+
+export interface TailSamplerOptions {
+  readonly latencyThresholdMs: number;
+  /** Traces held at once; beyond it the oldest is decided early. */
+  readonly maxTraces: number;
+  /** Spans held at once over all traces; beyond it the oldest trace is decided early. */
+  readonly maxSpans: number;
+  /** A trace whose local root has not ended after this long is decided with what it has. */
+  readonly maxTraceAgeMs: number;
+  readonly now: () => number;
+}
+
+/** Where decisions are counted (metrics in production, a recorder in tests). */
+export interface SamplerMonitor {
+  decided(decision: Decision, early: boolean): void;
+}
+
+interface PendingTrace {
+  readonly traceId: string;
+  readonly startedAt: number;
+  readonly spans: ReadableSpan[];
+  openRoots: number;
+  hasError: boolean;
+  rootDurationMs: number;
+  probability: number;
+}
+
+const isLocalRoot = (span: { parentSpanContext?: { isRemote?: boolean } }): boolean =>
+  span.parentSpanContext === undefined || span.parentSpanContext.isRemote === true;
+
+const durationMs = (span: ReadableSpan): number => span.duration[0] * 1e3 + span.duration[1] / 1e6;
+
+/**
+ * The adaptive tail sampler. Holds the spans of each trace until its local roots have ended
+ * (or it grows too old, or memory caps are hit), decides once per trace, and passes the spans
+ * of kept traces, each with its sampling weight, to the exporting processor.
+ */
+export class TailSamplingProcessor implements SpanProcessor {
+  private readonly pending = new Map<string, PendingTrace>();
+  private readonly decided = new DecisionCache(100_000);
+  private heldSpans = 0;
+
+  private readonly next: SpanProcessor;
+  private readonly allocator: RateAllocator;
+  private readonly entryKeys: EntryKeys;
+  private readonly options: TailSamplerOptions;
+  private readonly monitor: SamplerMonitor;
+
+  constructor(
+    next: SpanProcessor,
+    allocator: RateAllocator,
+    entryKeys: EntryKeys,
+    options: TailSamplerOptions,
+    monitor: SamplerMonitor,
+  ) {
+    this.next = next;
+    this.allocator = allocator;
+    this.entryKeys = entryKeys;
+    this.options = options;
+    this.monitor = monitor;
+  }
+
+  /** Spans and traces currently held (for metrics and the memory-cap tests). */
+  get held(): { traces: number; spans: number } {
+    return { traces: this.pending.size, spans: this.heldSpans };
+  }
+
+  onStart(span: Span): void {
+    const { traceId, traceState } = span.spanContext();
+    if (this.decided.get(traceId)) return;
+    let trace = this.pending.get(traceId);
+    if (!trace) {
+      trace = {
+        traceId,
+        startedAt: this.options.now(),
+        spans: [],
+        openRoots: 0,
+        hasError: false,
+        rootDurationMs: 0,
+        probability: probabilityOf(traceState) ?? 1,
+      };
+      this.pending.set(traceId, trace);
+    }
+    if (isLocalRoot(span)) trace.openRoots += 1;
+  }
+
+  onEnd(span: ReadableSpan): void {
+    const { traceId } = span.spanContext();
+    const earlier = this.decided.get(traceId);
+    if (earlier) {
+      this.lateSpan(span, earlier);
+      return;
+    }
+    const trace = this.pending.get(traceId);
+    if (!trace) return;
+    trace.spans.push(span);
+    this.heldSpans += 1;
+    if (isErrorSpan(span)) trace.hasError = true;
+    if (isLocalRoot(span)) {
+      trace.openRoots -= 1;
+      trace.rootDurationMs = Math.max(trace.rootDurationMs, durationMs(span));
+      if (trace.openRoots <= 0) this.settle(trace, false);
+    }
+    this.enforceCaps();
+  }
+
+  /** Decides traces that have waited longer than maxTraceAgeMs. */
+  sweep(): void {
+    const oldest = this.options.now() - this.options.maxTraceAgeMs;
+    for (const trace of this.pending.values()) {
+      if (trace.startedAt > oldest) break; // insertion order = start order
+      this.settle(trace, true);
+    }
+  }
+
+  async forceFlush(): Promise<void> {
+    for (const trace of [...this.pending.values()]) this.settle(trace, true);
+    await this.next.forceFlush();
+  }
+
+  async shutdown(): Promise<void> {
+    for (const trace of [...this.pending.values()]) this.settle(trace, true);
+    await this.next.shutdown();
+  }
+
+  private enforceCaps(): void {
+    const { maxTraces, maxSpans } = this.options;
+    while (this.pending.size > maxTraces || this.heldSpans > maxSpans) {
+      const oldest = this.pending.values().next().value;
+      if (!oldest) return;
+      this.settle(oldest, true);
+    }
+  }
+
+  /** A span ending after its trace was decided follows the decision; an error is always kept. */
+  private lateSpan(span: ReadableSpan, decision: Decision): void {
+    if (decision.keep) this.next.onEnd(withWeight(span, decision.weight));
+    else if (isErrorSpan(span)) this.next.onEnd(withWeight(span, 1));
+  }
+
+  private settle(trace: PendingTrace, early: boolean): void {
+    this.pending.delete(trace.traceId);
+    this.heldSpans -= trace.spans.length;
+    const decision = decide(trace, this.options.latencyThresholdMs);
+    const entryKey = this.entryKeys.take(trace.traceId);
+    if (decision.reason === 'probabilistic' && entryKey !== undefined)
+      this.allocator.record(entryKey);
+    this.decided.set(trace.traceId, decision);
+    this.monitor.decided(decision, early);
+    if (!decision.keep) return;
+    for (const span of trace.spans) this.next.onEnd(withWeight(span, decision.weight));
+  }
+}

@@ -1,0 +1,105 @@
+import { context, propagation, SpanKind, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { Decision } from '../../src/tracing/sampler/decision.ts';
+import { AdaptiveHeadSampler, EntryKeys } from '../../src/tracing/sampler/head-sampler.ts';
+import { RateAllocator } from '../../src/tracing/sampler/rate-allocator.ts';
+import {
+  TailSamplingProcessor,
+  type TailSamplerOptions,
+} from '../../src/tracing/sampler/tail-processor.ts';
+import { WEIGHT_ATTRIBUTE } from '../../src/tracing/sampler/weighted-span.ts';
+
+/** Receives what the tail sampler passes on, synchronously (an exporter would batch it). */
+class KeptSpans implements SpanProcessor {
+  spans: ReadableSpan[] = [];
+  onStart(): void {
+    // nothing to do before a span ends
+  }
+  onEnd(span: ReadableSpan): void {
+    this.spans.push(span);
+  }
+  reset(): void {
+    this.spans = [];
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** One simulated service: real SDK tracer, Lantern's sampler, an in-memory exporter, a fake clock. */
+export class SampledService {
+  readonly clock = { now: 0 };
+  readonly exporter = new KeptSpans();
+  readonly decisions: { decision: Decision; early: boolean }[] = [];
+  readonly allocator: RateAllocator;
+  readonly processor: TailSamplingProcessor;
+  readonly tracer: Tracer;
+
+  constructor(targetPerSecond: number, options: Partial<TailSamplerOptions> = {}) {
+    this.allocator = new RateAllocator({
+      targetPerSecond,
+      intervalMs: 1000,
+      smoothing: 0.5,
+      maxKeys: 100,
+      now: () => this.clock.now,
+    });
+    const entryKeys = new EntryKeys(10_000);
+    this.processor = new TailSamplingProcessor(
+      this.exporter,
+      this.allocator,
+      entryKeys,
+      {
+        latencyThresholdMs: 500,
+        maxTraces: 1000,
+        maxSpans: 10_000,
+        maxTraceAgeMs: 30_000,
+        now: () => this.clock.now,
+        ...options,
+      },
+      { decided: (decision, early) => this.decisions.push({ decision, early }) },
+    );
+    const provider = new TracerProvider({
+      sampler: new AdaptiveHeadSampler(this.allocator, entryKeys),
+      spanProcessors: [this.processor],
+    });
+    this.tracer = provider.getTracer('sampler-test');
+  }
+
+  /** Starts a local root, as a server span for an HTTP request, optionally under a remote parent. */
+  startRequest(path: string, carrier?: Record<string, string>): Span {
+    const parent = carrier ? propagation.extract(context.active(), carrier) : context.active();
+    return this.tracer.startSpan(
+      `GET ${path}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'url.path': path } },
+      parent,
+    );
+  }
+
+  /** Starts a child of `parent` in this process. */
+  startChild(parent: Span, name: string): Span {
+    return this.tracer.startSpan(name, {}, trace.setSpan(context.active(), parent));
+  }
+
+  exported(): ReadableSpan[] {
+    return this.exporter.spans;
+  }
+
+  exportedTraceIds(): Set<string> {
+    return new Set(this.exported().map((span) => span.spanContext().traceId));
+  }
+}
+
+propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+
+/** The headers an instrumented HTTP client would send for a call made inside `span`. */
+export function outgoingHeaders(span: Span): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(trace.setSpan(context.active(), span), carrier);
+  return carrier;
+}
+
+export const weightOf = (span: ReadableSpan): unknown => span.attributes[WEIGHT_ATTRIBUTE];

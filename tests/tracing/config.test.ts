@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadTelemetryConfig } from '../../src/tracing/config.ts';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('bootstrap configuration', () => {
+  it('defaults to the local Collector on 127.0.0.1 (not localhost, which may resolve to ::1)', () => {
+    const config = loadTelemetryConfig({});
+    expect(config.otlpEndpoint).toBe('http://127.0.0.1:4318');
+    expect(config.samplerTargetPerSecond).toBe(10);
+    expect(config.disabled).toBe(false);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads the standard and Lantern variables', () => {
+    const config = loadTelemetryConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      LANTERN_SAMPLER_TARGET_TPS: '2.5',
+      LANTERN_SAMPLER_LATENCY_MS: '250',
+      OTEL_SDK_DISABLED: 'true',
+    });
+    expect(config).toMatchObject({
+      otlpEndpoint: 'http://collector:4318',
+      samplerTargetPerSecond: 2.5,
+      samplerLatencyMs: 250,
+      disabled: true,
+    });
+  });
+
+  it('warns once per bad value, naming the variable, and falls back to the default', () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const env = {
+      LANTERN_SAMPLER_TARGET_TPS: 'lots',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+    };
+    const config = loadTelemetryConfig(env);
+    loadTelemetryConfig(env);
+    expect(config.samplerTargetPerSecond).toBe(10);
+    expect(config.otlpEndpoint).toBe('http://127.0.0.1:4318');
+    const lines = stderr.mock.calls.map(([line]) => String(line));
+    expect(lines.filter((line) => line.includes('LANTERN_SAMPLER_TARGET_TPS="lots"'))).toHaveLength(
+      1,
+    );
+    expect(
+      lines.filter((line) => line.includes('OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318"')),
+    ).toHaveLength(1);
+  });
+});

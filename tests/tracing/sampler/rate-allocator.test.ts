@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { RateAllocator } from '../../../src/tracing/sampler/rate-allocator.ts';
+
+/** Simulates candidate traces of one key at `rate`/s for `seconds`; returns kept per second. */
+function run(
+  allocator: RateAllocator,
+  clock: { now: number },
+  key: string,
+  rate: number,
+  seconds: number,
+) {
+  let kept = 0;
+  const step = 1000 / rate;
+  const end = clock.now + seconds * 1000;
+  for (; clock.now < end; clock.now += step) {
+    if (Math.random() < allocator.probability(key)) kept += 1;
+    allocator.record(key);
+  }
+  return kept / seconds;
+}
+
+const newAllocator = (clock: { now: number }, target: number) =>
+  new RateAllocator({
+    targetPerSecond: target,
+    intervalMs: 1000,
+    smoothing: 0.5,
+    maxKeys: 100,
+    now: () => clock.now,
+  });
+
+describe('RateAllocator (fake clock)', () => {
+  it('tracks the target within 10% once settled', () => {
+    const clock = { now: 0 };
+    const allocator = newAllocator(clock, 10);
+    run(allocator, clock, 'GET /a', 200, 10); // settle
+    const kept = run(allocator, clock, 'GET /a', 200, 60);
+    expect(kept).toBeGreaterThan(9);
+    expect(kept).toBeLessThan(11);
+  });
+
+  it('re-settles within 5 s after traffic steps up tenfold', () => {
+    const clock = { now: 0 };
+    const allocator = newAllocator(clock, 10);
+    run(allocator, clock, 'GET /a', 100, 10);
+    run(allocator, clock, 'GET /a', 1000, 5); // step change, settling
+    const kept = run(allocator, clock, 'GET /a', 1000, 30);
+    expect(kept).toBeGreaterThan(9);
+    expect(kept).toBeLessThan(11);
+  });
+
+  it('keeps a rare key whole beside a frequent one', () => {
+    const clock = { now: 0 };
+    const allocator = newAllocator(clock, 10);
+    for (let second = 0; second < 20; second += 1) {
+      run(allocator, clock, 'GET /hot', 500, 1);
+      allocator.record('POST /rare');
+    }
+    expect(allocator.probability('POST /rare')).toBe(1);
+    expect(allocator.probability('GET /hot')).toBeLessThan(0.03);
+  });
+
+  it('keeps a key it has not measured yet', () => {
+    const clock = { now: 0 };
+    expect(newAllocator(clock, 1).probability('GET /new')).toBe(1);
+  });
+
+  it('bounds the number of keys', () => {
+    const clock = { now: 0 };
+    const allocator = new RateAllocator({
+      targetPerSecond: 1,
+      intervalMs: 1000,
+      smoothing: 0.5,
+      maxKeys: 3,
+      now: () => clock.now,
+    });
+    for (let i = 0; i < 50; i += 1) allocator.record(`GET /k${i}`);
+    clock.now += 1000;
+    expect(allocator.snapshot().size).toBeLessThanOrEqual(4);
+  });
+});

@@ -1,0 +1,133 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
+import { outgoingHeaders, SampledService, weightOf } from '../../support/sampler-harness.ts';
+
+/** Drives a service hard enough that its probability for GET /hot falls far below 1. */
+function saturate(service: SampledService, seconds = 5, perSecond = 2000): void {
+  for (let s = 0; s < seconds; s += 1) {
+    for (let i = 0; i < perSecond; i += 1) service.startRequest('/hot').end();
+    service.clock.now += 1000;
+  }
+  service.exporter.reset();
+}
+
+describe('TailSamplingProcessor (real SDK spans, fake clock)', () => {
+  it('keeps every error trace with all its spans, however low the probability', () => {
+    const service = new SampledService(1);
+    saturate(service);
+    const failing: string[] = [];
+    for (let i = 0; i < 500; i += 1) {
+      const root = service.startRequest('/hot');
+      const child = service.startChild(root, 'SELECT');
+      if (i % 50 === 0) {
+        child.setStatus({ code: SpanStatusCode.ERROR });
+        failing.push(root.spanContext().traceId);
+      }
+      child.end();
+      root.end();
+    }
+    const kept = service.exported();
+    for (const traceId of failing) {
+      const spans = kept.filter((span) => span.spanContext().traceId === traceId);
+      expect(spans).toHaveLength(2);
+      expect(spans.map(weightOf)).toEqual([1, 1]);
+    }
+    // ...and most healthy ones are dropped.
+    expect(service.exportedTraceIds().size).toBeLessThan(failing.length + 50);
+  });
+
+  it('treats an exception event and an HTTP 5xx server response as errors', () => {
+    const service = new SampledService(1);
+    saturate(service);
+    const withException = service.startRequest('/hot');
+    withException.recordException(new Error('boom'));
+    withException.end();
+    const with503 = service.startRequest('/hot');
+    with503.setAttribute('http.response.status_code', 503);
+    with503.end();
+    expect(service.exportedTraceIds()).toEqual(
+      new Set([withException.spanContext().traceId, with503.spanContext().traceId]),
+    );
+  });
+
+  it('keeps every trace whose local root lasts at least the latency threshold', () => {
+    const service = new SampledService(1);
+    saturate(service);
+    const slow = service.startRequest('/hot');
+    slow.end(performanceNowPlus(600));
+    expect(service.exportedTraceIds()).toEqual(new Set([slow.spanContext().traceId]));
+  });
+
+  it('stamps kept spans with weight 1/p, so counts re-weight to the truth', () => {
+    const service = new SampledService(20);
+    saturate(service, 5, 1000);
+    const sent = 10_000;
+    for (let i = 0; i < sent; i += 1) service.startRequest('/hot').end();
+    const weights = service.exported().map((span) => Number(weightOf(span)));
+    const estimated = weights.reduce((a, b) => a + b, 0);
+    expect(weights.length).toBeGreaterThan(50);
+    expect(weights.length).toBeLessThan(500);
+    expect(Math.abs(estimated - sent) / sent).toBeLessThan(0.15);
+  });
+
+  it('decides like the upstream service: a kept trace is complete across services', () => {
+    const frontend = new SampledService(5);
+    const backend = new SampledService(1000); // its own budget would keep everything
+    saturate(frontend);
+    for (let i = 0; i < 2000; i += 1) {
+      const root = frontend.startRequest('/hot');
+      const call = frontend.startChild(root, 'GET backend');
+      backend.startRequest('/api/items', outgoingHeaders(call)).end();
+      call.end();
+      root.end();
+    }
+    expect(frontend.exportedTraceIds().size).toBeGreaterThan(0);
+    expect(backend.exportedTraceIds()).toEqual(frontend.exportedTraceIds());
+  });
+
+  it('caps held traces, deciding the oldest early and never dropping an error trace', () => {
+    const service = new SampledService(1, { maxTraces: 10, maxSpans: 1000 });
+    saturate(service);
+    const failing = service.startRequest('/hot');
+    service.startChild(failing, 'work').setStatus({ code: SpanStatusCode.ERROR }).end();
+    const open = Array.from({ length: 100 }, () => {
+      const root = service.startRequest('/hot');
+      service.startChild(root, 'work').end();
+      return root;
+    });
+    expect(service.processor.held.traces).toBeLessThanOrEqual(10);
+    expect(service.decisions.filter((d) => d.early).length).toBeGreaterThanOrEqual(91);
+    expect(service.exportedTraceIds()).toContain(failing.spanContext().traceId);
+    // Spans ending after an early decision follow it.
+    failing.end();
+    for (const root of open) root.end();
+    const failingSpans = service
+      .exported()
+      .filter((s) => s.spanContext().traceId === failing.spanContext().traceId);
+    expect(failingSpans).toHaveLength(2);
+  });
+
+  it('caps held spans', () => {
+    const service = new SampledService(1, { maxTraces: 1000, maxSpans: 50 });
+    const root = service.startRequest('/big');
+    for (let i = 0; i < 500; i += 1) service.startChild(root, `step ${i}`).end();
+    expect(service.processor.held.spans).toBeLessThanOrEqual(50);
+    root.end();
+  });
+
+  it('decides traces whose root never ends once they are too old', () => {
+    const service = new SampledService(1000, { maxTraceAgeMs: 10_000 });
+    const stuck = service.startRequest('/stuck');
+    service.startChild(stuck, 'step').end();
+    service.clock.now += 11_000;
+    service.processor.sweep();
+    expect(service.processor.held.traces).toBe(0);
+    expect(service.decisions.at(-1)?.early).toBe(true);
+  });
+});
+
+/** An end time `ms` after now, in the SDK's high-resolution form. */
+function performanceNowPlus(ms: number): [number, number] {
+  const t = Date.now() + ms;
+  return [Math.floor(t / 1000), (t % 1000) * 1e6];
+}
