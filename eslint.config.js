@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // The stack CLI, tests and benchmarks talk to a person on the terminal.
-    files: ['src/stack/cli.ts', 'src/stack/progress.ts', 'tests/**', 'bench/**'],
+    files: ['src/stack/cli.ts', 'src/stack/progress.ts', 'demo/**', 'tests/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
   {
@@ -29,5 +29,9 @@ export default tseslint.config(
       globals: globals.node,
     },
     rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -80,6 +80,16 @@ export function runningPid(name: string): number | undefined {
   return cmd?.includes(record.signature) ? record.pid : undefined;
 }
 
+/** True while the process exists and is not a zombie (signature-free: usable before exec). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 function groupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
@@ -117,13 +127,14 @@ export function tailLog(name: string, lines = 25): string {
  */
 export async function waitUntilHealthy(
   name: string,
+  pid: number,
   isHealthy: () => Promise<boolean>,
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await isHealthy().catch(() => false)) return;
-    if (runningPid(name) === undefined) {
+    if (!alive(pid)) {
       throw new StackError(
         `${name} exited during start-up; last lines of ${logFile(name)}:\n${tailLog(name)}`,
       );

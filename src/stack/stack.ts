@@ -39,15 +39,20 @@ async function obtainAll(): Promise<void> {
 }
 
 async function start(server: StackServer, s: StackSettings, e: StackEndpoints): Promise<void> {
-  const pid = runningPid(server.name);
+  let pid = runningPid(server.name);
   if (pid !== undefined) {
     step(server.name, `already running (pid ${pid})`);
   } else {
     await assertPortsFree(server.name, server.ports(s));
-    const started = startDaemon(server.daemon(s));
-    step(server.name, `started (pid ${started}), waiting until healthy`);
+    pid = startDaemon(server.daemon(s));
+    step(server.name, `started (pid ${pid}), waiting until healthy`);
   }
-  await waitUntilHealthy(server.name, () => server.healthy(e), server.startTimeoutSeconds * 1000);
+  await waitUntilHealthy(
+    server.name,
+    pid,
+    () => server.healthy(e),
+    server.startTimeoutSeconds * 1000,
+  );
   step(server.name, `healthy: ${server.describe(e)}`);
 }
 

@@ -10,6 +10,7 @@ import { loadTelemetryConfig, type TelemetryConfig } from './config.ts';
 import { warnOnce } from './diagnostics.ts';
 import { reportingFailures } from './export-failures.ts';
 import { flushOnExit } from './flush-on-exit.ts';
+import { bridgeLegacyLogsApi } from './legacy-logs-bridge.ts';
 import { AdaptiveHeadSampler, EntryKeys } from './sampler/head-sampler.ts';
 import { RateAllocator } from './sampler/rate-allocator.ts';
 import { meteredMonitor } from './sampler/sampler-monitor.ts';
@@ -114,6 +115,7 @@ export function startTelemetry(options: StartOptions = {}): TelemetryHandle {
       ],
     });
     sdk.start();
+    bridgeLegacyLogsApi();
     monitor.observe(processor);
     let stopping: Promise<void> | undefined;
     const shutdown = (): Promise<void> => {

@@ -1,17 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { createElasticsearchClient } from '../../src/storage/client.ts';
+import { describe, expect, it } from 'vitest';
 import { fields, indices } from '../../src/storage/indices.ts';
-import {
-  eventually,
-  newSpanId,
-  newTraceId,
-  sendSpans,
-  stack,
-  type TestSpan,
-} from '../support/otlp.ts';
-
-const es = createElasticsearchClient({ url: stack.elasticsearch });
-afterAll(() => es.close());
+import { eventually, newSpanId, newTraceId, sendSpans, type TestSpan } from '../support/otlp.ts';
+import { es } from '../support/stores.ts';
 
 const run = Date.now().toString(36);
 

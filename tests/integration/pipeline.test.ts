@@ -1,5 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { createElasticsearchClient } from '../../src/storage/client.ts';
+import { describe, expect, it } from 'vitest';
 import { fields, indices } from '../../src/storage/indices.ts';
 import {
   eventually,
@@ -10,26 +9,12 @@ import {
   sendSpans,
   stack,
 } from '../support/otlp.ts';
-
-const es = createElasticsearchClient({ url: stack.elasticsearch });
-afterAll(() => es.close());
+import { docsOfTrace as docsWithTraceId, es, jaegerTrace } from '../support/stores.ts';
 
 const run = Date.now().toString(36);
 
 async function jaegerSpanIds(traceId: string): Promise<string[]> {
-  const response = await fetch(`${stack.jaeger}/api/traces/${traceId}`);
-  if (response.status === 404) return [];
-  const body = (await response.json()) as { data?: { spans: { spanID: string }[] }[] };
-  return (body.data?.[0]?.spans ?? []).map((span) => span.spanID).sort();
-}
-
-async function docsWithTraceId(index: string, traceId: string) {
-  const result = await es.search<Record<string, unknown>>({
-    index,
-    size: 100,
-    query: { term: { [fields.traceId]: traceId } },
-  });
-  return result.hits.hits.map((hit) => hit._source ?? {});
+  return (await jaegerTrace(traceId)).map((span) => span.spanID).sort();
 }
 
 async function prometheusValue(query: string): Promise<number | undefined> {

@@ -3,7 +3,7 @@ import { runningPid, startDaemon, stopDaemon, waitUntilHealthy } from '../../src
 
 describe('daemons of the stack', () => {
   it('fails fast with the log tail when a server exits during start-up', async () => {
-    startDaemon({
+    const pid = startDaemon({
       name: 'test-crasher',
       command: 'sh',
       args: ['-c', 'echo "fatal: cannot bind data dir"; exit 3'],
@@ -11,7 +11,7 @@ describe('daemons of the stack', () => {
     });
     const started = Date.now();
     await expect(
-      waitUntilHealthy('test-crasher', () => Promise.resolve(false), 60_000),
+      waitUntilHealthy('test-crasher', pid, () => Promise.resolve(false), 60_000),
     ).rejects.toThrow(/test-crasher exited during start-up[\s\S]*fatal: cannot bind data dir/);
     expect(Date.now() - started).toBeLessThan(10_000);
   });

@@ -1,9 +1,9 @@
 import type { Attributes } from '@opentelemetry/api';
 
-const ID_SEGMENT =
-  /^(\d+|[0-9a-f]{8,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|.*\d.*\d.*\d.*)$/i;
+/** Numbers, hex ids, UUIDs and anything longer than two characters that holds a digit. */
+const ID_SEGMENT = /^(\d+|[0-9a-f]{8,}|(?=.*\d).{3,})$/i;
 
-/** `/orders/42/items/9f8e7d6c5b4a` → `/orders/:id/items/:id`, at most four segments deep. */
+/** `/orders/42/items/sku-17` → `/orders/:id/items/:id` (`/api/v1` stays), at most four segments deep. */
 export function normalizePath(path: string): string {
   const [pathOnly = '/'] = path.split('?');
   const segments = pathOnly

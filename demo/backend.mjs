@@ -1,0 +1,24 @@
+// Demo backend: an inventory service. Instrumented only by `node --import lantern/register`.
+import express from 'express';
+import pino from 'pino';
+import { faultRoutes, faults, pause } from './faults.mjs';
+
+const logger = pino({ name: 'backend' });
+const app = express();
+app.use(express.json());
+faultRoutes(app, logger);
+
+app.get('/inventory/:sku', async (req, res) => {
+  const { sku } = req.params;
+  await pause(2 + Math.random() * 8 + faults.latencyMs);
+  if (Math.random() < faults.errorRate) {
+    logger.error({ sku }, `inventory lookup failed for sku ${sku}: connection reset`);
+    return res.status(503).json({ error: 'inventory unavailable' });
+  }
+  logger.info({ sku }, `inventory found for sku ${sku}`);
+  res.json({ sku, inStock: Math.floor(Math.random() * 100) });
+});
+
+const server = app.listen(Number(process.env.PORT ?? 8082), '127.0.0.1', () => {
+  logger.info({ port: server.address().port }, 'backend listening');
+});

@@ -1,0 +1,101 @@
+/**
+ * `npm start`: the local stack, the two demo services instrumented with `--import
+ * lantern/register`, and steady traffic, until Ctrl-C. The stack stays up afterwards
+ * (`npm run stack:down` stops it).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StackError } from '../src/stack/errors.ts';
+import { logDir, repoRoot } from '../src/stack/paths.ts';
+import { answers, assertPortsFree } from '../src/stack/ports.ts';
+import { requireNode } from '../src/stack/require-node.ts';
+import { loadStackSettings } from '../src/stack/settings.ts';
+import { stackUp } from '../src/stack/stack.ts';
+
+const frontendPort = Number(process.env.DEMO_FRONTEND_PORT ?? 8081);
+const backendPort = Number(process.env.DEMO_BACKEND_PORT ?? 8082);
+const rate = process.env.DEMO_RATE ?? '20';
+const children: ChildProcess[] = [];
+
+function service(
+  name: string,
+  script: string,
+  port: number,
+  env: Record<string, string>,
+): ChildProcess {
+  mkdirSync(logDir, { recursive: true });
+  const log = openSync(join(logDir, `${name}.log`), 'a');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'lantern/register', join(repoRoot, 'demo', script)],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, OTEL_SERVICE_NAME: name, PORT: String(port), ...env },
+    },
+  );
+  children.push(child);
+  return child;
+}
+
+async function waitFor(url: string, name: string): Promise<void> {
+  for (let i = 0; i < 60; i += 1) {
+    if (await answers(url).catch(() => false)) return;
+    await sleep(500);
+  }
+  throw new StackError(`${name} did not answer ${url}; see ${join(logDir, `${name}.log`)}`);
+}
+
+async function main(): Promise<void> {
+  requireNode();
+  if (!existsSync(join(repoRoot, 'dist', 'tracing', 'register.js'))) {
+    throw new StackError(
+      'dist/ is missing: run `npm install` (it builds Lantern) or `npm run build`',
+    );
+  }
+  await assertPortsFree('demo', [
+    { port: frontendPort, variable: 'DEMO_FRONTEND_PORT' },
+    { port: backendPort, variable: 'DEMO_BACKEND_PORT' },
+  ]);
+  const e = await stackUp(loadStackSettings());
+  const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: e.otlpHttp };
+  service('demo-backend', 'backend.mjs', backendPort, otlp);
+  service('demo-frontend', 'frontend.mjs', frontendPort, {
+    ...otlp,
+    BACKEND_URL: `http://127.0.0.1:${backendPort}`,
+  });
+  await waitFor(`http://127.0.0.1:${backendPort}/_demo/faults`, 'demo-backend');
+  await waitFor(`http://127.0.0.1:${frontendPort}/health`, 'demo-frontend');
+  const traffic = spawn(process.execPath, [join(repoRoot, 'demo', 'traffic.mjs'), rate], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, FRONTEND_URL: `http://127.0.0.1:${frontendPort}` },
+  });
+  children.push(traffic);
+  console.log(`
+Lantern is running: demo-frontend (:${frontendPort}) → demo-backend (:${backendPort}), ${rate} requests/s.
+
+  Traces (Jaeger API)   ${e.jaeger}/api/traces?service=demo-frontend&limit=20
+  One trace             ${e.jaeger}/api/traces/<traceId>
+  Logs of a trace       curl -s '${e.elasticsearch}/lantern-logs-*/_search?q=TraceId:<traceId>&sort=@timestamp:asc'
+  Error logs            curl -s '${e.elasticsearch}/lantern-logs-*/_search?q=SeverityText:error&size=5'
+  Metrics               ${e.prometheus}/graph?g0.expr=lantern_sampler_traces_total
+  Alertmanager          ${e.alertmanager}/api/v2/alerts
+  Service logs          ${logDir}/demo-*.log
+  Inject faults         curl -X PUT localhost:${backendPort}/_demo/faults -H 'content-type: application/json' -d '{"errorRate":0.3,"latencyMs":400}'
+
+Ctrl-C stops the demo; the stack keeps running (npm run stack:down stops it).`);
+}
+
+function stop(): void {
+  for (const child of children) child.kill('SIGTERM');
+}
+
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
+main().catch((error: unknown) => {
+  console.error(`[lantern] error: ${error instanceof StackError ? error.message : String(error)}`);
+  stop();
+  process.exitCode = 1;
+});

@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../src/stack/paths.ts';
+import { fields, indices } from '../../src/storage/indices.ts';
+import { startApp, traceparent, type RunningApp } from '../support/instrumented-app.ts';
+import { eventually, newSpanId, newTraceId, stack } from '../support/otlp.ts';
+import { docsOfTrace, jaegerTrace } from '../support/stores.ts';
+
+const run = Date.now().toString(36);
+const apps: RunningApp[] = [];
+afterAll(async () => {
+  await Promise.all(apps.map((app) => app.stop()));
+});
+
+async function request(app: RunningApp, path: string, traceId: string): Promise<number> {
+  const response = await fetch(`${app.url}${path}`, {
+    headers: { traceparent: traceparent(traceId, newSpanId()) },
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+describe.each([
+  { loader: '--import', script: 'tests/fixtures/express-app.mjs', kind: 'ESM + pino' },
+  { loader: '--require', script: 'tests/fixtures/express-app.cjs', kind: 'CJS + winston' },
+] as const)('an unchanged $kind app under $loader lantern/register', ({ loader, script }) => {
+  const service = `bootstrap-${loader.slice(2)}-${run}`;
+  const traceId = newTraceId();
+  let app: RunningApp;
+
+  it('starts and serves', async () => {
+    app = await startApp({ loader, script, service });
+    apps.push(app);
+    expect(await request(app, '/fail', traceId)).toBe(500);
+  });
+
+  it('exports the failing request as one trace with express spans, in Jaeger', async () => {
+    const spans = await eventually(
+      () => jaegerTrace(traceId),
+      (found) => found.some((span) => span.operationName.startsWith('request handler')),
+    );
+    expect(spans.every((span) => span.service === service)).toBe(true);
+    expect(spans.map((span) => span.operationName)).toContain('GET /fail');
+    expect(spans.map((span) => span.operationName)).toContainEqual(
+      expect.stringMatching(/^request handler/),
+    );
+  });
+
+  it('sends its log record over OTLP with the trace id and span id of the request', async () => {
+    const logs = await eventually(
+      () => docsOfTrace(indices.logs.pattern, traceId),
+      (found) => found.length > 0,
+    );
+    const spanIds = (await jaegerTrace(traceId)).map((span) => span.spanID);
+    expect(logs).toHaveLength(1);
+    expect(String(logs[0]?.[fields.log.body])).toContain('failing on purpose');
+    expect(spanIds).toContain(logs[0]?.[fields.spanId]);
+    expect(logs[0]?.[fields.serviceName]).toBe(service);
+  });
+
+  it('marks every exported span with its sampling weight', async () => {
+    const spans = await eventually(
+      () => docsOfTrace(indices.spans.pattern, traceId),
+      (found) => found.length > 1,
+    );
+    expect(spans.length).toBeGreaterThan(1);
+    for (const span of spans) expect(span[fields.span.samplingWeight]).toBe(1);
+  });
+});
+
+describe('startTelemetry() from code', () => {
+  it('exports and flushes, and shutdown() is safe to call twice', async () => {
+    const output = execFileSync(
+      process.execPath,
+      [join(repoRoot, 'tests/fixtures/programmatic.mjs')],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          OTEL_SERVICE_NAME: `programmatic-${run}`,
+          OTEL_EXPORTER_OTLP_ENDPOINT: stack.otlpHttp,
+        },
+        encoding: 'utf8',
+      },
+    );
+    const { traceId, shutdownTwice } = JSON.parse(output) as {
+      traceId: string;
+      shutdownTwice: boolean;
+    };
+    expect(shutdownTwice).toBe(true);
+    const spans = await eventually(
+      () => jaegerTrace(traceId),
+      (found) => found.length > 0,
+    );
+    expect(spans.map((span) => span.operationName)).toEqual(['programmatic-work']);
+  });
+});

@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '../../src/stack/paths.ts';
+import { stack } from './otlp.ts';
+
+export interface RunningApp {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly stderr: () => string;
+  /** Resolves with the exit code or signal once the process has exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export interface AppOptions {
+  /** `--import` (ESM apps) or `--require` (CJS apps), exactly as users start them. */
+  readonly loader: '--import' | '--require';
+  readonly script: string;
+  readonly service: string;
+  readonly env?: Record<string, string>;
+}
+
+/**
+ * Starts an unchanged app under `node <loader> lantern/register`, sending to the real stack's
+ * Collector unless env overrides it, and waits for its `{"listening":port}` line.
+ */
+export function startApp(options: AppOptions): Promise<RunningApp> {
+  const child = spawn(
+    process.execPath,
+    [options.loader, 'lantern/register', join(repoRoot, options.script)],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        OTEL_SERVICE_NAME: options.service,
+        OTEL_EXPORTER_OTLP_ENDPOINT: stack.otlpHttp,
+        PORT: '0',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      resolve({ code, signal });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => {
+      reject(new Error(`${options.script} did not start; stderr:\n${stderr}`));
+    }, 20_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /\{"listening":(\d+)\}/.exec(stdout);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({
+        child,
+        url: `http://127.0.0.1:${match[1] ?? ''}`,
+        stderr: () => stderr,
+        exited,
+        async stop(signal = 'SIGTERM') {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          return exited;
+        },
+      });
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`${options.script} exited with ${String(code)}; stderr:\n${stderr}`));
+    });
+  });
+}
+
+/** A W3C traceparent for a request whose trace id the test chooses (sampled flag set). */
+export const traceparent = (traceId: string, spanId: string): string =>
+  `00-${traceId}-${spanId}-01`;

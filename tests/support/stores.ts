@@ -1,0 +1,40 @@
+import { createElasticsearchClient } from '../../src/storage/client.ts';
+import { fields } from '../../src/storage/indices.ts';
+import { stack } from './otlp.ts';
+
+export const es = createElasticsearchClient({ url: stack.elasticsearch });
+
+export interface JaegerSpan {
+  spanID: string;
+  operationName: string;
+  processID: string;
+  tags: { key: string; value: unknown }[];
+}
+
+/** The spans Jaeger returns for a trace (empty when it has none), with their service names. */
+export async function jaegerTrace(traceId: string): Promise<(JaegerSpan & { service: string })[]> {
+  const response = await fetch(`${stack.jaeger}/api/traces/${traceId}`);
+  if (response.status === 404) return [];
+  const body = (await response.json()) as {
+    data?: { spans: JaegerSpan[]; processes: Record<string, { serviceName: string }> }[];
+  };
+  const trace = body.data?.[0];
+  if (!trace) return [];
+  return trace.spans.map((span) => ({
+    ...span,
+    service: trace.processes[span.processID]?.serviceName ?? '',
+  }));
+}
+
+/** Documents of an index pattern whose TraceId is exactly this one. */
+export async function docsOfTrace(
+  index: string,
+  traceId: string,
+): Promise<Record<string, unknown>[]> {
+  const result = await es.search<Record<string, unknown>>({
+    index,
+    size: 500,
+    query: { term: { [fields.traceId]: traceId } },
+  });
+  return result.hits.hits.map((hit) => hit._source ?? {});
+}
