@@ -1,5 +1,5 @@
 import { logs } from '@opentelemetry/api';
-import { logs as legacyLogs, type LoggerProvider } from '@opentelemetry/api-logs';
+import { logs as legacyLogs } from '@opentelemetry/api-logs';
 
 /**
  * The Logs API moved into @opentelemetry/api (1.10), but @opentelemetry/winston-transport,
@@ -8,5 +8,5 @@ import { logs as legacyLogs, type LoggerProvider } from '@opentelemetry/api-logs
  * records reach the Collector. Remove once winston-transport moves to @opentelemetry/api.
  */
 export function bridgeLegacyLogsApi(): void {
-  legacyLogs.setGlobalLoggerProvider(logs.getLoggerProvider() as unknown as LoggerProvider);
+  legacyLogs.setGlobalLoggerProvider(logs.getLoggerProvider());
 }
