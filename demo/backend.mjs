@@ -20,5 +20,7 @@ app.get('/inventory/:sku', async (req, res) => {
 });
 
 const server = app.listen(Number(process.env.PORT ?? 8082), '127.0.0.1', () => {
-  logger.info({ port: server.address().port }, 'backend listening');
+  const { port } = server.address();
+  logger.info({ port }, 'backend listening');
+  process.stdout.write(`${JSON.stringify({ listening: port })}\n`);
 });

@@ -79,6 +79,22 @@ export async function stackUp(s: StackSettings): Promise<StackEndpoints> {
   return e;
 }
 
+function serverNamed(name: string): StackServer {
+  const server = servers.find((candidate) => candidate.name === name);
+  if (!server) throw new Error(`no stack server named ${name}`);
+  return server;
+}
+
+/** Starts one server of the stack (if not running) and waits until it is healthy. */
+export async function startServer(name: string, s: StackSettings): Promise<void> {
+  await start(serverNamed(name), s, endpoints(s));
+}
+
+/** Stops one server of the stack. */
+export async function stopServer(name: string): Promise<void> {
+  await stopDaemon(serverNamed(name).name);
+}
+
 /** Stops every server of the stack, in reverse start order. */
 export async function stackDown(): Promise<void> {
   for (const server of [...servers].reverse()) {

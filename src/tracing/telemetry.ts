@@ -14,7 +14,7 @@ import { bridgeLegacyLogsApi } from './legacy-logs-bridge.ts';
 import { AdaptiveHeadSampler, EntryKeys } from './sampler/head-sampler.ts';
 import { RateAllocator } from './sampler/rate-allocator.ts';
 import { meteredMonitor } from './sampler/sampler-monitor.ts';
-import { TailSamplingProcessor } from './sampler/tail-processor.ts';
+import { TailSamplingProcessor, type KeptSpanSinks } from './sampler/tail-processor.ts';
 
 /** What {@link startTelemetry} returns. */
 export interface TelemetryHandle {
@@ -30,7 +30,7 @@ export interface StartOptions {
 const signalUrl = (config: TelemetryConfig, path: string, variable: string): string | undefined =>
   process.env[variable] ? undefined : `${config.otlpEndpoint}${path}`;
 
-function sampling(config: TelemetryConfig, exporter: BatchSpanProcessor) {
+function sampling(config: TelemetryConfig, sinks: KeptSpanSinks) {
   const allocator = new RateAllocator({
     targetPerSecond: config.samplerTargetPerSecond,
     intervalMs: 1000,
@@ -41,7 +41,7 @@ function sampling(config: TelemetryConfig, exporter: BatchSpanProcessor) {
   const entryKeys = new EntryKeys(config.samplerMaxTraces * 2);
   const monitor = meteredMonitor();
   const processor = new TailSamplingProcessor(
-    exporter,
+    sinks,
     allocator,
     entryKeys,
     {
@@ -82,13 +82,17 @@ export function startTelemetry(options: StartOptions = {}): TelemetryHandle {
       logsUrl ?? 'its endpoint',
       new OTLPLogExporter(logsUrl ? { url: logsUrl } : {}),
     );
-    const batch = new BatchSpanProcessor({
-      exporter: spanExporter,
-      scheduledDelayMillis: config.exportDelayMs,
-      maxQueueSize: 4096,
-      maxExportBatchSize: 512,
+    const batch = (): BatchSpanProcessor =>
+      new BatchSpanProcessor({
+        exporter: spanExporter,
+        scheduledDelayMillis: config.exportDelayMs,
+        maxQueueSize: 4096,
+        maxExportBatchSize: 512,
+      });
+    const { sampler, processor, monitor, sweeper } = sampling(config, {
+      priority: batch(),
+      sampled: batch(),
     });
-    const { sampler, processor, monitor, sweeper } = sampling(config, batch);
     const sdk = new NodeSDK({
       sampler,
       spanProcessors: [processor],

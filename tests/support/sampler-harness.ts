@@ -49,7 +49,7 @@ export class SampledService {
     });
     const entryKeys = new EntryKeys(10_000);
     this.processor = new TailSamplingProcessor(
-      this.exporter,
+      { priority: this.exporter, sampled: this.exporter },
       this.allocator,
       entryKeys,
       {

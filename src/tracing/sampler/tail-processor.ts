@@ -18,6 +18,15 @@ export interface TailSamplerOptions {
   readonly now: () => number;
 }
 
+/**
+ * Where kept spans go. Error and slow traces have a queue of their own, so a backlog of
+ * sampled traffic (say, while the Collector is down) can never crowd them out.
+ */
+export interface KeptSpanSinks {
+  readonly priority: SpanProcessor;
+  readonly sampled: SpanProcessor;
+}
+
 /** Where decisions are counted (metrics in production, a recorder in tests). */
 export interface SamplerMonitor {
   decided(decision: Decision, early: boolean): void;
@@ -48,20 +57,20 @@ export class TailSamplingProcessor implements SpanProcessor {
   private readonly decided = new DecisionCache(100_000);
   private heldSpans = 0;
 
-  private readonly next: SpanProcessor;
+  private readonly sinks: KeptSpanSinks;
   private readonly allocator: RateAllocator;
   private readonly entryKeys: EntryKeys;
   private readonly options: TailSamplerOptions;
   private readonly monitor: SamplerMonitor;
 
   constructor(
-    next: SpanProcessor,
+    sinks: KeptSpanSinks,
     allocator: RateAllocator,
     entryKeys: EntryKeys,
     options: TailSamplerOptions,
     monitor: SamplerMonitor,
   ) {
-    this.next = next;
+    this.sinks = sinks;
     this.allocator = allocator;
     this.entryKeys = entryKeys;
     this.options = options;
@@ -123,12 +132,16 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   async forceFlush(): Promise<void> {
     for (const trace of [...this.pending.values()]) this.settle(trace, true);
-    await this.next.forceFlush();
+    await Promise.all([this.sinks.priority.forceFlush(), this.sinks.sampled.forceFlush()]);
   }
 
   async shutdown(): Promise<void> {
     for (const trace of [...this.pending.values()]) this.settle(trace, true);
-    await this.next.shutdown();
+    await Promise.all([this.sinks.priority.shutdown(), this.sinks.sampled.shutdown()]);
+  }
+
+  private sinkFor(decision: Decision): SpanProcessor {
+    return decision.reason === 'probabilistic' ? this.sinks.sampled : this.sinks.priority;
   }
 
   private enforceCaps(): void {
@@ -142,8 +155,8 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   /** A span ending after its trace was decided follows the decision; an error is always kept. */
   private lateSpan(span: ReadableSpan, decision: Decision): void {
-    if (decision.keep) this.next.onEnd(withWeight(span, decision.weight));
-    else if (isErrorSpan(span)) this.next.onEnd(withWeight(span, 1));
+    if (decision.keep) this.sinkFor(decision).onEnd(withWeight(span, decision.weight));
+    else if (isErrorSpan(span)) this.sinks.priority.onEnd(withWeight(span, 1));
   }
 
   private settle(trace: PendingTrace, early: boolean): void {
@@ -156,6 +169,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     this.decided.set(trace.traceId, decision);
     this.monitor.decided(decision, early);
     if (!decision.keep) return;
-    for (const span of trace.spans) this.next.onEnd(withWeight(span, decision.weight));
+    const sink = this.sinkFor(decision);
+    for (const span of trace.spans) sink.onEnd(withWeight(span, decision.weight));
   }
 }
