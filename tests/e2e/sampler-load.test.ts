@@ -1,0 +1,124 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { fields, indices } from '../../src/storage/indices.ts';
+import { startApp, traceparent, type RunningApp } from '../support/instrumented-app.ts';
+import { newSpanId, newTraceId } from '../support/otlp.ts';
+import { es, jaegerTrace } from '../support/stores.ts';
+
+const TARGET_PER_SECOND = 5;
+const REQUESTS = 20_000;
+const WARM_UP = 2_000;
+const run = Date.now().toString(36);
+const frontendService = `load-frontend-${run}`;
+const apps: RunningApp[] = [];
+afterAll(async () => {
+  await Promise.all(apps.map((app) => app.stop()));
+});
+
+interface Outcome {
+  traceId: string;
+  status: number;
+  at: number;
+}
+
+async function drive(frontend: RunningApp): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < REQUESTS) {
+      next += 1;
+      const traceId = newTraceId();
+      const at = Date.now();
+      const response = await fetch(`${frontend.url}/checkout/sku-${next % 400}`, {
+        headers: { traceparent: traceparent(traceId, newSpanId()) },
+      });
+      await response.arrayBuffer();
+      outcomes.push({ traceId, status: response.status, at });
+    }
+  };
+  await Promise.all(Array.from({ length: 24 }, worker));
+  return outcomes;
+}
+
+/** Trace ids of the frontend's server spans started in [from, to). */
+async function keptFrontendTraces(from: number, to: number): Promise<Set<string>> {
+  await es.indices.refresh({ index: indices.spans.pattern });
+  const result = await es.search<Record<string, string>>({
+    index: indices.spans.pattern,
+    size: 10_000,
+    _source: [fields.traceId],
+    query: {
+      bool: {
+        filter: [
+          { term: { [fields.serviceName]: frontendService } },
+          { term: { [fields.span.kind]: 'SPAN_KIND_SERVER' } },
+          {
+            range: {
+              [fields.timestamp]: {
+                gte: new Date(from).toISOString(),
+                lt: new Date(to).toISOString(),
+              },
+            },
+          },
+        ],
+      },
+    },
+  });
+  return new Set(result.hits.hits.map((hit) => hit._source?.[fields.traceId] ?? ''));
+}
+
+describe(`demo services under load (${REQUESTS} requests, ~1% failing, target ${TARGET_PER_SECOND}/s)`, () => {
+  let outcomes: Outcome[] = [];
+
+  it('serves the load through frontend → backend', async () => {
+    const env = { LANTERN_SAMPLER_TARGET_TPS: String(TARGET_PER_SECOND) };
+    const backend = await startApp({
+      loader: '--import',
+      script: 'demo/backend.mjs',
+      service: `load-backend-${run}`,
+      env: { ...env, DEMO_ERROR_RATE: '0.01' },
+    });
+    apps.push(backend);
+    const frontend = await startApp({
+      loader: '--import',
+      script: 'demo/frontend.mjs',
+      service: frontendService,
+      env: { ...env, DEMO_ERROR_RATE: '0', BACKEND_URL: backend.url },
+    });
+    apps.push(frontend);
+    outcomes = await drive(frontend);
+    const failing = outcomes.filter((o) => o.status >= 500).length;
+    expect(outcomes).toHaveLength(REQUESTS);
+    expect(failing).toBeGreaterThan(REQUESTS * 0.005);
+    expect(failing).toBeLessThan(REQUESTS * 0.02);
+    // Give batches, the Collector's tail-sampling wait and index refresh time to finish.
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+  }, 600_000);
+
+  it('exports every failing request’s trace, complete across both services — zero missing', async () => {
+    const failing = outcomes.filter((o) => o.status >= 500);
+    const missing: string[] = [];
+    for (const { traceId } of failing) {
+      const services = new Set((await jaegerTrace(traceId)).map((span) => span.service));
+      if (services.size < 2) missing.push(traceId);
+    }
+    console.log(
+      `failing requests: ${failing.length}, missing or incomplete in Jaeger: ${missing.length}`,
+    );
+    expect(missing).toEqual([]);
+  }, 300_000);
+
+  it('keeps non-error traces at the target rate (±20%) once settled', async () => {
+    const measured = outcomes.slice(WARM_UP);
+    const from = Math.min(...measured.map((o) => o.at));
+    const to = Math.max(...measured.map((o) => o.at));
+    const failing = new Set(outcomes.filter((o) => o.status >= 500).map((o) => o.traceId));
+    const kept = [...(await keptFrontendTraces(from, to))].filter((id) => !failing.has(id)).length;
+    const expected = TARGET_PER_SECOND * ((to - from) / 1000);
+    const offeredPerSecond = measured.length / ((to - from) / 1000);
+    console.log(
+      `offered ${offeredPerSecond.toFixed(0)}/s for ${((to - from) / 1000).toFixed(1)} s; kept ${kept} non-error traces, target × duration = ${expected.toFixed(0)} (ratio ${(kept / expected).toFixed(3)})`,
+    );
+    expect(kept / expected).toBeGreaterThan(0.8);
+    expect(kept / expected).toBeLessThan(1.2);
+  });
+});
