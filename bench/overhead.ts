@@ -1,0 +1,104 @@
+/**
+ * Overhead of the bootstrap: the same express app plain (control) and under
+ * `--import lantern/register` exporting to the real local Collector, interleaved round by round.
+ * Reports max throughput (ratio of medians), p50/p99 latency at a fixed rate, and RSS.
+ *   npm run bench -- overhead
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { repoRoot } from '../src/stack/paths.ts';
+import { loadStackSettings } from '../src/stack/settings.ts';
+import { stackUp } from '../src/stack/stack.ts';
+import { median, range } from './stats.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 200);
+
+interface App {
+  child: ChildProcess;
+  url: string;
+}
+
+function startApp(instrumented: boolean, otlp: string): Promise<App> {
+  const args = [
+    ...(instrumented ? ['--import', 'lantern/register'] : []),
+    join(repoRoot, 'bench/fixtures/app.mjs'),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { ...process.env, OTEL_SERVICE_NAME: 'bench-overhead', OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      const port = /"listening":(\d+)/.exec(chunk.toString())?.[1];
+      if (port) resolve({ child, url: `http://127.0.0.1:${port}` });
+    });
+  });
+}
+
+const rssMiB = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+async function load(
+  url: string,
+  options: Partial<autocannon.Options> = {},
+): Promise<autocannon.Result> {
+  return autocannon({ url, connections: 16, duration: SECONDS, ...options });
+}
+
+interface Sample {
+  maxRps: number;
+  p50: number;
+  p99: number;
+  rss: number;
+}
+
+async function measure(instrumented: boolean, path: string, otlp: string): Promise<Sample> {
+  const app = await startApp(instrumented, otlp);
+  const url = `${app.url}${path}`;
+  await load(url, { duration: 2 }); // warm-up: JIT, connection pools, sampler rates
+  const max = await load(url);
+  const fixed = await load(url, { overallRate: FIXED_RATE, connections: 8 });
+  const sample = {
+    maxRps: max.requests.average,
+    p50: fixed.latency.p50,
+    p99: fixed.latency.p99,
+    rss: rssMiB(app.child.pid ?? 0),
+  };
+  app.child.kill('SIGTERM');
+  await new Promise((resolve) => app.child.once('exit', resolve));
+  return sample;
+}
+
+export async function overhead(): Promise<string> {
+  const { otlpHttp } = await stackUp(loadStackSettings());
+  const lines = [
+    `### Bootstrap overhead (${ROUNDS} interleaved rounds × ${SECONDS} s; fixed rate ${FIXED_RATE} req/s for latency)`,
+    '',
+    '| route | variant | max req/s (median, min–max) | ratio | p50 ms | p99 ms | RSS MiB |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const path of ['/compute', '/hello']) {
+    const control: Sample[] = [];
+    const lantern: Sample[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      control.push(await measure(false, path, otlpHttp));
+      lantern.push(await measure(true, path, otlpHttp));
+    }
+    const base = median(control.map((s) => s.maxRps));
+    for (const [name, samples] of [
+      ['control (plain node)', control],
+      ['lantern/register', lantern],
+    ] as const) {
+      const rps = samples.map((s) => s.maxRps);
+      lines.push(
+        `| ${path} | ${name} | ${median(rps).toFixed(0)} (${range(rps)}) | ${(median(rps) / base).toFixed(3)} | ${median(samples.map((s) => s.p50)).toFixed(1)} | ${median(samples.map((s) => s.p99)).toFixed(1)} | ${median(samples.map((s) => s.rss)).toFixed(0)} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
