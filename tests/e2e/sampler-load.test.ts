@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fields, indices } from '../../src/storage/indices.ts';
 import { startApp, traceparent, type RunningApp } from '../support/instrumented-app.ts';
-import { newSpanId, newTraceId } from '../support/otlp.ts';
-import { es, jaegerTrace } from '../support/stores.ts';
+import { eventually, newSpanId, newTraceId, stack } from '../support/otlp.ts';
+import { docsOfTrace, es, jaegerTrace } from '../support/stores.ts';
 
 const TARGET_PER_SECOND = 5;
 const REQUESTS = 20_000;
@@ -106,6 +106,42 @@ describe(`demo services under load (${REQUESTS} requests, ~1% failing, target ${
     );
     expect(missing).toEqual([]);
   }, 300_000);
+
+  it("stores both services' pino logs of a failing request under its trace id", async () => {
+    const sample = outcomes.filter((o) => o.status >= 500).slice(0, 5);
+    for (const { traceId } of sample) {
+      const logs = await eventually(
+        () => docsOfTrace(indices.logs.pattern, traceId),
+        (found) => found.length >= 2,
+      );
+      const services = new Set(logs.map((log) => log[fields.serviceName]));
+      expect(services).toContain(frontendService);
+      expect(services).toContain(`load-backend-${run}`);
+      expect(logs.every((log) => /^[0-9a-f]{16}$/.test(String(log[fields.spanId])))).toBe(true);
+    }
+  });
+
+  it('exports its decision counts as metrics, reaching Prometheus', async () => {
+    const query = encodeURIComponent(
+      `sum by (reason) (lantern_sampler_traces_total{service_name="${frontendService}"})`,
+    );
+    const reasons = await eventually(
+      async () => {
+        const body = (await (
+          await fetch(`${stack.prometheus}/api/v1/query?query=${query}`)
+        ).json()) as {
+          data: { result: { metric: { reason: string }; value: [number, string] }[] };
+        };
+        return Object.fromEntries(
+          body.data.result.map((r) => [r.metric.reason, Number(r.value[1])]),
+        );
+      },
+      (found) => (found.error ?? 0) > 0 && (found.probabilistic ?? 0) > 0,
+      60_000,
+    );
+    expect(reasons.probabilistic).toBeGreaterThan(REQUESTS / 2);
+    expect(reasons.error).toBeGreaterThan(0);
+  });
 
   it('keeps non-error traces at the target rate (±20%) once settled', async () => {
     const measured = outcomes.slice(WARM_UP);

@@ -1,0 +1,42 @@
+/**
+ * The pattern of a log message: what stays when ids, numbers, hex, UUIDs and quoted values are
+ * replaced, so `order 42 failed for sku-17` and `order 43 failed for sku-9` group together.
+ */
+export function messagePattern(message: string): string {
+  return message
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
+    .replace(/"[^"]*"|'[^']*'/g, '<str>')
+    .replace(/\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b/gi, '<hex>')
+    .replace(/\b[\w-]*\d[\w-]*\b/g, '<id>')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export interface MessageCount {
+  readonly message: string;
+  readonly count: number;
+  readonly exampleTraceId: string | null;
+}
+
+export interface MessagePatternCount {
+  readonly pattern: string;
+  readonly count: number;
+  readonly exampleMessage: string;
+  readonly exampleTraceId: string | null;
+}
+
+/** Groups exact messages by pattern, most frequent first. */
+export function groupByPattern(messages: readonly MessageCount[], limit: number): MessagePatternCount[] {
+  const groups = new Map<string, MessagePatternCount>();
+  for (const { message, count, exampleTraceId } of messages) {
+    const pattern = messagePattern(message);
+    const group = groups.get(pattern);
+    groups.set(pattern, {
+      pattern,
+      count: (group?.count ?? 0) + count,
+      exampleMessage: group?.exampleMessage ?? message,
+      exampleTraceId: group?.exampleTraceId ?? exampleTraceId,
+    });
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count).slice(0, limit);
+}
