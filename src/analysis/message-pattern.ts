@@ -26,7 +26,10 @@ export interface MessagePatternCount {
 }
 
 /** Groups exact messages by pattern, most frequent first. */
-export function groupByPattern(messages: readonly MessageCount[], limit: number): MessagePatternCount[] {
+export function groupByPattern(
+  messages: readonly MessageCount[],
+  limit: number,
+): MessagePatternCount[] {
   const groups = new Map<string, MessagePatternCount>();
   for (const { message, count, exampleTraceId } of messages) {
     const pattern = messagePattern(message);

@@ -6,7 +6,17 @@
 export const indices = {
   logs: { prefix: 'lantern-logs', pattern: 'lantern-logs-*', template: 'lantern-logs' },
   spans: { prefix: 'lantern-spans', pattern: 'lantern-spans-*', template: 'lantern-spans' },
+  /** Current state of every alert (one document per alert id). */
+  alerts: { index: 'lantern-alerts', template: 'lantern-alerts' },
+  /** Every state change of every alert, append-only. */
+  alertHistory: { index: 'lantern-alert-history', template: 'lantern-alert-history' },
 } as const;
+
+/** Span kind of the spans that stand for requests served. */
+export const SERVER_KIND = 'SPAN_KIND_SERVER';
+
+/** Severity numbers from ERROR (17) up are errors (OpenTelemetry log data model). */
+export const ERROR_SEVERITY = 17;
 
 /**
  * Field names of documents written by the exporter's `none` mapping mode (see README).

@@ -71,6 +71,24 @@ const spanMappings: Mappings = {
   },
 };
 
+const alertMappings: Mappings = {
+  dynamic: false,
+  properties: {
+    id: { type: 'keyword' },
+    rule: { type: 'keyword' },
+    severity: { type: 'keyword' },
+    severityRank: { type: 'byte' },
+    state: { type: 'keyword' },
+    service: { type: 'keyword' },
+    startsAt: { type: 'date' },
+    endsAt: { type: 'date' },
+    updatedAt: { type: 'date' },
+    at: { type: 'date' },
+    from: { type: 'keyword' },
+    to: { type: 'keyword' },
+  },
+};
+
 function template(
   pattern: string,
   mappings: Mappings,
@@ -96,6 +114,8 @@ function template(
 export const indexTemplates = {
   [indices.logs.template]: template(indices.logs.pattern, logMappings),
   [indices.spans.template]: template(indices.spans.pattern, spanMappings),
+  [indices.alerts.template]: template(indices.alerts.index, alertMappings),
+  [indices.alertHistory.template]: template(indices.alertHistory.index, alertMappings),
 };
 
 /** Installs (or updates) Lantern's index templates; idempotent. */

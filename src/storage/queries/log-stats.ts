@@ -1,0 +1,60 @@
+import type { Client, estypes } from '@elastic/elasticsearch';
+import { ERROR_SEVERITY, fields, indices } from '../indices.ts';
+import { rangeFilter, type TimeRange } from './time-range.ts';
+
+/** Log records of one group, and how many of them are errors (severity >= ERROR). */
+export interface LogStats {
+  /** Service name or bucket start (epoch ms as a string). */
+  readonly key: string;
+  readonly logs: number;
+  readonly errors: number;
+}
+
+export interface LogQuery {
+  readonly range: TimeRange;
+  readonly service?: string | undefined;
+  readonly groupBy: 'service' | { readonly intervalMs: number };
+}
+
+interface Bucket {
+  key: string | number;
+  doc_count: number;
+  errors: { doc_count: number };
+}
+
+export async function logStats(client: Client, query: LogQuery): Promise<LogStats[]> {
+  const filter: estypes.QueryDslQueryContainer[] = [rangeFilter(fields.timestamp, query.range)];
+  if (query.service !== undefined) filter.push({ term: { [fields.serviceName]: query.service } });
+  const groups: estypes.AggregationsAggregationContainer =
+    query.groupBy === 'service'
+      ? { terms: { field: fields.serviceName, size: 1000 } }
+      : {
+          date_histogram: {
+            field: fields.timestamp,
+            fixed_interval: `${query.groupBy.intervalMs}ms`,
+            min_doc_count: 0,
+          },
+        };
+  const result = await client.search({
+    index: indices.logs.pattern,
+    size: 0,
+    ignore_unavailable: true,
+    allow_no_indices: true,
+    query: { bool: { filter } },
+    aggs: {
+      groups: {
+        ...groups,
+        aggs: {
+          errors: { filter: { range: { [fields.log.severityNumber]: { gte: ERROR_SEVERITY } } } },
+        },
+      },
+    },
+  });
+  const buckets =
+    (result.aggregations?.groups as { buckets?: Bucket[] } | undefined)?.buckets ?? [];
+  return buckets.map((bucket) => ({
+    key: String(bucket.key),
+    logs: bucket.doc_count,
+    errors: bucket.errors.doc_count,
+  }));
+}
