@@ -1,16 +1,28 @@
-import { Client } from '@elastic/elasticsearch';
+import { readFileSync } from 'node:fs';
+import { Client, type ClientOptions } from '@elastic/elasticsearch';
 
 /** Connection settings for Elasticsearch. */
 export interface ElasticsearchSettings {
   readonly url: string;
-  readonly requestTimeoutMs?: number;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  readonly apiKey?: string | undefined;
+  /** PEM file of the CA that signed Elasticsearch's TLS certificate. */
+  readonly caFile?: string | undefined;
+  readonly requestTimeoutMs?: number | undefined;
 }
 
 /** The one way Lantern builds an Elasticsearch client. */
 export function createElasticsearchClient(settings: ElasticsearchSettings): Client {
-  return new Client({
+  const options: ClientOptions = {
     node: settings.url,
     requestTimeout: settings.requestTimeoutMs ?? 10_000,
     maxRetries: 2,
-  });
+  };
+  if (settings.apiKey !== undefined) options.auth = { apiKey: settings.apiKey };
+  else if (settings.username !== undefined) {
+    options.auth = { username: settings.username, password: settings.password ?? '' };
+  }
+  if (settings.caFile !== undefined) options.tls = { ca: readFileSync(settings.caFile, 'utf8') };
+  return new Client(options);
 }

@@ -13,6 +13,8 @@ export interface LogStats {
 export interface LogQuery {
   readonly range: TimeRange;
   readonly service?: string | undefined;
+  /** Count only records at least this severe. */
+  readonly minSeverity?: number | undefined;
   readonly groupBy: 'service' | { readonly intervalMs: number };
 }
 
@@ -25,6 +27,9 @@ interface Bucket {
 export async function logStats(client: Client, query: LogQuery): Promise<LogStats[]> {
   const filter: estypes.QueryDslQueryContainer[] = [rangeFilter(fields.timestamp, query.range)];
   if (query.service !== undefined) filter.push({ term: { [fields.serviceName]: query.service } });
+  if (query.minSeverity !== undefined && query.minSeverity > 1) {
+    filter.push({ range: { [fields.log.severityNumber]: { gte: query.minSeverity } } });
+  }
   const groups: estypes.AggregationsAggregationContainer =
     query.groupBy === 'service'
       ? { terms: { field: fields.serviceName, size: 1000 } }

@@ -1,0 +1,91 @@
+import type { Client } from '@elastic/elasticsearch';
+import { indices } from '../storage/indices.ts';
+import type { Alert, AlertState, AlertTransition } from './alert.ts';
+
+export interface AlertFilter {
+  readonly states: readonly AlertState[];
+  readonly service?: string | undefined;
+  readonly severity?: string | undefined;
+  readonly limit: number;
+}
+
+/**
+ * Alert state and history in Elasticsearch, so a restart (or another replica) loses nothing.
+ * Writes wait for the refresh, so what the evaluator wrote is what the API reads next.
+ */
+export class AlertStore {
+  private readonly client: Client;
+
+  constructor(client: Client) {
+    this.client = client;
+  }
+
+  /** Alerts still pending or firing: the evaluator's state after a restart. */
+  async active(): Promise<Alert[]> {
+    return this.list({ states: ['pending', 'firing'], limit: 10_000 });
+  }
+
+  async list(filter: AlertFilter): Promise<Alert[]> {
+    const must: object[] = [{ terms: { state: filter.states } }];
+    if (filter.service !== undefined) must.push({ term: { service: filter.service } });
+    if (filter.severity !== undefined) must.push({ term: { severity: filter.severity } });
+    const result = await this.client.search<Alert>({
+      index: indices.alerts.index,
+      size: filter.limit,
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      query: { bool: { filter: must } },
+      sort: [{ severityRank: { order: 'desc' } }, { startsAt: { order: 'desc' } }],
+    });
+    return result.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : []));
+  }
+
+  async get(id: string): Promise<Alert | undefined> {
+    const result = await this.client.search<Alert>({
+      index: indices.alerts.index,
+      size: 1,
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      query: { ids: { values: [id] } },
+    });
+    return result.hits.hits[0]?._source;
+  }
+
+  async history(id: string, limit = 1000): Promise<AlertTransition[]> {
+    const result = await this.client.search<AlertTransition>({
+      index: indices.alertHistory.index,
+      size: limit,
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      query: { term: { id } },
+      sort: [{ at: { order: 'asc' } }],
+    });
+    return result.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : []));
+  }
+
+  /** Saves changed alerts, deletes ones that went back to inactive, appends transitions. */
+  async write(
+    saved: readonly Alert[],
+    deleted: readonly string[],
+    transitions: readonly AlertTransition[],
+  ): Promise<void> {
+    const operations: object[] = [];
+    for (const alert of saved)
+      operations.push({ index: { _index: indices.alerts.index, _id: alert.id } }, alert);
+    for (const id of deleted)
+      operations.push({ delete: { _index: indices.alerts.index, _id: id } });
+    for (const transition of transitions)
+      operations.push({ index: { _index: indices.alertHistory.index } }, transition);
+    if (operations.length === 0) return;
+    const result = await this.client.bulk({ operations, refresh: 'wait_for' });
+    const failed = result.items.filter((item) => {
+      const outcome = Object.values(item)[0];
+      return outcome?.error !== undefined && outcome.status !== 404;
+    });
+    if (failed.length > 0) {
+      throw new Error(
+        `saving alerts failed for ${failed.length} of ${result.items.length} operations`,
+      );
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import type { Client } from '@elastic/elasticsearch';
+import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
+import { exemplarTraceIds } from '../storage/queries/exemplars.ts';
+import { logStats } from '../storage/queries/log-stats.ts';
+import { requestStats } from '../storage/queries/request-stats.ts';
+import type { TimeRange } from '../storage/queries/time-range.ts';
+import { alertId } from './alert.ts';
+import type { AlertRule, ErrorRateRule, LatencyRule, LogCountRule } from './rules.ts';
+import type { Observation } from './state-machine.ts';
+
+function observation(
+  rule: AlertRule,
+  service: string,
+  value: number,
+  active: boolean,
+  exemplars: readonly string[] = [],
+): Observation {
+  const labels = { alertname: rule.name, service, severity: rule.severity, ...rule.labels };
+  return {
+    id: alertId(rule.name, labels),
+    labels,
+    service,
+    active,
+    value,
+    exemplarTraceIds: exemplars,
+  };
+}
+
+async function errorRate(
+  client: Client,
+  rule: ErrorRateRule,
+  range: TimeRange,
+): Promise<Observation[]> {
+  const stats = await requestStats(client, {
+    range,
+    service: rule.service,
+    route: rule.route,
+    groupBy: 'service',
+    latencyBucketRatio: 10,
+  });
+  return Promise.all(
+    stats.map(async ({ key, requests, errors }) => {
+      const rate = requests > 0 ? errors / requests : 0;
+      const active = requests >= rule.min_requests && rate > rule.threshold;
+      const exemplars = active ? await exemplarTraceIds(client, 'failed', key, range) : [];
+      return observation(rule, key, rate, active, exemplars);
+    }),
+  );
+}
+
+async function latency(
+  client: Client,
+  rule: LatencyRule,
+  range: TimeRange,
+): Promise<Observation[]> {
+  const stats = await requestStats(client, {
+    range,
+    service: rule.service,
+    route: rule.route,
+    groupBy: 'service',
+    latencyBucketRatio: 1.02,
+  });
+  return Promise.all(
+    stats.map(async ({ key, requests, latency: histogram }) => {
+      const value = weightedPercentiles(histogram, [rule.percentile])[0] ?? 0;
+      const active = requests >= rule.min_requests && value > rule.threshold_ms;
+      const exemplars = active ? await exemplarTraceIds(client, 'slowest', key, range) : [];
+      return observation(rule, key, value, active, exemplars);
+    }),
+  );
+}
+
+async function logCount(
+  client: Client,
+  rule: LogCountRule,
+  range: TimeRange,
+): Promise<Observation[]> {
+  const counted = await logStats(client, {
+    range,
+    service: rule.service,
+    minSeverity: rule.min_severity,
+    groupBy: 'service',
+  });
+  const counts = new Map(counted.map((s) => [s.key, s.logs]));
+  if (rule.op === 'below') {
+    // Silence is only visible against services seen before: look back six windows.
+    const lookback = { from: range.from - 5 * (range.to - range.from), to: range.to };
+    const known = rule.service
+      ? [rule.service]
+      : (await logStats(client, { range: lookback, groupBy: 'service' })).map((s) => s.key);
+    for (const service of known) if (!counts.has(service)) counts.set(service, 0);
+  }
+  return [...counts].map(([service, count]) =>
+    observation(
+      rule,
+      service,
+      count,
+      rule.op === 'above' ? count > rule.threshold : count < rule.threshold,
+    ),
+  );
+}
+
+/** Evaluates one rule over a window: one observation per service it concerns. */
+export function observe(client: Client, rule: AlertRule, range: TimeRange): Promise<Observation[]> {
+  switch (rule.kind) {
+    case 'error_rate':
+      return errorRate(client, rule, range);
+    case 'latency_percentile':
+      return latency(client, rule, range);
+    case 'log_count':
+      return logCount(client, rule, range);
+  }
+}

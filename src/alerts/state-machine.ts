@@ -1,0 +1,127 @@
+import type { Alert, AlertTransition } from './alert.ts';
+import type { AlertRule } from './rules.ts';
+import { severityRank } from './rules.ts';
+
+/** What one evaluation found for one (rule, labels) pair. */
+export interface Observation {
+  readonly id: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly service: string | null;
+  readonly active: boolean;
+  readonly value: number;
+  readonly exemplarTraceIds: readonly string[];
+}
+
+export interface Step {
+  /** The alert after this evaluation; undefined when there is none (inactive). */
+  readonly alert: Alert | undefined;
+  readonly transition: AlertTransition | undefined;
+}
+
+function render(template: string | undefined, observation: Observation, threshold: number): string {
+  return (template ?? '')
+    .replaceAll('{{service}}', observation.service ?? 'all services')
+    .replaceAll('{{value}}', formatNumber(observation.value))
+    .replaceAll('{{threshold}}', formatNumber(threshold));
+}
+
+const formatNumber = (value: number): string =>
+  Number.isInteger(value) ? String(value) : value.toFixed(4);
+
+export function thresholdOf(rule: AlertRule): number {
+  return rule.kind === 'latency_percentile' ? rule.threshold_ms : rule.threshold;
+}
+
+/**
+ * The alert state machine: inactive → pending (`for`) → firing → resolved, with
+ * `keep_firing_for` holding a firing alert through short gaps so it does not flap. Pure: the
+ * caller supplies the time.
+ */
+export function advance(
+  previous: Alert | undefined,
+  observation: Observation,
+  rule: AlertRule,
+  now: number,
+): Step {
+  const at = new Date(now).toISOString();
+  const threshold = thresholdOf(rule);
+  const episodeOver = previous === undefined || previous.state === 'resolved';
+  const transition = (
+    from: AlertTransition['from'],
+    to: AlertTransition['to'],
+  ): AlertTransition => ({
+    id: observation.id,
+    rule: rule.name,
+    service: observation.service,
+    from,
+    to,
+    at,
+    value: observation.value,
+  });
+
+  if (episodeOver) {
+    if (!observation.active) return { alert: previous, transition: undefined };
+    const state = rule.for <= 0 ? 'firing' : 'pending';
+    const annotations = Object.fromEntries(
+      Object.entries(rule.annotations).map(([key, value]) => [
+        key,
+        render(value, observation, threshold),
+      ]),
+    );
+    const alert: Alert = {
+      id: observation.id,
+      rule: rule.name,
+      severity: rule.severity,
+      severityRank: severityRank(rule.severity),
+      state,
+      service: observation.service,
+      summary: annotations.summary ?? `${rule.name} (${observation.service ?? 'all services'})`,
+      description: annotations.description ?? '',
+      value: observation.value,
+      threshold,
+      startsAt: at,
+      endsAt: null,
+      updatedAt: at,
+      lastActiveAt: at,
+      labels: observation.labels,
+      annotations,
+      exemplarTraceIds: observation.exemplarTraceIds,
+    };
+    return { alert, transition: transition('inactive', state) };
+  }
+
+  const updated = {
+    ...previous,
+    value: observation.value,
+    updatedAt: at,
+    summary: render(rule.annotations.summary, observation, threshold) || previous.summary,
+    ...(observation.active
+      ? {
+          lastActiveAt: at,
+          exemplarTraceIds:
+            observation.exemplarTraceIds.length > 0
+              ? observation.exemplarTraceIds
+              : previous.exemplarTraceIds,
+        }
+      : {}),
+  };
+  if (previous.state === 'pending') {
+    if (!observation.active)
+      return { alert: undefined, transition: transition('pending', 'inactive') };
+    if (now - Date.parse(previous.startsAt) >= rule.for) {
+      return {
+        alert: { ...updated, state: 'firing' },
+        transition: transition('pending', 'firing'),
+      };
+    }
+    return { alert: updated, transition: undefined };
+  }
+  // firing
+  if (observation.active || now - Date.parse(previous.lastActiveAt) < rule.keep_firing_for) {
+    return { alert: updated, transition: undefined };
+  }
+  return {
+    alert: { ...updated, state: 'resolved', endsAt: at },
+    transition: transition('firing', 'resolved'),
+  };
+}

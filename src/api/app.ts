@@ -1,0 +1,77 @@
+import type { Client } from '@elastic/elasticsearch';
+import express, { type Express } from 'express';
+import type { AlertStore } from '../alerts/alert-store.ts';
+import type { AlertRule } from '../alerts/rules.ts';
+import { bearerToken } from './auth.ts';
+import { ApiError, errorHandler } from './errors.ts';
+import { openApiDocument } from './openapi.ts';
+import { alertRoutes } from './routes/alerts.ts';
+import { analysisRoutes } from './routes/analysis.ts';
+import { logRoutes } from './routes/logs.ts';
+import type { ServiceMetrics } from './service-metrics.ts';
+
+export interface ApiDependencies {
+  readonly client: Client;
+  readonly store: AlertStore;
+  readonly rules: readonly AlertRule[];
+  readonly apiToken: string | undefined;
+  readonly metrics: ServiceMetrics;
+  readonly now: () => number;
+  readonly log: (message: string) => void;
+}
+
+/** The analysis API (`/api/v1`), plus /healthz, /readyz and /metrics. */
+export function createApi(deps: ApiDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      deps.metrics.requests.inc({
+        route: `${req.baseUrl}${route}`,
+        status: String(res.statusCode),
+      });
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await deps.client.cluster.health({ timeout: '2s' }, { requestTimeout: 3000, maxRetries: 0 });
+      res.json({ status: 'ready' });
+    } catch (error) {
+      res.status(503).json({
+        error: {
+          code: 'elasticsearch_unavailable',
+          message: `Elasticsearch is unavailable: ${(error as Error).message}`,
+        },
+      });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  const api = express.Router();
+  api.use(bearerToken(deps.apiToken));
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  api.get('/rules', (_req, res) => {
+    res.json({ rules: deps.rules });
+  });
+  api.use(alertRoutes(deps.store));
+  api.use(logRoutes(deps.client));
+  api.use(analysisRoutes(deps.client, deps.now));
+  app.use('/api/v1', api);
+
+  app.use((req, _res, next) => {
+    next(new ApiError(404, 'not_found', `no such endpoint: ${req.method} ${req.path}`));
+  });
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,61 @@
+import { errors as esErrors } from '@elastic/elasticsearch';
+import type { ErrorRequestHandler } from 'express';
+
+/** An error the API answers with `{ "error": { code, message } }` and its status. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** True when Elasticsearch could not be reached or did not answer in time. */
+export function isElasticsearchUnavailable(error: unknown): boolean {
+  return (
+    error instanceof esErrors.ConnectionError ||
+    error instanceof esErrors.NoLivingConnectionsError ||
+    error instanceof esErrors.TimeoutError ||
+    (error instanceof esErrors.ResponseError &&
+      (error.statusCode === 503 || error.statusCode === 429))
+  );
+}
+
+/** Maps every error to the API's error shape; Elasticsearch being down is a 503 with the reason. */
+export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    if (error instanceof ApiError) {
+      res.status(error.status).json({ error: { code: error.code, message: error.message } });
+      return;
+    }
+    if (isElasticsearchUnavailable(error)) {
+      res.status(503).json({
+        error: {
+          code: 'elasticsearch_unavailable',
+          message: `Elasticsearch is unavailable: ${(error as Error).message}`,
+        },
+      });
+      return;
+    }
+    if (
+      typeof error === 'object' &&
+      error !== null &&
+      'type' in error &&
+      error.type === 'entity.parse.failed'
+    ) {
+      res
+        .status(400)
+        .json({ error: { code: 'bad_request', message: 'the request body is not valid JSON' } });
+      return;
+    }
+    log(
+      `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    res
+      .status(500)
+      .json({ error: { code: 'internal', message: 'internal error; see the service log' } });
+  };
+}

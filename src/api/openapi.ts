@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { alertsQuery, errorRateQuery, latencyQuery, logsQuery, servicesQuery } from './params.ts';
+
+/** Query parameters of an endpoint, from the same schemas that validate them. */
+function parameters(schema: z.ZodObject) {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, object>;
+    required?: string[];
+  };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    schema: property,
+  }));
+}
+
+const error = { $ref: '#/components/responses/Error' };
+const errors = { '400': error, '401': error, '503': error };
+const get = (summary: string, schema?: z.ZodObject) => ({
+  get: {
+    summary,
+    ...(schema ? { parameters: parameters(schema) } : {}),
+    responses: { '200': { description: 'OK' }, ...errors },
+  },
+});
+
+/** The analysis API's OpenAPI 3.1 document, served at /api/v1/openapi.json. */
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Lantern analysis API', version: '1' },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      responses: {
+        Error: {
+          description: '{ "error": { "code", "message" } }',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  error: {
+                    type: 'object',
+                    properties: { code: { type: 'string' }, message: { type: 'string' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      '/api/v1/alerts': get('Alerts, most severe and newest first', alertsQuery),
+      '/api/v1/alerts/{id}': {
+        get: {
+          summary: 'One alert and its state history',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'OK' }, '404': error, ...errors },
+        },
+      },
+      '/api/v1/logs': get('The log records of one trace, oldest first', logsQuery),
+      '/api/v1/services': get(
+        'Per service: logs, errors, requests, weighted latency percentiles',
+        servicesQuery,
+      ),
+      '/api/v1/analysis/error-rate': get(
+        'Error rate over time (weighted requests and logs)',
+        errorRateQuery,
+      ),
+      '/api/v1/analysis/latency': get(
+        'Weighted latency percentiles over time and per route',
+        latencyQuery,
+      ),
+      '/api/v1/rules': get('The loaded alert rules'),
+      '/healthz': get('200 while the process runs'),
+      '/readyz': get('200 when Elasticsearch answers, 503 with the reason otherwise'),
+      '/metrics': get('Prometheus metrics of this service'),
+    },
+  };
+}

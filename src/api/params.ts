@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { parseDuration } from '../alerts/duration.ts';
+import { SEVERITIES } from '../alerts/rules.ts';
+import { ApiError } from './errors.ts';
+
+const MAX_RANGE_MS = 31 * 86_400_000;
+const MAX_BUCKETS = 500;
+
+export const traceIdParam = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/, 'must be a trace id: 32 lowercase hexadecimal characters');
+const limit = (fallback: number, max: number) =>
+  z.coerce.number().int('must be a whole number').min(1).max(max).default(fallback);
+const time = z.string().transform((text, ctx) => {
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 time or epoch milliseconds' });
+    return z.NEVER;
+  }
+  return ms;
+});
+const interval = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 1000) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a duration of at least 1s, like 30s, 1m or 1h',
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+const name = z.string().min(1).max(256);
+
+export const logsQuery = z.strictObject({ traceId: traceIdParam, limit: limit(1000, 10_000) });
+export const alertsQuery = z.strictObject({
+  state: z.enum(['firing', 'pending', 'resolved', 'all']).default('firing'),
+  service: name.optional(),
+  severity: z.enum(SEVERITIES).optional(),
+  limit: limit(100, 1000),
+});
+export const alertIdParam = z.strictObject({
+  id: z.string().regex(/^[0-9a-f]{20}$/, 'must be an alert id'),
+});
+const timeWindow = { from: time.optional(), to: time.optional() };
+export const servicesQuery = z.strictObject(timeWindow);
+export const errorRateQuery = z.strictObject({
+  ...timeWindow,
+  service: name.optional(),
+  interval: interval.optional(),
+});
+export const latencyQuery = z.strictObject({
+  ...timeWindow,
+  service: name.optional(),
+  route: name.optional(),
+  interval: interval.optional(),
+});
+
+/** Parses request parameters; a problem is a 400 that names the parameter. */
+export function parseParams<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const parameter = issue?.path[0];
+  if (issue?.code === 'unrecognized_keys') {
+    throw new ApiError(400, 'bad_parameter', `unknown parameter "${issue.keys.join('", "')}"`);
+  }
+  const message =
+    parameter === undefined
+      ? (issue?.message ?? 'invalid')
+      : `parameter "${String(parameter)}": ${issue?.message ?? 'invalid'}`;
+  throw new ApiError(400, 'bad_parameter', message);
+}
+
+/** A validated time window: `to` defaults to now, `from` to one hour before `to`. */
+export function timeRange(
+  params: { from?: number | undefined; to?: number | undefined },
+  now: number,
+) {
+  const to = params.to ?? now;
+  const from = params.from ?? to - 3_600_000;
+  if (from >= to) throw new ApiError(400, 'bad_parameter', 'parameter "from": must be before "to"');
+  if (to - from > MAX_RANGE_MS)
+    throw new ApiError(
+      400,
+      'bad_parameter',
+      'parameter "from": the range may span at most 31 days',
+    );
+  return { from, to };
+}
+
+/** A bucket interval: given, or about 60 buckets over the range; at most 500 buckets. */
+export function bucketInterval(
+  range: { from: number; to: number },
+  interval: number | undefined,
+): number {
+  const span = range.to - range.from;
+  const chosen = interval ?? Math.max(1000, Math.ceil(span / 60 / 1000) * 1000);
+  if (span / chosen > MAX_BUCKETS) {
+    throw new ApiError(
+      400,
+      'bad_parameter',
+      `parameter "interval": gives more than ${MAX_BUCKETS} buckets over this range`,
+    );
+  }
+  return chosen;
+}

@@ -1,0 +1,27 @@
+import { Router } from 'express';
+import type { AlertStore } from '../../alerts/alert-store.ts';
+import { ApiError } from '../errors.ts';
+import { alertIdParam, alertsQuery, parseParams } from '../params.ts';
+
+export function alertRoutes(store: AlertStore): Router {
+  const router = Router();
+  router.get('/alerts', async (req, res) => {
+    const q = parseParams(alertsQuery, req.query);
+    const states = q.state === 'all' ? (['pending', 'firing', 'resolved'] as const) : [q.state];
+    res.json({
+      alerts: await store.list({
+        states,
+        service: q.service,
+        severity: q.severity,
+        limit: q.limit,
+      }),
+    });
+  });
+  router.get('/alerts/:id', async (req, res) => {
+    const { id } = parseParams(alertIdParam, req.params);
+    const alert = await store.get(id);
+    if (!alert) throw new ApiError(404, 'not_found', `no alert with id ${id}`);
+    res.json({ alert, history: await store.history(id) });
+  });
+  return router;
+}

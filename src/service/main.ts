@@ -1,0 +1,83 @@
+/**
+ * `npm run analysis`: the log-analysis service. Installs Lantern's index templates, loads and
+ * validates the alert rules, evaluates them on a schedule and serves the API. Elasticsearch
+ * being down never stops it: the API answers 503 with the reason and evaluation resumes.
+ */
+import type { Server } from 'node:http';
+import pino from 'pino';
+import { AlertStore } from '../alerts/alert-store.ts';
+import { AlertEngine } from '../alerts/engine.ts';
+import { loadRules } from '../alerts/rules.ts';
+import { createApi } from '../api/app.ts';
+import { serviceMetrics } from '../api/service-metrics.ts';
+import { createElasticsearchClient } from '../storage/client.ts';
+import { installIndexTemplates } from '../storage/templates.ts';
+import { loadServiceConfig, redacted } from './config.ts';
+
+const logger = pino({ name: 'lantern-analysis' });
+
+function main(): void {
+  const config = loadServiceConfig();
+  const rules = loadRules(config.LANTERN_RULES_FILE);
+  logger.info({ config: redacted(config), rules: rules.map((r) => r.name) }, 'starting');
+  const client = createElasticsearchClient({
+    url: config.LANTERN_ES_URL,
+    username: config.LANTERN_ES_USERNAME,
+    password: config.LANTERN_ES_PASSWORD,
+    apiKey: config.LANTERN_ES_API_KEY,
+    caFile: config.LANTERN_ES_CA_FILE,
+  });
+  const warn = (message: string): void => {
+    logger.warn(message);
+  };
+  installIndexTemplates(client).catch((error: unknown) => {
+    warn(
+      `could not install index templates yet (${(error as Error).message}); the stack installs them too`,
+    );
+  });
+  const store = new AlertStore(client);
+  const metrics = serviceMetrics();
+  const engine = new AlertEngine(client, store, rules, {
+    intervalMs: config.LANTERN_EVAL_INTERVAL,
+    queryOffsetMs: config.LANTERN_QUERY_OFFSET,
+    alertmanager: config.LANTERN_ALERTMANAGER_URL
+      ? { url: config.LANTERN_ALERTMANAGER_URL, publicUrl: config.publicUrl }
+      : undefined,
+    now: Date.now,
+    warn,
+  });
+  const app = createApi({
+    client,
+    store,
+    rules,
+    apiToken: config.LANTERN_API_TOKEN,
+    metrics,
+    now: Date.now,
+    log: (message) => {
+      logger.error(message);
+    },
+  });
+  const server: Server = app.listen(config.PORT, config.LANTERN_API_HOST, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    logger.info({ port }, 'analysis API listening');
+    process.stdout.write(`${JSON.stringify({ listening: port })}\n`);
+  });
+  engine.start();
+  const stop = (): void => {
+    logger.info('stopping');
+    void engine.stop().finally(() => {
+      server.close();
+      void client.close();
+    });
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+try {
+  main();
+} catch (error) {
+  logger.fatal((error as Error).message);
+  process.exitCode = 1;
+}

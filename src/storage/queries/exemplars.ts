@@ -1,0 +1,50 @@
+import type { Client, estypes } from '@elastic/elasticsearch';
+import { fields, indices, SERVER_KIND } from '../indices.ts';
+import { rangeFilter, type TimeRange } from './time-range.ts';
+
+export type ExemplarKind = 'failed' | 'slowest';
+
+/**
+ * A few trace ids that show why an alert fires: recent failed requests, or the slowest ones,
+ * of a service in the window.
+ */
+export async function exemplarTraceIds(
+  client: Client,
+  kind: ExemplarKind,
+  service: string,
+  range: TimeRange,
+  count = 3,
+): Promise<string[]> {
+  const filter: estypes.QueryDslQueryContainer[] = [
+    { term: { [fields.span.kind]: SERVER_KIND } },
+    { term: { [fields.serviceName]: service } },
+    rangeFilter(fields.timestamp, range),
+  ];
+  if (kind === 'failed') {
+    filter.push({
+      bool: {
+        should: [
+          { term: { [fields.span.status]: 2 } },
+          { range: { [fields.span.httpStatus]: { gte: 500 } } },
+        ],
+        minimum_should_match: 1,
+      },
+    });
+  }
+  const result = await client.search<Record<string, string | undefined>>({
+    index: indices.spans.pattern,
+    size: count,
+    ignore_unavailable: true,
+    allow_no_indices: true,
+    _source: [fields.traceId],
+    query: { bool: { filter } },
+    sort: [
+      kind === 'failed'
+        ? { [fields.timestamp]: { order: 'desc' } }
+        : { [fields.span.duration]: { order: 'desc' } },
+    ],
+  });
+  return result.hits.hits
+    .map((hit) => hit._source?.[fields.traceId] ?? '')
+    .filter((id) => id !== '');
+}
