@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['tests/stack/**/*.test.ts', 'tests/tracing/**/*.test.ts'],
+          include: ['tests/stack/**/*.test.ts', 'tests/tracing/**/*.test.ts', 'tests/alerts/**/*.test.ts', 'tests/analysis/**/*.test.ts', 'tests/api/**/*.test.ts'],
         },
       },
       {

@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadRules, parseRules, RulesFileError } from '../../src/alerts/rules.ts';
+import { repoRoot } from '../../src/stack/paths.ts';
+
+describe('alert rules', () => {
+  it('loads the shipped default rules with the usual thresholds', () => {
+    const rules = loadRules(join(repoRoot, 'config', 'rules.yaml'));
+    const byName = Object.fromEntries(rules.map((rule) => [rule.name, rule]));
+    expect(byName['error-rate-high']).toMatchObject({
+      kind: 'error_rate',
+      threshold: 0.05,
+      window: 300_000,
+      severity: 'high',
+    });
+    expect(byName['error-rate-critical']).toMatchObject({
+      threshold: 0.25,
+      for: 600_000,
+      severity: 'critical',
+    });
+    expect(byName['latency-p95-slow']).toMatchObject({
+      percentile: 95,
+      threshold_ms: 500,
+      severity: 'medium',
+    });
+    expect(byName['latency-p95-critical']).toMatchObject({
+      threshold_ms: 1000,
+      severity: 'critical',
+    });
+    expect(byName['service-silent']).toMatchObject({ kind: 'log_count', op: 'below' });
+  });
+
+  it('reports every problem, naming the rule and the field', () => {
+    const attempt = () =>
+      parseRules({
+        rules: [
+          {
+            name: 'too-many-errors',
+            kind: 'error_rate',
+            threshold: 5,
+            severity: 'high',
+            window: '5 minutes',
+          },
+          {
+            name: 'slow',
+            kind: 'latency_percentile',
+            percentile: 42,
+            threshold_ms: 100,
+            severity: 'urgent',
+          },
+          { kind: 'log_count', op: 'sideways', threshold: 1, severity: 'low' },
+        ],
+      });
+    expect(attempt).toThrow(RulesFileError);
+    expect(attempt).toThrow(/rule "too-many-errors" \(rules\[0\]\), field "threshold"/);
+    expect(attempt).toThrow(
+      /rule "too-many-errors" \(rules\[0\]\), field "window": "5 minutes" is not a duration/,
+    );
+    expect(attempt).toThrow(/rule "slow" \(rules\[1\]\), field "percentile"/);
+    expect(attempt).toThrow(/rule "slow" \(rules\[1\]\), field "severity"/);
+    expect(attempt).toThrow(/rule "#3" \(rules\[2\]\), field "name"/);
+    expect(attempt).toThrow(/rule "#3" \(rules\[2\]\), field "op"/);
+  });
+
+  it('rejects unknown fields, duplicate names and a file without rules', () => {
+    const rule = { name: 'a', kind: 'log_count', op: 'above', threshold: 1, severity: 'low' };
+    expect(() => parseRules({ rules: [{ ...rule, treshold: 2 }] })).toThrow(
+      /field "\(rule\)".*treshold/,
+    );
+    expect(() => parseRules({ rules: [rule, rule] })).toThrow(/"a": the name is used twice/);
+    expect(() => parseRules({ alerts: [] })).toThrow(/top-level "rules:" list/);
+  });
+
+  it('names the file when it cannot be read or parsed', () => {
+    expect(() => loadRules('/nonexistent/rules.yaml')).toThrow(
+      /cannot read rules file \/nonexistent\/rules.yaml/,
+    );
+  });
+});

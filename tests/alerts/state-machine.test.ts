@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { alertId, type Alert } from '../../src/alerts/alert.ts';
+import { parseRules, type AlertRule } from '../../src/alerts/rules.ts';
+import { advance, type Observation } from '../../src/alerts/state-machine.ts';
+
+function errorRule(): AlertRule {
+  const [parsed] = parseRules({
+    rules: [
+      {
+        name: 'errors',
+        kind: 'error_rate',
+        threshold: 0.05,
+        for: '1m',
+        keep_firing_for: '2m',
+        severity: 'high',
+        annotations: { summary: '{{service}} failing at {{value}}' },
+      },
+    ],
+  });
+  if (!parsed) throw new Error('rule did not parse');
+  return parsed;
+}
+const rule = errorRule();
+
+const labels = { alertname: 'errors', service: 'checkout', severity: 'high' };
+const observe = (active: boolean, value = active ? 0.2 : 0.01): Observation => ({
+  id: alertId('errors', labels),
+  labels,
+  service: 'checkout',
+  active,
+  value,
+  exemplarTraceIds: active ? ['a'.repeat(32)] : [],
+});
+
+/** Feeds observations one per `stepMs` from t=0; returns every state and the final alert. */
+function run(pattern: boolean[], stepMs = 30_000) {
+  let alert: Alert | undefined;
+  const states: string[] = [];
+  pattern.forEach((active, i) => {
+    alert = advance(alert, observe(active), rule, i * stepMs).alert;
+    states.push(alert?.state ?? 'inactive');
+  });
+  return { states, alert };
+}
+
+describe('alert state machine (fake clock)', () => {
+  it('goes pending, then firing once the condition held for `for`', () => {
+    expect(run([true, true, true]).states).toEqual(['pending', 'pending', 'firing']);
+  });
+
+  it('drops a pending alert whose condition clears', () => {
+    expect(run([true, false]).states).toEqual(['pending', 'inactive']);
+  });
+
+  it('keeps firing through gaps shorter than keep_firing_for, then resolves', () => {
+    const { states, alert } = run([
+      true,
+      true,
+      true,
+      false,
+      false,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(states).toEqual([
+      'pending',
+      'pending',
+      'firing',
+      'firing',
+      'firing',
+      'firing',
+      'firing',
+      'firing',
+      'firing',
+      'resolved',
+      'resolved',
+    ]);
+    // Last active at 150 s; 120 s later (270 s) it resolves.
+    expect(alert?.endsAt).toBe(new Date(9 * 30_000).toISOString());
+    expect(alert?.startsAt).toBe(new Date(0).toISOString());
+  });
+
+  it('starts a new episode, same id, after resolving', () => {
+    const first = run([true, true, true, false, false, false, false, false]).alert;
+    expect(first?.state).toBe('resolved');
+    const next = advance(first, observe(true), rule, 10 * 60_000);
+    expect(next.alert?.state).toBe('pending');
+    expect(next.alert?.id).toBe(first?.id);
+    expect(next.alert?.startsAt).toBe(new Date(10 * 60_000).toISOString());
+    expect(next.transition).toMatchObject({ from: 'inactive', to: 'pending' });
+  });
+
+  it('renders the summary and keeps exemplars', () => {
+    const { alert } = run([true, true, true]);
+    expect(alert?.summary).toBe('checkout failing at 0.2000');
+    expect(alert?.exemplarTraceIds).toEqual(['a'.repeat(32)]);
+    expect(alert?.severityRank).toBe(3);
+  });
+
+  it('deduplicates by rule and labels, whatever their order', () => {
+    expect(alertId('errors', { service: 'a', severity: 'high' })).toBe(
+      alertId('errors', { severity: 'high', service: 'a' }),
+    );
+    expect(alertId('errors', { service: 'a' })).not.toBe(alertId('errors', { service: 'b' }));
+  });
+
+  it('records each transition once', () => {
+    const transitions: string[] = [];
+    let alert: Alert | undefined;
+    [true, true, true, true, false, false, false, false, false, false].forEach((active, i) => {
+      const step = advance(alert, observe(active), rule, i * 30_000);
+      alert = step.alert;
+      if (step.transition) transitions.push(`${step.transition.from}→${step.transition.to}`);
+    });
+    expect(transitions).toEqual(['inactive→pending', 'pending→firing', 'firing→resolved']);
+  });
+});
