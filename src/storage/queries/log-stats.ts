@@ -1,6 +1,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { ERROR_SEVERITY, fields, indices } from '../indices.ts';
-import { rangeFilter, type TimeRange } from './time-range.ts';
+import { insideRange, rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
 
 /** Log records of one group, and how many of them are errors (severity >= ERROR). */
 export interface LogStats {
@@ -33,13 +33,7 @@ export async function logStats(client: Client, query: LogQuery): Promise<LogStat
   const groups: estypes.AggregationsAggregationContainer =
     query.groupBy === 'service'
       ? { terms: { field: fields.serviceName, size: 1000 } }
-      : {
-          date_histogram: {
-            field: fields.timestamp,
-            fixed_interval: `${query.groupBy.intervalMs}ms`,
-            min_doc_count: 0,
-          },
-        };
+      : timeBuckets(query.range, query.groupBy.intervalMs);
   const result = await client.search({
     index: indices.logs.pattern,
     size: 0,
@@ -57,9 +51,10 @@ export async function logStats(client: Client, query: LogQuery): Promise<LogStat
   });
   const buckets =
     (result.aggregations?.groups as { buckets?: Bucket[] } | undefined)?.buckets ?? [];
-  return buckets.map((bucket) => ({
+  const stats = buckets.map((bucket) => ({
     key: String(bucket.key),
     logs: bucket.doc_count,
     errors: bucket.errors.doc_count,
   }));
+  return query.groupBy === 'service' ? stats : insideRange(stats, query.range);
 }

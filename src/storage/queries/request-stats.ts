@@ -1,7 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { geometricEdges, type LatencyBucket } from '../../analysis/weighted-percentiles.ts';
 import { fields, indices, SERVER_KIND } from '../indices.ts';
-import { rangeFilter, type TimeRange } from './time-range.ts';
+import { insideRange, rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
 
 /** Requests (server spans) of one group, weighted by each span's sampling weight. */
 export interface RequestStats {
@@ -38,17 +38,13 @@ function latencyRanges(ratio: number): { from: number; to: number }[] {
   ].filter((r) => r.to > r.from);
 }
 
-function grouping(groupBy: RequestQuery['groupBy']): estypes.AggregationsAggregationContainer {
+function grouping(query: RequestQuery): estypes.AggregationsAggregationContainer {
+  const { groupBy } = query;
   if (groupBy === 'service') return { terms: { field: fields.serviceName, size: 1000 } };
-  if (groupBy === 'route')
+  if (groupBy === 'route') {
     return { terms: { field: fields.span.httpRoute, size: 1000, missing: '(none)' } };
-  return {
-    date_histogram: {
-      field: fields.timestamp,
-      fixed_interval: `${groupBy.intervalMs}ms`,
-      min_doc_count: 0,
-    },
-  };
+  }
+  return timeBuckets(query.range, groupBy.intervalMs);
 }
 
 interface GroupBucket {
@@ -75,7 +71,7 @@ export async function requestStats(client: Client, query: RequestQuery): Promise
     query: { bool: { filter } },
     aggs: {
       groups: {
-        ...grouping(query.groupBy),
+        ...grouping(query),
         aggs: {
           requests: weight,
           errors: {
@@ -100,7 +96,7 @@ export async function requestStats(client: Client, query: RequestQuery): Promise
   });
   const groups =
     (result.aggregations?.groups as { buckets?: GroupBucket[] } | undefined)?.buckets ?? [];
-  return groups.map((bucket) => ({
+  const stats = groups.map((bucket) => ({
     key: String(bucket.key),
     spans: bucket.doc_count,
     requests: bucket.requests.value,
@@ -111,4 +107,7 @@ export async function requestStats(client: Client, query: RequestQuery): Promise
       weight: range.requests.value,
     })),
   }));
+  return query.groupBy === 'service' || query.groupBy === 'route'
+    ? stats
+    : insideRange(stats, query.range);
 }

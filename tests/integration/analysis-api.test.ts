@@ -1,0 +1,307 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertStore } from '../../src/alerts/alert-store.ts';
+import { AlertEngine } from '../../src/alerts/engine.ts';
+import { parseRules } from '../../src/alerts/rules.ts';
+import { startApi, type ApiUnderTest } from '../support/api-server.ts';
+import { eventually, stack } from '../support/otlp.ts';
+import { bulkLoad, logDocument, spanDocument, type SeedSpan } from '../support/seed.ts';
+import { es } from '../support/stores.ts';
+
+const run = Date.now().toString(36);
+const A = `svc-a-${run}`;
+const B = `svc-b-${run}`;
+const MINUTE = 60_000;
+const T0 = Math.floor(Date.now() / MINUTE) * MINUTE - 45 * MINUTE;
+const T1 = T0 + 20 * MINUTE;
+
+/** Deterministic pseudo-random numbers, so every run seeds the same truth. */
+function prng(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+function seedSpans(): SeedSpan[] {
+  const random = prng(42);
+  const spans: SeedSpan[] = [];
+  for (let i = 0; i < 6000; i += 1) {
+    const orders = i % 3 !== 0;
+    spans.push({
+      service: A,
+      route: orders ? '/orders' : '/health',
+      at: T0 + Math.floor(random() * 20 * MINUTE),
+      durationMs: orders ? 20 + 400 * random() ** 2 : 1 + 4 * random(),
+      failed: orders && random() < 0.1,
+      weight: orders ? (i % 2 ? 4 : 1) : 2,
+    });
+  }
+  for (let i = 0; i < 3000; i += 1) {
+    spans.push({
+      service: B,
+      route: '/items',
+      at: T0 + Math.floor(random() * 20 * MINUTE),
+      durationMs: 5 + 50 * random(),
+      failed: random() < 0.01,
+      weight: 1,
+    });
+  }
+  return spans;
+}
+
+const spans = seedSpans();
+const traceId = randomBytes(16).toString('hex');
+const traceLogs = [
+  { message: 'third', at: T0 + 3000 },
+  { message: 'first', at: T0 + 1000 },
+  { message: 'second', at: T0 + 2000 },
+];
+
+function truth(service: string, route?: string) {
+  const mine = spans.filter(
+    (s) => s.service === service && (route === undefined || s.route === route),
+  );
+  const requests = mine.reduce((sum, s) => sum + s.weight, 0);
+  const errors = mine.filter((s) => s.failed).reduce((sum, s) => sum + s.weight, 0);
+  const sorted = [...mine].sort((a, b) => a.durationMs - b.durationMs);
+  const percentile = (p: number): number => {
+    let seen = 0;
+    for (const s of sorted) {
+      seen += s.weight;
+      if (seen >= (p / 100) * requests) return s.durationMs;
+    }
+    return 0;
+  };
+  return {
+    requests,
+    errors,
+    rate: errors / requests,
+    p50: percentile(50),
+    p95: percentile(95),
+    p99: percentile(99),
+  };
+}
+
+const within = (actual: unknown, expected: number, tolerance = 0.01): void => {
+  expect(Math.abs(Number(actual) - expected) / expected).toBeLessThan(tolerance);
+};
+
+let api: ApiUnderTest;
+beforeAll(async () => {
+  const suffix = run.replace(/[^a-z0-9]/g, '');
+  await bulkLoad(`lantern-spans-seed-${suffix}`, spans.map(spanDocument));
+  const logs = [];
+  for (let i = 0; i < 2000; i += 1) {
+    const error = i < 300;
+    logs.push(
+      logDocument({
+        service: A,
+        at: T0 + 10_000 + i * 500,
+        severityNumber: error ? 17 : 9,
+        message: error
+          ? i % 3
+            ? `payment declined for order ${i}`
+            : `db timeout after ${i} ms`
+          : `order ${i} ok`,
+        traceId: i.toString(16).padStart(32, '0'),
+        spanId: i.toString(16).padStart(16, '0'),
+      }),
+    );
+  }
+  for (let i = 0; i < 500; i += 1) {
+    logs.push(
+      logDocument({
+        service: B,
+        at: T0 + i * 1000,
+        severityNumber: 9,
+        message: 'fine',
+        traceId: 'f'.repeat(32),
+        spanId: 'f'.repeat(16),
+      }),
+    );
+  }
+  for (const { message, at } of traceLogs) {
+    logs.push(
+      logDocument({ service: A, at, severityNumber: 9, message, traceId, spanId: 'a'.repeat(16) }),
+    );
+  }
+  await bulkLoad(`lantern-logs-seed-${suffix}`, logs);
+  api = await startApi(es);
+}, 120_000);
+afterAll(() => api.close());
+
+const window = `from=${new Date(T0).toISOString()}&to=${new Date(T1).toISOString()}`;
+
+describe('analysis API against seeded Elasticsearch data whose truth is known', () => {
+  it('/services: exact counts; weighted rates and percentiles within 1%', async () => {
+    const { status, body } = await api.get(`/api/v1/services?${window}`);
+    expect(status).toBe(200);
+    const rows = body.services as {
+      service: string;
+      logs: Record<string, number>;
+      requests: Record<string, unknown>;
+    }[];
+    const a = rows.find((row) => row.service === A);
+    const b = rows.find((row) => row.service === B);
+    const ta = truth(A);
+    expect(a?.logs).toEqual({ count: 2003, errors: 300, errorRate: 300 / 2003 });
+    expect(b?.logs.count).toBe(500);
+    expect(a?.requests.count).toBe(ta.requests);
+    expect(a?.requests.errors).toBe(ta.errors);
+    within(a?.requests.errorRate, ta.rate);
+    const latency = a?.requests.latencyMs as Record<string, number>;
+    within(latency.p50, ta.p50);
+    within(latency.p95, ta.p95);
+    within(latency.p99, ta.p99);
+    expect(b?.requests.count).toBe(truth(B).requests);
+  });
+
+  it('/analysis/error-rate: buckets add up to the truth; error messages grouped by pattern', async () => {
+    const { body } = await api.get(
+      `/api/v1/analysis/error-rate?service=${A}&${window}&interval=5m`,
+    );
+    const buckets = body.buckets as { requests: number; failedRequests: number }[];
+    expect(buckets).toHaveLength(4);
+    expect(buckets.reduce((sum, b) => sum + b.requests, 0)).toBe(truth(A).requests);
+    expect(buckets.reduce((sum, b) => sum + b.failedRequests, 0)).toBe(truth(A).errors);
+    const top = body.topErrors as { pattern: string; count: number; exampleTraceId: string }[];
+    expect(top.map((t) => [t.pattern, t.count])).toEqual([
+      ['payment declined for order <id>', 200],
+      ['db timeout after <id> ms', 100],
+    ]);
+    expect(top[0]?.exampleTraceId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('/analysis/latency: per-route weighted percentiles within 1%', async () => {
+    const { body } = await api.get(
+      `/api/v1/analysis/latency?service=${A}&route=/orders&${window}&interval=10m`,
+    );
+    const routes = body.routes as {
+      route: string;
+      requests: number;
+      latencyMs: Record<string, number>;
+    }[];
+    const t = truth(A, '/orders');
+    expect(routes).toHaveLength(1);
+    expect(routes[0]?.requests).toBe(t.requests);
+    within(routes[0]?.latencyMs.p95, t.p95);
+    within(routes[0]?.latencyMs.p99, t.p99);
+    expect((body.buckets as unknown[]).length).toBe(2);
+  });
+
+  it('/logs?traceId: exactly that trace’s records, oldest first', async () => {
+    const { status, body } = await api.get(`/api/v1/logs?traceId=${traceId}`);
+    expect(status).toBe(200);
+    expect(body.traceId).toBe(traceId);
+    const logs = body.logs as {
+      message: string;
+      traceId: string;
+      service: string;
+      severity: string;
+    }[];
+    expect(logs.map((log) => log.message)).toEqual(['first', 'second', 'third']);
+    expect(logs.every((log) => log.traceId === traceId && log.service === A)).toBe(true);
+    const limited = await api.get(`/api/v1/logs?traceId=${traceId}&limit=2`);
+    expect((limited.body.logs as unknown[]).length).toBe(2);
+  });
+});
+
+describe('alerts from seeded data: evaluation, persistence, API and Alertmanager', () => {
+  const rules = parseRules({
+    rules: [
+      {
+        name: `errors-${run}`,
+        kind: 'error_rate',
+        threshold: 0.05,
+        window: '20m',
+        severity: 'high',
+        service: A,
+      },
+      {
+        name: `errors-b-${run}`,
+        kind: 'error_rate',
+        threshold: 0.05,
+        window: '20m',
+        severity: 'high',
+        service: B,
+      },
+    ],
+  });
+  const clock = { now: T1 };
+  const engine = () =>
+    new AlertEngine(es, new AlertStore(es), rules, {
+      intervalMs: 1000,
+      queryOffsetMs: 0,
+      alertmanager: { url: stack.alertmanager, publicUrl: 'http://127.0.0.1:8080' },
+      now: () => clock.now,
+      warn: (message) => {
+        throw new Error(message);
+      },
+    });
+  let alertId = '';
+
+  it('fires for the failing service only, with exemplars, and pushes it to Alertmanager', async () => {
+    const report = await engine().evaluateOnce();
+    expect(report.transitions.map((t) => [t.service, t.from, t.to])).toEqual([
+      [A, 'inactive', 'firing'],
+    ]);
+    const { body } = await api.get(`/api/v1/alerts?service=${A}`);
+    const [alert] = body.alerts as Record<string, unknown>[];
+    expect(alert).toMatchObject({
+      rule: `errors-${run}`,
+      severity: 'high',
+      state: 'firing',
+      service: A,
+      endsAt: null,
+    });
+    within(alert?.value, truth(A).rate);
+    expect((alert?.exemplarTraceIds as string[]).length).toBeGreaterThan(0);
+    expect((await api.get(`/api/v1/alerts?service=${B}&state=all`)).body.alerts).toEqual([]);
+    alertId = String(alert?.id);
+    const inAlertmanager = await eventually(
+      async () =>
+        (await (
+          await fetch(`${stack.alertmanager}/api/v2/alerts?filter=service%3D%22${A}%22`)
+        ).json()) as { labels: Record<string, string> }[],
+      (found) => found.length > 0,
+    );
+    expect(inAlertmanager[0]?.labels).toMatchObject({
+      alertname: `errors-${run}`,
+      service: A,
+      severity: 'high',
+    });
+  });
+
+  it('a restarted evaluator picks the firing alert up again instead of starting it over', async () => {
+    clock.now = T1 + 10_000;
+    const report = await engine().evaluateOnce();
+    expect(report.transitions).toEqual([]);
+    const { body } = await api.get(`/api/v1/alerts/${alertId}`);
+    expect((body.alert as Record<string, unknown>).startsAt).toBe(new Date(T1).toISOString());
+    expect((body.history as { to: string }[]).map((h) => h.to)).toEqual(['firing']);
+  });
+
+  it('resolves when the window has no failures, keeps the history, and tells Alertmanager', async () => {
+    // A window after the seeded data (and not in the future, or Alertmanager keeps it active).
+    clock.now = T1 + 21 * 60_000;
+    const report = await engine().evaluateOnce();
+    expect(report.transitions.map((t) => [t.from, t.to])).toEqual([['firing', 'resolved']]);
+    const { body } = await api.get(`/api/v1/alerts?service=${A}&state=resolved`);
+    expect((body.alerts as Record<string, unknown>[])[0]?.endsAt).toBe(
+      new Date(clock.now).toISOString(),
+    );
+    expect((await api.get(`/api/v1/alerts?service=${A}`)).body.alerts).toEqual([]);
+    const history = (await api.get(`/api/v1/alerts/${alertId}`)).body.history as { to: string }[];
+    expect(history.map((h) => h.to)).toEqual(['firing', 'resolved']);
+    const stillActive = await eventually(
+      async () =>
+        (await (
+          await fetch(`${stack.alertmanager}/api/v2/alerts?filter=service%3D%22${A}%22&active=true`)
+        ).json()) as unknown[],
+      (found) => found.length === 0,
+    );
+    expect(stillActive).toEqual([]);
+  });
+});
