@@ -13,8 +13,8 @@ export interface RunningApp {
 }
 
 export interface AppOptions {
-  /** `--import` (ESM apps) or `--require` (CJS apps), exactly as users start them. */
-  readonly loader: '--import' | '--require';
+  /** `--import` (ESM apps) or `--require` (CJS apps), exactly as users start them; none: plain. */
+  readonly loader: '--import' | '--require' | 'none';
   readonly script: string;
   readonly service: string;
   readonly env?: Record<string, string>;
@@ -25,21 +25,18 @@ export interface AppOptions {
  * Collector unless env overrides it, and waits for its `{"listening":port}` line.
  */
 export function startApp(options: AppOptions): Promise<RunningApp> {
-  const child = spawn(
-    process.execPath,
-    [options.loader, 'lantern/register', join(repoRoot, options.script)],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        OTEL_SERVICE_NAME: options.service,
-        OTEL_EXPORTER_OTLP_ENDPOINT: stack.otlpHttp,
-        PORT: '0',
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const loader = options.loader === 'none' ? [] : [options.loader, 'lantern/register'];
+  const child = spawn(process.execPath, [...loader, join(repoRoot, options.script)], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      OTEL_SERVICE_NAME: options.service,
+      OTEL_EXPORTER_OTLP_ENDPOINT: stack.otlpHttp,
+      PORT: '0',
+      ...options.env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {

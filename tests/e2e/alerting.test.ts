@@ -1,0 +1,164 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../support/instrumented-app.ts';
+import { eventually, stack } from '../support/otlp.ts';
+
+const run = Date.now().toString(36);
+const frontendService = `alert-frontend-${run}`;
+const backendService = `alert-backend-${run}`;
+const apps: RunningApp[] = [];
+let trafficOn = true;
+afterAll(async () => {
+  trafficOn = false;
+  await Promise.all(apps.map((app) => app.stop()));
+});
+
+interface ApiAlert {
+  id: string;
+  state: string;
+  service: string;
+  exemplarTraceIds: string[];
+}
+
+async function alertsOf(
+  analysis: RunningApp,
+  service: string,
+  state = 'firing',
+): Promise<ApiAlert[]> {
+  const response = await fetch(`${analysis.url}/api/v1/alerts?service=${service}&state=${state}`);
+  return ((await response.json()) as { alerts: ApiAlert[] }).alerts;
+}
+
+async function setFaults(app: RunningApp, errorRate: number): Promise<void> {
+  const response = await fetch(`${app.url}/_demo/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ errorRate }),
+  });
+  expect(response.status).toBe(200);
+}
+
+describe('end to end: an error burst in the demo fires an alert, and its end resolves it', () => {
+  let frontend: RunningApp;
+  let analysis: RunningApp;
+  let burstStarted = 0;
+
+  it('starts the demo services, steady traffic and the analysis service', async () => {
+    const backend = await startApp({
+      loader: '--import',
+      script: 'demo/backend.mjs',
+      service: backendService,
+      env: { DEMO_ERROR_RATE: '0' },
+    });
+    apps.push(backend);
+    frontend = await startApp({
+      loader: '--import',
+      script: 'demo/frontend.mjs',
+      service: frontendService,
+      env: { DEMO_ERROR_RATE: '0', BACKEND_URL: backend.url },
+    });
+    apps.push(frontend);
+    const rules = join(mkdtempSync(join(tmpdir(), 'lantern-rules-')), 'rules.yaml');
+    writeFileSync(
+      rules,
+      [
+        'rules:',
+        '  - name: burst-error-rate',
+        '    kind: error_rate',
+        '    threshold: 0.2',
+        '    min_requests: 10',
+        '    window: 15s',
+        '    severity: high',
+        '    annotations:',
+        "      summary: '{{service}} is failing'",
+      ].join('\n'),
+    );
+    analysis = await startApp({
+      loader: 'none',
+      script: 'src/service/main.ts',
+      service: 'analysis',
+      env: {
+        LANTERN_RULES_FILE: rules,
+        LANTERN_EVAL_INTERVAL: '1s',
+        LANTERN_QUERY_OFFSET: '3s',
+        LANTERN_ES_URL: stack.elasticsearch,
+        LANTERN_ALERTMANAGER_URL: stack.alertmanager,
+      },
+    });
+    apps.push(analysis);
+    void (async () => {
+      while (trafficOn) {
+        await Promise.all(
+          Array.from({ length: 5 }, async (_, i) => {
+            const response = await fetch(`${frontend.url}/checkout/sku-${i}`).catch(
+              () => undefined,
+            );
+            await response?.arrayBuffer();
+          }),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    expect(await alertsOf(analysis, frontendService, 'all')).toEqual([]);
+  });
+
+  it('fires for the failing service within seconds, and Alertmanager has it', async () => {
+    await setFaults(frontend, 0.6);
+    burstStarted = Date.now();
+    const firing = await eventually(
+      () => alertsOf(analysis, frontendService),
+      (found) => found.length > 0,
+      60_000,
+    );
+    console.log(
+      `alert latency: burst start → firing in the API: ${((Date.now() - burstStarted) / 1000).toFixed(1)} s`,
+    );
+    expect(firing[0]?.state).toBe('firing');
+    expect(await alertsOf(analysis, backendService, 'all')).toEqual([]);
+    const inAlertmanager = await eventually(
+      async () =>
+        (await (
+          await fetch(
+            `${stack.alertmanager}/api/v2/alerts?filter=service%3D%22${frontendService}%22`,
+          )
+        ).json()) as unknown[],
+      (found) => found.length > 0,
+    );
+    expect(inAlertmanager).toHaveLength(1);
+  });
+
+  it("returns an exemplar trace's logs, in time order", async () => {
+    const [alert] = await alertsOf(analysis, frontendService);
+    const traceId = alert?.exemplarTraceIds[0] ?? '';
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    const logs = await eventually(
+      async () => {
+        const response = await fetch(`${analysis.url}/api/v1/logs?traceId=${traceId}`);
+        return (
+          (await response.json()) as {
+            logs: { message: string; timestamp: string; traceId: string }[];
+          }
+        ).logs;
+      },
+      (found) => found.length > 0,
+    );
+    expect(logs.every((log) => log.traceId === traceId)).toBe(true);
+    expect(logs.map((log) => log.message).join(' ')).toContain('checkout failed');
+    const times = logs.map((log) => Date.parse(log.timestamp));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('resolves once the burst is over', async () => {
+    await setFaults(frontend, 0);
+    const resolved = await eventually(
+      () => alertsOf(analysis, frontendService, 'resolved'),
+      (found) => found.length > 0,
+      90_000,
+    );
+    expect(resolved[0]?.state).toBe('resolved');
+    expect(await alertsOf(analysis, frontendService)).toEqual([]);
+  });
+});
