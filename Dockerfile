@@ -1,8 +1,12 @@
-# Lantern's Node side (template installer, analysis service, demo) for compose.yaml.
+# Lantern's Node side for compose.yaml: the analysis service and the demo services
+# (instrumented with --import lantern/register from the built dist/).
 FROM node:22-slim
 WORKDIR /lantern
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY demo ./demo
 COPY config ./config
+RUN npx tsc -p tsconfig.build.json
 USER node

@@ -6,7 +6,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['tests/stack/**/*.test.ts', 'tests/tracing/**/*.test.ts', 'tests/alerts/**/*.test.ts', 'tests/analysis/**/*.test.ts', 'tests/api/**/*.test.ts'],
+          include: [
+            'tests/stack/**/*.test.ts',
+            'tests/tracing/**/*.test.ts',
+            'tests/alerts/**/*.test.ts',
+            'tests/analysis/**/*.test.ts',
+            'tests/api/**/*.test.ts',
+          ],
         },
       },
       {

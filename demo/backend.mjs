@@ -19,7 +19,7 @@ app.get('/inventory/:sku', async (req, res) => {
   res.json({ sku, inStock: Math.floor(Math.random() * 100) });
 });
 
-const server = app.listen(Number(process.env.PORT ?? 8082), '127.0.0.1', () => {
+const server = app.listen(Number(process.env.PORT ?? 8082), process.env.HOST ?? '127.0.0.1', () => {
   const { port } = server.address();
   logger.info({ port }, 'backend listening');
   process.stdout.write(`${JSON.stringify({ listening: port })}\n`);

@@ -37,7 +37,7 @@ app.get('/checkout/:sku', async (req, res) => {
 
 app.get('/health', (req, res) => res.json({ ok: true }));
 
-const server = app.listen(Number(process.env.PORT ?? 8081), '127.0.0.1', () => {
+const server = app.listen(Number(process.env.PORT ?? 8081), process.env.HOST ?? '127.0.0.1', () => {
   const { port } = server.address();
   logger.info({ port }, 'frontend listening');
   process.stdout.write(`${JSON.stringify({ listening: port })}\n`);

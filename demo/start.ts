@@ -14,6 +14,7 @@ import { requireNode } from '../src/stack/require-node.ts';
 import { loadStackSettings } from '../src/stack/settings.ts';
 import { stackUp } from '../src/stack/stack.ts';
 
+const apiPort = Number(process.env.PORT ?? 8080);
 const frontendPort = Number(process.env.DEMO_FRONTEND_PORT ?? 8081);
 const backendPort = Number(process.env.DEMO_BACKEND_PORT ?? 8082);
 const rate = process.env.DEMO_RATE ?? '20';
@@ -24,18 +25,16 @@ function service(
   script: string,
   port: number,
   env: Record<string, string>,
+  instrumented = true,
 ): ChildProcess {
   mkdirSync(logDir, { recursive: true });
   const log = openSync(join(logDir, `${name}.log`), 'a');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'lantern/register', join(repoRoot, 'demo', script)],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', log, log],
-      env: { ...process.env, OTEL_SERVICE_NAME: name, PORT: String(port), ...env },
-    },
-  );
+  const loader = instrumented ? ['--import', 'lantern/register'] : [];
+  const child = spawn(process.execPath, [...loader, join(repoRoot, script)], {
+    cwd: repoRoot,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, OTEL_SERVICE_NAME: name, PORT: String(port), ...env },
+  });
   children.push(child);
   return child;
 }
@@ -56,34 +55,50 @@ async function main(): Promise<void> {
     );
   }
   await assertPortsFree('demo', [
+    { port: apiPort, variable: 'PORT' },
     { port: frontendPort, variable: 'DEMO_FRONTEND_PORT' },
     { port: backendPort, variable: 'DEMO_BACKEND_PORT' },
   ]);
   const e = await stackUp(loadStackSettings());
   const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: e.otlpHttp };
-  service('demo-backend', 'backend.mjs', backendPort, otlp);
-  service('demo-frontend', 'frontend.mjs', frontendPort, {
+  service('demo-backend', 'demo/backend.mjs', backendPort, otlp);
+  service('demo-frontend', 'demo/frontend.mjs', frontendPort, {
     ...otlp,
     BACKEND_URL: `http://127.0.0.1:${backendPort}`,
   });
+  service(
+    'analysis',
+    'src/service/main.ts',
+    apiPort,
+    { LANTERN_ES_URL: e.elasticsearch, LANTERN_ALERTMANAGER_URL: e.alertmanager },
+    false,
+  );
   await waitFor(`http://127.0.0.1:${backendPort}/_demo/faults`, 'demo-backend');
   await waitFor(`http://127.0.0.1:${frontendPort}/health`, 'demo-frontend');
+  await waitFor(`http://127.0.0.1:${apiPort}/healthz`, 'analysis');
   const traffic = spawn(process.execPath, [join(repoRoot, 'demo', 'traffic.mjs'), rate], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, FRONTEND_URL: `http://127.0.0.1:${frontendPort}` },
   });
   children.push(traffic);
+  const api = `http://127.0.0.1:${apiPort}`;
   console.log(`
-Lantern is running: demo-frontend (:${frontendPort}) → demo-backend (:${backendPort}), ${rate} requests/s.
+Lantern is running: demo-frontend (:${frontendPort}) → demo-backend (:${backendPort}), ${rate} requests/s,
+analysis API on :${apiPort}.
 
+  Alerts                ${api}/api/v1/alerts?state=all
+  Logs of a trace       ${api}/api/v1/logs?traceId=<traceId>
+  Services overview     ${api}/api/v1/services
+  Error rate / latency  ${api}/api/v1/analysis/error-rate?service=demo-frontend
+                        ${api}/api/v1/analysis/latency?service=demo-frontend
+  API description       ${api}/api/v1/openapi.json
   Traces (Jaeger API)   ${e.jaeger}/api/traces?service=demo-frontend&limit=20
   One trace             ${e.jaeger}/api/traces/<traceId>
-  Logs of a trace       curl -s '${e.elasticsearch}/lantern-logs-*/_search?q=TraceId:<traceId>&sort=@timestamp:asc'
-  Error logs            curl -s '${e.elasticsearch}/lantern-logs-*/_search?q=SeverityText:error&size=5'
   Metrics               ${e.prometheus}/graph?g0.expr=lantern_sampler_traces_total
   Alertmanager          ${e.alertmanager}/api/v2/alerts
-  Service logs          ${logDir}/demo-*.log
-  Inject faults         curl -X PUT localhost:${backendPort}/_demo/faults -H 'content-type: application/json' -d '{"errorRate":0.3,"latencyMs":400}'
+  Service logs          ${logDir}/{demo-*,analysis}.log
+  Inject faults         curl -X PUT localhost:${frontendPort}/_demo/faults -H 'content-type: application/json' -d '{"errorRate":0.3}'
+                        curl -X PUT localhost:${backendPort}/_demo/faults -H 'content-type: application/json' -d '{"latencyMs":700}'
 
 Ctrl-C stops the demo; the stack keeps running (npm run stack:down stops it).`);
 }

@@ -47,12 +47,25 @@ describe('compose.yaml', () => {
       'alertmanager',
       'analysis',
       'collector',
-      'demo',
+      'demo-backend',
+      'demo-frontend',
+      'demo-traffic',
       'elasticsearch',
       'jaeger',
       'lantern-setup',
       'prometheus',
     ]);
+  });
+
+  it('instruments the demo exactly as users do, sending to the collector service', () => {
+    for (const name of ['demo-backend', 'demo-frontend']) {
+      expect(service(name).command?.slice(0, 3)).toEqual(['node', '--import', 'lantern/register']);
+      const env = service(name).environment ?? {};
+      expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(
+        `http://collector:${portOf(service('collector').environment?.LANTERN_OTLP_HTTP_ENDPOINT)}`,
+      );
+    }
+    expect(service('analysis').environment?.LANTERN_ES_URL).toBe('http://elasticsearch:9200');
   });
 
   it('is really validated: a misspelt key is rejected', () => {
