@@ -1,0 +1,142 @@
+/**
+ * Query latency of the analysis API at 1e5 and 1e6 log documents (and as many spans ÷ 2),
+ * against a control in the same run: Elasticsearch's bare `_count` over the same indices.
+ * Seeds its own indices (lantern-*-bench-*) in the local stack, and deletes them afterwards.
+ *   npm run bench -- queries        (BENCH_DOCS=100000,1000000,10000000 to go further)
+ */
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { AlertStore } from '../src/alerts/alert-store.ts';
+import { loadRules } from '../src/alerts/rules.ts';
+import { createApi } from '../src/api/app.ts';
+import { serviceMetrics } from '../src/api/service-metrics.ts';
+import { repoRoot } from '../src/stack/paths.ts';
+import { loadStackSettings } from '../src/stack/settings.ts';
+import { stackUp } from '../src/stack/stack.ts';
+import { createElasticsearchClient } from '../src/storage/client.ts';
+import { fields } from '../src/storage/indices.ts';
+import { median, range } from './stats.ts';
+
+const SIZES = (process.env.BENCH_DOCS ?? '100000,1000000').split(',').map(Number);
+const REPEATS = 7;
+const SERVICES = 20;
+const DAY = 86_400_000;
+
+export async function queries(): Promise<string> {
+  const e = await stackUp(loadStackSettings());
+  const client = createElasticsearchClient({ url: e.elasticsearch, requestTimeoutMs: 120_000 });
+  const now = Date.now();
+  const app = createApi({
+    client,
+    store: new AlertStore(client),
+    rules: loadRules(join(repoRoot, 'config', 'rules.yaml')),
+    apiToken: undefined,
+    metrics: serviceMetrics(),
+    now: () => now,
+    log: () => undefined,
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => {
+      resolve(s);
+    });
+  });
+  const address = server.address();
+  const api = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const lines = [
+    `### Analysis API query latency (${REPEATS} runs each, median and min–max ms; ${SERVICES} services, 24 h of data)`,
+    '',
+    '| log docs | span docs | control: ES `_count` | /services | /analysis/error-rate | /analysis/latency | /services ÷ control |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  let seeded = 0;
+  try {
+    for (const size of SIZES) {
+      await seed(client, seeded, size, now);
+      seeded = size;
+      const time = async (run: () => Promise<unknown>): Promise<number[]> => {
+        const samples: number[] = [];
+        for (let i = 0; i < REPEATS; i += 1) {
+          const started = performance.now();
+          await run();
+          samples.push(performance.now() - started);
+        }
+        return samples;
+      };
+      const get = (path: string) => async () => {
+        const response = await fetch(`${api}${path}`);
+        if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+        await response.arrayBuffer();
+      };
+      const window = `from=${now - DAY}&to=${now}`;
+      const control = await time(() =>
+        client.count({ index: 'lantern-logs-bench-*,lantern-spans-bench-*' }),
+      );
+      const services = await time(get(`/api/v1/services?${window}`));
+      const errorRate = await time(get(`/api/v1/analysis/error-rate?service=bench-3&${window}`));
+      const latency = await time(get(`/api/v1/analysis/latency?service=bench-3&${window}`));
+      const cell = (s: number[]) => `${median(s).toFixed(0)} (${range(s)})`;
+      lines.push(
+        `| ${size.toExponential(0)} | ${(size / 2).toExponential(0)} | ${cell(control)} | ${cell(services)} | ${cell(errorRate)} | ${cell(latency)} | ${(median(services) / median(control)).toFixed(1)} |`,
+      );
+    }
+  } finally {
+    server.close();
+    await client.indices.delete({
+      index: 'lantern-logs-bench-*,lantern-spans-bench-*',
+      ignore_unavailable: true,
+    });
+    await client.close();
+  }
+  return lines.join('\n');
+}
+
+async function seed(
+  client: ReturnType<typeof createElasticsearchClient>,
+  from: number,
+  to: number,
+  now: number,
+) {
+  const batch = 20_000;
+  for (let i = from; i < to; i += batch) {
+    const operations: object[] = [];
+    for (let j = i; j < Math.min(i + batch, to); j += 1) {
+      const service = `bench-${j % SERVICES}`;
+      const at = new Date(now - ((j * 7919) % DAY)).toISOString();
+      const traceId = j.toString(16).padStart(32, '0');
+      operations.push(
+        { index: { _index: 'lantern-logs-bench-0' } },
+        {
+          [fields.timestamp]: at,
+          [fields.traceId]: traceId,
+          [fields.spanId]: j.toString(16).padStart(16, '0'),
+          [fields.log.severityNumber]: j % 50 === 0 ? 17 : 9,
+          [fields.log.severityText]: j % 50 === 0 ? 'ERROR' : 'INFO',
+          [fields.log.body]: j % 50 === 0 ? `payment declined for order ${j}` : `order ${j} ok`,
+          [fields.serviceName]: service,
+        },
+      );
+      if (j % 2 === 0) {
+        operations.push(
+          { index: { _index: 'lantern-spans-bench-0' } },
+          {
+            [fields.timestamp]: at,
+            [fields.traceId]: traceId,
+            [fields.spanId]: j.toString(16).padStart(16, '0'),
+            [fields.span.kind]: 'SPAN_KIND_SERVER',
+            [fields.span.status]: j % 100 === 0 ? 2 : 0,
+            [fields.span.duration]: 1000 + ((j * 104_729) % 400_000),
+            [fields.span.httpRoute]: `/route-${j % 5}`,
+            [fields.span.samplingWeight]: 1 + (j % 4),
+            [fields.serviceName]: service,
+          },
+        );
+      }
+    }
+    await client.bulk({ operations });
+  }
+  await client.indices.refresh({ index: 'lantern-logs-bench-*,lantern-spans-bench-*' });
+  await client.indices.forcemerge({
+    index: 'lantern-logs-bench-*,lantern-spans-bench-*',
+    max_num_segments: 1,
+  });
+}

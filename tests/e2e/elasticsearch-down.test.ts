@@ -1,0 +1,51 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadStackSettings } from '../../src/stack/settings.ts';
+import { startServer, stopServer } from '../../src/stack/stack.ts';
+import { startApp, type RunningApp } from '../support/instrumented-app.ts';
+import { eventually, stack } from '../support/otlp.ts';
+
+const get = async (app: RunningApp, path: string) => {
+  const response = await fetch(`${app.url}${path}`);
+  return {
+    status: response.status,
+    body: (await response.json()) as { error?: { code: string; message: string } },
+  };
+};
+
+describe('Elasticsearch stopped while the analysis service runs', () => {
+  let analysis: RunningApp | undefined;
+  afterAll(async () => {
+    await startServer('elasticsearch', loadStackSettings());
+    await analysis?.stop();
+  });
+
+  it('answers 503 with the reason, stays up, and recovers when Elasticsearch is back', async () => {
+    analysis = await startApp({
+      loader: 'none',
+      script: 'src/service/main.ts',
+      service: 'analysis',
+      env: { LANTERN_ES_URL: stack.elasticsearch, LANTERN_EVAL_INTERVAL: '1s' },
+    });
+    expect((await get(analysis, '/api/v1/alerts')).status).toBe(200);
+
+    await stopServer('elasticsearch');
+    const down = await get(analysis, '/api/v1/alerts');
+    expect(down.status).toBe(503);
+    expect(down.body.error?.code).toBe('elasticsearch_unavailable');
+    expect(down.body.error?.message).toMatch(/^Elasticsearch is unavailable: /);
+    expect((await get(analysis, '/readyz')).status).toBe(503);
+    expect((await get(analysis, '/healthz')).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // a few failed evaluations
+    expect(analysis.child.exitCode).toBeNull();
+    expect(analysis.stderr()).not.toMatch(/unhandled|uncaught/i);
+
+    await startServer('elasticsearch', loadStackSettings());
+    const back = await eventually(
+      () => get(analysis as RunningApp, '/api/v1/alerts'),
+      (r) => r.status === 200,
+      60_000,
+    );
+    expect(back.status).toBe(200);
+    expect((await get(analysis, '/readyz')).status).toBe(200);
+  });
+});
