@@ -2,7 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
 import { exemplarTraceIds } from '../storage/queries/exemplars.ts';
 import { logStats } from '../storage/queries/log-stats.ts';
-import { requestStats } from '../storage/queries/request-stats.ts';
+import { requestStats, type RequestStats } from '../storage/queries/request-stats.ts';
 import type { TimeRange } from '../storage/queries/time-range.ts';
 import { alertId } from './alert.ts';
 import type { AlertRule, ErrorRateRule, LatencyRule, LogCountRule } from './rules.ts';
@@ -26,49 +26,45 @@ function observation(
   };
 }
 
-async function errorRate(
+/** Per service: request figures over the window → value, whether it breaches, exemplars. */
+async function perServiceRequests(
   client: Client,
-  rule: ErrorRateRule,
+  rule: ErrorRateRule | LatencyRule,
   range: TimeRange,
+  measure: (stats: RequestStats) => number,
 ): Promise<Observation[]> {
+  const latency = rule.kind === 'latency_percentile';
   const stats = await requestStats(client, {
     range,
     service: rule.service,
     route: rule.route,
     groupBy: 'service',
-    latencyBucketRatio: 10,
+    // Percentiles need fine latency buckets; an error rate needs none.
+    latencyBucketRatio: latency ? 1.02 : 1000,
   });
+  const threshold = latency ? rule.threshold_ms : rule.threshold;
   return Promise.all(
-    stats.map(async ({ key, requests, errors }) => {
-      const rate = requests > 0 ? errors / requests : 0;
-      const active = requests >= rule.min_requests && rate > rule.threshold;
-      const exemplars = active ? await exemplarTraceIds(client, 'failed', key, range) : [];
-      return observation(rule, key, rate, active, exemplars);
+    stats.map(async (group) => {
+      const value = measure(group);
+      const active = group.requests >= rule.min_requests && value > threshold;
+      const exemplars = active
+        ? await exemplarTraceIds(client, latency ? 'slowest' : 'failed', group.key, range)
+        : [];
+      return observation(rule, group.key, value, active, exemplars);
     }),
   );
 }
 
-async function latency(
-  client: Client,
-  rule: LatencyRule,
-  range: TimeRange,
-): Promise<Observation[]> {
-  const stats = await requestStats(client, {
+const errorRate = (client: Client, rule: ErrorRateRule, range: TimeRange) =>
+  perServiceRequests(client, rule, range, (s) => (s.requests > 0 ? s.errors / s.requests : 0));
+
+const latency = (client: Client, rule: LatencyRule, range: TimeRange) =>
+  perServiceRequests(
+    client,
+    rule,
     range,
-    service: rule.service,
-    route: rule.route,
-    groupBy: 'service',
-    latencyBucketRatio: 1.02,
-  });
-  return Promise.all(
-    stats.map(async ({ key, requests, latency: histogram }) => {
-      const value = weightedPercentiles(histogram, [rule.percentile])[0] ?? 0;
-      const active = requests >= rule.min_requests && value > rule.threshold_ms;
-      const exemplars = active ? await exemplarTraceIds(client, 'slowest', key, range) : [];
-      return observation(rule, key, value, active, exemplars);
-    }),
+    (s) => weightedPercentiles(s.latency, [rule.percentile])[0] ?? 0,
   );
-}
 
 async function logCount(
   client: Client,
