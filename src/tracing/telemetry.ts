@@ -115,6 +115,9 @@ export function startTelemetry(options: StartOptions = {}): TelemetryHandle {
           '@opentelemetry/instrumentation-fs': { enabled: false },
           '@opentelemetry/instrumentation-dns': { enabled: false },
           '@opentelemetry/instrumentation-net': { enabled: false },
+          // Express 5 runs on the `router` package: its instrumentation repeated express's spans
+          // ("middleware - patched", a second "request handler") on every request.
+          '@opentelemetry/instrumentation-router': { enabled: false },
         }),
       ],
     });
