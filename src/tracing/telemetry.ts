@@ -11,7 +11,8 @@ import { warnOnce } from './diagnostics.ts';
 import { reportingFailures } from './export-failures.ts';
 import { flushOnExit } from './flush-on-exit.ts';
 import { bridgeLegacyLogsApi } from './legacy-logs-bridge.ts';
-import { AdaptiveHeadSampler, EntryKeys } from './sampler/head-sampler.ts';
+import { BoundedMap } from './sampler/bounded-map.ts';
+import { AdaptiveHeadSampler, type EntryKeys } from './sampler/head-sampler.ts';
 import { RateAllocator } from './sampler/rate-allocator.ts';
 import { meteredMonitor } from './sampler/sampler-monitor.ts';
 import { TailSamplingProcessor, type KeptSpanSinks } from './sampler/tail-processor.ts';
@@ -38,7 +39,7 @@ function sampling(config: TelemetryConfig, sinks: KeptSpanSinks) {
     maxKeys: 500,
     now: Date.now,
   });
-  const entryKeys = new EntryKeys(config.samplerMaxTraces * 2);
+  const entryKeys: EntryKeys = new BoundedMap(config.samplerMaxTraces * 2);
   const monitor = meteredMonitor();
   const processor = new TailSamplingProcessor(
     sinks,

@@ -2,7 +2,8 @@ import { context, propagation, SpanKind, trace, type Span, type Tracer } from '@
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Decision } from '../../src/tracing/sampler/decision.ts';
-import { AdaptiveHeadSampler, EntryKeys } from '../../src/tracing/sampler/head-sampler.ts';
+import { BoundedMap } from '../../src/tracing/sampler/bounded-map.ts';
+import { AdaptiveHeadSampler, type EntryKeys } from '../../src/tracing/sampler/head-sampler.ts';
 import { RateAllocator } from '../../src/tracing/sampler/rate-allocator.ts';
 import {
   TailSamplingProcessor,
@@ -47,7 +48,7 @@ export class SampledService {
       maxKeys: 100,
       now: () => this.clock.now,
     });
-    const entryKeys = new EntryKeys(10_000);
+    const entryKeys: EntryKeys = new BoundedMap(10_000);
     this.processor = new TailSamplingProcessor(
       { priority: this.exporter, sampled: this.exporter },
       this.allocator,

@@ -1,34 +1,12 @@
 import { trace, type Attributes, type Context, type SpanKind } from '@opentelemetry/api';
 import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
+import type { BoundedMap } from './bounded-map.ts';
 import type { RateAllocator } from './rate-allocator.ts';
 import { samplingKey } from './sampling-key.ts';
 import { probabilityOf, withProbability } from './trace-state.ts';
 
-/** Sampling keys of the traces that entered this service, bounded (oldest forgotten first). */
-export class EntryKeys {
-  private readonly keys = new Map<string, string>();
-  private readonly max: number;
-
-  constructor(max: number) {
-    this.max = max;
-  }
-
-  remember(traceId: string, key: string): void {
-    if (this.keys.has(traceId)) return;
-    if (this.keys.size >= this.max) {
-      const oldest = this.keys.keys().next().value;
-      if (oldest !== undefined) this.keys.delete(oldest);
-    }
-    this.keys.set(traceId, key);
-  }
-
-  /** The key of a trace that entered here, forgotten once taken. */
-  take(traceId: string): string | undefined {
-    const key = this.keys.get(traceId);
-    this.keys.delete(traceId);
-    return key;
-  }
-}
+/** Sampling key of each trace that entered this service, read once by the tail processor. */
+export type EntryKeys = BoundedMap<string, string>;
 
 /**
  * Records every span (the tail processor decides what is exported) and fixes, when a trace
@@ -57,7 +35,7 @@ export class AdaptiveHeadSampler implements Sampler {
       return parent.traceState ? { decision, traceState: parent.traceState } : { decision };
     }
     const key = samplingKey(spanName, attributes);
-    this.entryKeys.remember(traceId, key);
+    this.entryKeys.setIfAbsent(traceId, key);
     return {
       decision,
       traceState: withProbability(parent?.traceState, this.allocator.probability(key)),

@@ -1,5 +1,5 @@
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { DecisionCache } from './decision-cache.ts';
+import { BoundedMap } from './bounded-map.ts';
 import { decide, type Decision } from './decision.ts';
 import { isErrorSpan } from './error-span.ts';
 import type { EntryKeys } from './head-sampler.ts';
@@ -54,7 +54,8 @@ const durationMs = (span: ReadableSpan): number => span.duration[0] * 1e3 + span
  */
 export class TailSamplingProcessor implements SpanProcessor {
   private readonly pending = new Map<string, PendingTrace>();
-  private readonly decided = new DecisionCache(100_000);
+  /** Recent decisions, so late spans follow their trace. */
+  private readonly decided = new BoundedMap<string, Decision>(100_000);
   private heldSpans = 0;
 
   private readonly sinks: KeptSpanSinks;
@@ -97,6 +98,9 @@ export class TailSamplingProcessor implements SpanProcessor {
         probability: probabilityOf(traceState) ?? 1,
       };
       this.pending.set(traceId, trace);
+      if (isLocalRoot(span)) trace.openRoots += 1;
+      this.enforceCaps(); // a new trace may push the oldest one out
+      return;
     }
     if (isLocalRoot(span)) trace.openRoots += 1;
   }
@@ -166,7 +170,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     const entryKey = this.entryKeys.take(trace.traceId);
     if (decision.reason === 'probabilistic' && entryKey !== undefined)
       this.allocator.record(entryKey);
-    this.decided.set(trace.traceId, decision);
+    this.decided.setIfAbsent(trace.traceId, decision);
     this.monitor.decided(decision, early);
     if (!decision.keep) return;
     const sink = this.sinkFor(decision);

@@ -107,6 +107,13 @@ describe('TailSamplingProcessor (real SDK spans, fake clock)', () => {
     expect(failingSpans).toHaveLength(2);
   });
 
+  it('caps held traces even when none of their spans has ended yet', () => {
+    const service = new SampledService(1, { maxTraces: 10, maxSpans: 1000 });
+    const open = Array.from({ length: 100 }, () => service.startRequest('/slow'));
+    expect(service.processor.held.traces).toBeLessThanOrEqual(10);
+    for (const root of open) root.end();
+  });
+
   it('caps held spans', () => {
     const service = new SampledService(1, { maxTraces: 1000, maxSpans: 50 });
     const root = service.startRequest('/big');
