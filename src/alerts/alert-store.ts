@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { indices } from '../storage/indices.ts';
 import type { Alert, AlertState, AlertTransition } from './alert.ts';
+import { lenient } from '../storage/queries/search-options.ts';
 
 export interface AlertFilter {
   readonly states: readonly AlertState[];
@@ -32,8 +33,7 @@ export class AlertStore {
     const result = await this.client.search<Alert>({
       index: indices.alerts.index,
       size: filter.limit,
-      ignore_unavailable: true,
-      allow_no_indices: true,
+      ...lenient,
       query: { bool: { filter: must } },
       sort: [{ severityRank: { order: 'desc' } }, { startsAt: { order: 'desc' } }],
     });
@@ -44,8 +44,7 @@ export class AlertStore {
     const result = await this.client.search<Alert>({
       index: indices.alerts.index,
       size: 1,
-      ignore_unavailable: true,
-      allow_no_indices: true,
+      ...lenient,
       query: { ids: { values: [id] } },
     });
     return result.hits.hits[0]?._source;
@@ -55,8 +54,7 @@ export class AlertStore {
     const result = await this.client.search<AlertTransition>({
       index: indices.alertHistory.index,
       size: limit,
-      ignore_unavailable: true,
-      allow_no_indices: true,
+      ...lenient,
       query: { term: { id } },
       sort: [{ at: { order: 'asc' } }],
     });

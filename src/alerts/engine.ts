@@ -2,7 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Alert, AlertTransition } from './alert.ts';
 import type { AlertStore } from './alert-store.ts';
 import { pushToAlertmanager, type AlertmanagerSettings } from './alertmanager.ts';
-import { observe } from './observe.ts';
+import { evaluationReader, observe } from './observe.ts';
 import type { AlertRule } from './rules.ts';
 import { advance, type Observation } from './state-machine.ts';
 
@@ -69,8 +69,9 @@ export class AlertEngine {
     const deleted: string[] = [];
     const transitions: AlertTransition[] = [];
     const resolved: Alert[] = [];
+    const read = evaluationReader(this.client);
     for (const rule of this.rules) {
-      const observations = await observe(this.client, rule, { from: to - rule.window, to });
+      const observations = await observe(this.client, rule, { from: to - rule.window, to }, read);
       const seen = new Set(observations.map((o) => o.id));
       // An active alert whose service sent nothing this window is an inactive observation.
       for (const alert of this.alerts.values()) {

@@ -2,11 +2,15 @@ import type { Client } from '@elastic/elasticsearch';
 import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
 import { exemplarTraceIds } from '../storage/queries/exemplars.ts';
 import { logStats } from '../storage/queries/log-stats.ts';
-import { requestStats, type RequestStats } from '../storage/queries/request-stats.ts';
+import {
+  requestStats,
+  type RequestQuery,
+  type RequestStats,
+} from '../storage/queries/request-stats.ts';
 import type { TimeRange } from '../storage/queries/time-range.ts';
 import { alertId } from './alert.ts';
 import type { AlertRule, ErrorRateRule, LatencyRule, LogCountRule } from './rules.ts';
-import type { Observation } from './state-machine.ts';
+import { thresholdOf, type Observation } from './state-machine.ts';
 
 function observation(
   rule: AlertRule,
@@ -26,23 +30,43 @@ function observation(
   };
 }
 
+/**
+ * Request figures for one evaluation. Rules that need the same figures (the two default p95
+ * rules share a window) get one query between them.
+ */
+export type RequestReader = (query: RequestQuery) => Promise<RequestStats[]>;
+
+export function evaluationReader(client: Client): RequestReader {
+  const asked = new Map<string, Promise<RequestStats[]>>();
+  return (query) => {
+    const key = JSON.stringify(query);
+    let answer = asked.get(key);
+    if (!answer) {
+      answer = requestStats(client, query);
+      asked.set(key, answer);
+    }
+    return answer;
+  };
+}
+
 /** Per service: request figures over the window → value, whether it breaches, exemplars. */
 async function perServiceRequests(
   client: Client,
+  read: RequestReader,
   rule: ErrorRateRule | LatencyRule,
   range: TimeRange,
   measure: (stats: RequestStats) => number,
 ): Promise<Observation[]> {
   const latency = rule.kind === 'latency_percentile';
-  const stats = await requestStats(client, {
+  const stats = await read({
     range,
     service: rule.service,
     route: rule.route,
     groupBy: 'service',
     // Percentiles need fine latency buckets; an error rate needs none.
-    latencyBucketRatio: latency ? 1.02 : 1000,
+    latencyBucketRatio: latency ? 1.02 : undefined,
   });
-  const threshold = latency ? rule.threshold_ms : rule.threshold;
+  const threshold = thresholdOf(rule);
   return Promise.all(
     stats.map(async (group) => {
       const value = measure(group);
@@ -55,12 +79,15 @@ async function perServiceRequests(
   );
 }
 
-const errorRate = (client: Client, rule: ErrorRateRule, range: TimeRange) =>
-  perServiceRequests(client, rule, range, (s) => (s.requests > 0 ? s.errors / s.requests : 0));
+const errorRate = (client: Client, read: RequestReader, rule: ErrorRateRule, range: TimeRange) =>
+  perServiceRequests(client, read, rule, range, (s) =>
+    s.requests > 0 ? s.errors / s.requests : 0,
+  );
 
-const latency = (client: Client, rule: LatencyRule, range: TimeRange) =>
+const latency = (client: Client, read: RequestReader, rule: LatencyRule, range: TimeRange) =>
   perServiceRequests(
     client,
+    read,
     rule,
     range,
     (s) => weightedPercentiles(s.latency, [rule.percentile])[0] ?? 0,
@@ -96,13 +123,21 @@ async function logCount(
   );
 }
 
-/** Evaluates one rule over a window: one observation per service it concerns. */
-export function observe(client: Client, rule: AlertRule, range: TimeRange): Promise<Observation[]> {
+/**
+ * Evaluates one rule over a window: one observation per service it concerns. `read` answers
+ * request-figure queries (pass one {@link evaluationReader} to every rule of an evaluation).
+ */
+export function observe(
+  client: Client,
+  rule: AlertRule,
+  range: TimeRange,
+  read: RequestReader = evaluationReader(client),
+): Promise<Observation[]> {
   switch (rule.kind) {
     case 'error_rate':
-      return errorRate(client, rule, range);
+      return errorRate(client, read, rule, range);
     case 'latency_percentile':
-      return latency(client, rule, range);
+      return latency(client, read, rule, range);
     case 'log_count':
       return logCount(client, rule, range);
   }

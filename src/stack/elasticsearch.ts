@@ -1,7 +1,6 @@
 import {
   chownSync,
   existsSync,
-  lstatSync,
   mkdirSync,
   readdirSync,
   renameSync,
@@ -66,12 +65,6 @@ async function download(): Promise<void> {
   rmSync(unpacking, { recursive: true, force: true });
 }
 
-function chownTree(path: string, uid: number, gid: number): void {
-  chownSync(path, uid, gid);
-  if (!lstatSync(path).isDirectory()) return;
-  for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
-}
-
 /** Creates this checkout's config/data/logs folders with the settings of the dev stack. */
 function prepareState(httpPort: number, transportPort: number): void {
   const config = join(esState, 'config');
@@ -98,8 +91,13 @@ function prepareState(httpPort: number, transportPort: number): void {
     ].join('\n'),
   );
   if (isRoot) {
+    // Only what this function creates or writes: what Elasticsearch writes it owns already, and
+    // walking a grown data folder on every start would cost seconds.
     const { uid, gid } = unprivilegedUser();
-    chownTree(esState, uid, gid);
+    for (const path of [esState, config, join(esState, 'data'), join(esState, 'logs')]) {
+      chownSync(path, uid, gid);
+    }
+    for (const entry of readdirSync(config)) chownSync(join(config, entry), uid, gid);
     const link = join(stateDir, 'elasticsearch');
     mkdirSync(stateDir, { recursive: true });
     if (!existsSync(link)) symlinkSync(esState, link);

@@ -45,7 +45,6 @@ export function analysisRoutes(client: Client, now: () => number): Router {
         range,
         service: q.service,
         groupBy: { intervalMs },
-        latencyBucketRatio: 1000,
       }),
       logStats(client, { range, service: q.service, groupBy: { intervalMs } }),
       q.service === undefined ? Promise.resolve([]) : errorMessages(client, q.service, range),

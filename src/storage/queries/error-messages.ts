@@ -2,6 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { MessageCount } from '../../analysis/message-pattern.ts';
 import { ERROR_SEVERITY, fields, indices } from '../indices.ts';
 import { rangeFilter, type TimeRange } from './time-range.ts';
+import { lenient } from './search-options.ts';
 
 interface Bucket {
   key: string;
@@ -19,8 +20,7 @@ export async function errorMessages(
   const result = await client.search({
     index: indices.logs.pattern,
     size: 0,
-    ignore_unavailable: true,
-    allow_no_indices: true,
+    ...lenient,
     query: {
       bool: {
         filter: [

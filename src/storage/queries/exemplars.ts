@@ -1,5 +1,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { fields, indices, SERVER_KIND } from '../indices.ts';
+import { failedRequest, lenient } from './search-options.ts';
 import { rangeFilter, type TimeRange } from './time-range.ts';
 
 export type ExemplarKind = 'failed' | 'slowest';
@@ -20,22 +21,11 @@ export async function exemplarTraceIds(
     { term: { [fields.serviceName]: service } },
     rangeFilter(fields.timestamp, range),
   ];
-  if (kind === 'failed') {
-    filter.push({
-      bool: {
-        should: [
-          { term: { [fields.span.status]: 2 } },
-          { range: { [fields.span.httpStatus]: { gte: 500 } } },
-        ],
-        minimum_should_match: 1,
-      },
-    });
-  }
+  if (kind === 'failed') filter.push(failedRequest);
   const result = await client.search<Record<string, string | undefined>>({
     index: indices.spans.pattern,
     size: count,
-    ignore_unavailable: true,
-    allow_no_indices: true,
+    ...lenient,
     _source: [fields.traceId],
     query: { bool: { filter } },
     sort: [

@@ -1,6 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { ERROR_SEVERITY, fields, indices } from '../indices.ts';
-import { insideRange, rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
+import { byService, lenient } from './search-options.ts';
+import { rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
 
 /** Log records of one group, and how many of them are errors (severity >= ERROR). */
 export interface LogStats {
@@ -31,14 +32,11 @@ export async function logStats(client: Client, query: LogQuery): Promise<LogStat
     filter.push({ range: { [fields.log.severityNumber]: { gte: query.minSeverity } } });
   }
   const groups: estypes.AggregationsAggregationContainer =
-    query.groupBy === 'service'
-      ? { terms: { field: fields.serviceName, size: 1000 } }
-      : timeBuckets(query.range, query.groupBy.intervalMs);
+    query.groupBy === 'service' ? byService : timeBuckets(query.range, query.groupBy.intervalMs);
   const result = await client.search({
     index: indices.logs.pattern,
     size: 0,
-    ignore_unavailable: true,
-    allow_no_indices: true,
+    ...lenient,
     query: { bool: { filter } },
     aggs: {
       groups: {
@@ -51,10 +49,9 @@ export async function logStats(client: Client, query: LogQuery): Promise<LogStat
   });
   const buckets =
     (result.aggregations?.groups as { buckets?: Bucket[] } | undefined)?.buckets ?? [];
-  const stats = buckets.map((bucket) => ({
+  return buckets.map((bucket) => ({
     key: String(bucket.key),
     logs: bucket.doc_count,
     errors: bucket.errors.doc_count,
   }));
-  return query.groupBy === 'service' ? stats : insideRange(stats, query.range);
 }

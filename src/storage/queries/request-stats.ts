@@ -1,7 +1,8 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { geometricEdges, type LatencyBucket } from '../../analysis/weighted-percentiles.ts';
 import { fields, indices, SERVER_KIND } from '../indices.ts';
-import { insideRange, rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
+import { byService, failedRequest, lenient } from './search-options.ts';
+import { rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
 
 /** Requests (server spans) of one group, weighted by each span's sampling weight. */
 export interface RequestStats {
@@ -13,6 +14,7 @@ export interface RequestStats {
   readonly requests: number;
   /** Of those, failed: span status ERROR or HTTP status >= 500. */
   readonly errors: number;
+  /** Empty unless the query asked for latency. */
   readonly latency: LatencyBucket[];
 }
 
@@ -21,8 +23,11 @@ export interface RequestQuery {
   readonly service?: string | undefined;
   readonly route?: string | undefined;
   readonly groupBy: 'service' | 'route' | { readonly intervalMs: number };
-  /** Finer buckets make weighted percentiles more exact and the query heavier. */
-  readonly latencyBucketRatio: number;
+  /**
+   * Width ratio of the geometric latency buckets (1.02: each 2% wider than the last); finer
+   * buckets make weighted percentiles more exact and the query heavier. Omitted: no latency.
+   */
+  readonly latencyBucketRatio?: number | undefined;
 }
 
 const weight = { sum: { field: fields.span.samplingWeight, missing: 1 } };
@@ -40,7 +45,7 @@ function latencyRanges(ratio: number): { from: number; to: number }[] {
 
 function grouping(query: RequestQuery): estypes.AggregationsAggregationContainer {
   const { groupBy } = query;
-  if (groupBy === 'service') return { terms: { field: fields.serviceName, size: 1000 } };
+  if (groupBy === 'service') return byService;
   if (groupBy === 'route') {
     return { terms: { field: fields.span.httpRoute, size: 1000, missing: '(none)' } };
   }
@@ -52,10 +57,10 @@ interface GroupBucket {
   doc_count: number;
   requests: { value: number };
   errors: { requests: { value: number } };
-  latency: { buckets: { from?: number; to?: number; requests: { value: number } }[] };
+  latency?: { buckets: { from?: number; to?: number; requests: { value: number } }[] };
 }
 
-/** Request counts, weighted error counts and latency histograms, grouped as asked. */
+/** Request counts, weighted error counts and (if asked) latency histograms, grouped as asked. */
 export async function requestStats(client: Client, query: RequestQuery): Promise<RequestStats[]> {
   const filter: estypes.QueryDslQueryContainer[] = [
     { term: { [fields.span.kind]: SERVER_KIND } },
@@ -63,51 +68,41 @@ export async function requestStats(client: Client, query: RequestQuery): Promise
   ];
   if (query.service !== undefined) filter.push({ term: { [fields.serviceName]: query.service } });
   if (query.route !== undefined) filter.push({ term: { [fields.span.httpRoute]: query.route } });
+  const { latencyBucketRatio } = query;
   const result = await client.search({
     index: indices.spans.pattern,
     size: 0,
-    ignore_unavailable: true,
-    allow_no_indices: true,
+    ...lenient,
     query: { bool: { filter } },
     aggs: {
       groups: {
         ...grouping(query),
         aggs: {
           requests: weight,
-          errors: {
-            filter: {
-              bool: {
-                should: [
-                  { term: { [fields.span.status]: 2 } },
-                  { range: { [fields.span.httpStatus]: { gte: 500 } } },
-                ],
-                minimum_should_match: 1,
-              },
-            },
-            aggs: { requests: weight },
-          },
-          latency: {
-            range: { field: fields.span.duration, ranges: latencyRanges(query.latencyBucketRatio) },
-            aggs: { requests: weight },
-          },
+          errors: { filter: failedRequest, aggs: { requests: weight } },
+          ...(latencyBucketRatio === undefined
+            ? {}
+            : {
+                latency: {
+                  range: { field: fields.span.duration, ranges: latencyRanges(latencyBucketRatio) },
+                  aggs: { requests: weight },
+                },
+              }),
         },
       },
     },
   });
   const groups =
     (result.aggregations?.groups as { buckets?: GroupBucket[] } | undefined)?.buckets ?? [];
-  const stats = groups.map((bucket) => ({
+  return groups.map((bucket) => ({
     key: String(bucket.key),
     spans: bucket.doc_count,
     requests: bucket.requests.value,
     errors: bucket.errors.requests.value,
-    latency: bucket.latency.buckets.map((range) => ({
+    latency: (bucket.latency?.buckets ?? []).map((range) => ({
       fromMs: (range.from ?? 0) / 1000,
       toMs: (range.to ?? 0) / 1000,
       weight: range.requests.value,
     })),
   }));
-  return query.groupBy === 'service' || query.groupBy === 'route'
-    ? stats
-    : insideRange(stats, query.range);
 }

@@ -17,19 +17,18 @@ export const rangeFilter = (field: string, range: TimeRange) => ({
 
 /**
  * Time buckets that start exactly at `range.from` (not at epoch multiples of the interval) and
- * cover the range, empty ones included. Elasticsearch may add an empty bucket at `range.to`:
- * drop it with {@link insideRange}.
+ * cover the range, empty ones included. `extended_bounds.max` is the start of the last bucket:
+ * a later value (even `to - 1`) makes Elasticsearch add an empty bucket starting at `to`.
  */
-export const timeBuckets = (range: TimeRange, intervalMs: number) => ({
-  date_histogram: {
-    field: fields.timestamp,
-    fixed_interval: `${intervalMs}ms`,
-    offset: `${range.from % intervalMs}ms`,
-    min_doc_count: 0,
-    extended_bounds: { min: range.from, max: range.to - 1 },
-  },
-});
-
-/** Keeps the buckets (keyed by start, epoch ms) that start inside the range. */
-export const insideRange = <T extends { key: string }>(buckets: T[], range: TimeRange): T[] =>
-  buckets.filter((bucket) => Number(bucket.key) < range.to);
+export const timeBuckets = (range: TimeRange, intervalMs: number) => {
+  const lastStart = range.from + Math.floor((range.to - 1 - range.from) / intervalMs) * intervalMs;
+  return {
+    date_histogram: {
+      field: fields.timestamp,
+      fixed_interval: `${intervalMs}ms`,
+      offset: `${range.from % intervalMs}ms`,
+      min_doc_count: 0,
+      extended_bounds: { min: range.from, max: lastStart },
+    },
+  };
+};

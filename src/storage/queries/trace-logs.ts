@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { fields, indices } from '../indices.ts';
+import { lenient } from './search-options.ts';
 
 /** One log record of a trace, as the API returns it. */
 export interface TraceLog {
@@ -46,8 +47,7 @@ export async function findTraceLogs(
   const result = await client.search<Record<string, unknown>>({
     index: indices.logs.pattern,
     size: limit,
-    ignore_unavailable: true,
-    allow_no_indices: true,
+    ...lenient,
     query: { term: { [fields.traceId]: traceId } },
     sort: [{ [fields.timestamp]: { order: 'asc' } }],
   });
