@@ -4,17 +4,11 @@
  * Seeds its own indices (lantern-*-bench-*) in the local stack, and deletes them afterwards.
  *   npm run bench -- queries        (BENCH_DOCS=100000,1000000,10000000 to go further)
  */
-import type { Server } from 'node:http';
-import { join } from 'node:path';
-import { AlertStore } from '../src/alerts/alert-store.ts';
-import { loadRules } from '../src/alerts/rules.ts';
-import { createApi } from '../src/api/app.ts';
-import { serviceMetrics } from '../src/api/service-metrics.ts';
-import { repoRoot } from '../src/stack/paths.ts';
 import { loadStackSettings } from '../src/stack/settings.ts';
 import { stackUp } from '../src/stack/stack.ts';
 import { createElasticsearchClient } from '../src/storage/client.ts';
 import { fields } from '../src/storage/indices.ts';
+import { startApi } from '../tests/support/api-server.ts';
 import { median, range } from './stats.ts';
 
 const SIZES = (process.env.BENCH_DOCS ?? '100000,1000000').split(',').map(Number);
@@ -26,22 +20,9 @@ export async function queries(): Promise<string> {
   const e = await stackUp(loadStackSettings());
   const client = createElasticsearchClient({ url: e.elasticsearch, requestTimeoutMs: 120_000 });
   const now = Date.now();
-  const app = createApi({
-    client,
-    store: new AlertStore(client),
-    rules: loadRules(join(repoRoot, 'config', 'rules.yaml')),
-    apiToken: undefined,
-    metrics: serviceMetrics(),
-    now: () => now,
-    log: () => undefined,
-  });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => {
-      resolve(s);
-    });
-  });
-  const address = server.address();
-  const api = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // The same harness the API's integration tests use: the real API over the real client.
+  const server = await startApi(client, { now: () => now });
+  const api = server.url;
   const lines = [
     `### Analysis API query latency (${REPEATS} runs each, median and min–max ms; ${SERVICES} services, 24 h of data)`,
     '',
@@ -81,7 +62,7 @@ export async function queries(): Promise<string> {
       );
     }
   } finally {
-    server.close();
+    await server.close();
     // Wildcards are refused for deletes (action.destructive_requires_name).
     await client.indices.delete({
       index: ['lantern-logs-bench-0', 'lantern-spans-bench-0'],
