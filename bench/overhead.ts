@@ -4,44 +4,15 @@
  * Reports max throughput (ratio of medians), p50/p99 latency at a fixed rate, and RSS.
  *   npm run bench -- overhead
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { repoRoot } from '../src/stack/paths.ts';
 import { loadStackSettings } from '../src/stack/settings.ts';
 import { stackUp } from '../src/stack/stack.ts';
+import { rssMiB, startApp } from '../tests/support/instrumented-app.ts';
 import { median, range } from './stats.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 200);
-
-interface App {
-  child: ChildProcess;
-  url: string;
-}
-
-function startApp(instrumented: boolean, otlp: string): Promise<App> {
-  const args = [
-    ...(instrumented ? ['--import', 'lantern/register'] : []),
-    join(repoRoot, 'bench/fixtures/app.mjs'),
-  ];
-  const child = spawn(process.execPath, args, {
-    cwd: repoRoot,
-    env: { ...process.env, OTEL_SERVICE_NAME: 'bench-overhead', OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      const port = /"listening":(\d+)/.exec(chunk.toString())?.[1];
-      if (port) resolve({ child, url: `http://127.0.0.1:${port}` });
-    });
-  });
-}
-
-const rssMiB = (pid: number): number =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function load(
   url: string,
@@ -58,7 +29,12 @@ interface Sample {
 }
 
 async function measure(instrumented: boolean, path: string, otlp: string): Promise<Sample> {
-  const app = await startApp(instrumented, otlp);
+  const app = await startApp({
+    loader: instrumented ? '--import' : 'none',
+    script: 'bench/fixtures/app.mjs',
+    service: 'bench-overhead',
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
+  });
   const url = `${app.url}${path}`;
   await load(url, { duration: 2 }); // warm-up: JIT, connection pools, sampler rates
   const max = await load(url);
@@ -69,8 +45,7 @@ async function measure(instrumented: boolean, path: string, otlp: string): Promi
     p99: fixed.latency.p99,
     rss: rssMiB(app.child.pid ?? 0),
   };
-  app.child.kill('SIGTERM');
-  await new Promise((resolve) => app.child.once('exit', resolve));
+  await app.stop();
   return sample;
 }
 

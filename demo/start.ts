@@ -6,8 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { StackError } from '../src/stack/errors.ts';
+import { waitUntilHealthy } from '../src/stack/daemon.ts';
 import { logDir, repoRoot } from '../src/stack/paths.ts';
 import { answers, assertPortsFree } from '../src/stack/ports.ts';
 import { requireNode } from '../src/stack/require-node.ts';
@@ -39,12 +39,9 @@ function service(
   return child;
 }
 
-async function waitFor(url: string, name: string): Promise<void> {
-  for (let i = 0; i < 60; i += 1) {
-    if (await answers(url).catch(() => false)) return;
-    await sleep(500);
-  }
-  throw new StackError(`${name} did not answer ${url}; see ${join(logDir, `${name}.log`)}`);
+/** Waits for a demo process to answer, failing fast with its log tail if it exits. */
+function ready(name: string, child: ChildProcess, url: string): Promise<void> {
+  return waitUntilHealthy(name, child.pid ?? 0, () => answers(url), 30_000);
 }
 
 async function main(): Promise<void> {
@@ -61,21 +58,21 @@ async function main(): Promise<void> {
   ]);
   const e = await stackUp(loadStackSettings());
   const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: e.otlpHttp };
-  service('demo-backend', 'demo/backend.mjs', backendPort, otlp);
-  service('demo-frontend', 'demo/frontend.mjs', frontendPort, {
+  const backend = service('demo-backend', 'demo/backend.mjs', backendPort, otlp);
+  const frontend = service('demo-frontend', 'demo/frontend.mjs', frontendPort, {
     ...otlp,
     BACKEND_URL: `http://127.0.0.1:${backendPort}`,
   });
-  service(
+  const analysis = service(
     'analysis',
     'src/service/main.ts',
     apiPort,
     { LANTERN_ES_URL: e.elasticsearch, LANTERN_ALERTMANAGER_URL: e.alertmanager },
     false,
   );
-  await waitFor(`http://127.0.0.1:${backendPort}/_demo/faults`, 'demo-backend');
-  await waitFor(`http://127.0.0.1:${frontendPort}/health`, 'demo-frontend');
-  await waitFor(`http://127.0.0.1:${apiPort}/healthz`, 'analysis');
+  await ready('demo-backend', backend, `http://127.0.0.1:${backendPort}/_demo/faults`);
+  await ready('demo-frontend', frontend, `http://127.0.0.1:${frontendPort}/health`);
+  await ready('analysis', analysis, `http://127.0.0.1:${apiPort}/healthz`);
   const traffic = spawn(process.execPath, [join(repoRoot, 'demo', 'traffic.mjs'), rate], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, FRONTEND_URL: `http://127.0.0.1:${frontendPort}` },

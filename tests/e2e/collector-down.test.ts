@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadStackSettings } from '../../src/stack/settings.ts';
 import { startServer, stopServer } from '../../src/stack/stack.ts';
-import { startApp, traceparent, type RunningApp } from '../support/instrumented-app.ts';
+import { rssMiB, startApp, traceparent, type RunningApp } from '../support/instrumented-app.ts';
 import { eventually, newSpanId, newTraceId, stack } from '../support/otlp.ts';
 import { jaegerTrace } from '../support/stores.ts';
-
-const rssMiB = (pid: number): number =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function hammer(app: RunningApp, count: number): Promise<number[]> {
   const statuses: number[] = [];

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../src/stack/paths.ts';
 import { stack } from './otlp.ts';
@@ -75,3 +76,7 @@ export function startApp(options: AppOptions): Promise<RunningApp> {
 /** A W3C traceparent for a request whose trace id the test chooses (sampled flag set). */
 export const traceparent = (traceId: string, spanId: string): string =>
   `00-${traceId}-${spanId}-01`;
+
+/** Resident memory of a process, MiB. */
+export const rssMiB = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
