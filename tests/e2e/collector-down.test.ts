@@ -52,7 +52,14 @@ describe('the Collector unreachable, then back', () => {
     // Bounded queues: growth slows to a plateau instead of following the traffic.
     expect(afterEvenMore - afterMore).toBeLessThan(30);
     expect(afterEvenMore - filled).toBeLessThan(100);
-    const warnings = app.stderr().match(/\[lantern\] exporting spans to \S+ failed/g) ?? [];
+    // The exporter retries before it reports a failure, so the warning can trail the traffic.
+    const exportWarnings = (): string[] =>
+      (app as RunningApp).stderr().match(/\[lantern\] exporting spans to \S+ failed/g) ?? [];
+    const warnings = await eventually(
+      async () => Promise.resolve(exportWarnings()),
+      (w) => w.length > 0,
+      30_000,
+    );
     expect(warnings).toHaveLength(1);
     expect(app.stderr()).toContain(`${stack.otlpHttp}/v1/traces`);
 
