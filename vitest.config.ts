@@ -30,6 +30,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          // The secured mode (stack:up --secure): a second stack on ports shifted by 20000.
+          name: 'secure',
+          include: ['tests/secure/**/*.test.ts'],
+          globalSetup: ['tests/support/secure-stack-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -1,20 +1,30 @@
 import { logDir } from './paths.ts';
 import { StackError } from './errors.ts';
 import { loadStackSettings } from './settings.ts';
-import { stackDown, stackStatus, stackUp } from './stack.ts';
+import { runningMode, stackDown, stackStatus, stackUp } from './stack.ts';
+import { credentialsIn } from './credentials.ts';
 import { requireNode } from './require-node.ts';
 
-const usage = 'usage: node src/stack/cli.ts up|down|status';
+const usage = 'usage: node src/stack/cli.ts up [--secure] | down | status';
 
-async function main(command: string | undefined): Promise<void> {
+async function main(command: string | undefined, flags: readonly string[]): Promise<void> {
   requireNode();
+  const unknown = flags.filter((flag) => flag !== '--secure' || command !== 'up');
+  if (unknown.length > 0) throw new StackError(`unknown option ${unknown.join(' ')}; ${usage}`);
+  // --secure, else whatever mode the running stack was started in.
+  if (flags.includes('--secure') || runningMode() === 'secure') process.env.LANTERN_SECURE = '1';
   switch (command) {
     case 'up': {
       const started = Date.now();
-      const e = await stackUp(loadStackSettings());
+      const settings = loadStackSettings();
+      const e = await stackUp(settings);
       console.log(`\nLantern stack is up (${((Date.now() - started) / 1000).toFixed(1)}s):`);
       for (const [name, url] of Object.entries(e)) console.log(`  ${name.padEnd(20)} ${url}`);
       console.log(`  logs                 ${logDir}`);
+      if (settings.LANTERN_SECURE) {
+        console.log(`  secured mode: credentials for services and the analysis API are in`);
+        console.log(`    ${credentialsIn().envFile}  (load with: set -a; . <file>; set +a)`);
+      }
       return;
     }
     case 'down':
@@ -38,7 +48,7 @@ async function main(command: string | undefined): Promise<void> {
   }
 }
 
-main(process.argv[2]).catch((error: unknown) => {
+main(process.argv[2], process.argv.slice(3)).catch((error: unknown) => {
   if (error instanceof StackError) console.error(`[lantern] error: ${error.message}`);
   else console.error(error);
   process.exitCode = 1;

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { credentialsIn, ensureStackCredentials, ES_USERS } from './credentials.ts';
 import { cacheDir, repoRoot, stateDir } from './paths.ts';
 import { answers } from './ports.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
+import { endpoints } from './settings.ts';
 import { goEnv, requireGo } from './go-build.ts';
 import { run } from './toolchain.ts';
 
@@ -12,6 +14,8 @@ import { run } from './toolchain.ts';
 export const BUILDER_VERSION = 'v0.152.0';
 const manifestPath = join(repoRoot, 'collector', 'manifest.yaml');
 export const collectorConfigPath = join(repoRoot, 'otel-collector.yaml');
+/** Merged over collectorConfigPath in secured mode. */
+export const secureCollectorConfigPath = join(repoRoot, 'otel-collector.secure.yaml');
 
 /** The binary is cached by the manifest's hash: editing the manifest triggers a rebuild. */
 export function collectorBinary(): string {
@@ -60,14 +64,22 @@ export const collector: StackServer = {
     const binary = collectorBinary();
     if (!existsSync(binary)) await build(binary);
   },
+  async prepare(s) {
+    if (s.LANTERN_SECURE) await ensureStackCredentials(s);
+  },
   daemon(s) {
+    const credentials = s.LANTERN_SECURE ? credentialsIn() : undefined;
     const storage = join(stateDir, 'collector', 'file_storage');
     mkdirSync(storage, { recursive: true });
     const loopback = '127.0.0.1';
     return {
       name: 'collector',
       command: collectorBinary(),
-      args: ['--config', collectorConfigPath],
+      args: [
+        '--config',
+        collectorConfigPath,
+        ...(credentials ? ['--config', secureCollectorConfigPath] : []),
+      ],
       env: {
         LANTERN_OTLP_GRPC_ENDPOINT: `${loopback}:${s.LANTERN_OTLP_GRPC_PORT}`,
         LANTERN_OTLP_HTTP_ENDPOINT: `${loopback}:${s.LANTERN_OTLP_HTTP_PORT}`,
@@ -77,7 +89,13 @@ export const collector: StackServer = {
         LANTERN_COLLECTOR_METRICS_PORT: String(s.LANTERN_COLLECTOR_METRICS_PORT),
         LANTERN_COLLECTOR_STORAGE_DIR: storage,
         LANTERN_JAEGER_OTLP_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_OTLP_GRPC_PORT}`,
-        LANTERN_ES_URL: `http://${loopback}:${s.LANTERN_ES_PORT}`,
+        LANTERN_ES_URL: endpoints(s).elasticsearch,
+        ...(credentials && {
+          LANTERN_OTLP_TOKEN_FILE: credentials.otlpTokenFile,
+          LANTERN_ES_CA_FILE: credentials.caFile,
+          LANTERN_ES_USERNAME: ES_USERS.ingest.username,
+          LANTERN_ES_PASSWORD: credentials.ingestPassword,
+        }),
       },
       signature: 'lantern-otelcol',
     };

@@ -3,6 +3,7 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   symlinkSync,
@@ -10,11 +11,14 @@ import {
   cpSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { credentialsIn, ensureStackCredentials, ES_USERS } from './credentials.ts';
+import { secureConfig, securitySettings } from './elasticsearch-security.ts';
 import { StackError } from './errors.ts';
 import { cacheDir, checkoutId, isRoot, stateDir } from './paths.ts';
 import { answers } from './ports.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
+import type { StackSettings } from './settings.ts';
 import { findJdk, requireTool, run } from './toolchain.ts';
 import { unprivilegedUser } from './unprivileged-user.ts';
 
@@ -65,9 +69,11 @@ async function download(): Promise<void> {
   rmSync(unpacking, { recursive: true, force: true });
 }
 
+const configDir = join(esState, 'config');
+
 /** Creates this checkout's config/data/logs folders with the settings of the dev stack. */
-function prepareState(httpPort: number, transportPort: number): void {
-  const config = join(esState, 'config');
+async function prepareState(s: StackSettings): Promise<void> {
+  const config = configDir;
   if (!existsSync(config)) cpSync(join(home, 'config'), config, { recursive: true });
   mkdirSync(join(esState, 'data'), { recursive: true });
   mkdirSync(join(esState, 'logs'), { recursive: true });
@@ -79,17 +85,27 @@ function prepareState(httpPort: number, transportPort: number): void {
       'node.name: lantern-dev',
       'discovery.type: single-node',
       'network.host: 127.0.0.1',
-      `http.port: ${httpPort}`,
-      `transport.port: ${transportPort}`,
+      `http.port: ${s.LANTERN_ES_PORT}`,
+      `transport.port: ${s.LANTERN_ES_TRANSPORT_PORT}`,
       `path.data: ${join(esState, 'data')}`,
       `path.logs: ${join(esState, 'logs')}`,
-      '# Dev stack only: the secured mode is a separate profile.',
-      'xpack.security.enabled: false',
+      ...(s.LANTERN_SECURE
+        ? ['# Secured mode (stack:up --secure): TLS + file-realm users.', ...securitySettings]
+        : [
+            '# Dev stack: no security (stack:up --secure turns it on).',
+            'xpack.security.enabled: false',
+          ]),
       '# A nearly full disk must not turn the dev stack read-only.',
       'cluster.routing.allocation.disk.threshold_enabled: false',
       '',
     ].join('\n'),
   );
+  if (s.LANTERN_SECURE) {
+    await secureConfig(config, await ensureStackCredentials(s), {
+      home,
+      javaHome: findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`),
+    });
+  }
   if (isRoot) {
     // Only what this function creates or writes: what Elasticsearch writes it owns already, and
     // walking a grown data folder on every start would cost seconds.
@@ -98,6 +114,11 @@ function prepareState(httpPort: number, transportPort: number): void {
       chownSync(path, uid, gid);
     }
     for (const entry of readdirSync(config)) chownSync(join(config, entry), uid, gid);
+    if (s.LANTERN_SECURE) {
+      for (const entry of readdirSync(join(config, 'certs'))) {
+        chownSync(join(config, 'certs', entry), uid, gid);
+      }
+    }
     const link = join(stateDir, 'elasticsearch');
     mkdirSync(stateDir, { recursive: true });
     if (!existsSync(link)) symlinkSync(esState, link);
@@ -116,16 +137,16 @@ export const elasticsearch: StackServer = {
     if (existsSync(join(home, 'bin', 'elasticsearch'))) return;
     await download();
   },
+  prepare: prepareState,
   daemon(s) {
     const javaHome = findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`);
-    prepareState(s.LANTERN_ES_PORT, s.LANTERN_ES_TRANSPORT_PORT);
     return {
       name: 'elasticsearch',
       command: join(home, 'bin', 'elasticsearch'),
       args: [],
       env: {
         ES_JAVA_HOME: javaHome,
-        ES_PATH_CONF: join(esState, 'config'),
+        ES_PATH_CONF: configDir,
         ES_JAVA_OPTS: `-Xms${s.LANTERN_ES_HEAP} -Xmx${s.LANTERN_ES_HEAP}`,
       },
       cwd: home,
@@ -134,7 +155,15 @@ export const elasticsearch: StackServer = {
     };
   },
   async healthy(e) {
-    return answers(`${e.elasticsearch}/_cluster/health?wait_for_status=yellow&timeout=1s`);
+    const url = `${e.elasticsearch}/_cluster/health?wait_for_status=yellow&timeout=1s`;
+    if (!url.startsWith('https:')) return answers(url);
+    const credentials = credentialsIn();
+    return answers(url, {
+      ca: readFileSync(credentials.caFile, 'utf8'),
+      username: ES_USERS.analysis.username,
+      password: credentials.analysisPassword,
+    });
   },
-  describe: (e) => `${e.elasticsearch}  (indices lantern-logs-*, lantern-spans-*)`,
+  describe: (e) =>
+    `${e.elasticsearch}  (indices lantern-logs-*, lantern-spans-*)${e.elasticsearch.startsWith('https:') ? ', TLS + users' : ''}`,
 };

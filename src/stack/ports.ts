@@ -1,3 +1,4 @@
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { StackError } from './errors.ts';
 
@@ -32,9 +33,32 @@ export async function assertPortsFree(server: string, ports: readonly PortUse[])
   }
 }
 
+/** Trust and credentials for a server of the secured stack. */
+export interface TlsLogin {
+  readonly ca: string;
+  readonly username: string;
+  readonly password: string;
+}
+
 /** GET a URL on loopback with a short timeout; true for a 2xx answer. */
-export async function answers(url: string, timeoutMs = 2000): Promise<boolean> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  await response.body?.cancel();
-  return response.ok;
+export async function answers(url: string, login?: TlsLogin, timeoutMs = 2000): Promise<boolean> {
+  if (login === undefined) {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+    return response.ok;
+  }
+  // fetch cannot be given a CA per request; node:https can.
+  return new Promise((resolve, reject) => {
+    const request = httpsGet(
+      url,
+      { ca: login.ca, auth: `${login.username}:${login.password}`, timeout: timeoutMs },
+      (response) => {
+        response.resume();
+        const status = response.statusCode ?? 0;
+        resolve(status >= 200 && status < 300);
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`no answer from ${url}`)));
+    request.on('error', reject);
+  });
 }

@@ -10,6 +10,8 @@ export interface StackServer {
   ports(settings: StackSettings): readonly PortUse[];
   /** Downloads or builds it into the cache, once; fast when already there. */
   obtain(): Promise<void>;
+  /** Work before each start that cannot be synchronous (users, certificates). */
+  prepare?(settings: StackSettings): Promise<void>;
   /** Renders whatever config it needs and says how to start it. */
   daemon(settings: StackSettings): DaemonSpec;
   healthy(endpoints: StackEndpoints): Promise<boolean>;

@@ -23,6 +23,11 @@ const schema = z.object({
   LANTERN_JAEGER_METRICS_PORT: port.default(14269),
   LANTERN_PROMETHEUS_PORT: port.default(9090),
   LANTERN_ALERTMANAGER_PORT: port.default(9093),
+  /** Secured mode: Elasticsearch with TLS and users, OTLP and the API behind tokens. */
+  LANTERN_SECURE: z
+    .enum(['0', '1', 'false', 'true'], { message: 'must be 1 or 0' })
+    .default('0')
+    .transform((value) => value === '1' || value === 'true'),
   LANTERN_ES_HEAP: z
     .string()
     .regex(/^\d+[mg]$/, 'must look like 512m or 1g')
@@ -55,7 +60,7 @@ const loopback = '127.0.0.1';
 /** Base URLs of the running stack, derived from the settings. */
 export function endpoints(s: StackSettings) {
   return {
-    elasticsearch: `http://${loopback}:${s.LANTERN_ES_PORT}`,
+    elasticsearch: `${s.LANTERN_SECURE ? 'https' : 'http'}://${loopback}:${s.LANTERN_ES_PORT}`,
     otlpHttp: `http://${loopback}:${s.LANTERN_OTLP_HTTP_PORT}`,
     otlpGrpc: `${loopback}:${s.LANTERN_OTLP_GRPC_PORT}`,
     collectorHealth: `http://${loopback}:${s.LANTERN_COLLECTOR_HEALTH_PORT}`,

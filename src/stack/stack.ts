@@ -1,10 +1,15 @@
-import { createElasticsearchClient } from '../storage/client.ts';
+import { createElasticsearchClient, type ElasticsearchSettings } from '../storage/client.ts';
 import { installIndexTemplates } from '../storage/templates.ts';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { alertmanager } from './alertmanager.ts';
 import { collector } from './collector.ts';
+import { credentialsIn, ES_USERS } from './credentials.ts';
 import { runningPid, startDaemon, stopDaemon, waitUntilHealthy } from './daemon.ts';
 import { elasticsearch } from './elasticsearch.ts';
+import { StackError } from './errors.ts';
 import { jaeger } from './jaeger.ts';
+import { runDir } from './paths.ts';
 import { assertPortsFree } from './ports.ts';
 import { prometheus } from './prometheus.ts';
 import { step } from './progress.ts';
@@ -44,6 +49,7 @@ async function start(server: StackServer, s: StackSettings, e: StackEndpoints): 
     step(server.name, `already running (pid ${pid})`);
   } else {
     await assertPortsFree(server.name, server.ports(s));
+    await server.prepare?.(s);
     pid = startDaemon(server.daemon(s));
     step(server.name, `started (pid ${pid}), waiting until healthy`);
   }
@@ -62,13 +68,16 @@ async function start(server: StackServer, s: StackSettings, e: StackEndpoints): 
  */
 export async function stackUp(s: StackSettings): Promise<StackEndpoints> {
   const e = endpoints(s);
+  assertSameMode(s);
   // Fail on a taken port before spending minutes on downloads and builds.
   for (const server of servers) {
     if (runningPid(server.name) === undefined) await assertPortsFree(server.name, server.ports(s));
   }
   await obtainAll();
   await start(elasticsearch, s, e);
-  const client = createElasticsearchClient({ url: e.elasticsearch });
+  const client = createElasticsearchClient(
+    s.LANTERN_SECURE ? analysisLogin(e) : { url: e.elasticsearch },
+  );
   try {
     await installIndexTemplates(client);
     step('elasticsearch', 'index templates lantern-logs and lantern-spans installed');
@@ -77,6 +86,38 @@ export async function stackUp(s: StackSettings): Promise<StackEndpoints> {
   }
   for (const server of servers.slice(1)) await start(server, s, e);
   return e;
+}
+
+const modeFile = join(runDir, 'mode');
+const modeOf = (s: StackSettings): string => (s.LANTERN_SECURE ? 'secure' : 'plain');
+
+/** The mode (secure or plain) the running stack was started in, if any of it runs. */
+export function runningMode(): string | undefined {
+  if (servers.every((server) => runningPid(server.name) === undefined)) return undefined;
+  return existsSync(modeFile) ? readFileSync(modeFile, 'utf8').trim() : 'plain';
+}
+
+/** Switching between plain and secured mode means restarting every server. */
+function assertSameMode(s: StackSettings): void {
+  const running = runningMode();
+  if (running !== undefined && running !== modeOf(s)) {
+    throw new StackError(
+      `the stack is running in ${running} mode; stop it first (npm run stack:down) to start it in ${modeOf(s)} mode`,
+    );
+  }
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(modeFile, modeOf(s));
+}
+
+/** How the analysis service (and the template install) reaches the secured Elasticsearch. */
+export function analysisLogin(e: StackEndpoints, dir?: string): ElasticsearchSettings {
+  const credentials = credentialsIn(dir);
+  return {
+    url: e.elasticsearch,
+    username: ES_USERS.analysis.username,
+    password: credentials.analysisPassword,
+    caFile: credentials.caFile,
+  };
 }
 
 function serverNamed(name: string): StackServer {

@@ -70,6 +70,8 @@ export function findJdk(minMajor: number, neededFor: string): string {
 interface RunOptions {
   readonly cwd?: string;
   readonly env?: Readonly<Record<string, string>>;
+  /** How the command appears in an error, when its arguments hold a secret. */
+  readonly shownAs?: string;
 }
 
 /**
@@ -111,7 +113,7 @@ export function run(
       else
         reject(
           new StackError(
-            `${label}: \`${command} ${args.join(' ')}\` failed (exit ${code ?? 'signal'}):\n${recent.join('\n')}`,
+            `${label}: \`${options.shownAs ?? `${command} ${args.join(' ')}`}\` failed (exit ${code ?? 'signal'}):\n${recent.join('\n')}`,
           ),
         );
     });

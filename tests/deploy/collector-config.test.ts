@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { collector, collectorBinary, collectorConfigPath } from '../../src/stack/collector.ts';
+import {
+  collector,
+  collectorBinary,
+  collectorConfigPath,
+  secureCollectorConfigPath,
+} from '../../src/stack/collector.ts';
 
 interface Pipeline {
   receivers: string[];
@@ -31,6 +36,24 @@ describe('otel-collector.yaml', () => {
     execFileSync(collectorBinary(), ['validate', '--config', collectorConfigPath], {
       stdio: 'pipe',
     });
+  });
+
+  it('is accepted with the secured overlay merged over it', () => {
+    execFileSync(
+      collectorBinary(),
+      ['validate', '--config', collectorConfigPath, '--config', secureCollectorConfigPath],
+      {
+        stdio: 'pipe',
+        env: {
+          ...process.env,
+          LANTERN_OTLP_TOKEN_FILE: collectorConfigPath,
+          LANTERN_ES_URL: 'https://127.0.0.1:9200',
+          LANTERN_ES_USERNAME: 'user',
+          LANTERN_ES_PASSWORD: 'password',
+          LANTERN_ES_CA_FILE: collectorConfigPath,
+        },
+      },
+    );
   });
 
   it('puts memory_limiter first in every pipeline', () => {

@@ -8,6 +8,7 @@ export interface RunningApp {
   readonly child: ChildProcess;
   readonly url: string;
   readonly stderr: () => string;
+  readonly stdout: () => string;
   /** Resolves with the exit code or signal once the process has exited. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -59,6 +60,7 @@ export function startApp(options: AppOptions): Promise<RunningApp> {
         child,
         url: `http://127.0.0.1:${match[1] ?? ''}`,
         stderr: () => stderr,
+        stdout: () => stdout,
         exited,
         async stop(signal = 'SIGTERM') {
           if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -1,0 +1,232 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ES_USERS } from '../../src/stack/credentials.ts';
+import { createElasticsearchClient } from '../../src/storage/client.ts';
+import { fields, indices } from '../../src/storage/indices.ts';
+import { startApp, traceparent, type RunningApp } from '../support/instrumented-app.ts';
+import { eventually, newSpanId, newTraceId } from '../support/otlp.ts';
+import { secureCredentials, secureStack, secureStackEnv } from '../support/secure-stack.ts';
+import { setupOutputFile } from '../support/secure-stack-setup.ts';
+
+const credentials = secureCredentials();
+const esAs = (user: keyof typeof ES_USERS, password: string) =>
+  createElasticsearchClient({
+    url: secureStack.elasticsearch,
+    username: ES_USERS[user].username,
+    password,
+    caFile: credentials.caFile,
+  });
+const analysisEs = esAs('analysis', credentials.analysisPassword);
+const ingestEs = esAs('ingest', credentials.ingestPassword);
+const apps: RunningApp[] = [];
+
+afterAll(async () => {
+  await Promise.all(apps.map((app) => app.stop()));
+  await Promise.all([analysisEs.close(), ingestEs.close()]);
+});
+
+const statusOf = async (promise: Promise<unknown>): Promise<number> => {
+  try {
+    await promise;
+    return 200;
+  } catch (error) {
+    return (error as { meta?: { statusCode?: number } }).meta?.statusCode ?? 0;
+  }
+};
+
+const logsOfTrace = async (traceId: string): Promise<Record<string, unknown>[]> => {
+  const result = await analysisEs.search<Record<string, unknown>>({
+    index: indices.logs.pattern,
+    query: { term: { [fields.traceId]: traceId } },
+  });
+  return result.hits.hits.map((hit) => hit._source ?? {});
+};
+
+function otlpLog(traceId: string, body: string) {
+  return JSON.stringify({
+    resourceLogs: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'secure-test' } }] },
+        scopeLogs: [
+          {
+            logRecords: [
+              {
+                timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                body: { stringValue: body },
+                traceId,
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+}
+
+const postLog = (traceId: string, authorization?: string) =>
+  fetch(`${secureStack.otlpHttp}/v1/logs`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(authorization === undefined ? {} : { authorization }),
+    },
+    body: otlpLog(traceId, `secured ${traceId}`),
+  });
+
+describe('the Collector in secured mode', () => {
+  it('refuses OTLP without the bearer token, or with a wrong one, and stores nothing of it', async () => {
+    const refused = newTraceId();
+    expect((await postLog(refused)).status).toBe(401);
+    expect((await postLog(refused, 'Bearer not-the-token')).status).toBe(401);
+    expect((await postLog(refused, `Basic ${credentials.otlpToken}`)).status).toBe(401);
+
+    const accepted = newTraceId();
+    expect((await postLog(accepted, `Bearer ${credentials.otlpToken}`)).status).toBe(200);
+    // Once the accepted record is stored, anything sent before it would be too.
+    const stored = await eventually(
+      () => logsOfTrace(accepted),
+      (docs) => docs.length > 0,
+    );
+    expect(stored).toHaveLength(1);
+    expect(await logsOfTrace(refused)).toHaveLength(0);
+  });
+});
+
+describe('Elasticsearch in secured mode', () => {
+  it('speaks TLS only and refuses anonymous requests', async () => {
+    const plain = secureStack.elasticsearch.replace('https:', 'http:');
+    await expect(fetch(`${plain}/_cluster/health`)).rejects.toThrow();
+    const anonymous = createElasticsearchClient({
+      url: secureStack.elasticsearch,
+      caFile: credentials.caFile,
+    });
+    expect(await statusOf(anonymous.cluster.health())).toBe(401);
+    await anonymous.close();
+    const wrongPassword = esAs('analysis', 'wrong-password');
+    expect(await statusOf(wrongPassword.cluster.health())).toBe(401);
+    await wrongPassword.close();
+  });
+
+  it("gives the Collector's user create-only rights on telemetry indices", async () => {
+    const index = `${indices.logs.prefix}-privilege-check`;
+    expect(await statusOf(ingestEs.index({ index, document: { Body: 'x' } }))).toBe(200);
+    expect(await statusOf(ingestEs.search({ index: indices.logs.pattern }))).toBe(403);
+    expect(await statusOf(ingestEs.indices.delete({ index }))).toBe(403);
+    expect(await statusOf(ingestEs.index({ index: 'other-index', document: {} }))).toBe(403);
+    expect(await statusOf(ingestEs.indices.getIndexTemplate())).toBe(403);
+  });
+
+  it("gives the analysis service's user read on telemetry, write on its alert indices only", async () => {
+    expect(await statusOf(analysisEs.search({ index: indices.logs.pattern }))).toBe(200);
+    const tamper = analysisEs.index({
+      index: `${indices.logs.prefix}-privilege-check`,
+      document: { Body: 'forged' },
+    });
+    expect(await statusOf(tamper)).toBe(403);
+    const drop = analysisEs.indices.delete({ index: `${indices.logs.prefix}-privilege-check` });
+    expect(await statusOf(drop)).toBe(403);
+    const alert = analysisEs.index({ index: indices.alerts.index, document: { probe: true } });
+    expect(await statusOf(alert)).toBe(200);
+  });
+});
+
+describe('the authenticated path, end to end', () => {
+  const traceId = newTraceId();
+  let service: RunningApp;
+  let analysis: RunningApp;
+
+  beforeAll(async () => {
+    service = await startApp({
+      loader: '--import',
+      script: 'tests/fixtures/express-app.mjs',
+      service: 'secure-app',
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: secureStack.otlpHttp,
+        OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${credentials.otlpToken}`,
+      },
+    });
+    analysis = await startApp({
+      loader: 'none',
+      script: 'src/service/main.ts',
+      service: 'analysis',
+      env: {
+        LANTERN_ES_URL: secureStack.elasticsearch,
+        LANTERN_ES_USERNAME: ES_USERS.analysis.username,
+        LANTERN_ES_PASSWORD: credentials.analysisPassword,
+        LANTERN_ES_CA_FILE: credentials.caFile,
+        LANTERN_API_TOKEN: credentials.apiToken,
+        LANTERN_EVAL_INTERVAL: '1s',
+      },
+    });
+    apps.push(service, analysis);
+  });
+
+  const api = (path: string, token?: string) =>
+    fetch(`${analysis.url}${path}`, {
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    });
+
+  it('takes an instrumented service to Jaeger and Elasticsearch with the token', async () => {
+    const response = await fetch(`${service.url}/fail`, {
+      headers: { traceparent: traceparent(traceId, newSpanId()) },
+    });
+    expect(response.status).toBe(500);
+    const jaeger = await eventually(
+      async () => (await fetch(`${secureStack.jaeger}/api/traces/${traceId}`)).status,
+      (status) => status === 200,
+    );
+    expect(jaeger).toBe(200);
+    const logs = await eventually(
+      () => logsOfTrace(traceId),
+      (docs) => docs.length > 0,
+    );
+    expect(String(logs[0]?.[fields.log.body])).toContain('failing on purpose');
+    expect(service.stderr()).not.toMatch(/401|export failed/i);
+  });
+
+  it('serves the analysis API only with its token', async () => {
+    expect((await api('/api/v1/alerts')).status).toBe(401);
+    expect((await api('/api/v1/alerts', 'wrong-token-wrong-token')).status).toBe(401);
+    const ok = await api('/api/v1/alerts', credentials.apiToken);
+    expect(ok.status).toBe(200);
+    const logs = await eventually(
+      async () =>
+        (await (await api(`/api/v1/logs?traceId=${traceId}`, credentials.apiToken)).json()) as {
+          logs?: unknown[];
+        },
+      (body) => (body.logs?.length ?? 0) > 0,
+    );
+    expect(logs.logs).toHaveLength(1);
+    // Evaluations write alert state with the analysis user: no permission error after some.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect((await api('/readyz')).status).toBe(200);
+    expect(analysis.stderr()).not.toMatch(/security_exception|unauthorized|403/i);
+  });
+
+  it('never writes a secret to any log or output', () => {
+    const secrets = [
+      credentials.ingestPassword,
+      credentials.analysisPassword,
+      credentials.otlpToken,
+      credentials.apiToken,
+    ];
+    const stateDir = secureStackEnv.LANTERN_STATE_DIR ?? '';
+    const logDir = join(stateDir, 'logs');
+    const esLogs = join(stateDir, 'elasticsearch', 'logs');
+    const texts = [
+      readFileSync(setupOutputFile, 'utf8'),
+      analysis.stdout(),
+      analysis.stderr(),
+      service.stderr(),
+      ...[logDir, esLogs].flatMap((dir) =>
+        readdirSync(dir)
+          .map((name) => join(dir, name))
+          .filter((path) => statSync(path).isFile())
+          .map((path) => readFileSync(path, 'utf8')),
+      ),
+    ];
+    expect(texts.join('').length).toBeGreaterThan(1000);
+    for (const text of texts) for (const secret of secrets) expect(text).not.toContain(secret);
+  });
+});

@@ -1,0 +1,15 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { secureStackCli, secureStackEnv } from './secure-stack.ts';
+
+/** Where the set-up's own output is kept, for the test that no secret is ever printed. */
+export const setupOutputFile = join(secureStackEnv.LANTERN_STATE_DIR ?? '', 'stack-up.out');
+
+/** Brings the secured test stack up beside the plain one; stops it afterwards. */
+export default async function setup(): Promise<() => Promise<void>> {
+  writeFileSync(setupOutputFile, await secureStackCli('up', '--secure'));
+  return async () => {
+    if (process.env.LANTERN_KEEP_STACK === '1') return;
+    await secureStackCli('down');
+  };
+}
