@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Paced OTLP/HTTP load: log records and spans (traces of SPANS_PER_TRACE spans, every span
+ * marked as kept by the bootstrap so the Collector's tail sampler passes them) at fixed rates.
+ * Counts what the Collector acknowledged (2xx) and what it did not, so a test or benchmark can
+ * compare sent, accepted and stored. Used by bench/ingest.ts and the fault tests.
+ */
+export const SPANS_PER_TRACE = 5;
+const TICK_MS = 100;
+const MAX_BATCH = 1000;
+
+export interface LoadOptions {
+  readonly otlpHttp: string;
+  /** service.name of every record: the key the stores are counted by. */
+  readonly service: string;
+  readonly logsPerSecond: number;
+  readonly spansPerSecond: number;
+  readonly seconds: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Stops early when aborted (what was sent so far is counted). */
+  readonly signal?: AbortSignal;
+}
+
+export interface LoadCounts {
+  /** Records in requests the Collector answered 2xx. */
+  logsAccepted: number;
+  spansAccepted: number;
+  /** Records in requests refused (non-2xx) or that could not be sent (connection failed). */
+  logsFailed: number;
+  spansFailed: number;
+  /** Ticks that started late because the previous tick's requests were still running. */
+  lateTicks: number;
+  seconds: number;
+  /** The last few acknowledged trace ids, for spot checks in Jaeger. */
+  readonly sampleTraceIds: string[];
+}
+
+const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
+const nanos = (ms: number): string => (BigInt(Math.round(ms)) * 1_000_000n).toString();
+const resource = (service: string) => ({
+  attributes: [{ key: 'service.name', value: { stringValue: service } }],
+});
+
+function logsBody(service: string, count: number, sequence: number): string {
+  const now = Date.now();
+  const logRecords = Array.from({ length: count }, (_, i) => ({
+    timeUnixNano: nanos(now),
+    severityNumber: 9,
+    severityText: 'INFO',
+    body: { stringValue: `ingest record ${sequence + i} of ${service}` },
+    traceId: hex(16),
+    spanId: hex(8),
+    attributes: [{ key: 'sequence', value: { intValue: String(sequence + i) } }],
+  }));
+  return JSON.stringify({
+    resourceLogs: [{ resource: resource(service), scopeLogs: [{ logRecords }] }],
+  });
+}
+
+function spansBody(service: string, traces: number): { body: string; traceIds: string[] } {
+  const now = Date.now();
+  const traceIds: string[] = [];
+  const spans = [];
+  for (let t = 0; t < traces; t += 1) {
+    const traceId = hex(16);
+    traceIds.push(traceId);
+    const rootId = hex(8);
+    for (let s = 0; s < SPANS_PER_TRACE; s += 1) {
+      spans.push({
+        traceId,
+        spanId: s === 0 ? rootId : hex(8),
+        ...(s === 0 ? {} : { parentSpanId: rootId }),
+        name: s === 0 ? 'GET /ingest' : `step ${s}`,
+        kind: s === 0 ? 2 : 1,
+        startTimeUnixNano: nanos(now - 20),
+        endTimeUnixNano: nanos(now - (s === 0 ? 0 : 5)),
+        attributes: [{ key: 'lantern.sampling.weight', value: { doubleValue: 1 } }],
+      });
+    }
+  }
+  return {
+    body: JSON.stringify({
+      resourceSpans: [{ resource: resource(service), scopeSpans: [{ spans }] }],
+    }),
+    traceIds,
+  };
+}
+
+async function post(options: LoadOptions, path: string, body: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${options.otlpHttp}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...options.headers },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Splits `total` into batches of at most MAX_BATCH. */
+const batches = (total: number): number[] =>
+  Array.from({ length: Math.ceil(total / MAX_BATCH) }, (_, i) =>
+    Math.min(MAX_BATCH, total - i * MAX_BATCH),
+  );
+
+/** Sends at the given rates for `seconds` (or until aborted) and counts the answers. */
+export async function generateLoad(options: LoadOptions): Promise<LoadCounts> {
+  const counts: LoadCounts = {
+    logsAccepted: 0,
+    spansAccepted: 0,
+    logsFailed: 0,
+    spansFailed: 0,
+    lateTicks: 0,
+    seconds: 0,
+    sampleTraceIds: [],
+  };
+  const started = performance.now();
+  const ticks = Math.round((options.seconds * 1000) / TICK_MS);
+  const traceRate = options.spansPerSecond / SPANS_PER_TRACE;
+  let logsDue = 0;
+  let tracesDue = 0;
+  let sequence = 0;
+  for (let tick = 0; tick < ticks && !options.signal?.aborted; tick += 1) {
+    logsDue += (options.logsPerSecond * TICK_MS) / 1000;
+    tracesDue += (traceRate * TICK_MS) / 1000;
+    const logs = Math.floor(logsDue);
+    const traces = Math.floor(tracesDue);
+    logsDue -= logs;
+    tracesDue -= traces;
+    const requests: Promise<void>[] = [];
+    for (const size of batches(logs)) {
+      const body = logsBody(options.service, size, sequence);
+      sequence += size;
+      requests.push(
+        post(options, '/v1/logs', body).then((ok) => {
+          if (ok) counts.logsAccepted += size;
+          else counts.logsFailed += size;
+        }),
+      );
+    }
+    for (const size of batches(traces)) {
+      const { body, traceIds } = spansBody(options.service, size);
+      requests.push(
+        post(options, '/v1/traces', body).then((ok) => {
+          if (ok) {
+            counts.spansAccepted += size * SPANS_PER_TRACE;
+            counts.sampleTraceIds.push(traceIds[0] ?? '');
+            if (counts.sampleTraceIds.length > 20) counts.sampleTraceIds.shift();
+          } else counts.spansFailed += size * SPANS_PER_TRACE;
+        }),
+      );
+    }
+    await Promise.all(requests);
+    const next = started + (tick + 1) * TICK_MS;
+    const wait = next - performance.now();
+    if (wait > 0) await sleep(wait);
+    else counts.lateTicks += 1;
+  }
+  counts.seconds = (performance.now() - started) / 1000;
+  return counts;
+}
