@@ -1,14 +1,31 @@
 /**
  * `npm run bench` runs every benchmark; `npm run bench -- <name>` one of them. Each compares
- * against a control in the same run and prints a Markdown table.
+ * against a control in the same run, prints a Markdown section and records it in BENCHMARKS.md.
  */
+import { ingest } from './ingest.ts';
 import { overhead } from './overhead.ts';
 import { queries } from './queries.ts';
+import { recordSection, reportPath } from './report.ts';
 import { sampler } from './sampler.ts';
 
-const benchmarks: Record<string, () => string | Promise<string>> = { sampler, overhead, queries };
+const benchmarks: Record<string, () => string | Promise<string>> = {
+  sampler,
+  overhead,
+  queries,
+  ingest,
+};
 const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in benchmarks));
+if (unknown.length > 0) {
+  console.error(
+    `unknown benchmark ${unknown.join(', ')}; choose from: ${Object.keys(benchmarks).join(', ')}`,
+  );
+  process.exit(2);
+}
 for (const [name, benchmark] of Object.entries(benchmarks)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
-  console.log(`${await benchmark()}\n`);
+  const section = await benchmark();
+  recordSection(name, section);
+  console.log(`${section}\n`);
 }
+console.log(`recorded in ${reportPath}`);

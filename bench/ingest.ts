@@ -1,0 +1,149 @@
+/**
+ * Ingest throughput of the whole pipeline: log records and spans at stepped rates over
+ * OTLP/HTTP into the real Collector, then Elasticsearch and Jaeger. At each step: sent vs
+ * acknowledged by the Collector vs stored (Elasticsearch _count per service; Jaeger's own
+ * accepted-spans counter and a spot check of whole traces through its API), and CPU/RSS of
+ * every process. Control: the same generator against a sink that only reads the requests,
+ * which shows the generator itself keeps up.
+ *   npm run bench -- ingest
+ */
+import { createServer, type Server } from 'node:http';
+import { runningPid } from '../src/stack/daemon.ts';
+import { loadStackSettings } from '../src/stack/settings.ts';
+import { stackUp } from '../src/stack/stack.ts';
+import { createElasticsearchClient } from '../src/storage/client.ts';
+import {
+  scrapeSum,
+  settledCount,
+  watchProcesses,
+  type ProcessUsage,
+} from '../tests/support/pipeline-counts.ts';
+import { generateLoad, SPANS_PER_TRACE, type LoadCounts } from '../tests/support/telemetry-load.ts';
+
+const STEPS = (process.env.BENCH_INGEST_STEPS ?? '1000,5000,10000,20000').split(',').map(Number);
+const STEP_SECONDS = Number(process.env.BENCH_INGEST_STEP_SECONDS ?? 10);
+const SUSTAIN_RATE = Number(process.env.BENCH_INGEST_SUSTAIN_RATE ?? 10_000);
+const SUSTAIN_SECONDS = Number(process.env.BENCH_INGEST_SUSTAIN_SECONDS ?? 60);
+
+/** Jaeger's own counter of spans written to its storage. */
+const JAEGER_STORED = 'otelcol_exporter_sent_spans_total';
+const JAEGER_EXPORTER = { exporter: 'jaeger_storage_exporter' };
+
+interface StepResult {
+  readonly label: string;
+  readonly rate: number;
+  readonly load: LoadCounts;
+  readonly storedLogs: number;
+  readonly storedSpans: number;
+  readonly jaegerSpans: number;
+  readonly jaegerWhole: number;
+  readonly usage: Record<string, ProcessUsage>;
+}
+
+async function nullSink(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    server,
+  };
+}
+
+export async function ingest(): Promise<string> {
+  const e = await stackUp(loadStackSettings());
+  const es = createElasticsearchClient({ url: e.elasticsearch, requestTimeoutMs: 30_000 });
+  const jaegerMetrics = `http://127.0.0.1:${loadStackSettings().LANTERN_JAEGER_METRICS_PORT}/metrics`;
+  const run = Date.now().toString(36);
+  const pids = Object.fromEntries(
+    ['collector', 'elasticsearch', 'jaeger'].map((name) => [name, runningPid(name) ?? 0]),
+  );
+
+  const control = await nullSink();
+  const controlLoad = await generateLoad({
+    otlpHttp: control.url,
+    service: 'control',
+    logsPerSecond: Math.max(...STEPS),
+    spansPerSecond: Math.max(...STEPS),
+    seconds: STEP_SECONDS,
+  });
+  control.server.close();
+
+  async function step(label: string, rate: number, seconds: number): Promise<StepResult> {
+    const service = `ingest-${run}-${label}`;
+    const jaegerBefore = await scrapeSum(jaegerMetrics, JAEGER_STORED, JAEGER_EXPORTER);
+    const watch = watchProcesses(pids);
+    const load = await generateLoad({
+      otlpHttp: e.otlpHttp,
+      service,
+      logsPerSecond: rate,
+      spansPerSecond: rate,
+      seconds,
+    });
+    const [storedLogs, storedSpans] = await Promise.all([
+      settledCount(es, 'logs', service, load.logsAccepted),
+      settledCount(es, 'spans', service, load.spansAccepted),
+    ]);
+    const usage = watch.stop();
+    const jaegerSpans =
+      (await scrapeSum(jaegerMetrics, JAEGER_STORED, JAEGER_EXPORTER)) - jaegerBefore;
+    let jaegerWhole = 0;
+    for (const traceId of load.sampleTraceIds) {
+      const body = (await (await fetch(`${e.jaeger}/api/traces/${traceId}`)).json()) as {
+        data?: { spans: unknown[] }[];
+      };
+      if (body.data?.[0]?.spans.length === SPANS_PER_TRACE) jaegerWhole += 1;
+    }
+    const result = { label, rate, load, storedLogs, storedSpans, jaegerSpans, jaegerWhole, usage };
+    console.error(
+      `[bench] ingest ${label}: ${JSON.stringify({ ...result, usage: undefined, load: { ...load, sampleTraceIds: undefined } })}`,
+    );
+    return result;
+  }
+
+  const results: StepResult[] = [];
+  for (const rate of STEPS) results.push(await step(`${rate}`, rate, STEP_SECONDS));
+  const sustained = await step(`sustained-${SUSTAIN_RATE}`, SUSTAIN_RATE, SUSTAIN_SECONDS);
+  await es.close();
+
+  const lossless = (r: StepResult): boolean =>
+    r.load.logsFailed === 0 &&
+    r.load.spansFailed === 0 &&
+    r.storedLogs === r.load.logsAccepted &&
+    r.storedSpans === r.load.spansAccepted &&
+    r.jaegerWhole === r.load.sampleTraceIds.length;
+  const achieved = (r: StepResult, n: number): number => n / r.load.seconds;
+  const best = results
+    .filter((r) => lossless(r) && achieved(r, r.load.logsAccepted) >= 0.95 * r.rate)
+    .at(-1);
+
+  const usage = (u: ProcessUsage | undefined): string =>
+    u ? `${u.cpuPercent.toFixed(0)}% / ${u.peakRssMiB.toFixed(0)}` : '-';
+  const lines = [
+    `### Ingest throughput (${STEP_SECONDS} s per step, then ${SUSTAIN_SECONDS} s at ${SUSTAIN_RATE}/s; logs and spans at the same rate each; ${SPANS_PER_TRACE} spans per trace)`,
+    '',
+    `Control: the generator alone, against a sink that only reads requests, sent ${(controlLoad.logsAccepted / controlLoad.seconds).toFixed(0)} logs/s + ${(controlLoad.spansAccepted / controlLoad.seconds).toFixed(0)} spans/s when asked for ${Math.max(...STEPS)}/s each.`,
+    '',
+    '| step (per s, each) | logs sent/s | logs acked → stored in ES | spans sent/s | spans acked → stored in ES | Jaeger stored | whole traces in Jaeger (spot check) | lost | CPU % / peak RSS MiB: collector, elasticsearch, jaeger |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const r of [...results, sustained]) {
+    const lost =
+      r.load.logsAccepted -
+      r.storedLogs +
+      (r.load.spansAccepted - r.storedSpans) +
+      r.load.logsFailed +
+      r.load.spansFailed;
+    lines.push(
+      `| ${r.label} | ${achieved(r, r.load.logsAccepted + r.load.logsFailed).toFixed(0)} | ${r.load.logsAccepted} → ${r.storedLogs} | ${achieved(r, r.load.spansAccepted + r.load.spansFailed).toFixed(0)} | ${r.load.spansAccepted} → ${r.storedSpans} | ${r.jaegerSpans} | ${r.jaegerWhole}/${r.load.sampleTraceIds.length} | ${lost} | ${usage(r.usage.collector)}, ${usage(r.usage.elasticsearch)}, ${usage(r.usage.jaeger)} |`,
+    );
+  }
+  lines.push(
+    '',
+    `Highest step with zero loss at >= 95% of the asked rate: ${best ? `${best.rate} logs/s + ${best.rate} spans/s` : 'none'}. Sustained ${SUSTAIN_SECONDS} s at ${SUSTAIN_RATE}/s each: ${lossless(sustained) ? 'nothing lost' : 'LOSS (see row)'}, achieved ${achieved(sustained, sustained.load.logsAccepted).toFixed(0)} logs/s and ${achieved(sustained, sustained.load.spansAccepted).toFixed(0)} spans/s (goal 10,000 each).`,
+  );
+  return lines.join('\n');
+}
