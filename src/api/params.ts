@@ -11,10 +11,22 @@ export const traceIdParam = z
   .regex(/^[0-9a-f]{32}$/, 'must be a trace id: 32 lowercase hexadecimal characters');
 const limit = (fallback: number, max: number) =>
   z.coerce.number().int('must be a whole number').min(1).max(max).default(fallback);
+/** Timestamps are stored in nanoseconds: Elasticsearch's date_nanos spans 1970 to 2262. */
+const EARLIEST = 0;
+const LATEST = Date.UTC(2262, 0, 1);
+const rfc3339 = z.iso.datetime({ offset: true });
 const time = z.string().transform((text, ctx) => {
-  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  const ms = /^\d{1,16}$/.test(text)
+    ? Number(text)
+    : rfc3339.safeParse(text).success
+      ? Date.parse(text)
+      : Number.NaN;
   if (Number.isNaN(ms)) {
     ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 time or epoch milliseconds' });
+    return z.NEVER;
+  }
+  if (ms < EARLIEST || ms >= LATEST) {
+    ctx.addIssue({ code: 'custom', message: 'must be between 1970-01-01 and 2262-01-01' });
     return z.NEVER;
   }
   return ms;
@@ -78,7 +90,7 @@ export function timeRange(
   now: number,
 ) {
   const to = params.to ?? now;
-  const from = params.from ?? to - 3_600_000;
+  const from = params.from ?? Math.max(EARLIEST, to - 3_600_000);
   if (from >= to) throw new ApiError(400, 'bad_parameter', 'parameter "from": must be before "to"');
   if (to - from > MAX_RANGE_MS)
     throw new ApiError(

@@ -2,7 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { indices } from './indices.ts';
 
 /** Bumped whenever a template changes, so a newer template replaces an older one. */
-export const TEMPLATE_VERSION = 1;
+export const TEMPLATE_VERSION = 2;
 
 type Mappings = NonNullable<
   NonNullable<estypes.IndicesPutIndexTemplateRequest['template']>['mappings']
@@ -104,6 +104,9 @@ function template(
         // 0 replicas on one node, 1 as soon as a second node joins.
         auto_expand_replicas: '0-1',
         refresh_interval: '1s',
+        // A record with more attributes than the field limit (1000) is stored with the extra
+        // ones unmapped (kept in _source), instead of being rejected and lost.
+        mapping: { total_fields: { ignore_dynamic_beyond_limit: true } },
       },
       mappings,
     },
