@@ -18,6 +18,7 @@ afterAll(async () => {
 interface ApiAlert {
   id: string;
   state: string;
+  startsAt: string;
   service: string;
   exemplarTraceIds: string[];
 }
@@ -43,6 +44,7 @@ async function setFaults(app: RunningApp, errorRate: number): Promise<void> {
 describe('end to end: an error burst in the demo fires an alert, and its end resolves it', () => {
   let frontend: RunningApp;
   let analysis: RunningApp;
+  let startAnalysis: () => Promise<void>;
   let burstStarted = 0;
 
   it('starts the demo services, steady traffic and the analysis service', async () => {
@@ -75,19 +77,22 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
         "      summary: '{{service}} is failing'",
       ].join('\n'),
     );
-    analysis = await startApp({
-      loader: 'none',
-      script: 'src/service/main.ts',
-      service: 'analysis',
-      env: {
-        LANTERN_RULES_FILE: rules,
-        LANTERN_EVAL_INTERVAL: '1s',
-        LANTERN_QUERY_OFFSET: '3s',
-        LANTERN_ES_URL: stack.elasticsearch,
-        LANTERN_ALERTMANAGER_URL: stack.alertmanager,
-      },
-    });
-    apps.push(analysis);
+    startAnalysis = async () => {
+      analysis = await startApp({
+        loader: 'none',
+        script: 'src/service/main.ts',
+        service: 'analysis',
+        env: {
+          LANTERN_RULES_FILE: rules,
+          LANTERN_EVAL_INTERVAL: '1s',
+          LANTERN_QUERY_OFFSET: '3s',
+          LANTERN_ES_URL: stack.elasticsearch,
+          LANTERN_ALERTMANAGER_URL: stack.alertmanager,
+        },
+      });
+      apps.push(analysis);
+    };
+    await startAnalysis();
     void (async () => {
       while (trafficOn) {
         await Promise.all(
@@ -149,6 +154,29 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
     expect(logs.map((log) => log.message).join(' ')).toContain('checkout failed');
     const times = logs.map((log) => Date.parse(log.timestamp));
     expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('keeps the firing alert through a restart of the analysis service: same alert, no second notification', async () => {
+    const [before] = await alertsOf(analysis, frontendService);
+    const amAlerts = async () =>
+      (await (
+        await fetch(`${stack.alertmanager}/api/v2/alerts?filter=service%3D%22${frontendService}%22`)
+      ).json()) as { startsAt: string; fingerprint: string }[];
+    const [amBefore] = await amAlerts();
+    await analysis.stop();
+    await startAnalysis();
+    await new Promise((resolve) => setTimeout(resolve, 5000)); // several evaluations
+    const after = await alertsOf(analysis, frontendService);
+    expect(after.map((alert) => alert.id)).toEqual([before?.id]);
+    const detail = (await (
+      await fetch(`${analysis.url}/api/v1/alerts/${before?.id ?? ''}`)
+    ).json()) as { alert: { startsAt: string }; history: { to: string }[] };
+    expect(detail.alert.startsAt).toBe(before?.startsAt);
+    expect(detail.history.filter((t) => t.to === 'firing')).toHaveLength(1);
+    const amAfter = await amAlerts();
+    expect(amAfter).toHaveLength(1);
+    expect(amAfter[0]?.fingerprint).toBe(amBefore?.fingerprint);
+    expect(amAfter[0]?.startsAt).toBe(amBefore?.startsAt);
   });
 
   it('resolves once the burst is over', async () => {
