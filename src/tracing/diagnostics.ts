@@ -4,8 +4,9 @@
  */
 const said = new Set<string>();
 
-export function warnOnce(message: string): void {
-  if (said.has(message)) return;
-  said.add(message);
+/** `key` groups messages that differ only in detail (e.g. the error of each failed export). */
+export function warnOnce(message: string, key: string = message): void {
+  if (said.has(key)) return;
+  said.add(key);
   process.stderr.write(`[lantern] ${message}\n`);
 }

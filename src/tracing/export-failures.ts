@@ -26,6 +26,7 @@ export function reportingFailures<T, E extends Exporter<T>>(
         warnOnce(
           `exporting ${signal} to ${url} failed (${result.error?.message ?? 'unknown error'}); ` +
             'Lantern keeps the application running and drops what it cannot send',
+          `export-failed:${signal}:${url}`,
         );
       }
       resultCallback(result);

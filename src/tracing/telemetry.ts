@@ -68,6 +68,10 @@ function sampling(config: TelemetryConfig, sinks: KeptSpanSinks) {
  */
 export function startTelemetry(options: StartOptions = {}): TelemetryHandle {
   const config = loadTelemetryConfig();
+  // Exports in flight (each retrying for seconds when the Collector is away) hold their batch:
+  // the exporters' default of 30 kept ~60 MB alive with the Collector down; beyond the limit a
+  // batch is dropped and counted. 4 is plenty while the Collector answers in milliseconds.
+  const concurrencyLimit = 4;
   if (config.disabled) return { shutdown: () => Promise.resolve() };
   try {
     const tracesUrl = signalUrl(config, '/v1/traces', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
@@ -76,12 +80,12 @@ export function startTelemetry(options: StartOptions = {}): TelemetryHandle {
     const spanExporter = reportingFailures(
       'spans',
       tracesUrl ?? 'its endpoint',
-      new OTLPTraceExporter(tracesUrl ? { url: tracesUrl } : {}),
+      new OTLPTraceExporter({ ...(tracesUrl && { url: tracesUrl }), concurrencyLimit }),
     );
     const logExporter = reportingFailures(
       'logs',
       logsUrl ?? 'its endpoint',
-      new OTLPLogExporter(logsUrl ? { url: logsUrl } : {}),
+      new OTLPLogExporter({ ...(logsUrl && { url: logsUrl }), concurrencyLimit }),
     );
     const batch = (): BatchSpanProcessor =>
       new BatchSpanProcessor({
