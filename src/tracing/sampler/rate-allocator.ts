@@ -13,11 +13,12 @@ export interface RateAllocatorOptions {
 }
 
 export const OTHER_KEY = '(other)';
+const BURST_FACTOR = 2;
 
 /**
  * Adapts keep probabilities so that the kept rate of candidate (non-error, non-slow) traces
  * tracks the target. Each key's arrival rate is an exponential moving average over short
- * intervals; at every interval the budget is re-shared between keys (see {@link allocate}).
+ * intervals (a burst replaces it at once); at every interval the budget is re-shared between keys (see {@link allocate}).
  * A key not seen before is kept with probability 1 until its rate is known.
  */
 export class RateAllocator {
@@ -65,8 +66,14 @@ export class RateAllocator {
     for (const key of new Set([...this.rates.keys(), ...this.counts.keys()])) {
       const observed = (this.counts.get(key) ?? 0) / seconds;
       const previous = this.rates.get(key);
-      // The first interval carries the counts; any further elapsed ones were empty.
-      let rate = previous === undefined ? observed : previous + smoothing * (observed - previous);
+      // The first interval carries the counts; any further elapsed ones were empty. A burst
+      // (more than twice the average: not noise at the rates where sampling matters) is taken
+      // at once, so the kept rate is back near the target one interval into it; decreases and
+      // noise are smoothed.
+      let rate =
+        previous === undefined || observed > BURST_FACTOR * previous
+          ? observed
+          : previous + smoothing * (observed - previous);
       for (let i = 1; i < intervals; i += 1) rate *= 1 - smoothing;
       if (rate < 1e-3) this.rates.delete(key);
       else this.rates.set(key, rate);

@@ -48,6 +48,16 @@ describe('RateAllocator (fake clock)', () => {
     expect(kept).toBeLessThan(11);
   });
 
+  it('takes a tenfold burst at once: one interval in, the probability fits the new rate', () => {
+    const clock = { now: 0 };
+    const allocator = newAllocator(clock, 10);
+    run(allocator, clock, 'GET /a', 100, 10);
+    expect(allocator.probability('GET /a')).toBeCloseTo(0.1, 2);
+    run(allocator, clock, 'GET /a', 1000, 1);
+    // A moving average alone would still believe ~550/s here and keep almost twice the target.
+    expect(allocator.probability('GET /a')).toBeCloseTo(0.01, 3);
+  });
+
   it('keeps a rare key whole beside a frequent one', () => {
     const clock = { now: 0 };
     const allocator = newAllocator(clock, 10);
