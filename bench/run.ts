@@ -2,6 +2,7 @@
  * `npm run bench` runs every benchmark; `npm run bench -- <name>` one of them. Each compares
  * against a control in the same run, prints a Markdown section and records it in BENCHMARKS.md.
  */
+import { fidelity } from './fidelity.ts';
 import { ingest } from './ingest.ts';
 import { overhead } from './overhead.ts';
 import { queries } from './queries.ts';
@@ -13,6 +14,7 @@ const benchmarks: Record<string, () => string | Promise<string>> = {
   overhead,
   queries,
   ingest,
+  fidelity,
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in benchmarks));
