@@ -28,9 +28,20 @@ interface Sample {
   rss: number;
 }
 
-async function measure(instrumented: boolean, path: string, otlp: string): Promise<Sample> {
+/** Plain node; the instrumentations alone (SDK recording and exporting nothing); Lantern. */
+const variants = {
+  'control: plain node': { loader: 'none' },
+  'floor: instrumentations only (AlwaysOff, no export)': {
+    loader: '--import',
+    preload: './bench/fixtures/instrumentations-only.mjs',
+  },
+  'lantern/register': { loader: '--import' },
+} as const;
+type Variant = keyof typeof variants;
+
+async function measure(variant: Variant, path: string, otlp: string): Promise<Sample> {
   const app = await startApp({
-    loader: instrumented ? '--import' : 'none',
+    ...variants[variant],
     script: 'bench/fixtures/app.mjs',
     service: 'bench-overhead',
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
@@ -58,17 +69,15 @@ export async function overhead(): Promise<string> {
     '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const path of ['/compute', '/hello']) {
-    const control: Sample[] = [];
-    const lantern: Sample[] = [];
+    const byVariant = new Map<Variant, Sample[]>();
     for (let round = 0; round < ROUNDS; round += 1) {
-      control.push(await measure(false, path, otlpHttp));
-      lantern.push(await measure(true, path, otlpHttp));
+      for (const variant of Object.keys(variants) as Variant[]) {
+        const sample = await measure(variant, path, otlpHttp);
+        byVariant.set(variant, [...(byVariant.get(variant) ?? []), sample]);
+      }
     }
-    const base = median(control.map((s) => s.maxRps));
-    for (const [name, samples] of [
-      ['control (plain node)', control],
-      ['lantern/register', lantern],
-    ] as const) {
+    const base = median((byVariant.get('control: plain node') ?? []).map((s) => s.maxRps));
+    for (const [name, samples] of byVariant) {
       const rps = samples.map((s) => s.maxRps);
       lines.push(
         `| ${path} | ${name} | ${median(rps).toFixed(0)} (${range(rps)}) | ${(median(rps) / base).toFixed(3)} | ${median(samples.map((s) => s.p50)).toFixed(1)} | ${median(samples.map((s) => s.p99)).toFixed(1)} | ${median(samples.map((s) => s.rss)).toFixed(0)} |`,

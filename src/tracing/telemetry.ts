@@ -1,4 +1,3 @@
-import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -10,6 +9,7 @@ import { loadTelemetryConfig, type TelemetryConfig } from './config.ts';
 import { warnOnce } from './diagnostics.ts';
 import { reportingFailures } from './export-failures.ts';
 import { flushOnExit } from './flush-on-exit.ts';
+import { defaultInstrumentations } from './instrumentations.ts';
 import { bridgeLegacyLogsApi } from './legacy-logs-bridge.ts';
 import { BoundedMap } from './sampler/bounded-map.ts';
 import { AdaptiveHeadSampler, type EntryKeys } from './sampler/head-sampler.ts';
@@ -114,17 +114,7 @@ export function startTelemetry(options: StartOptions = {}): TelemetryHandle {
           exportIntervalMillis: config.metricIntervalMs,
         }),
       ],
-      instrumentations: [
-        getNodeAutoInstrumentations({
-          // Noisy and rarely useful: a span per file read, lookup or socket.
-          '@opentelemetry/instrumentation-fs': { enabled: false },
-          '@opentelemetry/instrumentation-dns': { enabled: false },
-          '@opentelemetry/instrumentation-net': { enabled: false },
-          // Express 5 runs on the `router` package: its instrumentation repeated express's spans
-          // ("middleware - patched", a second "request handler") on every request.
-          '@opentelemetry/instrumentation-router': { enabled: false },
-        }),
-      ],
+      instrumentations: defaultInstrumentations(),
     });
     sdk.start();
     bridgeLegacyLogsApi();

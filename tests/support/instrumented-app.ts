@@ -17,6 +17,8 @@ export interface RunningApp {
 export interface AppOptions {
   /** `--import` (ESM apps) or `--require` (CJS apps), exactly as users start them; none: plain. */
   readonly loader: '--import' | '--require' | 'none';
+  /** What the loader preloads; default lantern/register (benchmarks preload their controls). */
+  readonly preload?: string;
   readonly script: string;
   readonly service: string;
   readonly env?: Record<string, string>;
@@ -27,7 +29,8 @@ export interface AppOptions {
  * Collector unless env overrides it, and waits for its `{"listening":port}` line.
  */
 export function startApp(options: AppOptions): Promise<RunningApp> {
-  const loader = options.loader === 'none' ? [] : [options.loader, 'lantern/register'];
+  const loader =
+    options.loader === 'none' ? [] : [options.loader, options.preload ?? 'lantern/register'];
   const child = spawn(process.execPath, [...loader, join(repoRoot, options.script)], {
     cwd: repoRoot,
     env: {
