@@ -9,6 +9,7 @@ import { runningPid, startDaemon, stopDaemon, waitUntilHealthy } from './daemon.
 import { elasticsearch } from './elasticsearch.ts';
 import { StackError } from './errors.ts';
 import { jaeger } from './jaeger.ts';
+import { withLock } from './lock.ts';
 import { runDir } from './paths.ts';
 import { assertPortsFree } from './ports.ts';
 import { prometheus } from './prometheus.ts';
@@ -66,7 +67,11 @@ async function start(server: StackServer, s: StackSettings, e: StackEndpoints): 
  * Brings the whole stack up on loopback; harmless when it already runs. Index templates are
  * installed before the Collector starts, so no document is ever mapped dynamically.
  */
-export async function stackUp(s: StackSettings): Promise<StackEndpoints> {
+export function stackUp(s: StackSettings): Promise<StackEndpoints> {
+  return withLock(runDir, 'stack:up', () => bringUp(s));
+}
+
+async function bringUp(s: StackSettings): Promise<StackEndpoints> {
   const e = endpoints(s);
   assertSameMode(s);
   // Fail on a taken port before spending minutes on downloads and builds.
@@ -137,7 +142,11 @@ export async function stopServer(name: string): Promise<void> {
 }
 
 /** Stops every server of the stack, in reverse start order. */
-export async function stackDown(): Promise<void> {
+export function stackDown(): Promise<void> {
+  return withLock(runDir, 'stack:down', takeDown);
+}
+
+async function takeDown(): Promise<void> {
   for (const server of [...servers].reverse()) {
     const stopped = await stopDaemon(server.name);
     step(server.name, stopped ? 'stopped' : 'not running');
