@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiUnderTest } from '../support/api-server.ts';
+import { bulkLoad, spanDocument, type SeedSpan } from '../support/seed.ts';
+import { es } from '../support/stores.ts';
+
+// More services than fit Elasticsearch's bucket limit (65,536) at ~800 latency buckets each,
+// in an hour of 2020 that nothing else writes to.
+const SERVICES = 120;
+const from = Date.parse('2020-01-01T00:00:00Z');
+const to = from + 3_600_000;
+const index = `lantern-spans-many-groups-${Date.now().toString(36)}`;
+const durationsMs = [10, 20, 30, 40, 50, 60, 70, 80, 90, 1000];
+
+let api: ApiUnderTest;
+beforeAll(async () => {
+  const spans: SeedSpan[] = [];
+  for (let s = 0; s < SERVICES; s += 1) {
+    durationsMs.forEach((durationMs, i) => {
+      spans.push({
+        service: `many-${String(s).padStart(3, '0')}`,
+        route: `/r${i % 2}`,
+        at: from + s * 29_000 + i * 2_900, // spread over the hour: every bucket has data
+        durationMs,
+        failed: i === 0,
+        weight: 1,
+      });
+    });
+  }
+  await bulkLoad(index, spans.map(spanDocument));
+  api = await startApi(es);
+});
+afterAll(async () => {
+  await api.close();
+  await es.indices.delete({ index, ignore_unavailable: true });
+});
+
+const window = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
+
+interface Summary {
+  service: string;
+  requests: { count: number; errorRate: number; latencyMs: { p95: number } };
+}
+
+describe('the analysis API with more groups than one search may hold', () => {
+  it('summarizes every one of 120 services, each exactly', async () => {
+    const { status, body } = await api.get(`/api/v1/services?${window}`);
+    expect(status).toBe(200);
+    const services = body.services as Summary[];
+    expect(services).toHaveLength(SERVICES);
+    for (const summary of services) {
+      expect(summary.requests.count).toBe(durationsMs.length);
+      expect(summary.requests.errorRate).toBeCloseTo(0.1, 6);
+      // Nearest rank: the 10th of 10 values is 1000 ms; 2%-wide buckets.
+      expect(Math.abs(summary.requests.latencyMs.p95 / 1000 - 1)).toBeLessThan(0.02);
+    }
+  });
+
+  it('answers a 450-bucket latency series (coarser latency buckets)', async () => {
+    const { status, body } = await api.get(`/api/v1/analysis/latency?interval=8s&${window}`);
+    expect(status).toBe(200);
+    const routes = body.routes as { route: string; requests: number }[];
+    expect(routes.reduce((n, r) => n + r.requests, 0)).toBe(SERVICES * durationsMs.length);
+  });
+});
