@@ -10,6 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const SPANS_PER_TRACE = 5;
 const TICK_MS = 100;
 const MAX_BATCH = 1000;
+/** Requests in flight at most; a tick that finds this many waits for one (and counts late). */
+const MAX_IN_FLIGHT = 16;
 
 export interface LoadOptions {
   readonly otlpHttp: string;
@@ -30,7 +32,7 @@ export interface LoadCounts {
   /** Records in requests refused (non-2xx) or that could not be sent (connection failed). */
   logsFailed: number;
   spansFailed: number;
-  /** Ticks that started late because the previous tick's requests were still running. */
+  /** Ticks that ended late: MAX_IN_FLIGHT requests were still running. */
   lateTicks: number;
   seconds: number;
   /** The last few acknowledged trace ids, for spot checks in Jaeger. */
@@ -126,6 +128,12 @@ export async function generateLoad(options: LoadOptions): Promise<LoadCounts> {
   let logsDue = 0;
   let tracesDue = 0;
   let sequence = 0;
+  const inFlight = new Set<Promise<void>>();
+  const send = async (request: () => Promise<void>): Promise<void> => {
+    while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+    const promise = request().finally(() => inFlight.delete(promise));
+    inFlight.add(promise);
+  };
   for (let tick = 0; tick < ticks && !options.signal?.aborted; tick += 1) {
     logsDue += (options.logsPerSecond * TICK_MS) / 1000;
     tracesDue += (traceRate * TICK_MS) / 1000;
@@ -133,11 +141,10 @@ export async function generateLoad(options: LoadOptions): Promise<LoadCounts> {
     const traces = Math.floor(tracesDue);
     logsDue -= logs;
     tracesDue -= traces;
-    const requests: Promise<void>[] = [];
     for (const size of batches(logs)) {
       const body = logsBody(options.service, size, sequence);
       sequence += size;
-      requests.push(
+      await send(() =>
         post(options, '/v1/logs', body).then((ok) => {
           if (ok) counts.logsAccepted += size;
           else counts.logsFailed += size;
@@ -146,7 +153,7 @@ export async function generateLoad(options: LoadOptions): Promise<LoadCounts> {
     }
     for (const size of batches(traces)) {
       const { body, traceIds } = spansBody(options.service, size);
-      requests.push(
+      await send(() =>
         post(options, '/v1/traces', body).then((ok) => {
           if (ok) {
             counts.spansAccepted += size * SPANS_PER_TRACE;
@@ -156,12 +163,12 @@ export async function generateLoad(options: LoadOptions): Promise<LoadCounts> {
         }),
       );
     }
-    await Promise.all(requests);
     const next = started + (tick + 1) * TICK_MS;
     const wait = next - performance.now();
     if (wait > 0) await sleep(wait);
     else counts.lateTicks += 1;
   }
+  await Promise.all(inFlight);
   counts.seconds = (performance.now() - started) / 1000;
   return counts;
 }
