@@ -18,18 +18,21 @@ import {
   watchProcesses,
   type ProcessUsage,
 } from '../tests/support/pipeline-counts.ts';
+import type { Encoding } from '../tests/support/otlp-encoder.ts';
 import { generateLoad, SPANS_PER_TRACE, type LoadCounts } from '../tests/support/telemetry-load.ts';
 
 const STEPS = (process.env.BENCH_INGEST_STEPS ?? '1000,5000,10000,20000').split(',').map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_INGEST_STEP_SECONDS ?? 10);
 const SUSTAIN_RATE = Number(process.env.BENCH_INGEST_SUSTAIN_RATE ?? 10_000);
 const SUSTAIN_SECONDS = Number(process.env.BENCH_INGEST_SUSTAIN_SECONDS ?? 60);
+const ENCODINGS: readonly Encoding[] = ['protobuf', 'json'];
 
 /** Jaeger's own counter of spans written to its storage. */
 const JAEGER_STORED = 'otelcol_exporter_sent_spans_total';
 const JAEGER_EXPORTER = { exporter: 'jaeger_storage_exporter' };
 
 interface StepResult {
+  readonly encoding: Encoding;
   readonly label: string;
   readonly rate: number;
   readonly load: LoadCounts;
@@ -63,17 +66,27 @@ export async function ingest(): Promise<string> {
   );
 
   const control = await nullSink();
-  const controlLoad = await generateLoad({
-    otlpHttp: control.url,
-    service: 'control',
-    logsPerSecond: Math.max(...STEPS),
-    spansPerSecond: Math.max(...STEPS),
-    seconds: STEP_SECONDS,
-  });
+  const controlRate = new Map<Encoding, number>();
+  for (const encoding of ENCODINGS) {
+    const load = await generateLoad({
+      otlpHttp: control.url,
+      service: 'control',
+      logsPerSecond: Math.max(...STEPS),
+      spansPerSecond: Math.max(...STEPS),
+      seconds: STEP_SECONDS,
+      encoding,
+    });
+    controlRate.set(encoding, load.logsAccepted / load.seconds);
+  }
   control.server.close();
 
-  async function step(label: string, rate: number, seconds: number): Promise<StepResult> {
-    const service = `ingest-${run}-${label}`;
+  async function step(
+    encoding: Encoding,
+    label: string,
+    rate: number,
+    seconds: number,
+  ): Promise<StepResult> {
+    const service = `ingest-${run}-${encoding}-${label}`;
     const jaegerBefore = await scrapeSum(jaegerMetrics, JAEGER_STORED, JAEGER_EXPORTER);
     const watch = watchProcesses(pids);
     const load = await generateLoad({
@@ -82,6 +95,7 @@ export async function ingest(): Promise<string> {
       logsPerSecond: rate,
       spansPerSecond: rate,
       seconds,
+      encoding,
     });
     const [storedLogs, storedSpans] = await Promise.all([
       settledCount(es, 'logs', service, load.logsAccepted),
@@ -97,7 +111,17 @@ export async function ingest(): Promise<string> {
       };
       if (body.data?.[0]?.spans.length === SPANS_PER_TRACE) jaegerWhole += 1;
     }
-    const result = { label, rate, load, storedLogs, storedSpans, jaegerSpans, jaegerWhole, usage };
+    const result = {
+      encoding,
+      label,
+      rate,
+      load,
+      storedLogs,
+      storedSpans,
+      jaegerSpans,
+      jaegerWhole,
+      usage,
+    };
     console.error(
       `[bench] ingest ${label}: ${JSON.stringify({ ...result, usage: undefined, load: { ...load, sampleTraceIds: undefined } })}`,
     );
@@ -105,8 +129,14 @@ export async function ingest(): Promise<string> {
   }
 
   const results: StepResult[] = [];
-  for (const rate of STEPS) results.push(await step(`${rate}`, rate, STEP_SECONDS));
-  const sustained = await step(`sustained-${SUSTAIN_RATE}`, SUSTAIN_RATE, SUSTAIN_SECONDS);
+  const sustained = new Map<Encoding, StepResult>();
+  for (const encoding of ENCODINGS) {
+    for (const rate of STEPS) results.push(await step(encoding, `${rate}`, rate, STEP_SECONDS));
+    sustained.set(
+      encoding,
+      await step(encoding, `sustained ${SUSTAIN_RATE}`, SUSTAIN_RATE, SUSTAIN_SECONDS),
+    );
+  }
   await es.close();
 
   const lossless = (r: StepResult): boolean =>
@@ -116,21 +146,25 @@ export async function ingest(): Promise<string> {
     r.storedSpans === r.load.spansAccepted &&
     r.jaegerWhole === r.load.sampleTraceIds.length;
   const achieved = (r: StepResult, n: number): number => n / r.load.seconds;
-  const best = results
-    .filter((r) => lossless(r) && achieved(r, r.load.logsAccepted) >= 0.95 * r.rate)
-    .at(-1);
+  const best = (encoding: Encoding): string => {
+    const found = results
+      .filter((r) => r.encoding === encoding)
+      .filter((r) => lossless(r) && achieved(r, r.load.logsAccepted) >= 0.95 * r.rate)
+      .at(-1);
+    return found ? `${found.rate} logs/s + ${found.rate} spans/s` : 'none';
+  };
 
   const usage = (u: ProcessUsage | undefined): string =>
     u ? `${u.cpuPercent.toFixed(0)}% / ${u.peakRssMiB.toFixed(0)}` : '-';
   const lines = [
     `### Ingest throughput (${STEP_SECONDS} s per step, then ${SUSTAIN_SECONDS} s at ${SUSTAIN_RATE}/s; logs and spans at the same rate each; ${SPANS_PER_TRACE} spans per trace)`,
     '',
-    `Control: the generator alone, against a sink that only reads requests, sent ${(controlLoad.logsAccepted / controlLoad.seconds).toFixed(0)} logs/s + ${(controlLoad.spansAccepted / controlLoad.seconds).toFixed(0)} spans/s when asked for ${Math.max(...STEPS)}/s each.`,
+    `Control: the generator alone, against a sink that only reads requests, sent ${ENCODINGS.map((enc) => `${(controlRate.get(enc) ?? 0).toFixed(0)}/s each (${enc})`).join(', ')} when asked for ${Math.max(...STEPS)}/s each. OTLP/HTTP JSON is what Lantern's bootstrap sends; protobuf is the default of most other SDKs.`,
     '',
-    '| step (per s, each) | logs sent/s | logs acked → stored in ES | spans sent/s | spans acked → stored in ES | Jaeger stored | whole traces in Jaeger (spot check) | lost | CPU % / peak RSS MiB: collector, elasticsearch, jaeger |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| encoding | step (per s, each) | logs sent/s | logs acked → stored in ES | spans sent/s | spans acked → stored in ES | Jaeger stored | whole traces in Jaeger (spot check) | lost | CPU % / peak RSS MiB: collector, elasticsearch, jaeger |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
-  for (const r of [...results, sustained]) {
+  for (const r of [...results, ...sustained.values()]) {
     const lost =
       r.load.logsAccepted -
       r.storedLogs +
@@ -138,12 +172,15 @@ export async function ingest(): Promise<string> {
       r.load.logsFailed +
       r.load.spansFailed;
     lines.push(
-      `| ${r.label} | ${achieved(r, r.load.logsAccepted + r.load.logsFailed).toFixed(0)} | ${r.load.logsAccepted} → ${r.storedLogs} | ${achieved(r, r.load.spansAccepted + r.load.spansFailed).toFixed(0)} | ${r.load.spansAccepted} → ${r.storedSpans} | ${r.jaegerSpans} | ${r.jaegerWhole}/${r.load.sampleTraceIds.length} | ${lost} | ${usage(r.usage.collector)}, ${usage(r.usage.elasticsearch)}, ${usage(r.usage.jaeger)} |`,
+      `| ${r.encoding} | ${r.label} | ${achieved(r, r.load.logsAccepted + r.load.logsFailed).toFixed(0)} | ${r.load.logsAccepted} → ${r.storedLogs} | ${achieved(r, r.load.spansAccepted + r.load.spansFailed).toFixed(0)} | ${r.load.spansAccepted} → ${r.storedSpans} | ${r.jaegerSpans} | ${r.jaegerWhole}/${r.load.sampleTraceIds.length} | ${lost} | ${usage(r.usage.collector)}, ${usage(r.usage.elasticsearch)}, ${usage(r.usage.jaeger)} |`,
     );
   }
-  lines.push(
-    '',
-    `Highest step with zero loss at >= 95% of the asked rate: ${best ? `${best.rate} logs/s + ${best.rate} spans/s` : 'none'}. Sustained ${SUSTAIN_SECONDS} s at ${SUSTAIN_RATE}/s each: ${lossless(sustained) ? 'nothing lost' : 'LOSS (see row)'}, achieved ${achieved(sustained, sustained.load.logsAccepted).toFixed(0)} logs/s and ${achieved(sustained, sustained.load.spansAccepted).toFixed(0)} spans/s (goal 10,000 each).`,
-  );
+  lines.push('');
+  for (const [encoding, r] of sustained) {
+    lines.push(
+      `${encoding}: highest step with zero loss at >= 95% of the asked rate: ${best(encoding)}. Sustained ${SUSTAIN_SECONDS} s at ${SUSTAIN_RATE}/s each: ${lossless(r) ? 'nothing lost' : 'LOSS (see row)'}, achieved ${achieved(r, r.load.logsAccepted).toFixed(0)} logs/s and ${achieved(r, r.load.spansAccepted).toFixed(0)} spans/s (goal 10,000 each).`,
+      '',
+    );
+  }
   return lines.join('\n');
 }

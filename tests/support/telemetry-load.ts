@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { otlpEncoder, type EncodedBatch, type Encoding } from './otlp-encoder.ts';
 
 /**
  * Paced OTLP/HTTP load: log records and spans (traces of SPANS_PER_TRACE spans, every span
@@ -21,6 +21,8 @@ export interface LoadOptions {
   readonly spansPerSecond: number;
   readonly seconds: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /** json (default; what Lantern's bootstrap sends) or protobuf (most other SDKs). */
+  readonly encoding?: Encoding;
   /** Stops early when aborted (what was sent so far is counted). */
   readonly signal?: AbortSignal;
 }
@@ -39,63 +41,12 @@ export interface LoadCounts {
   readonly sampleTraceIds: string[];
 }
 
-const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
-const nanos = (ms: number): string => (BigInt(Math.round(ms)) * 1_000_000n).toString();
-const resource = (service: string) => ({
-  attributes: [{ key: 'service.name', value: { stringValue: service } }],
-});
-
-function logsBody(service: string, count: number, sequence: number): string {
-  const now = Date.now();
-  const logRecords = Array.from({ length: count }, (_, i) => ({
-    timeUnixNano: nanos(now),
-    severityNumber: 9,
-    severityText: 'INFO',
-    body: { stringValue: `ingest record ${sequence + i} of ${service}` },
-    traceId: hex(16),
-    spanId: hex(8),
-    attributes: [{ key: 'sequence', value: { intValue: String(sequence + i) } }],
-  }));
-  return JSON.stringify({
-    resourceLogs: [{ resource: resource(service), scopeLogs: [{ logRecords }] }],
-  });
-}
-
-function spansBody(service: string, traces: number): { body: string; traceIds: string[] } {
-  const now = Date.now();
-  const traceIds: string[] = [];
-  const spans = [];
-  for (let t = 0; t < traces; t += 1) {
-    const traceId = hex(16);
-    traceIds.push(traceId);
-    const rootId = hex(8);
-    for (let s = 0; s < SPANS_PER_TRACE; s += 1) {
-      spans.push({
-        traceId,
-        spanId: s === 0 ? rootId : hex(8),
-        ...(s === 0 ? {} : { parentSpanId: rootId }),
-        name: s === 0 ? 'GET /ingest' : `step ${s}`,
-        kind: s === 0 ? 2 : 1,
-        startTimeUnixNano: nanos(now - 20),
-        endTimeUnixNano: nanos(now - (s === 0 ? 0 : 5)),
-        attributes: [{ key: 'lantern.sampling.weight', value: { doubleValue: 1 } }],
-      });
-    }
-  }
-  return {
-    body: JSON.stringify({
-      resourceSpans: [{ resource: resource(service), scopeSpans: [{ spans }] }],
-    }),
-    traceIds,
-  };
-}
-
-async function post(options: LoadOptions, path: string, body: string): Promise<boolean> {
+async function post(options: LoadOptions, path: string, batch: EncodedBatch): Promise<boolean> {
   try {
     const response = await fetch(`${options.otlpHttp}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...options.headers },
-      body,
+      headers: { 'content-type': batch.contentType, ...options.headers },
+      body: batch.body,
       signal: AbortSignal.timeout(10_000),
     });
     await response.arrayBuffer();
@@ -129,6 +80,7 @@ export async function generateLoad(options: LoadOptions): Promise<LoadCounts> {
   let tracesDue = 0;
   let sequence = 0;
   const inFlight = new Set<Promise<void>>();
+  const encoder = otlpEncoder(options.encoding ?? 'json', options.service);
   const send = async (request: () => Promise<void>): Promise<void> => {
     while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
     const promise = request().finally(() => inFlight.delete(promise));
@@ -142,22 +94,22 @@ export async function generateLoad(options: LoadOptions): Promise<LoadCounts> {
     logsDue -= logs;
     tracesDue -= traces;
     for (const size of batches(logs)) {
-      const body = logsBody(options.service, size, sequence);
+      const batch = encoder.logs(size, sequence);
       sequence += size;
       await send(() =>
-        post(options, '/v1/logs', body).then((ok) => {
+        post(options, '/v1/logs', batch).then((ok) => {
           if (ok) counts.logsAccepted += size;
           else counts.logsFailed += size;
         }),
       );
     }
     for (const size of batches(traces)) {
-      const { body, traceIds } = spansBody(options.service, size);
+      const batch = encoder.traces(size, SPANS_PER_TRACE);
       await send(() =>
-        post(options, '/v1/traces', body).then((ok) => {
+        post(options, '/v1/traces', batch).then((ok) => {
           if (ok) {
             counts.spansAccepted += size * SPANS_PER_TRACE;
-            counts.sampleTraceIds.push(traceIds[0] ?? '');
+            counts.sampleTraceIds.push(batch.traceIds[0] ?? '');
             if (counts.sampleTraceIds.length > 20) counts.sampleTraceIds.shift();
           } else counts.spansFailed += size * SPANS_PER_TRACE;
         }),
