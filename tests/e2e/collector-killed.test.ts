@@ -41,8 +41,9 @@ describe('the Collector killed with SIGKILL under load, then restarted', () => {
     // Every acknowledged record was on disk (persistent queue) before the 200 went out.
     // At-least-once: a batch in flight at the kill may be sent again, so >= rather than ===.
     expect(storedLogs).toBeGreaterThanOrEqual(sent.logsAccepted);
-    // Spans wait in tail_sampling (memory) for about a second before they reach the queue:
-    // what arrived in that last second before the kill is the one loss the design allows.
-    expect(storedSpans).toBeGreaterThanOrEqual(sent.spansAccepted - 2 * RATE);
+    // Spans wait in tail_sampling (memory) until their trace is decided: 1 s after the root
+    // arrives, on the processor's 1 s tick, so up to about 2 s. What arrived in that window
+    // before the kill is the one loss the design allows (seen: 120 to 2,980 of ~38,000).
+    expect(storedSpans).toBeGreaterThanOrEqual(sent.spansAccepted - 3 * RATE);
   });
 });
