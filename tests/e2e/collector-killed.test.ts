@@ -43,7 +43,7 @@ describe('the Collector killed with SIGKILL under load, then restarted', () => {
     expect(storedLogs).toBeGreaterThanOrEqual(sent.logsAccepted);
     // Spans wait in tail_sampling (memory) until their trace is decided: 1 s after the root
     // arrives, on the processor's 1 s tick, so up to about 2 s. What arrived in that window
-    // before the kill is the one loss the design allows (seen: 120 to 2,980 of ~38,000).
+    // before the kill is the one loss the design allows (seen: 120 to 3,110 of ~38,000).
     expect(storedSpans).toBeGreaterThanOrEqual(sent.spansAccepted - 3 * RATE);
   });
 });
