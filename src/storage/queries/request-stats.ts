@@ -1,7 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { geometricEdges, type LatencyBucket } from '../../analysis/weighted-percentiles.ts';
 import { fields, indices, SERVER_KIND } from '../indices.ts';
-import { byService, failedRequest, lenient } from './search-options.ts';
+import { failedRequest, lenient } from './search-options.ts';
 import { rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
 
 /** Requests (server spans) of one group, weighted by each span's sampling weight. */
@@ -58,93 +58,83 @@ function latencyRanges(ratio: number): { from: number; to: number }[] {
   ].filter((r) => r.to > r.from);
 }
 
-function grouping(query: RequestQuery): estypes.AggregationsAggregationContainer {
+/** Time buckets, or one page of services or routes (a composite aggregation pages through them). */
+function grouping(
+  query: RequestQuery,
+  pageSize: number,
+  after: estypes.AggregationsCompositeAggregateKey | undefined,
+): estypes.AggregationsAggregationContainer {
   const { groupBy } = query;
-  if (groupBy === 'service') return byService;
-  if (groupBy === 'route') {
-    return { terms: { field: fields.span.httpRoute, size: 1000, missing: '(none)' } };
-  }
-  return timeBuckets(query.range, groupBy.intervalMs);
+  if (typeof groupBy === 'object') return timeBuckets(query.range, groupBy.intervalMs);
+  const field = groupBy === 'service' ? fields.serviceName : fields.span.httpRoute;
+  return {
+    composite: {
+      size: pageSize,
+      sources: [{ key: { terms: { field, missing_bucket: true } } }],
+      ...(after && { after }),
+    },
+  };
 }
 
 interface GroupBucket {
-  key: string | number;
+  key: string | number | { key: string | null };
   doc_count: number;
   requests: { value: number };
   errors: { requests: { value: number } };
   latency?: { buckets: { from?: number; to?: number; requests: { value: number } }[] };
 }
 
+const keyOf = (key: GroupBucket['key']): string =>
+  typeof key === 'object' ? (key.key ?? '(none)') : String(key);
+
 /**
  * Request counts, weighted error counts and (if asked) latency histograms, grouped as asked.
- * Within Elasticsearch's bucket limit: many services or routes are read in partitions of the
- * terms (each at the asked precision); a long time series gets coarser latency buckets.
+ * One search may make at most search.max_buckets (65,536) buckets, and each group carries one
+ * latency bucket per range: services and routes are read in pages that fit (at the asked
+ * precision); a long time series gets coarser latency buckets instead.
  */
 export async function requestStats(client: Client, query: RequestQuery): Promise<RequestStats[]> {
   const { groupBy, latencyBucketRatio } = query;
-  if (latencyBucketRatio === undefined) return search(client, query);
-  const perGroup = latencyRanges(latencyBucketRatio).length + 1;
   if (typeof groupBy === 'object') {
     const buckets = Math.ceil((query.range.to - query.range.from) / groupBy.intervalMs);
-    return search(client, {
-      ...query,
-      latencyBucketRatio: fittingRatio(latencyBucketRatio, buckets),
-    });
+    const ratio =
+      latencyBucketRatio === undefined ? undefined : fittingRatio(latencyBucketRatio, buckets);
+    return (await search(client, { ...query, latencyBucketRatio: ratio })).stats;
   }
-  const groups = await distinctGroups(client, query);
-  const partitions = Math.ceil((groups * perGroup) / BUCKET_BUDGET);
-  if (partitions <= 1) return search(client, query);
-  const parts: RequestStats[][] = [];
-  for (let partition = 0; partition < partitions; partition += 1) {
-    parts.push(await search(client, query, { partition, num_partitions: partitions }));
-  }
-  return parts.flat().sort((a, b) => a.key.localeCompare(b.key));
+  const perGroup =
+    latencyBucketRatio === undefined ? 1 : latencyRanges(latencyBucketRatio).length + 1;
+  const pageSize = Math.min(1000, Math.floor(BUCKET_BUDGET / perGroup));
+  const stats: RequestStats[] = [];
+  let after: estypes.AggregationsCompositeAggregateKey | undefined;
+  do {
+    const page = await search(client, query, pageSize, after);
+    stats.push(...page.stats);
+    after = page.stats.length === pageSize ? page.afterKey : undefined;
+  } while (after);
+  return stats;
 }
 
-function baseFilter(query: RequestQuery): estypes.QueryDslQueryContainer[] {
+async function search(
+  client: Client,
+  query: RequestQuery,
+  pageSize = 0,
+  after?: estypes.AggregationsCompositeAggregateKey,
+): Promise<{ stats: RequestStats[]; afterKey?: estypes.AggregationsCompositeAggregateKey }> {
   const filter: estypes.QueryDslQueryContainer[] = [
     { term: { [fields.span.kind]: SERVER_KIND } },
     rangeFilter(fields.timestamp, query.range),
   ];
   if (query.service !== undefined) filter.push({ term: { [fields.serviceName]: query.service } });
   if (query.route !== undefined) filter.push({ term: { [fields.span.httpRoute]: query.route } });
-  return filter;
-}
-
-/** How many services or routes the query will group (exact below 3,000). */
-async function distinctGroups(client: Client, query: RequestQuery): Promise<number> {
-  const field = query.groupBy === 'service' ? fields.serviceName : fields.span.httpRoute;
-  const result = await client.search({
-    index: indices.spans.pattern,
-    size: 0,
-    ...lenient,
-    query: { bool: { filter: baseFilter(query) } },
-    aggs: { groups: { cardinality: { field, precision_threshold: 3000 } } },
-  });
-  // +1: routes have a "(none)" group; +5%: the count is approximate above the threshold.
-  return (
-    Math.ceil(((result.aggregations?.groups as { value: number } | undefined)?.value ?? 0) * 1.05) +
-    1
-  );
-}
-
-async function search(
-  client: Client,
-  query: RequestQuery,
-  partition?: { partition: number; num_partitions: number },
-): Promise<RequestStats[]> {
   const { latencyBucketRatio } = query;
-  const group = grouping(query);
   const result = await client.search({
     index: indices.spans.pattern,
     size: 0,
     ...lenient,
-    query: { bool: { filter: baseFilter(query) } },
+    query: { bool: { filter } },
     aggs: {
       groups: {
-        ...('terms' in group && partition
-          ? { terms: { ...group.terms, include: partition } }
-          : group),
+        ...grouping(query, pageSize, after),
         aggs: {
           requests: weight,
           errors: { filter: failedRequest, aggs: { requests: weight } },
@@ -160,17 +150,20 @@ async function search(
       },
     },
   });
-  const groups =
-    (result.aggregations?.groups as { buckets?: GroupBucket[] } | undefined)?.buckets ?? [];
-  return groups.map((bucket) => ({
-    key: String(bucket.key),
-    spans: bucket.doc_count,
-    requests: bucket.requests.value,
-    errors: bucket.errors.requests.value,
-    latency: (bucket.latency?.buckets ?? []).map((range) => ({
-      fromMs: (range.from ?? 0) / 1000,
-      toMs: (range.to ?? 0) / 1000,
-      weight: range.requests.value,
+  const groups = result.aggregations?.groups as
+    { buckets?: GroupBucket[]; after_key?: estypes.AggregationsCompositeAggregateKey } | undefined;
+  return {
+    stats: (groups?.buckets ?? []).map((bucket) => ({
+      key: keyOf(bucket.key),
+      spans: bucket.doc_count,
+      requests: bucket.requests.value,
+      errors: bucket.errors.requests.value,
+      latency: (bucket.latency?.buckets ?? []).map((range) => ({
+        fromMs: (range.from ?? 0) / 1000,
+        toMs: (range.to ?? 0) / 1000,
+        weight: range.requests.value,
+      })),
     })),
-  }));
+    ...(groups?.after_key && { afterKey: groups.after_key }),
+  };
 }
