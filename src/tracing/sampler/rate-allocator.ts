@@ -24,6 +24,8 @@ const BURST_FACTOR = 2;
 export class RateAllocator {
   private readonly options: RateAllocatorOptions;
   private counts = new Map<string, number>();
+  /** Keys counted this interval that have no rate yet: with `rates`, every distinct key. */
+  private newKeys = 0;
   private readonly rates = new Map<string, number>();
   private probabilities = new Map<string, number>();
   private intervalStart: number;
@@ -43,7 +45,9 @@ export class RateAllocator {
   record(key: string): void {
     this.roll();
     const bounded = this.bounded(key);
-    this.counts.set(bounded, (this.counts.get(bounded) ?? 0) + 1);
+    const count = this.counts.get(bounded);
+    if (count === undefined && !this.rates.has(bounded)) this.newKeys += 1;
+    this.counts.set(bounded, (count ?? 0) + 1);
   }
 
   /** Current probability per key, for metrics and tests. */
@@ -54,7 +58,8 @@ export class RateAllocator {
 
   private bounded(key: string): string {
     if (this.rates.has(key) || this.counts.has(key)) return key;
-    return this.rates.size + this.counts.size < this.options.maxKeys ? key : OTHER_KEY;
+    // A steady key is in both maps: count distinct keys, not entries.
+    return this.rates.size + this.newKeys < this.options.maxKeys ? key : OTHER_KEY;
   }
 
   private roll(): void {
@@ -79,6 +84,7 @@ export class RateAllocator {
       else this.rates.set(key, rate);
     }
     this.counts = new Map();
+    this.newKeys = 0;
     this.intervalStart += intervals * intervalMs;
     this.probabilities = allocate(this.rates, targetPerSecond);
   }

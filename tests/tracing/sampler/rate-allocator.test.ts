@@ -90,4 +90,28 @@ describe('RateAllocator (fake clock)', () => {
     clock.now += 1000;
     expect(allocator.snapshot().size).toBeLessThanOrEqual(4);
   });
+
+  it('admits a new key while fewer than the cap exist, counting each steady key once', () => {
+    const clock = { now: 0 };
+    const allocator = new RateAllocator({
+      targetPerSecond: 1,
+      intervalMs: 1000,
+      smoothing: 0.5,
+      maxKeys: 4,
+      now: () => clock.now,
+    });
+    for (let second = 0; second < 3; second += 1) {
+      for (const key of ['GET /a', 'GET /b', 'GET /c']) allocator.record(key);
+      clock.now += 1000;
+    }
+    // Three keys, each with a rate and counted again this interval: room for a fourth.
+    for (const key of ['GET /a', 'GET /b', 'GET /c', 'GET /d']) allocator.record(key);
+    clock.now += 1000;
+    expect([...allocator.snapshot().keys()].sort()).toEqual([
+      'GET /a',
+      'GET /b',
+      'GET /c',
+      'GET /d',
+    ]);
+  });
 });
