@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsIn, ensureStackCredentials, ES_USERS } from './credentials.ts';
+import { credentialsIn, ES_USERS } from './credentials.ts';
 import { cacheDir, repoRoot, stateDir } from './paths.ts';
 import { answers } from './ports.ts';
 import { step } from './progress.ts';
@@ -63,9 +63,6 @@ export const collector: StackServer = {
   async obtain() {
     const binary = collectorBinary();
     if (!existsSync(binary)) await build(binary);
-  },
-  async prepare(s) {
-    if (s.LANTERN_SECURE) await ensureStackCredentials(s);
   },
   daemon(s) {
     const credentials = s.LANTERN_SECURE ? credentialsIn() : undefined;

@@ -174,3 +174,17 @@ export async function ensureStackCredentials(s: StackSettings): Promise<StackCre
   );
   return credentialsIn(secureDir);
 }
+
+/** How the analysis service (and the stack's template install) signs in to the secured store. */
+export function analysisLogin(dir?: string): {
+  readonly username: string;
+  readonly password: string;
+  readonly caFile: string;
+} {
+  const credentials = credentialsIn(dir);
+  return {
+    username: ES_USERS.analysis.username,
+    password: credentials.analysisPassword,
+    caFile: credentials.caFile,
+  };
+}

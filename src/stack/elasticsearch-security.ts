@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { indices } from '../storage/indices.ts';
 import { ES_USERS, type StackCredentials } from './credentials.ts';
 import { step } from './progress.ts';
 import { run } from './toolchain.ts';
@@ -30,14 +31,14 @@ export const securitySettings = [
 const roles = `# Written by Lantern's stack manager (src/stack/elasticsearch-security.ts) on every start.
 ${ES_USERS.ingest.role}:
   indices:
-    - names: ['lantern-logs-*', 'lantern-spans-*']
+    - names: ['${indices.logs.pattern}', '${indices.spans.pattern}']
       privileges: ['create_doc', 'create_index', 'auto_configure']
 ${ES_USERS.analysis.role}:
   cluster: ['monitor', 'manage_index_templates']
   indices:
-    - names: ['lantern-logs-*', 'lantern-spans-*']
+    - names: ['${indices.logs.pattern}', '${indices.spans.pattern}']
       privileges: ['read', 'view_index_metadata']
-    - names: ['lantern-alerts', 'lantern-alert-history']
+    - names: ['${indices.alerts.index}', '${indices.alertHistory.index}']
       privileges: ['read', 'write', 'create_index', 'view_index_metadata']
 `;
 

@@ -11,7 +11,7 @@ import {
   cpSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsIn, ensureStackCredentials, ES_USERS } from './credentials.ts';
+import { analysisLogin, credentialsIn } from './credentials.ts';
 import { secureConfig, securitySettings } from './elasticsearch-security.ts';
 import { StackError } from './errors.ts';
 import { cacheDir, checkoutId, isRoot, stateDir } from './paths.ts';
@@ -101,7 +101,7 @@ async function prepareState(s: StackSettings): Promise<void> {
     ].join('\n'),
   );
   if (s.LANTERN_SECURE) {
-    await secureConfig(config, await ensureStackCredentials(s), {
+    await secureConfig(config, credentialsIn(), {
       home,
       javaHome: findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`),
     });
@@ -113,11 +113,9 @@ async function prepareState(s: StackSettings): Promise<void> {
     for (const path of [esState, config, join(esState, 'data'), join(esState, 'logs')]) {
       chownSync(path, uid, gid);
     }
-    for (const entry of readdirSync(config)) chownSync(join(config, entry), uid, gid);
-    if (s.LANTERN_SECURE) {
-      for (const entry of readdirSync(join(config, 'certs'))) {
-        chownSync(join(config, 'certs', entry), uid, gid);
-      }
+    // The config folder is small and all Lantern's: all of it, whatever it holds.
+    for (const entry of readdirSync(config, { recursive: true, encoding: 'utf8' })) {
+      chownSync(join(config, entry), uid, gid);
     }
     const link = join(stateDir, 'elasticsearch');
     mkdirSync(stateDir, { recursive: true });
@@ -157,12 +155,8 @@ export const elasticsearch: StackServer = {
   async healthy(e) {
     const url = `${e.elasticsearch}/_cluster/health?wait_for_status=yellow&timeout=1s`;
     if (!url.startsWith('https:')) return answers(url);
-    const credentials = credentialsIn();
-    return answers(url, {
-      ca: readFileSync(credentials.caFile, 'utf8'),
-      username: ES_USERS.analysis.username,
-      password: credentials.analysisPassword,
-    });
+    const login = analysisLogin();
+    return answers(url, { ...login, ca: readFileSync(login.caFile, 'utf8') });
   },
   describe: (e) =>
     `${e.elasticsearch}  (indices lantern-logs-*, lantern-spans-*)${e.elasticsearch.startsWith('https:') ? ', TLS + users' : ''}`,

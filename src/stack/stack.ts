@@ -1,10 +1,10 @@
-import { createElasticsearchClient, type ElasticsearchSettings } from '../storage/client.ts';
+import { createElasticsearchClient } from '../storage/client.ts';
 import { installIndexTemplates } from '../storage/templates.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertmanager } from './alertmanager.ts';
 import { collector } from './collector.ts';
-import { credentialsIn, ES_USERS } from './credentials.ts';
+import { analysisLogin, ensureStackCredentials } from './credentials.ts';
 import { runningPid, startDaemon, stopDaemon, waitUntilHealthy } from './daemon.ts';
 import { elasticsearch } from './elasticsearch.ts';
 import { StackError } from './errors.ts';
@@ -74,6 +74,8 @@ export function stackUp(s: StackSettings): Promise<StackEndpoints> {
 async function bringUp(s: StackSettings): Promise<StackEndpoints> {
   const e = endpoints(s);
   assertSameMode(s);
+  // Made once, before any server needs them (Elasticsearch's users, the Collector's token).
+  if (s.LANTERN_SECURE) await ensureStackCredentials(s);
   // Fail on a taken port before spending minutes on downloads and builds.
   for (const server of servers) {
     if (runningPid(server.name) === undefined) await assertPortsFree(server.name, server.ports(s));
@@ -81,7 +83,7 @@ async function bringUp(s: StackSettings): Promise<StackEndpoints> {
   await obtainAll();
   await start(elasticsearch, s, e);
   const client = createElasticsearchClient(
-    s.LANTERN_SECURE ? analysisLogin(e) : { url: e.elasticsearch },
+    s.LANTERN_SECURE ? { url: e.elasticsearch, ...analysisLogin() } : { url: e.elasticsearch },
   );
   try {
     await installIndexTemplates(client);
@@ -112,17 +114,6 @@ function assertSameMode(s: StackSettings): void {
   }
   mkdirSync(runDir, { recursive: true });
   writeFileSync(modeFile, modeOf(s));
-}
-
-/** How the analysis service (and the template install) reaches the secured Elasticsearch. */
-export function analysisLogin(e: StackEndpoints, dir?: string): ElasticsearchSettings {
-  const credentials = credentialsIn(dir);
-  return {
-    url: e.elasticsearch,
-    username: ES_USERS.analysis.username,
-    password: credentials.analysisPassword,
-    caFile: credentials.caFile,
-  };
 }
 
 function serverNamed(name: string): StackServer {
