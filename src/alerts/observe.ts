@@ -3,6 +3,7 @@ import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
 import { exemplarTraceIds } from '../storage/queries/exemplars.ts';
 import { logStats } from '../storage/queries/log-stats.ts';
 import {
+  FINE_LATENCY_BUCKETS,
   requestStats,
   type RequestQuery,
   type RequestStats,
@@ -64,7 +65,7 @@ async function perServiceRequests(
     route: rule.route,
     groupBy: 'service',
     // Percentiles need fine latency buckets; an error rate needs none.
-    latencyBucketRatio: latency ? 1.02 : undefined,
+    latencyBucketRatio: latency ? FINE_LATENCY_BUCKETS : undefined,
   });
   const threshold = thresholdOf(rule);
   return Promise.all(

@@ -1,3 +1,5 @@
+import { WEIGHT_ATTRIBUTE } from '../tracing/sampler/weighted-span.ts';
+
 /**
  * The one place that knows Lantern's index names. The Collector's Elasticsearch exporter writes
  * daily indices (logstash_format: `<prefix>-YYYY.MM.DD`, by ingest date), so retention is
@@ -42,7 +44,7 @@ export const fields = {
     /** Microseconds. */
     duration: 'Duration',
     endTimestamp: 'EndTimestamp',
-    samplingWeight: 'Attributes.lantern.sampling.weight',
+    samplingWeight: `Attributes.${WEIGHT_ATTRIBUTE}`,
     httpRoute: 'Attributes.http.route',
     httpStatus: 'Attributes.http.response.status_code',
   },

@@ -4,7 +4,11 @@ import { groupByPattern } from '../../analysis/message-pattern.ts';
 import { latencySummary, ratio, summarizeServices } from '../../analysis/summaries.ts';
 import { errorMessages } from '../../storage/queries/error-messages.ts';
 import { logStats } from '../../storage/queries/log-stats.ts';
-import { requestStats } from '../../storage/queries/request-stats.ts';
+import {
+  FINE_LATENCY_BUCKETS,
+  requestStats,
+  SERIES_LATENCY_BUCKETS,
+} from '../../storage/queries/request-stats.ts';
 import {
   bucketInterval,
   errorRateQuery,
@@ -14,10 +18,6 @@ import {
   timeRange,
 } from '../params.ts';
 
-/** Percentiles are read from geometric buckets this much wider than the last (see request-stats). */
-const FINE = 1.02;
-const SERIES = 1.1;
-
 const iso = (key: string): string => new Date(Number(key)).toISOString();
 
 export function analysisRoutes(client: Client, now: () => number): Router {
@@ -26,7 +26,7 @@ export function analysisRoutes(client: Client, now: () => number): Router {
   router.get('/services', async (req, res) => {
     const range = timeRange(parseParams(servicesQuery, req.query), now());
     const [requests, logs] = await Promise.all([
-      requestStats(client, { range, groupBy: 'service', latencyBucketRatio: FINE }),
+      requestStats(client, { range, groupBy: 'service', latencyBucketRatio: FINE_LATENCY_BUCKETS }),
       logStats(client, { range, groupBy: 'service' }),
     ]);
     res.json({
@@ -80,8 +80,16 @@ export function analysisRoutes(client: Client, now: () => number): Router {
     const intervalMs = bucketInterval(range, q.interval);
     const filter = { range, service: q.service, route: q.route };
     const [series, overall] = await Promise.all([
-      requestStats(client, { ...filter, groupBy: { intervalMs }, latencyBucketRatio: SERIES }),
-      requestStats(client, { ...filter, groupBy: 'route', latencyBucketRatio: FINE }),
+      requestStats(client, {
+        ...filter,
+        groupBy: { intervalMs },
+        latencyBucketRatio: SERIES_LATENCY_BUCKETS,
+      }),
+      requestStats(client, {
+        ...filter,
+        groupBy: 'route',
+        latencyBucketRatio: FINE_LATENCY_BUCKETS,
+      }),
     ]);
     res.json({
       service: q.service ?? null,

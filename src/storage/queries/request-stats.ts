@@ -33,6 +33,13 @@ export interface RequestQuery {
 const weight = { sum: { field: fields.span.samplingWeight, missing: 1 } };
 
 /**
+ * Latency bucket ratios: 2%-wide buckets for percentiles that are compared (API summaries and
+ * alert rules must agree), 10% for per-bucket time series.
+ */
+export const FINE_LATENCY_BUCKETS = 1.02;
+export const SERIES_LATENCY_BUCKETS = 1.1;
+
+/**
  * Elasticsearch refuses a search that makes more than search.max_buckets (65,536) buckets, and
  * each group carries one latency bucket per range: groups × ranges must stay under this.
  */
