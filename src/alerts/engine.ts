@@ -14,6 +14,8 @@ export interface EngineSettings {
   readonly now: () => number;
   /** Where problems go (the service's logger). */
   readonly warn: (message: string) => void;
+  /** Told how each scheduled evaluation went and how long it took (the service's metrics). */
+  readonly evaluated?: (outcome: 'ok' | 'failed', seconds: number) => void;
 }
 
 export interface EvaluationReport {
@@ -51,11 +53,6 @@ export class AlertEngine {
     this.store = store;
     this.rules = rules;
     this.settings = settings;
-  }
-
-  /** The last evaluation's failure, if the last one failed. */
-  get failure(): string | undefined {
-    return this.lastError;
   }
 
   async evaluateOnce(): Promise<EvaluationReport> {
@@ -118,12 +115,16 @@ export class AlertEngine {
   /** Evaluates now and then every interval until stop(); failures are reported, never thrown. */
   start(): void {
     const tick = (): void => {
+      const started = performance.now();
+      const took = (): number => (performance.now() - started) / 1000;
       this.running = this.evaluateOnce()
         .then(() => {
+          this.settings.evaluated?.('ok', took());
           if (this.lastError !== undefined) this.settings.warn('alert evaluation recovered');
           this.lastError = undefined;
         })
         .catch((error: unknown) => {
+          this.settings.evaluated?.('failed', took());
           const message = (error as Error).message;
           if (message !== this.lastError) this.settings.warn(`alert evaluation failed: ${message}`);
           this.lastError = message;

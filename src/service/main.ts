@@ -45,6 +45,9 @@ function main(): void {
       : undefined,
     now: Date.now,
     warn,
+    evaluated: (outcome, seconds) => {
+      metrics.evaluations.observe({ outcome }, seconds);
+    },
   });
   const app = createApi({
     client,

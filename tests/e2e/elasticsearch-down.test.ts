@@ -12,6 +12,16 @@ const get = async (app: RunningApp, path: string) => {
   };
 };
 
+/** Scheduled alert evaluations with this outcome so far, from the service's /metrics. */
+async function evaluations(app: RunningApp, outcome: 'ok' | 'failed'): Promise<number> {
+  const text = await (await fetch(`${app.url}/metrics`)).text();
+  const line = new RegExp(
+    `^lantern_analysis_rule_evaluation_seconds_count\\{outcome="${outcome}"\\} (\\d+)$`,
+    'm',
+  );
+  return Number(line.exec(text)?.[1] ?? 0);
+}
+
 describe('Elasticsearch stopped while the analysis service runs', () => {
   let analysis: RunningApp | undefined;
   afterAll(async () => {
@@ -35,7 +45,12 @@ describe('Elasticsearch stopped while the analysis service runs', () => {
     expect(down.body.error?.message).toMatch(/^Elasticsearch is unavailable: /);
     expect((await get(analysis, '/readyz')).status).toBe(503);
     expect((await get(analysis, '/healthz')).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 3000)); // a few failed evaluations
+    // Scheduled evaluations fail meanwhile, and say so in /metrics.
+    const failed = await eventually(
+      () => evaluations(analysis as RunningApp, 'failed'),
+      (n) => n > 0,
+    );
+    expect(failed).toBeGreaterThan(0);
     expect(analysis.child.exitCode).toBeNull();
     expect(analysis.stderr()).not.toMatch(/unhandled|uncaught/i);
 
@@ -47,5 +62,12 @@ describe('Elasticsearch stopped while the analysis service runs', () => {
     );
     expect(back.status).toBe(200);
     expect((await get(analysis, '/readyz')).status).toBe(200);
+    // The evaluations after the outage succeed again.
+    const okBefore = await evaluations(analysis, 'ok');
+    const okAfter = await eventually(
+      () => evaluations(analysis as RunningApp, 'ok'),
+      (n) => n > okBefore,
+    );
+    expect(okAfter).toBeGreaterThan(okBefore);
   });
 });
