@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
-import { exemplarTraceIds } from '../storage/queries/exemplars.ts';
+import { exemplarTraceIds, type ExemplarKind } from '../storage/queries/exemplars.ts';
 import { logStats } from '../storage/queries/log-stats.ts';
 import {
   FINE_LATENCY_BUCKETS,
@@ -32,34 +32,48 @@ function observation(
 }
 
 /**
- * Request figures for one evaluation. Rules that need the same figures (the two default p95
- * rules share a window) get one query between them.
+ * What one evaluation reads from Elasticsearch, each distinct question asked once: rules that
+ * need the same figures or exemplars (the two default p95 rules share a window, and fire for the
+ * same slow service) share one query.
  */
-export type RequestReader = (query: RequestQuery) => Promise<RequestStats[]>;
+export interface EvaluationReader {
+  requests(query: RequestQuery): Promise<RequestStats[]>;
+  exemplars(kind: ExemplarKind, service: string, range: TimeRange): Promise<string[]>;
+}
 
-export function evaluationReader(client: Client): RequestReader {
-  const asked = new Map<string, Promise<RequestStats[]>>();
-  return (query) => {
-    const key = JSON.stringify(query);
+function memoized<A extends unknown[], R>(
+  ask: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  const asked = new Map<string, Promise<R>>();
+  return (...args) => {
+    const key = JSON.stringify(args);
     let answer = asked.get(key);
     if (!answer) {
-      answer = requestStats(client, query);
+      answer = ask(...args);
       asked.set(key, answer);
     }
     return answer;
   };
 }
 
+export function evaluationReader(client: Client): EvaluationReader {
+  return {
+    requests: memoized((query: RequestQuery) => requestStats(client, query)),
+    exemplars: memoized((kind: ExemplarKind, service: string, range: TimeRange) =>
+      exemplarTraceIds(client, kind, service, range),
+    ),
+  };
+}
+
 /** Per service: request figures over the window → value, whether it breaches, exemplars. */
 async function perServiceRequests(
-  client: Client,
-  read: RequestReader,
+  read: EvaluationReader,
   rule: ErrorRateRule | LatencyRule,
   range: TimeRange,
   measure: (stats: RequestStats) => number,
 ): Promise<Observation[]> {
   const latency = rule.kind === 'latency_percentile';
-  const stats = await read({
+  const stats = await read.requests({
     range,
     service: rule.service,
     route: rule.route,
@@ -73,21 +87,18 @@ async function perServiceRequests(
       const value = measure(group);
       const active = group.requests >= rule.min_requests && value > threshold;
       const exemplars = active
-        ? await exemplarTraceIds(client, latency ? 'slowest' : 'failed', group.key, range)
+        ? await read.exemplars(latency ? 'slowest' : 'failed', group.key, range)
         : [];
       return observation(rule, group.key, value, active, exemplars);
     }),
   );
 }
 
-const errorRate = (client: Client, read: RequestReader, rule: ErrorRateRule, range: TimeRange) =>
-  perServiceRequests(client, read, rule, range, (s) =>
-    s.requests > 0 ? s.errors / s.requests : 0,
-  );
+const errorRate = (read: EvaluationReader, rule: ErrorRateRule, range: TimeRange) =>
+  perServiceRequests(read, rule, range, (s) => (s.requests > 0 ? s.errors / s.requests : 0));
 
-const latency = (client: Client, read: RequestReader, rule: LatencyRule, range: TimeRange) =>
+const latency = (read: EvaluationReader, rule: LatencyRule, range: TimeRange) =>
   perServiceRequests(
-    client,
     read,
     rule,
     range,
@@ -132,13 +143,13 @@ export function observe(
   client: Client,
   rule: AlertRule,
   range: TimeRange,
-  read: RequestReader = evaluationReader(client),
+  read: EvaluationReader = evaluationReader(client),
 ): Promise<Observation[]> {
   switch (rule.kind) {
     case 'error_rate':
-      return errorRate(client, read, rule, range);
+      return errorRate(read, rule, range);
     case 'latency_percentile':
-      return latency(client, read, rule, range);
+      return latency(read, rule, range);
     case 'log_count':
       return logCount(client, rule, range);
   }

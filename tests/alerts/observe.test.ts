@@ -33,4 +33,51 @@ describe('one evaluation reads each set of request figures once', () => {
     for (const rule of rules) await observe(client, rule, range, read);
     expect(search).toHaveBeenCalledTimes(2);
   });
+
+  it('asks for the exemplars of a service once when both p95 rules fire for it', async () => {
+    // One slow service: every request took 2 s, so both p95 thresholds (0.5 s, 1 s) are passed.
+    const group = {
+      key: { key: 'checkout' },
+      doc_count: 50,
+      requests: { value: 50 },
+      errors: { requests: { value: 0 } },
+      latency: { buckets: [{ from: 1_990_000, to: 2_010_000, requests: { value: 50 } }] },
+    };
+    const search = vi.fn((request: { size?: number }) =>
+      Promise.resolve(
+        request.size === 0
+          ? { aggregations: { groups: { buckets: [group] } } }
+          : { hits: { hits: [{ _source: { TraceId: 'a'.repeat(32) } }] } },
+      ),
+    );
+    const client = { search } as unknown as Client;
+    const rules = parseRules({
+      rules: [
+        {
+          name: 'p95-slow',
+          kind: 'latency_percentile',
+          percentile: 95,
+          threshold_ms: 500,
+          severity: 'medium',
+        },
+        {
+          name: 'p95-critical',
+          kind: 'latency_percentile',
+          percentile: 95,
+          threshold_ms: 1000,
+          severity: 'critical',
+        },
+      ],
+    });
+    const read = evaluationReader(client);
+    const range = { from: 0, to: 300_000 };
+    const observed = [];
+    for (const rule of rules) observed.push(...(await observe(client, rule, range, read)));
+    expect(observed.map((o) => [o.active, o.exemplarTraceIds])).toEqual([
+      [true, ['a'.repeat(32)]],
+      [true, ['a'.repeat(32)]],
+    ]);
+    // One search for the figures, one for the exemplars.
+    expect(search).toHaveBeenCalledTimes(2);
+  });
 });
