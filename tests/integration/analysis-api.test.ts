@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore } from '../../src/alerts/alert-store.ts';
 import { AlertEngine } from '../../src/alerts/engine.ts';
-import { parseRules } from '../../src/alerts/rules.ts';
+import { observe } from '../../src/alerts/observe.ts';
+import { parseRules, type AlertRule } from '../../src/alerts/rules.ts';
 import { startApi, type ApiUnderTest } from '../support/api-server.ts';
 import { eventually, stack } from '../support/otlp.ts';
 import { bulkLoad, logDocument, spanDocument, type SeedSpan } from '../support/seed.ts';
@@ -205,6 +206,56 @@ describe('analysis API against seeded Elasticsearch data whose truth is known', 
     expect(logs.every((log) => log.traceId === traceId && log.service === A)).toBe(true);
     const limited = await api.get(`/api/v1/logs?traceId=${traceId}&limit=2`);
     expect((limited.body.logs as unknown[]).length).toBe(2);
+  });
+});
+
+describe('latency and log-count rules observe the seeded truth', () => {
+  it('a p95 rule reads the true weighted p95 and names slow traces as exemplars', async () => {
+    const [rule] = parseRules({
+      rules: [
+        {
+          name: `p95-${run}`,
+          kind: 'latency_percentile',
+          percentile: 95,
+          threshold_ms: truth(A).p95 / 2,
+          window: '20m',
+          severity: 'medium',
+          service: A,
+        },
+      ],
+    });
+    const observed = await observe(es, rule as AlertRule, { from: T0, to: T1 });
+    expect(observed).toHaveLength(1);
+    within(observed[0]?.value, truth(A).p95, 0.02);
+    expect(observed[0]?.active).toBe(true);
+    const slowest = Math.max(...spans.filter((s) => s.service === A).map((s) => s.durationMs));
+    expect(slowest).toBeGreaterThan(truth(A).p95);
+    expect(observed[0]?.exemplarTraceIds).toHaveLength(3);
+  });
+
+  it('a log_count "below" rule sees the service that went silent, not the one still logging', async () => {
+    // Five minutes in which A still logs and B (which logged until T0 + 8.3 min) is silent.
+    const range = { from: T0 + 10 * MINUTE, to: T0 + 15 * MINUTE };
+    const silence = (service: string) =>
+      parseRules({
+        rules: [
+          {
+            name: `silent-${run}`,
+            kind: 'log_count',
+            op: 'below',
+            threshold: 1,
+            window: '5m',
+            severity: 'high',
+            service,
+          },
+        ],
+      })[0] as AlertRule;
+    const [b] = await observe(es, silence(B), range);
+    expect(b).toMatchObject({ service: B, value: 0, active: true });
+    const [a] = await observe(es, silence(A), range);
+    expect(a?.service).toBe(A);
+    expect(a?.value).toBe(600); // one record every 500 ms for five minutes
+    expect(a?.active).toBe(false);
   });
 });
 
