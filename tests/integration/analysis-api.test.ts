@@ -228,8 +228,6 @@ describe('latency and log-count rules observe the seeded truth', () => {
     expect(observed).toHaveLength(1);
     within(observed[0]?.value, truth(A).p95, 0.02);
     expect(observed[0]?.active).toBe(true);
-    const slowest = Math.max(...spans.filter((s) => s.service === A).map((s) => s.durationMs));
-    expect(slowest).toBeGreaterThan(truth(A).p95);
     expect(observed[0]?.exemplarTraceIds).toHaveLength(3);
   });
 
