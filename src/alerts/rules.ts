@@ -20,7 +20,6 @@ const common = {
   name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only'),
   /** Only this service; omitted → the rule is evaluated for every service separately. */
   service: z.string().min(1).optional(),
-  route: z.string().min(1).optional(),
   window: duration.default(5 * 60_000),
   for: duration.default(0),
   keep_firing_for: duration.default(0),
@@ -36,24 +35,30 @@ const common = {
     .default({}),
 };
 
+/** Rules over requests (server spans), which have routes; log records have none. */
+const overRequests = {
+  route: z.string().min(1).optional(),
+  /** Fewer requests than this in the window never fire (one failure of two is not 50%). */
+  min_requests: z.number().int().min(1).default(20),
+};
+
 const errorRateRule = z
   .object({
     ...common,
+    ...overRequests,
     kind: z.literal('error_rate'),
     /** Fraction of requests (weighted server spans) that failed, 0–1. */
     threshold: z.number().gt(0).lt(1),
-    /** Fewer requests than this in the window never fire (one failure of two is not 50%). */
-    min_requests: z.number().int().min(1).default(20),
   })
   .strict();
 
 const latencyRule = z
   .object({
     ...common,
+    ...overRequests,
     kind: z.literal('latency_percentile'),
     percentile: z.union([z.literal(50), z.literal(90), z.literal(95), z.literal(99)]),
     threshold_ms: z.number().positive(),
-    min_requests: z.number().int().min(1).default(20),
   })
   .strict();
 

@@ -67,6 +67,8 @@ describe('alert rules', () => {
     expect(() => parseRules({ rules: [{ ...rule, treshold: 2 }] })).toThrow(
       /field "\(rule\)".*treshold/,
     );
+    // Log records have no route: a log_count rule with one would silently ignore it.
+    expect(() => parseRules({ rules: [{ ...rule, route: '/orders' }] })).toThrow(/route/);
     expect(() => parseRules({ rules: [rule, rule] })).toThrow(/"a": the name is used twice/);
     expect(() => parseRules({ alerts: [] })).toThrow(/top-level "rules:" list/);
   });
