@@ -121,7 +121,7 @@ async function measureCell(cell: Cell, index: number): Promise<CellResult> {
     env: { ...common, DEMO_ERROR_RATE: '0', BACKEND_URL: backend.url },
   });
   try {
-    await drive(frontend, { ...cell, rateAt: cell.rateAt }, WARM_UP_SECONDS);
+    await drive(frontend, cell, WARM_UP_SECONDS);
     const from = Date.now();
     const outcomes = await drive(frontend, cell, SECONDS);
     const to = Date.now();
