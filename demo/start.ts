@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { StackError } from '../src/stack/errors.ts';
 import { waitUntilHealthy } from '../src/stack/daemon.ts';
-import { logDir, repoRoot } from '../src/stack/paths.ts';
+import { logDir, logFile, repoRoot } from '../src/stack/paths.ts';
 import { answers, assertPortsFree } from '../src/stack/ports.ts';
 import { requireNode } from '../src/stack/require-node.ts';
 import { loadStackSettings } from '../src/stack/settings.ts';
@@ -28,7 +28,7 @@ function service(
   instrumented = true,
 ): ChildProcess {
   mkdirSync(logDir, { recursive: true });
-  const log = openSync(join(logDir, `${name}.log`), 'a');
+  const log = openSync(logFile(name), 'a');
   const loader = instrumented ? ['--import', 'lantern/register'] : [];
   const child = spawn(process.execPath, [...loader, join(repoRoot, script)], {
     cwd: repoRoot,

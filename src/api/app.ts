@@ -58,8 +58,9 @@ export function createApi(deps: ApiDependencies): Express {
 
   const api = express.Router();
   api.use(bearerToken(deps.apiToken));
+  const openApi = openApiDocument(); // derived from the schemas: the same for every request
   api.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument());
+    res.json(openApi);
   });
   api.get('/rules', (_req, res) => {
     res.json({ rules: deps.rules });
