@@ -30,11 +30,16 @@ function main(): void {
   const warn = (message: string): void => {
     logger.warn(message);
   };
-  installIndexTemplates(client).catch((error: unknown) => {
-    warn(
-      `could not install index templates yet (${(error as Error).message}); the stack installs them too`,
-    );
-  });
+  installIndexTemplates(client).then(
+    (notApplied) => {
+      notApplied.forEach(warn);
+    },
+    (error: unknown) => {
+      warn(
+        `could not install index templates yet (${(error as Error).message}); the stack installs them too`,
+      );
+    },
+  );
   const store = new AlertStore(client);
   const metrics = serviceMetrics();
   const engine = new AlertEngine(client, store, rules, {

@@ -22,12 +22,17 @@ export const securitySettings = [
   'xpack.security.http.ssl.certificate_authorities: [certs/ca.crt]',
 ];
 
+/** Bringing existing indices up to a new template: its mappings and dynamic settings only. */
+const upgrade = "'indices:admin/mapping/put', 'indices:admin/settings/update'";
+
 /**
  * Least privilege, per component:
  * - the Collector only creates documents (and the daily index) in the two telemetry patterns;
  * - the analysis service reads them, keeps its own alert indices, and installs the index
- *   templates at start (manage_index_templates; monitor for cluster health).
+ *   templates at start (manage_index_templates; monitor for cluster health), bringing existing
+ *   indices up to them (mapping and settings updates, not `manage`: no delete, close or alias).
  */
+
 const roles = `# Written by Lantern's stack manager (src/stack/elasticsearch-security.ts) on every start.
 ${ES_USERS.ingest.role}:
   indices:
@@ -37,9 +42,9 @@ ${ES_USERS.analysis.role}:
   cluster: ['monitor', 'manage_index_templates']
   indices:
     - names: ['${indices.logs.pattern}', '${indices.spans.pattern}']
-      privileges: ['read', 'view_index_metadata']
+      privileges: ['read', 'view_index_metadata', ${upgrade}]
     - names: ['${indices.alerts.index}', '${indices.alertHistory.index}']
-      privileges: ['read', 'write', 'create_index', 'view_index_metadata']
+      privileges: ['read', 'write', 'create_index', 'view_index_metadata', ${upgrade}]
 `;
 
 /** Copies the certificates, writes roles.yml and (when the passwords changed) the users. */

@@ -86,8 +86,9 @@ async function bringUp(s: StackSettings): Promise<StackEndpoints> {
     s.LANTERN_SECURE ? { url: e.elasticsearch, ...analysisLogin() } : { url: e.elasticsearch },
   );
   try {
-    await installIndexTemplates(client);
-    step('elasticsearch', 'index templates lantern-logs and lantern-spans installed');
+    const notApplied = await installIndexTemplates(client);
+    step('elasticsearch', 'index templates installed, existing indices brought up to them');
+    for (const problem of notApplied) step('elasticsearch', `warning: ${problem}`);
   } finally {
     await client.close();
   }

@@ -8,8 +8,9 @@ import { installIndexTemplates } from './templates.ts';
 const url = process.env.LANTERN_ES_URL ?? 'http://127.0.0.1:9200';
 const client = createElasticsearchClient({ url });
 try {
-  await installIndexTemplates(client);
+  const notApplied = await installIndexTemplates(client);
   process.stdout.write(`lantern: index templates installed in ${url}\n`);
+  for (const problem of notApplied) process.stderr.write(`lantern: warning: ${problem}\n`);
 } catch (error) {
   process.stderr.write(`lantern: could not install index templates in ${url}: ${String(error)}\n`);
   process.exitCode = 1;

@@ -89,27 +89,29 @@ const alertMappings: Mappings = {
   },
 };
 
+/**
+ * The index settings Elasticsearch lets us change on an existing index: the ones an upgrade of
+ * Lantern applies to today's indices too, not only to those created from tomorrow on.
+ */
+const dynamicSettings: estypes.IndicesIndexSettings = {
+  // 0 replicas on one node, 1 as soon as a second node joins.
+  auto_expand_replicas: '0-1',
+  refresh_interval: '1s',
+  // A record with more attributes than the field limit (1000) is stored with the extra ones
+  // unmapped (kept in _source), instead of being rejected and lost.
+  mapping: { total_fields: { ignore_dynamic_beyond_limit: true } },
+};
+
 function template(
   pattern: string,
   mappings: Mappings,
-): Omit<estypes.IndicesPutIndexTemplateRequest, 'name'> {
+): Omit<estypes.IndicesPutIndexTemplateRequest, 'name'> & { index_patterns: string[] } {
   return {
     index_patterns: [pattern],
     priority: 500,
     version: TEMPLATE_VERSION,
     _meta: { managed_by: 'lantern' },
-    template: {
-      settings: {
-        number_of_shards: 1,
-        // 0 replicas on one node, 1 as soon as a second node joins.
-        auto_expand_replicas: '0-1',
-        refresh_interval: '1s',
-        // A record with more attributes than the field limit (1000) is stored with the extra
-        // ones unmapped (kept in _source), instead of being rejected and lost.
-        mapping: { total_fields: { ignore_dynamic_beyond_limit: true } },
-      },
-      mappings,
-    },
+    template: { settings: { number_of_shards: 1, ...dynamicSettings }, mappings },
   };
 }
 
@@ -121,9 +123,33 @@ export const indexTemplates = {
   [indices.alertHistory.template]: template(indices.alertHistory.index, alertMappings),
 };
 
-/** Installs (or updates) Lantern's index templates; idempotent. */
-export async function installIndexTemplates(client: Client): Promise<void> {
+/**
+ * Installs (or updates) Lantern's index templates and brings the indices that already exist up
+ * to them: dynamic settings and mappings (an index keeps the template it was created from, so
+ * without this an upgrade would reach today's index only tomorrow). Idempotent.
+ *
+ * Returns what could not be applied to existing indices (a mapping that conflicts with fields
+ * they already have): those indices keep their old mapping, new ones get the template's. The
+ * caller reports it; the templates themselves are always installed, or this throws.
+ */
+export async function installIndexTemplates(client: Client): Promise<string[]> {
+  const notApplied: string[] = [];
   for (const [name, body] of Object.entries(indexTemplates)) {
     await client.indices.putIndexTemplate({ name, ...body });
+    const existing = {
+      index: body.index_patterns,
+      allow_no_indices: true,
+      ignore_unavailable: true,
+    };
+    await client.indices.putSettings({ ...existing, settings: dynamicSettings });
+    try {
+      await client.indices.putMapping({ ...existing, ...body.template?.mappings });
+    } catch (error) {
+      notApplied.push(
+        `existing ${body.index_patterns.join(', ')} indices keep their mapping, new ones get ` +
+          `template ${name} v${String(TEMPLATE_VERSION)}: ${(error as Error).message}`,
+      );
+    }
   }
+  return notApplied;
 }
