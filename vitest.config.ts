@@ -12,6 +12,7 @@ export default defineConfig({
             'tests/alerts/**/*.test.ts',
             'tests/analysis/**/*.test.ts',
             'tests/api/**/*.test.ts',
+            'tests/service/**/*.test.ts',
           ],
         },
       },

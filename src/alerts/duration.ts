@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** `250ms`, `30s`, `5m`, `1h`, `1d` → milliseconds; undefined when malformed. */
@@ -6,3 +8,16 @@ export function parseDuration(text: string): number | undefined {
   if (!match) return undefined;
   return Number(match[1]) * UNITS[match[2] as keyof typeof UNITS];
 }
+
+/**
+ * A duration written like `30s` (rules, service settings, API parameters), parsed to
+ * milliseconds; the message quotes what was given.
+ */
+export const durationMs = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30s, 5m or 1h` });
+    return z.NEVER;
+  }
+  return ms;
+});

@@ -1,16 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { parseDuration } from './duration.ts';
-
-const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30s, 5m or 1h` });
-    return z.NEVER;
-  }
-  return ms;
-});
+import { durationMs } from './duration.ts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -20,9 +11,9 @@ const common = {
   name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only'),
   /** Only this service; omitted → the rule is evaluated for every service separately. */
   service: z.string().min(1).optional(),
-  window: duration.default(5 * 60_000),
-  for: duration.default(0),
-  keep_firing_for: duration.default(0),
+  window: durationMs.default(5 * 60_000),
+  for: durationMs.default(0),
+  keep_firing_for: durationMs.default(0),
   severity: z.enum(SEVERITIES),
   labels: z.record(z.string(), z.string()).default({}),
   annotations: z

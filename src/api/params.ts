@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../alerts/duration.ts';
+import { durationMs } from '../alerts/duration.ts';
 import { SEVERITIES } from '../alerts/rules.ts';
 import { ApiError } from './errors.ts';
 
@@ -31,17 +31,7 @@ const time = z.string().transform((text, ctx) => {
   }
   return ms;
 });
-const interval = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms < 1000) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'must be a duration of at least 1s, like 30s, 1m or 1h',
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+const interval = durationMs.refine((ms) => ms >= 1000, 'must be at least 1s');
 const name = z.string().min(1).max(256);
 
 export const logsQuery = z.strictObject({ traceId: traceIdParam, limit: limit(1000, 10_000) });

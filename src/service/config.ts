@@ -1,21 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseDuration } from '../alerts/duration.ts';
+import { durationMs } from '../alerts/duration.ts';
 import { repoRoot } from '../stack/paths.ts';
 
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      const ms = parseDuration(text);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'must be a duration like 5s, 1m' });
-        return z.NEVER;
-      }
-      return ms;
-    });
 const optional = z.string().min(1).optional();
 
 const schema = z.object({
@@ -30,8 +18,8 @@ const schema = z.object({
     'no such file',
   ),
   LANTERN_RULES_FILE: z.string().default(join(repoRoot, 'config', 'rules.yaml')),
-  LANTERN_EVAL_INTERVAL: duration('5s'),
-  LANTERN_QUERY_OFFSET: duration('10s'),
+  LANTERN_EVAL_INTERVAL: durationMs.default(5_000),
+  LANTERN_QUERY_OFFSET: durationMs.default(10_000),
   LANTERN_ALERTMANAGER_URL: z.url({ protocol: /^https?$/ }).optional(),
   LANTERN_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   LANTERN_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),

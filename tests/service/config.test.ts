@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { loadServiceConfig, redacted } from '../../src/service/config.ts';
+
+describe("the analysis service's settings", () => {
+  it('reads durations like the rules do, with defaults when unset or empty', () => {
+    const config = loadServiceConfig({ LANTERN_EVAL_INTERVAL: '250ms', LANTERN_QUERY_OFFSET: '' });
+    expect(config.LANTERN_EVAL_INTERVAL).toBe(250);
+    expect(config.LANTERN_QUERY_OFFSET).toBe(10_000);
+    expect(loadServiceConfig({}).LANTERN_EVAL_INTERVAL).toBe(5_000);
+  });
+
+  it('reports every bad setting at once, by name, quoting the value', () => {
+    const load = () =>
+      loadServiceConfig({
+        LANTERN_EVAL_INTERVAL: 'soon',
+        PORT: '99999',
+        LANTERN_API_TOKEN: 'short',
+      });
+    expect(load).toThrow(/LANTERN_EVAL_INTERVAL: "soon" is not a duration like 30s/);
+    expect(load).toThrow(/PORT: /);
+    expect(load).toThrow(/LANTERN_API_TOKEN: must be at least 16 characters/);
+  });
+
+  it('never shows a secret in what it logs', () => {
+    const config = loadServiceConfig({
+      LANTERN_ES_PASSWORD: 'hunter2-hunter2',
+      LANTERN_API_TOKEN: 'a-token-of-16-chars-or-more',
+    });
+    expect(JSON.stringify(redacted(config))).not.toMatch(/hunter2|a-token-of/);
+  });
+});
