@@ -3,7 +3,7 @@ import express, { type Express } from 'express';
 import type { AlertStore } from '../alerts/alert-store.ts';
 import type { AlertRule } from '../alerts/rules.ts';
 import { bearerToken } from './auth.ts';
-import { ApiError, errorHandler } from './errors.ts';
+import { ApiError, elasticsearchUnavailable, errorHandler } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { analysisRoutes } from './routes/analysis.ts';
@@ -42,15 +42,11 @@ export function createApi(deps: ApiDependencies): Express {
   app.get('/readyz', async (_req, res) => {
     try {
       await deps.client.cluster.health({ timeout: '2s' }, { requestTimeout: 3000, maxRetries: 0 });
-      res.json({ status: 'ready' });
     } catch (error) {
-      res.status(503).json({
-        error: {
-          code: 'elasticsearch_unavailable',
-          message: `Elasticsearch is unavailable: ${(error as Error).message}`,
-        },
-      });
+      // Any failure means not ready (a refused login too, which elsewhere is a 500).
+      throw elasticsearchUnavailable(error);
     }
+    res.json({ status: 'ready' });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

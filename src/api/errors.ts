@@ -24,20 +24,18 @@ export function isElasticsearchUnavailable(error: unknown): boolean {
   );
 }
 
+/** The answer when Elasticsearch is down, or (for /readyz) does not let us in: 503 with the reason. */
+export function elasticsearchUnavailable(error: unknown): ApiError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ApiError(503, 'elasticsearch_unavailable', `Elasticsearch is unavailable: ${reason}`);
+}
+
 /** Maps every error to the API's error shape; Elasticsearch being down is a 503 with the reason. */
 export function errorHandler(log: (message: string) => void): ErrorRequestHandler {
-  return (error: unknown, _req, res, _next) => {
+  return (thrown: unknown, _req, res, _next) => {
+    const error = isElasticsearchUnavailable(thrown) ? elasticsearchUnavailable(thrown) : thrown;
     if (error instanceof ApiError) {
       res.status(error.status).json({ error: { code: error.code, message: error.message } });
-      return;
-    }
-    if (isElasticsearchUnavailable(error)) {
-      res.status(503).json({
-        error: {
-          code: 'elasticsearch_unavailable',
-          message: `Elasticsearch is unavailable: ${(error as Error).message}`,
-        },
-      });
       return;
     }
     if (
