@@ -4,6 +4,8 @@ import { weightedPercentiles } from './weighted-percentiles.ts';
 /** Weighted request figures of one group (service, route or time bucket). */
 export interface RequestFigures {
   readonly key: string;
+  /** Stored (sampled) spans the estimate rests on: how much to trust it. */
+  readonly spans: number;
   readonly requests: number;
   readonly errors: number;
   readonly latency: readonly LatencyBucket[];
@@ -42,6 +44,7 @@ export interface ServiceSummary {
   };
   readonly requests: {
     readonly count: number;
+    readonly sampled: number;
     readonly errors: number;
     readonly errorRate: number | null;
     readonly latencyMs: LatencySummary;
@@ -67,6 +70,7 @@ export function summarizeServices(
       },
       requests: {
         count: round(r?.requests ?? 0) ?? 0,
+        sampled: r?.spans ?? 0,
         errors: round(r?.errors ?? 0) ?? 0,
         errorRate: ratio(r?.errors ?? 0, r?.requests ?? 0),
         latencyMs: latencySummary(r?.latency ?? []),

@@ -76,6 +76,7 @@ function truth(service: string, route?: string) {
     return 0;
   };
   return {
+    sampled: mine.length,
     requests,
     errors,
     rate: errors / requests,
@@ -150,6 +151,7 @@ describe('analysis API against seeded Elasticsearch data whose truth is known', 
     expect(a?.logs).toEqual({ count: 2003, errors: 300, errorRate: 300 / 2003 });
     expect(b?.logs.count).toBe(500);
     expect(a?.requests.count).toBe(ta.requests);
+    expect(a?.requests.sampled).toBe(ta.sampled);
     expect(a?.requests.errors).toBe(ta.errors);
     within(a?.requests.errorRate, ta.rate);
     const latency = a?.requests.latencyMs as Record<string, number>;
@@ -182,11 +184,13 @@ describe('analysis API against seeded Elasticsearch data whose truth is known', 
     const routes = body.routes as {
       route: string;
       requests: number;
+      sampled: number;
       latencyMs: Record<string, number>;
     }[];
     const t = truth(A, '/orders');
     expect(routes).toHaveLength(1);
     expect(routes[0]?.requests).toBe(t.requests);
+    expect(routes[0]?.sampled).toBe(t.sampled);
     within(routes[0]?.latencyMs.p95, t.p95);
     within(routes[0]?.latencyMs.p99, t.p99);
     expect((body.buckets as unknown[]).length).toBe(2);

@@ -98,6 +98,7 @@ export function analysisRoutes(client: Client, now: () => number): Router {
       routes: overall.map((r) => ({
         route: r.key,
         requests: r.requests,
+        sampled: r.spans,
         latencyMs: latencySummary(r.latency),
       })),
       buckets: series.map((b) => ({
