@@ -89,6 +89,8 @@ export const collector: StackServer = {
         LANTERN_ES_URL: endpoints(s).elasticsearch,
         ...(credentials && {
           LANTERN_OTLP_TOKEN_FILE: credentials.otlpTokenFile,
+          LANTERN_OTLP_TLS_CERT_FILE: credentials.collectorCertFile,
+          LANTERN_OTLP_TLS_KEY_FILE: credentials.collectorKeyFile,
           LANTERN_ES_CA_FILE: credentials.caFile,
           LANTERN_ES_USERNAME: ES_USERS.ingest.username,
           LANTERN_ES_PASSWORD: credentials.ingestPassword,

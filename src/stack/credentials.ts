@@ -26,6 +26,9 @@ export interface StackCredentials {
   readonly caFile: string;
   readonly esCertFile: string;
   readonly esKeyFile: string;
+  /** TLS certificate and key of the Collector's OTLP receivers (gRPC and HTTP). */
+  readonly collectorCertFile: string;
+  readonly collectorKeyFile: string;
   readonly ingestPassword: string;
   readonly analysisPassword: string;
   /** Bearer token the Collector's OTLP receivers require. */
@@ -42,6 +45,8 @@ const filesIn = (dir: string) => ({
   caFile: join(dir, 'ca.crt'),
   esKeyFile: join(dir, 'elasticsearch.key'),
   esCertFile: join(dir, 'elasticsearch.crt'),
+  collectorKeyFile: join(dir, 'collector.key'),
+  collectorCertFile: join(dir, 'collector.crt'),
   secrets: join(dir, 'secrets.json'),
   otlpTokenFile: join(dir, 'otlp.token'),
   envFile: join(dir, 'lantern.env'),
@@ -60,63 +65,43 @@ const writePrivate = (path: string, text: string): void => {
   writeFileSync(path, text, { mode: 0o600 });
 };
 
-/** A CA and a certificate for 127.0.0.1/localhost signed by it, made with openssl, once. */
+/**
+ * A local CA, and a certificate for 127.0.0.1/localhost signed by it for each TLS server
+ * (Elasticsearch, the Collector's receivers); each made with openssl once, when missing.
+ */
 async function ensureCertificates(): Promise<void> {
-  if (existsSync(files.esCertFile)) return;
+  const servers = [
+    { name: 'elasticsearch', keyFile: files.esKeyFile, certFile: files.esCertFile },
+    { name: 'collector', keyFile: files.collectorKeyFile, certFile: files.collectorCertFile },
+  ].filter((server) => !existsSync(server.certFile));
+  if (servers.length === 0) return;
   const openssl = requireTool(
     'openssl',
     "the secured stack's TLS certificates are made with openssl",
     'Install the Debian package "openssl".',
   );
-  step('secure', `creating a CA and Elasticsearch's TLS certificate in ${secureDir}`);
   const days = '825';
-  await run('secure', openssl, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    days,
-    '-subj',
-    '/CN=Lantern local CA',
-    '-keyout',
-    files.caKey,
-    '-out',
-    files.caFile,
-  ]);
-  const csr = join(secureDir, 'elasticsearch.csr');
-  await run('secure', openssl, [
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=localhost',
-    '-keyout',
-    files.esKeyFile,
-    '-out',
-    csr,
-  ]);
-  const extensions = join(secureDir, 'elasticsearch.ext');
+  if (!existsSync(files.caFile)) {
+    step('secure', `creating a local CA in ${secureDir}`);
+    await run('secure', openssl, [
+      ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', days],
+      ...['-subj', '/CN=Lantern local CA', '-keyout', files.caKey, '-out', files.caFile],
+    ]);
+  }
+  const extensions = join(secureDir, 'server.ext');
   writeFileSync(extensions, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  await run('secure', openssl, [
-    'x509',
-    '-req',
-    '-in',
-    csr,
-    '-CA',
-    files.caFile,
-    '-CAkey',
-    files.caKey,
-    '-CAcreateserial',
-    '-days',
-    days,
-    '-extfile',
-    extensions,
-    '-out',
-    files.esCertFile,
-  ]);
+  for (const server of servers) {
+    step('secure', `creating the TLS certificate of ${server.name} (127.0.0.1, localhost)`);
+    const csr = join(secureDir, `${server.name}.csr`);
+    await run('secure', openssl, [
+      ...['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost'],
+      ...['-keyout', server.keyFile, '-out', csr],
+    ]);
+    await run('secure', openssl, [
+      ...['x509', '-req', '-in', csr, '-CA', files.caFile, '-CAkey', files.caKey],
+      ...['-CAcreateserial', '-days', days, '-extfile', extensions, '-out', server.certFile],
+    ]);
+  }
 }
 
 function ensureSecrets(): Secrets {
@@ -144,6 +129,8 @@ export function credentialsIn(dir: string = secureDir): StackCredentials {
     caFile: paths.caFile,
     esCertFile: paths.esCertFile,
     esKeyFile: paths.esKeyFile,
+    collectorCertFile: paths.collectorCertFile,
+    collectorKeyFile: paths.collectorKeyFile,
     otlpTokenFile: paths.otlpTokenFile,
     envFile: paths.envFile,
     ...secrets,
@@ -164,6 +151,10 @@ export async function ensureStackCredentials(s: StackSettings): Promise<StackCre
       '# Load with: set -a; . .lantern/secure/lantern.env; set +a',
       `OTEL_EXPORTER_OTLP_ENDPOINT=${otlpHttpUrl}`,
       `OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer ${secrets.otlpToken}'`,
+      '# The OTLP receivers speak TLS with a certificate of the local CA: Node trusts it through',
+      '# NODE_EXTRA_CA_CERTS (read at start), OTLP gRPC exporters through the second variable.',
+      `NODE_EXTRA_CA_CERTS=${files.caFile}`,
+      `OTEL_EXPORTER_OTLP_CERTIFICATE=${files.caFile}`,
       `LANTERN_ES_URL=${esUrl}`,
       `LANTERN_ES_USERNAME=${ES_USERS.analysis.username}`,
       `LANTERN_ES_PASSWORD='${secrets.analysisPassword}'`,

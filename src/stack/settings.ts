@@ -61,7 +61,7 @@ const loopback = '127.0.0.1';
 export function endpoints(s: StackSettings) {
   return {
     elasticsearch: `${s.LANTERN_SECURE ? 'https' : 'http'}://${loopback}:${s.LANTERN_ES_PORT}`,
-    otlpHttp: `http://${loopback}:${s.LANTERN_OTLP_HTTP_PORT}`,
+    otlpHttp: `${s.LANTERN_SECURE ? 'https' : 'http'}://${loopback}:${s.LANTERN_OTLP_HTTP_PORT}`,
     otlpGrpc: `${loopback}:${s.LANTERN_OTLP_GRPC_PORT}`,
     collectorHealth: `http://${loopback}:${s.LANTERN_COLLECTOR_HEALTH_PORT}`,
     collectorPrometheus: `http://${loopback}:${s.LANTERN_COLLECTOR_PROMETHEUS_PORT}/metrics`,

@@ -1,12 +1,21 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ES_USERS } from '../../src/stack/credentials.ts';
 import { createElasticsearchClient } from '../../src/storage/client.ts';
 import { fields, indices } from '../../src/storage/indices.ts';
 import { startApp, traceparent, type RunningApp } from '../support/instrumented-app.ts';
 import { eventually, newSpanId, newTraceId } from '../support/otlp.ts';
-import { secureCredentials, secureStack, secureStackEnv } from '../support/secure-stack.ts';
+import { otlpEncoder } from '../support/otlp-encoder.ts';
+import {
+  envFileVariables,
+  exportLogsOverGrpc,
+  postTls,
+  secureCredentials,
+  secureStack,
+  secureStackEnv,
+} from '../support/secure-stack.ts';
 import { setupOutputFile } from '../support/secure-stack-setup.ts';
 
 const credentials = secureCredentials();
@@ -64,25 +73,27 @@ function otlpLog(traceId: string, body: string) {
   });
 }
 
+const ca = readFileSync(credentials.caFile);
 const postLog = (traceId: string, authorization?: string) =>
-  fetch(`${secureStack.otlpHttp}/v1/logs`, {
-    method: 'POST',
-    headers: {
+  postTls(
+    `${secureStack.otlpHttp}/v1/logs`,
+    otlpLog(traceId, `secured ${traceId}`),
+    {
       'content-type': 'application/json',
       ...(authorization === undefined ? {} : { authorization }),
     },
-    body: otlpLog(traceId, `secured ${traceId}`),
-  });
+    ca,
+  );
 
 describe('the Collector in secured mode', () => {
   it('refuses OTLP without the bearer token, or with a wrong one, and stores nothing of it', async () => {
     const refused = newTraceId();
-    expect((await postLog(refused)).status).toBe(401);
-    expect((await postLog(refused, 'Bearer not-the-token')).status).toBe(401);
-    expect((await postLog(refused, `Basic ${credentials.otlpToken}`)).status).toBe(401);
+    expect(await postLog(refused)).toBe(401);
+    expect(await postLog(refused, 'Bearer not-the-token')).toBe(401);
+    expect(await postLog(refused, `Basic ${credentials.otlpToken}`)).toBe(401);
 
     const accepted = newTraceId();
-    expect((await postLog(accepted, `Bearer ${credentials.otlpToken}`)).status).toBe(200);
+    expect(await postLog(accepted, `Bearer ${credentials.otlpToken}`)).toBe(200);
     // Once the accepted record is stored, anything sent before it would be too.
     const stored = await eventually(
       () => logsOfTrace(accepted),
@@ -90,6 +101,41 @@ describe('the Collector in secured mode', () => {
     );
     expect(stored).toHaveLength(1);
     expect(await logsOfTrace(refused)).toHaveLength(0);
+  });
+
+  it('speaks TLS only, with a certificate of the local CA', async () => {
+    const plain = await fetch(`${secureStack.otlpHttp.replace('https:', 'http:')}/v1/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: otlpLog(newTraceId(), 'in clear'),
+    });
+    expect(plain.status).toBe(400);
+    expect(await plain.text()).toMatch(/HTTPS/);
+    // The system's trust store does not know the local CA.
+    await expect(fetch(`${secureStack.otlpHttp}/v1/logs`, { method: 'POST' })).rejects.toThrow();
+  });
+
+  it('holds OTLP over gRPC to the same rules: TLS, then the token', async () => {
+    const service = `secure-grpc-${newTraceId().slice(0, 8)}`;
+    const batch = otlpEncoder('protobuf', service).logs(5, 0).body as Uint8Array;
+    const tls = grpc.credentials.createSsl(ca);
+    // By name: TLS clients send it as SNI, where an IP address is not allowed (RFC 6066).
+    const target = secureStack.otlpGrpc.replace('127.0.0.1', 'localhost');
+    const send = (channel: grpc.ChannelCredentials, authorization?: string) =>
+      exportLogsOverGrpc(target, channel, batch, authorization);
+
+    expect(await send(tls)).toBe(grpc.status.UNAUTHENTICATED);
+    expect(await send(tls, 'Bearer not-the-token')).toBe(grpc.status.UNAUTHENTICATED);
+    expect(await send(grpc.credentials.createInsecure(), `Bearer ${credentials.otlpToken}`)).toBe(
+      grpc.status.UNAVAILABLE,
+    );
+    expect(await send(tls, `Bearer ${credentials.otlpToken}`)).toBe(grpc.status.OK);
+
+    const count = () =>
+      analysisEs
+        .count({ index: indices.logs.pattern, query: { term: { [fields.serviceName]: service } } })
+        .then((result) => result.count);
+    expect(await eventually(count, (n) => n >= 5)).toBe(5);
   });
 });
 
@@ -141,10 +187,8 @@ describe('the authenticated path, end to end', () => {
       loader: '--import',
       script: 'tests/fixtures/express-app.mjs',
       service: 'secure-app',
-      env: {
-        OTEL_EXPORTER_OTLP_ENDPOINT: secureStack.otlpHttp,
-        OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${credentials.otlpToken}`,
-      },
+      // Exactly what the stack tells users to load: set -a; . .lantern/secure/lantern.env
+      env: envFileVariables(credentials.envFile),
     });
     analysis = await startApp({
       loader: 'none',

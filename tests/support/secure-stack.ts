@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { credentialsIn, type StackCredentials } from '../../src/stack/credentials.ts';
 import { repoRoot, stateDir } from '../../src/stack/paths.ts';
 import { endpoints, loadStackSettings, type StackEndpoints } from '../../src/stack/settings.ts';
@@ -43,5 +46,61 @@ export function secureStackCli(...args: string[]): Promise<string> {
       if (code === 0) resolve(output);
       else reject(new Error(`stack ${args.join(' ')} failed (exit ${String(code)}):\n${output}`));
     });
+  });
+}
+
+/** Status of a POST over HTTPS trusting only `ca` (fetch cannot take a CA per request). */
+export function postTls(
+  url: string,
+  body: string,
+  headers: Readonly<Record<string, string>>,
+  ca: Buffer,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(url, { method: 'POST', headers, ca }, (response) => {
+      response.resume();
+      response.on('end', () => {
+        resolve(response.statusCode ?? 0);
+      });
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** The variables of a secured stack's lantern.env, as a shell would read them. */
+export function envFileVariables(path: string): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(?:'([^']*)'|(.*))$/.exec(line);
+    if (match?.[1] !== undefined) variables[match[1]] = match[2] ?? match[3] ?? '';
+  }
+  return variables;
+}
+
+/** gRPC status of an OTLP logs Export call with this protobuf body (0 = OK, 16 = unauthenticated). */
+export function exportLogsOverGrpc(
+  target: string,
+  channel: grpc.ChannelCredentials,
+  body: Uint8Array,
+  authorization?: string,
+): Promise<grpc.status> {
+  const client = new grpc.Client(target, channel);
+  const metadata = new grpc.Metadata();
+  if (authorization !== undefined) metadata.set('authorization', authorization);
+  const bytes = (buffer: Buffer): Buffer => buffer;
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+      bytes,
+      bytes,
+      Buffer.from(body),
+      metadata,
+      { deadline: Date.now() + 10_000 },
+      (error) => {
+        client.close();
+        resolve(error?.code ?? grpc.status.OK);
+      },
+    );
   });
 }
