@@ -47,6 +47,8 @@ describe('otel-collector.yaml', () => {
         env: {
           ...process.env,
           LANTERN_OTLP_TOKEN_FILE: collectorConfigPath,
+          LANTERN_OTLP_TLS_CERT_FILE: collectorConfigPath,
+          LANTERN_OTLP_TLS_KEY_FILE: collectorConfigPath,
           LANTERN_ES_URL: 'https://127.0.0.1:9200',
           LANTERN_ES_USERNAME: 'user',
           LANTERN_ES_PASSWORD: 'password',
