@@ -1,10 +1,12 @@
 // Demo backend: an inventory service. Instrumented only by `node --import lantern/register`.
 import express from 'express';
 import pino from 'pino';
+import { accessLog } from './access-log.mjs';
 import { faultRoutes, faults, pause } from './faults.mjs';
 
 const logger = pino({ name: 'backend' });
 const app = express();
+app.use(accessLog(logger));
 app.use(express.json());
 faultRoutes(app, logger);
 

@@ -2,23 +2,14 @@
 // `node --import lantern/register`.
 import express from 'express';
 import pino from 'pino';
+import { accessLog } from './access-log.mjs';
 import { faultRoutes, faults, pause } from './faults.mjs';
 
 const logger = pino({ name: 'frontend' });
 const backend = process.env.BACKEND_URL ?? 'http://127.0.0.1:8082';
 const app = express();
+app.use(accessLog(logger));
 app.use(express.json());
-// Server-Timing (seen in browsers' devtools) carries the time spent here; the benchmark's
-// traffic uses it as the ground truth for the analysis API's latency figures.
-app.use((req, res, next) => {
-  const started = performance.now();
-  const writeHead = res.writeHead;
-  res.writeHead = function (...args) {
-    res.setHeader('server-timing', `app;dur=${(performance.now() - started).toFixed(2)}`);
-    return writeHead.apply(this, args);
-  };
-  next();
-});
 faultRoutes(app, logger);
 
 app.get('/checkout/:sku', async (req, res) => {
