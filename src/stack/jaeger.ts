@@ -11,7 +11,7 @@ import {
 import { join } from 'node:path';
 import { StackError } from './errors.ts';
 import { goEnv, requireGo } from './go-build.ts';
-import { cacheDir, repoRoot } from './paths.ts';
+import { cacheDir, repoRoot, stateDir } from './paths.ts';
 import { answers } from './ports.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
@@ -85,6 +85,7 @@ export const jaeger: StackServer = {
         JAEGER_HEALTH_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_HEALTH_PORT}`,
         JAEGER_METRICS_HOST: loopback,
         JAEGER_METRICS_PORT: String(s.LANTERN_JAEGER_METRICS_PORT),
+        JAEGER_DATA_DIR: join(stateDir, 'jaeger'),
       },
       signature: 'jaeger',
     };

@@ -4,7 +4,9 @@ import { startServer, stopServer } from '../../src/stack/stack.ts';
 import { eventually, stack } from '../support/otlp.ts';
 import { generateLoad, SPANS_PER_TRACE } from '../support/telemetry-load.ts';
 
-const service = `jaeger-restart-${Date.now().toString(36)}`;
+const run = Date.now().toString(36);
+const service = `jaeger-restart-${run}`;
+const earlier = `jaeger-before-restart-${run}`;
 
 afterAll(() => startServer('jaeger', loadStackSettings()));
 
@@ -12,8 +14,26 @@ interface JaegerTraces {
   data: { spans: unknown[] }[];
 }
 
+const tracesOf = async (name: string): Promise<JaegerTraces> =>
+  (await (
+    await fetch(`${stack.jaeger}/api/traces?service=${name}&limit=5000&lookback=1h`)
+  ).json()) as JaegerTraces;
+
 describe('Jaeger stopped and restarted', () => {
-  it('receives every trace sent while it was down, once it is back', async () => {
+  it('receives every trace sent while it was down, once it is back, and keeps the older ones', async () => {
+    const before = await generateLoad({
+      otlpHttp: stack.otlpHttp,
+      service: earlier,
+      logsPerSecond: 0,
+      spansPerSecond: 100,
+      seconds: 2,
+    });
+    const stored = before.spansAccepted / SPANS_PER_TRACE;
+    await eventually(
+      () => tracesOf(earlier),
+      (body) => body.data.length >= stored,
+      60_000,
+    );
     await stopServer('jaeger');
     const sent = await generateLoad({
       otlpHttp: stack.otlpHttp,
@@ -25,16 +45,17 @@ describe('Jaeger stopped and restarted', () => {
     await startServer('jaeger', loadStackSettings());
     const traces = sent.spansAccepted / SPANS_PER_TRACE;
     const found = await eventually(
-      async () =>
-        (await (
-          await fetch(`${stack.jaeger}/api/traces?service=${service}&limit=5000&lookback=1h`)
-        ).json()) as JaegerTraces,
+      () => tracesOf(service),
       (body) => body.data.length >= traces,
       120_000,
     );
+    const kept = await tracesOf(earlier);
     console.log(
-      `[jaeger down 15 s] traces acked ${traces} → in Jaeger after restart ${found.data.length}`,
+      `[jaeger down 15 s] traces acked ${traces} → in Jaeger after restart ${found.data.length}; ` +
+        `stored before the stop ${stored} → still there ${kept.data.length}`,
     );
+    expect(kept.data).toHaveLength(stored);
+    expect(kept.data.every((trace) => trace.spans.length === SPANS_PER_TRACE)).toBe(true);
     expect(sent.spansFailed).toBe(0);
     expect(found.data).toHaveLength(traces);
     expect(found.data.every((trace) => trace.spans.length === SPANS_PER_TRACE)).toBe(true);
