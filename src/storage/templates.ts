@@ -90,15 +90,12 @@ const alertMappings: Mappings = {
 };
 
 /**
- * The index settings Elasticsearch lets us change on an existing index: the ones an upgrade of
- * Lantern applies to today's indices too, not only to those created from tomorrow on.
+ * The one index setting an upgrade also applies to indices that already exist (it is dynamic,
+ * and it protects data): a record with more attributes than the field limit (1000) is stored with
+ * the extra ones unmapped (kept in _source), instead of being rejected and lost. Tuning such as
+ * refresh interval or replicas is left as the operator set it on existing indices.
  */
-const dynamicSettings: estypes.IndicesIndexSettings = {
-  // 0 replicas on one node, 1 as soon as a second node joins.
-  auto_expand_replicas: '0-1',
-  refresh_interval: '1s',
-  // A record with more attributes than the field limit (1000) is stored with the extra ones
-  // unmapped (kept in _source), instead of being rejected and lost.
+const upgradeSettings: estypes.IndicesIndexSettings = {
   mapping: { total_fields: { ignore_dynamic_beyond_limit: true } },
 };
 
@@ -111,7 +108,16 @@ function template(
     priority: 500,
     version: TEMPLATE_VERSION,
     _meta: { managed_by: 'lantern' },
-    template: { settings: { number_of_shards: 1, ...dynamicSettings }, mappings },
+    template: {
+      settings: {
+        number_of_shards: 1,
+        // 0 replicas on one node, 1 as soon as a second node joins.
+        auto_expand_replicas: '0-1',
+        refresh_interval: '1s',
+        ...upgradeSettings,
+      },
+      mappings,
+    },
   };
 }
 
@@ -124,32 +130,36 @@ export const indexTemplates = {
 };
 
 /**
- * Installs (or updates) Lantern's index templates and brings the indices that already exist up
- * to them: dynamic settings and mappings (an index keeps the template it was created from, so
- * without this an upgrade would reach today's index only tomorrow). Idempotent.
+ * Installs (or updates) Lantern's index templates, then brings each index that already exists up
+ * to its template: the mapping and `upgradeSettings` (an index keeps the template it was created
+ * from, so without this an upgrade would reach today's daily index only tomorrow). Idempotent.
  *
- * Returns what could not be applied to existing indices (a mapping that conflicts with fields
- * they already have): those indices keep their old mapping, new ones get the template's. The
- * caller reports it; the templates themselves are always installed, or this throws.
+ * Throws when a template cannot be installed. An existing index that cannot be upgraded (its
+ * fields conflict with the new mapping, or it is closed or blocked) does not stop the others: it
+ * is returned, by name and reason, for the caller to report; it keeps its old mapping and the
+ * next daily index gets the new one.
  */
 export async function installIndexTemplates(client: Client): Promise<string[]> {
-  const notApplied: string[] = [];
   for (const [name, body] of Object.entries(indexTemplates)) {
     await client.indices.putIndexTemplate({ name, ...body });
-    const existing = {
-      index: body.index_patterns,
-      allow_no_indices: true,
-      ignore_unavailable: true,
-    };
-    await client.indices.putSettings({ ...existing, settings: dynamicSettings });
-    try {
-      await client.indices.putMapping({ ...existing, ...body.template?.mappings });
-    } catch (error) {
-      notApplied.push(
-        `existing ${body.index_patterns.join(', ')} indices keep their mapping, new ones get ` +
-          `template ${name} v${String(TEMPLATE_VERSION)}: ${(error as Error).message}`,
-      );
+  }
+  const notUpgraded: string[] = [];
+  for (const [name, body] of Object.entries(indexTemplates)) {
+    const existing = await client.indices.resolveIndex({
+      name: body.index_patterns,
+      expand_wildcards: 'open',
+    });
+    for (const { name: index } of existing.indices) {
+      try {
+        await client.indices.putSettings({ index, settings: upgradeSettings });
+        await client.indices.putMapping({ index, ...body.template?.mappings });
+      } catch (error) {
+        notUpgraded.push(
+          `index ${index} keeps its older mapping (template ${name} v${String(TEMPLATE_VERSION)} ` +
+            `applies from the next index): ${(error as Error).message}`,
+        );
+      }
     }
   }
-  return notApplied;
+  return notUpgraded;
 }

@@ -1,5 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { indices } from '../../src/storage/indices.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fields, indices } from '../../src/storage/indices.ts';
 import { installIndexTemplates } from '../../src/storage/templates.ts';
 import { es } from '../support/stores.ts';
 
@@ -9,52 +9,82 @@ import { es } from '../support/stores.ts';
  * field limit are stored, not rejected) lands only tomorrow, and today's records are lost.
  */
 const run = Date.now().toString(36);
-const older = `${indices.logs.prefix}-upgrade-${run}`;
-const conflicting = `${indices.logs.prefix}-conflict-${run}`;
+const testIndices = `${indices.logs.prefix}-upgrade-*`;
+const older = `${indices.logs.prefix}-upgrade-older-${run}`;
+const alsoOlder = `${indices.logs.prefix}-upgrade-also-older-${run}`;
+const conflicting = `${indices.logs.prefix}-upgrade-conflict-${run}`;
+const olderTemplate = `lantern-test-older-${run}`;
 const manyAttributes = Object.fromEntries(
   Array.from({ length: 1500 }, (_, i) => [`Attributes.upgrade.k${String(i)}`, `v${String(i)}`]),
 );
 
-afterAll(async () => {
-  await es.indices.delete({ index: [older, conflicting], ignore_unavailable: true });
-});
+/** Deletes this test's indices, of this run and of any run that died before cleaning up. */
+async function deleteTestIndices(): Promise<void> {
+  const found = await es.indices.resolveIndex({ name: testIndices });
+  const names = found.indices.map((index) => index.name);
+  if (names.length > 0) await es.indices.delete({ index: names });
+}
+
+/** Creates an index the way an older Lantern did: no field limit escape, no typed fields. */
+async function createFromOlderTemplate(index: string): Promise<void> {
+  await es.indices.putIndexTemplate({
+    name: olderTemplate,
+    index_patterns: [index],
+    priority: 1000,
+    template: {
+      settings: { mapping: { total_fields: { ignore_dynamic_beyond_limit: false } } },
+      mappings: { dynamic_templates: [], properties: {} },
+    },
+  });
+  try {
+    await es.indices.create({ index });
+  } finally {
+    await es.indices.deleteIndexTemplate({ name: olderTemplate });
+  }
+}
 
 const ignoresFieldsBeyondLimit = async (index: string): Promise<unknown> => {
   const settings = await es.indices.getSettings({ index, flat_settings: true });
   return settings[index]?.settings?.['index.mapping.total_fields.ignore_dynamic_beyond_limit'];
 };
+const traceIdType = async (index: string): Promise<unknown> => {
+  const mapping = await es.indices.getMapping({ index });
+  return mapping[index]?.mappings.properties?.[fields.traceId]?.type;
+};
+const mine = (problems: string[]): string[] => problems.filter((p) => p.includes(run));
+
+beforeAll(deleteTestIndices);
+afterAll(deleteTestIndices);
 
 describe('installing the templates brings existing indices up to them', () => {
-  it('an index made by an older template stores records it used to reject', async () => {
-    await es.indices.create({
-      index: older,
-      settings: { mapping: { total_fields: { ignore_dynamic_beyond_limit: false } } },
-    });
+  it('an index made by an older template gets the typed fields and stores what it rejected', async () => {
+    await createFromOlderTemplate(older);
+    expect(await traceIdType(older)).toBeUndefined();
     const write = () => es.index({ index: older, document: manyAttributes, refresh: 'true' });
     await expect(write()).rejects.toThrow(/Limit of total fields/);
 
-    expect(await installIndexTemplates(es)).toEqual([]);
+    expect(mine(await installIndexTemplates(es))).toEqual([]);
 
     expect(await ignoresFieldsBeyondLimit(older)).toBe('true');
+    expect(await traceIdType(older)).toBe('keyword');
     await write();
     const stored = await es.search<Record<string, unknown>>({ index: older });
     expect(Object.keys(stored.hits.hits[0]?._source ?? {})).toHaveLength(1500);
   });
 
-  it('names the indices whose mapping conflicts, and still updates their settings', async () => {
+  it('names an index whose fields conflict, and still upgrades the others', async () => {
     await es.indices.create({
       index: conflicting,
-      mappings: { properties: { SpanId: { type: 'long' } } },
-      settings: { mapping: { total_fields: { ignore_dynamic_beyond_limit: false } } },
+      mappings: { properties: { [fields.spanId]: { type: 'long' } } },
     });
+    await createFromOlderTemplate(alsoOlder);
 
-    const notApplied = await installIndexTemplates(es);
+    const problems = mine(await installIndexTemplates(es));
 
-    expect(notApplied).toHaveLength(1);
-    expect(notApplied[0]).toContain(indices.logs.pattern);
-    expect(notApplied[0]).toMatch(/SpanId/);
-    expect(await ignoresFieldsBeyondLimit(conflicting)).toBe('true');
-    await es.indices.delete({ index: conflicting });
-    expect(await installIndexTemplates(es)).toEqual([]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^index ${conflicting} keeps its older mapping`));
+    expect(problems[0]).toMatch(/SpanId/);
+    expect(await traceIdType(alsoOlder)).toBe('keyword');
+    expect(await ignoresFieldsBeyondLimit(alsoOlder)).toBe('true');
   });
 });
