@@ -1,7 +1,9 @@
 /**
- * `npm run analysis`: the log-analysis service. Installs Lantern's index templates, loads and
- * validates the alert rules, evaluates them on a schedule and serves the API. Elasticsearch
- * being down never stops it: the API answers 503 with the reason and evaluation resumes.
+ * `npm run analysis`: the log-analysis service. Loads and validates the alert rules, evaluates
+ * them on a schedule and serves the API. Elasticsearch being down never stops it: the API
+ * answers 503 with the reason and evaluation resumes. Index templates are installed by
+ * `stack:up` or `npm run es:templates`, not here: this long-running service needs no rights to
+ * change indices it does not own.
  */
 import type { Server } from 'node:http';
 import pino from 'pino';
@@ -11,7 +13,6 @@ import { loadRules } from '../alerts/rules.ts';
 import { createApi } from '../api/app.ts';
 import { serviceMetrics } from '../api/service-metrics.ts';
 import { createElasticsearchClient } from '../storage/client.ts';
-import { installIndexTemplates } from '../storage/templates.ts';
 import { loadServiceConfig, redacted } from './config.ts';
 
 const logger = pino({ name: 'lantern-analysis' });
@@ -30,16 +31,6 @@ function main(): void {
   const warn = (message: string): void => {
     logger.warn(message);
   };
-  installIndexTemplates(client).then(
-    (notApplied) => {
-      notApplied.forEach(warn);
-    },
-    (error: unknown) => {
-      warn(
-        `could not install index templates yet (${(error as Error).message}); the stack installs them too`,
-      );
-    },
-  );
   const store = new AlertStore(client);
   const metrics = serviceMetrics();
   const engine = new AlertEngine(client, store, rules, {

@@ -22,8 +22,10 @@ async function main(command: string | undefined, flags: readonly string[]): Prom
       for (const [name, url] of Object.entries(e)) console.log(`  ${name.padEnd(20)} ${url}`);
       console.log(`  logs                 ${logDir}`);
       if (settings.LANTERN_SECURE) {
-        console.log(`  secured mode: credentials for services and the analysis API are in`);
-        console.log(`    ${credentialsIn().envFile}  (load with: set -a; . <file>; set +a)`);
+        const credentials = credentialsIn();
+        console.log('  secured mode: load with `set -a; . <file>; set +a`');
+        console.log(`    services:          ${credentials.serviceEnvFile}`);
+        console.log(`    analysis service:  ${credentials.analysisEnvFile}`);
       }
       return;
     }

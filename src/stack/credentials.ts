@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StackError } from './errors.ts';
 import { stateDir } from './paths.ts';
@@ -17,9 +17,12 @@ export const secureDir = join(stateDir, 'secure');
 export const ES_USERS = {
   /** The Collector: creates documents in lantern-logs-* and lantern-spans-*, nothing else. */
   ingest: { username: 'lantern_ingest', role: 'lantern_ingest' },
-  /** The analysis service (and the stack's template install): reads telemetry, keeps alerts. */
+  /** The analysis service: reads telemetry, keeps its alert indices. */
   analysis: { username: 'lantern_analysis', role: 'lantern_analysis' },
+  /** stack:up only: installs the index templates and brings existing indices up to them. */
+  setup: { username: 'lantern_setup', role: 'lantern_setup' },
 } as const;
+export type EsUser = keyof typeof ES_USERS;
 
 export interface StackCredentials {
   /** PEM of the CA that signed Elasticsearch's HTTP certificate. */
@@ -31,13 +34,16 @@ export interface StackCredentials {
   readonly collectorKeyFile: string;
   readonly ingestPassword: string;
   readonly analysisPassword: string;
+  readonly setupPassword: string;
   /** Bearer token the Collector's OTLP receivers require. */
   readonly otlpToken: string;
   readonly otlpTokenFile: string;
   /** Bearer token for the analysis API (LANTERN_API_TOKEN). */
   readonly apiToken: string;
-  /** Shell file with the variables a service or the analysis API needs (`set -a; . file`). */
-  readonly envFile: string;
+  /** Shell file with what an instrumented service needs: OTLP endpoint, token, CA trust. */
+  readonly serviceEnvFile: string;
+  /** Shell file with what the analysis service needs: its Elasticsearch login, its API token. */
+  readonly analysisEnvFile: string;
 }
 
 const filesIn = (dir: string) => ({
@@ -49,13 +55,15 @@ const filesIn = (dir: string) => ({
   collectorCertFile: join(dir, 'collector.crt'),
   secrets: join(dir, 'secrets.json'),
   otlpTokenFile: join(dir, 'otlp.token'),
-  envFile: join(dir, 'lantern.env'),
+  serviceEnvFile: join(dir, 'service.env'),
+  analysisEnvFile: join(dir, 'analysis.env'),
 });
 const files = filesIn(secureDir);
 
 interface Secrets {
   ingestPassword: string;
   analysisPassword: string;
+  setupPassword: string;
   otlpToken: string;
   apiToken: string;
 }
@@ -70,10 +78,12 @@ const writePrivate = (path: string, text: string): void => {
  * (Elasticsearch, the Collector's receivers); each made with openssl once, when missing.
  */
 async function ensureCertificates(): Promise<void> {
+  const newCa = !existsSync(files.caFile);
+  // A new CA re-signs every server certificate: one signed by a lost CA would not be trusted.
   const servers = [
     { name: 'elasticsearch', keyFile: files.esKeyFile, certFile: files.esCertFile },
     { name: 'collector', keyFile: files.collectorKeyFile, certFile: files.collectorCertFile },
-  ].filter((server) => !existsSync(server.certFile));
+  ].filter((server) => newCa || !existsSync(server.certFile));
   if (servers.length === 0) return;
   const openssl = requireTool(
     'openssl',
@@ -81,7 +91,7 @@ async function ensureCertificates(): Promise<void> {
     'Install the Debian package "openssl".',
   );
   const days = '825';
-  if (!existsSync(files.caFile)) {
+  if (newCa) {
     step('secure', `creating a local CA in ${secureDir}`);
     await run('secure', openssl, [
       ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', days],
@@ -105,12 +115,16 @@ async function ensureCertificates(): Promise<void> {
 }
 
 function ensureSecrets(): Secrets {
-  if (existsSync(files.secrets)) return JSON.parse(readFileSync(files.secrets, 'utf8')) as Secrets;
+  const existing = existsSync(files.secrets)
+    ? (JSON.parse(readFileSync(files.secrets, 'utf8')) as Partial<Secrets>)
+    : {};
+  // Kept as they are; a secret added by a newer Lantern is generated once.
   const secrets: Secrets = {
-    ingestPassword: secret(),
-    analysisPassword: secret(),
-    otlpToken: secret(),
-    apiToken: secret(),
+    ingestPassword: existing.ingestPassword ?? secret(),
+    analysisPassword: existing.analysisPassword ?? secret(),
+    setupPassword: existing.setupPassword ?? secret(),
+    otlpToken: existing.otlpToken ?? secret(),
+    apiToken: existing.apiToken ?? secret(),
   };
   writePrivate(files.secrets, JSON.stringify(secrets, null, 2));
   return secrets;
@@ -132,7 +146,8 @@ export function credentialsIn(dir: string = secureDir): StackCredentials {
     collectorCertFile: paths.collectorCertFile,
     collectorKeyFile: paths.collectorKeyFile,
     otlpTokenFile: paths.otlpTokenFile,
-    envFile: paths.envFile,
+    serviceEnvFile: paths.serviceEnvFile,
+    analysisEnvFile: paths.analysisEnvFile,
     ...secrets,
   };
 }
@@ -144,17 +159,26 @@ export async function ensureStackCredentials(s: StackSettings): Promise<StackCre
   await ensureCertificates();
   const secrets = ensureSecrets();
   writePrivate(files.otlpTokenFile, `${secrets.otlpToken}\n`);
+  // Two files, so a service never holds the analysis service's Elasticsearch password.
   writePrivate(
-    files.envFile,
+    files.serviceEnvFile,
     [
-      '# Settings for services and the analysis API against the secured local stack.',
-      '# Load with: set -a; . .lantern/secure/lantern.env; set +a',
+      '# What an instrumented service needs to export to the secured local stack.',
+      `# Load with: set -a; . ${files.serviceEnvFile}; set +a`,
       `OTEL_EXPORTER_OTLP_ENDPOINT=${otlpHttpUrl}`,
       `OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer ${secrets.otlpToken}'`,
       '# The OTLP receivers speak TLS with a certificate of the local CA: Node trusts it through',
       '# NODE_EXTRA_CA_CERTS (read at start), OTLP gRPC exporters through the second variable.',
       `NODE_EXTRA_CA_CERTS=${files.caFile}`,
       `OTEL_EXPORTER_OTLP_CERTIFICATE=${files.caFile}`,
+      '',
+    ].join('\n'),
+  );
+  writePrivate(
+    files.analysisEnvFile,
+    [
+      '# What the analysis service (npm run analysis) needs against the secured local stack.',
+      `# Load with: set -a; . ${files.analysisEnvFile}; set +a`,
       `LANTERN_ES_URL=${esUrl}`,
       `LANTERN_ES_USERNAME=${ES_USERS.analysis.username}`,
       `LANTERN_ES_PASSWORD='${secrets.analysisPassword}'`,
@@ -163,19 +187,24 @@ export async function ensureStackCredentials(s: StackSettings): Promise<StackCre
       '',
     ].join('\n'),
   );
+  rmSync(join(secureDir, 'lantern.env'), { force: true }); // the single file of earlier versions
   return credentialsIn(secureDir);
 }
 
-/** How the analysis service (and the stack's template install) signs in to the secured store. */
-export function analysisLogin(dir?: string): {
-  readonly username: string;
-  readonly password: string;
-  readonly caFile: string;
-} {
+/** How one of the secured stack's Elasticsearch users signs in (its password, the CA to trust). */
+export function esLogin(
+  user: EsUser,
+  dir?: string,
+): { readonly username: string; readonly password: string; readonly caFile: string } {
   const credentials = credentialsIn(dir);
+  const passwords: Record<EsUser, string> = {
+    ingest: credentials.ingestPassword,
+    analysis: credentials.analysisPassword,
+    setup: credentials.setupPassword,
+  };
   return {
-    username: ES_USERS.analysis.username,
-    password: credentials.analysisPassword,
+    username: ES_USERS[user].username,
+    password: passwords[user],
     caFile: credentials.caFile,
   };
 }

@@ -22,51 +22,63 @@ export const securitySettings = [
   'xpack.security.http.ssl.certificate_authorities: [certs/ca.crt]',
 ];
 
-/** Bringing existing indices up to a new template: its mappings and dynamic settings only. */
-const upgrade = "'indices:admin/mapping/put', 'indices:admin/settings/update'";
+const telemetry = `'${indices.logs.pattern}', '${indices.spans.pattern}'`;
+const alertIndices = `'${indices.alerts.index}', '${indices.alertHistory.index}'`;
 
 /**
  * Least privilege, per component:
  * - the Collector only creates documents (and the daily index) in the two telemetry patterns;
- * - the analysis service reads them, keeps its own alert indices, and installs the index
- *   templates at start (manage_index_templates; monitor for cluster health), bringing existing
- *   indices up to them (mapping and settings updates, not `manage`: no delete, close or alias).
+ * - the analysis service reads them and keeps its own alert indices (monitor: cluster health);
+ * - stack:up installs the index templates and brings existing indices up to them: mapping and
+ *   settings updates only (not `manage`: no delete, close or alias). A separate user, so the
+ *   long-running analysis service cannot change index settings (a write block would stop
+ *   ingestion).
  */
-
 const roles = `# Written by Lantern's stack manager (src/stack/elasticsearch-security.ts) on every start.
 ${ES_USERS.ingest.role}:
   indices:
-    - names: ['${indices.logs.pattern}', '${indices.spans.pattern}']
+    - names: [${telemetry}]
       privileges: ['create_doc', 'create_index', 'auto_configure']
 ${ES_USERS.analysis.role}:
-  cluster: ['monitor', 'manage_index_templates']
+  cluster: ['monitor']
   indices:
-    - names: ['${indices.logs.pattern}', '${indices.spans.pattern}']
-      privileges: ['read', 'view_index_metadata', ${upgrade}]
-    - names: ['${indices.alerts.index}', '${indices.alertHistory.index}']
-      privileges: ['read', 'write', 'create_index', 'view_index_metadata', ${upgrade}]
+    - names: [${telemetry}]
+      privileges: ['read', 'view_index_metadata']
+    - names: [${alertIndices}]
+      privileges: ['read', 'write', 'create_index', 'view_index_metadata']
+${ES_USERS.setup.role}:
+  cluster: ['manage_index_templates']
+  indices:
+    - names: [${telemetry}, ${alertIndices}]
+      privileges: ['view_index_metadata', 'indices:admin/mapping/put', 'indices:admin/settings/update']
 `;
 
-/** Copies the certificates, writes roles.yml and (when the passwords changed) the users. */
+/**
+ * Copies the certificates, writes roles.yml and (when users or passwords changed) the users.
+ * True when roles or users changed: a running Elasticsearch reloads both files within seconds.
+ */
 export async function secureConfig(
   config: string,
   credentials: StackCredentials,
   tool: { readonly home: string; readonly javaHome: string },
-): Promise<void> {
+): Promise<boolean> {
   const certs = join(config, 'certs');
   mkdirSync(certs, { recursive: true });
   copyFileSync(credentials.caFile, join(certs, 'ca.crt'));
   copyFileSync(credentials.esCertFile, join(certs, 'elasticsearch.crt'));
   copyFileSync(credentials.esKeyFile, join(certs, 'elasticsearch.key'));
-  writeFileSync(join(config, 'roles.yml'), roles);
+  const rolesFile = join(config, 'roles.yml');
+  const rolesChanged = !existsSync(rolesFile) || readFileSync(rolesFile, 'utf8') !== roles;
+  if (rolesChanged) writeFileSync(rolesFile, roles);
 
   const users = [
     { ...ES_USERS.ingest, password: credentials.ingestPassword },
     { ...ES_USERS.analysis, password: credentials.analysisPassword },
+    { ...ES_USERS.setup, password: credentials.setupPassword },
   ];
   const fingerprint = createHash('sha256').update(JSON.stringify(users)).digest('hex');
   const marker = join(config, 'users.lantern-fingerprint');
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === fingerprint) return;
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === fingerprint) return rolesChanged;
   step('elasticsearch', `creating users ${users.map((u) => u.username).join(', ')}`);
   const command = join(tool.home, 'bin', 'elasticsearch-users');
   const env = { ES_JAVA_HOME: tool.javaHome, ES_PATH_CONF: config };
@@ -85,4 +97,5 @@ export async function secureConfig(
     );
   }
   writeFileSync(marker, fingerprint);
+  return true;
 }

@@ -11,14 +11,14 @@ import {
   cpSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { analysisLogin, credentialsIn } from './credentials.ts';
+import { credentialsIn, esLogin } from './credentials.ts';
 import { secureConfig, securitySettings } from './elasticsearch-security.ts';
 import { StackError } from './errors.ts';
 import { cacheDir, checkoutId, isRoot, stateDir } from './paths.ts';
 import { answers } from './ports.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
-import type { StackSettings } from './settings.ts';
+import type { StackEndpoints, StackSettings } from './settings.ts';
 import { findJdk, requireTool, run } from './toolchain.ts';
 import { unprivilegedUser } from './unprivileged-user.ts';
 
@@ -71,6 +71,47 @@ async function download(): Promise<void> {
 
 const configDir = join(esState, 'config');
 
+/** Users, roles and certificates of the secured mode; true when users or roles changed. */
+async function writeSecurityConfig(): Promise<boolean> {
+  const changed = await secureConfig(configDir, credentialsIn(), {
+    home,
+    javaHome: findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`),
+  });
+  chownConfig();
+  return changed;
+}
+
+/** As root, the server's user owns the config folder: small and all Lantern's, all of it. */
+function chownConfig(): void {
+  if (!isRoot) return;
+  const { uid, gid } = unprivilegedUser();
+  chownSync(configDir, uid, gid);
+  for (const entry of readdirSync(configDir, { recursive: true, encoding: 'utf8' })) {
+    chownSync(join(configDir, entry), uid, gid);
+  }
+}
+
+/**
+ * Secured mode with Elasticsearch already running (an upgrade of Lantern, say): rewrites users
+ * and roles when Lantern's changed and waits until Elasticsearch has reloaded them.
+ */
+export async function refreshSecurity(e: StackEndpoints): Promise<void> {
+  if (!(await writeSecurityConfig())) return;
+  step('elasticsearch', 'users or roles changed; waiting for Elasticsearch to reload them');
+  const login = esLogin('setup');
+  const ca = readFileSync(login.caFile, 'utf8');
+  const deadline = Date.now() + 30_000;
+  while (!(await answers(`${e.elasticsearch}/_security/_authenticate`, { ...login, ca }))) {
+    if (Date.now() > deadline) {
+      throw new StackError(
+        `Elasticsearch did not pick up the new users in ${configDir} within 30 s; restart it: ` +
+          'npm run stack:down && npm run stack:up -- --secure',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 /** Creates this checkout's config/data/logs folders with the settings of the dev stack. */
 async function prepareState(s: StackSettings): Promise<void> {
   const config = configDir;
@@ -100,22 +141,14 @@ async function prepareState(s: StackSettings): Promise<void> {
       '',
     ].join('\n'),
   );
-  if (s.LANTERN_SECURE) {
-    await secureConfig(config, credentialsIn(), {
-      home,
-      javaHome: findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`),
-    });
-  }
+  if (s.LANTERN_SECURE) await writeSecurityConfig();
+  else chownConfig();
   if (isRoot) {
     // Only what this function creates or writes: what Elasticsearch writes it owns already, and
     // walking a grown data folder on every start would cost seconds.
     const { uid, gid } = unprivilegedUser();
-    for (const path of [esState, config, join(esState, 'data'), join(esState, 'logs')]) {
+    for (const path of [esState, join(esState, 'data'), join(esState, 'logs')]) {
       chownSync(path, uid, gid);
-    }
-    // The config folder is small and all Lantern's: all of it, whatever it holds.
-    for (const entry of readdirSync(config, { recursive: true, encoding: 'utf8' })) {
-      chownSync(join(config, entry), uid, gid);
     }
     const link = join(stateDir, 'elasticsearch');
     mkdirSync(stateDir, { recursive: true });
@@ -155,7 +188,7 @@ export const elasticsearch: StackServer = {
   async healthy(e) {
     const url = `${e.elasticsearch}/_cluster/health?wait_for_status=yellow&timeout=1s`;
     if (!url.startsWith('https:')) return answers(url);
-    const login = analysisLogin();
+    const login = esLogin('analysis');
     return answers(url, { ...login, ca: readFileSync(login.caFile, 'utf8') });
   },
   describe: (e) =>

@@ -4,9 +4,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertmanager } from './alertmanager.ts';
 import { collector } from './collector.ts';
-import { analysisLogin, ensureStackCredentials } from './credentials.ts';
+import { ensureStackCredentials, esLogin } from './credentials.ts';
 import { runningPid, startDaemon, stopDaemon, waitUntilHealthy } from './daemon.ts';
-import { elasticsearch } from './elasticsearch.ts';
+import { elasticsearch, refreshSecurity } from './elasticsearch.ts';
 import { StackError } from './errors.ts';
 import { jaeger } from './jaeger.ts';
 import { withLock } from './lock.ts';
@@ -81,14 +81,16 @@ async function bringUp(s: StackSettings): Promise<StackEndpoints> {
     if (runningPid(server.name) === undefined) await assertPortsFree(server.name, server.ports(s));
   }
   await obtainAll();
+  const esWasRunning = runningPid(elasticsearch.name) !== undefined;
   await start(elasticsearch, s, e);
+  if (s.LANTERN_SECURE && esWasRunning) await refreshSecurity(e);
   const client = createElasticsearchClient(
-    s.LANTERN_SECURE ? { url: e.elasticsearch, ...analysisLogin() } : { url: e.elasticsearch },
+    s.LANTERN_SECURE ? { url: e.elasticsearch, ...esLogin('setup') } : { url: e.elasticsearch },
   );
   try {
-    const notApplied = await installIndexTemplates(client);
-    step('elasticsearch', 'index templates installed, existing indices brought up to them');
-    for (const problem of notApplied) step('elasticsearch', `warning: ${problem}`);
+    const notUpgraded = await installIndexTemplates(client);
+    step('elasticsearch', 'index templates installed');
+    for (const problem of notUpgraded) step('elasticsearch', `warning: ${problem}`);
   } finally {
     await client.close();
   }

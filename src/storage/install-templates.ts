@@ -1,16 +1,27 @@
+import { loadServiceConfig } from '../service/config.ts';
 import { createElasticsearchClient } from './client.ts';
 import { installIndexTemplates } from './templates.ts';
 
 /**
- * One-shot installer of Lantern's index templates, for deployments where Lantern's own start-up
- * does not run first (compose.yaml's lantern-setup service). Reads LANTERN_ES_URL.
+ * `npm run es:templates`: installs Lantern's index templates and brings existing indices up to
+ * them, once. `stack:up` does this itself; this is for every other Elasticsearch (compose.yaml's
+ * lantern-setup, or your own cluster before the first `npm run analysis`). Reads the analysis
+ * service's LANTERN_ES_* settings; the user needs manage_index_templates, and mapping and
+ * settings updates on Lantern's indices.
  */
-const url = process.env.LANTERN_ES_URL ?? 'http://127.0.0.1:9200';
-const client = createElasticsearchClient({ url });
+const config = loadServiceConfig();
+const url = config.LANTERN_ES_URL;
+const client = createElasticsearchClient({
+  url,
+  username: config.LANTERN_ES_USERNAME,
+  password: config.LANTERN_ES_PASSWORD,
+  apiKey: config.LANTERN_ES_API_KEY,
+  caFile: config.LANTERN_ES_CA_FILE,
+});
 try {
-  const notApplied = await installIndexTemplates(client);
+  const notUpgraded = await installIndexTemplates(client);
   process.stdout.write(`lantern: index templates installed in ${url}\n`);
-  for (const problem of notApplied) process.stderr.write(`lantern: warning: ${problem}\n`);
+  for (const problem of notUpgraded) process.stderr.write(`lantern: warning: ${problem}\n`);
 } catch (error) {
   process.stderr.write(`lantern: could not install index templates in ${url}: ${String(error)}\n`);
   process.exitCode = 1;

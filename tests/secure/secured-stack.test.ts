@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ES_USERS } from '../../src/stack/credentials.ts';
 import { createElasticsearchClient } from '../../src/storage/client.ts';
 import { fields, indices } from '../../src/storage/indices.ts';
+import { installIndexTemplates } from '../../src/storage/templates.ts';
 import { startApp, traceparent, type RunningApp } from '../support/instrumented-app.ts';
 import { eventually, newSpanId, newTraceId } from '../support/otlp.ts';
 import { otlpEncoder } from '../support/otlp-encoder.ts';
@@ -28,11 +29,12 @@ const esAs = (user: keyof typeof ES_USERS, password: string) =>
   });
 const analysisEs = esAs('analysis', credentials.analysisPassword);
 const ingestEs = esAs('ingest', credentials.ingestPassword);
+const setupEs = esAs('setup', credentials.setupPassword);
 const apps: RunningApp[] = [];
 
 afterAll(async () => {
   await Promise.all(apps.map((app) => app.stop()));
-  await Promise.all([analysisEs.close(), ingestEs.close()]);
+  await Promise.all([analysisEs.close(), ingestEs.close(), setupEs.close()]);
 });
 
 const statusOf = async (promise: Promise<unknown>): Promise<number> => {
@@ -111,8 +113,12 @@ describe('the Collector in secured mode', () => {
     });
     expect(plain.status).toBe(400);
     expect(await plain.text()).toMatch(/HTTPS/);
-    // The system's trust store does not know the local CA.
-    await expect(fetch(`${secureStack.otlpHttp}/v1/logs`, { method: 'POST' })).rejects.toThrow();
+    // The system's trust store does not know the local CA: the certificate is not verified.
+    const untrusted = await fetch(`${secureStack.otlpHttp}/v1/logs`, { method: 'POST' }).then(
+      () => 'accepted',
+      (error: unknown) => String((error as { cause?: { code?: string } }).cause?.code),
+    );
+    expect(untrusted).toMatch(/CERT|VERIFY/);
   });
 
   it('holds OTLP over gRPC to the same rules: TLS, then the token', async () => {
@@ -126,9 +132,10 @@ describe('the Collector in secured mode', () => {
 
     expect(await send(tls)).toBe(grpc.status.UNAUTHENTICATED);
     expect(await send(tls, 'Bearer not-the-token')).toBe(grpc.status.UNAUTHENTICATED);
-    expect(await send(grpc.credentials.createInsecure(), `Bearer ${credentials.otlpToken}`)).toBe(
-      grpc.status.UNAVAILABLE,
-    );
+    const withToken = `Bearer ${credentials.otlpToken}`;
+    expect(await send(grpc.credentials.createInsecure(), withToken)).toBe(grpc.status.UNAVAILABLE);
+    // TLS trusting only the system's CAs, not the local one.
+    expect(await send(grpc.credentials.createSsl(), withToken)).toBe(grpc.status.UNAVAILABLE);
     expect(await send(tls, `Bearer ${credentials.otlpToken}`)).toBe(grpc.status.OK);
 
     const count = () =>
@@ -174,6 +181,24 @@ describe('Elasticsearch in secured mode', () => {
     expect(await statusOf(drop)).toBe(403);
     const alert = analysisEs.index({ index: indices.alerts.index, document: { probe: true } });
     expect(await statusOf(alert)).toBe(200);
+    // It cannot stop ingestion with a write block, nor change templates.
+    const block = analysisEs.indices.putSettings({
+      index: indices.logs.pattern,
+      settings: { blocks: { write: true } },
+    });
+    expect(await statusOf(block)).toBe(403);
+    expect(await statusOf(analysisEs.indices.getIndexTemplate())).toBe(403);
+  });
+
+  it("gives stack:up's setup user templates and index upgrades, and nothing to read or delete", async () => {
+    expect(await installIndexTemplates(setupEs)).toEqual([]);
+    expect(await statusOf(setupEs.search({ index: indices.logs.pattern }))).toBe(403);
+    const drop = setupEs.indices.delete({ index: `${indices.logs.prefix}-privilege-check` });
+    expect(await statusOf(drop)).toBe(403);
+    const close = setupEs.indices.close({ index: `${indices.logs.prefix}-privilege-check` });
+    expect(await statusOf(close)).toBe(403);
+    const forge = setupEs.index({ index: indices.alerts.index, document: { forged: true } });
+    expect(await statusOf(forge)).toBe(403);
   });
 });
 
@@ -187,21 +212,14 @@ describe('the authenticated path, end to end', () => {
       loader: '--import',
       script: 'tests/fixtures/express-app.mjs',
       service: 'secure-app',
-      // Exactly what the stack tells users to load: set -a; . .lantern/secure/lantern.env
-      env: envFileVariables(credentials.envFile),
+      // Exactly what the stack tells users to load: set -a; . .lantern/secure/service.env
+      env: envFileVariables(credentials.serviceEnvFile),
     });
     analysis = await startApp({
       loader: 'none',
       script: 'src/service/main.ts',
       service: 'analysis',
-      env: {
-        LANTERN_ES_URL: secureStack.elasticsearch,
-        LANTERN_ES_USERNAME: ES_USERS.analysis.username,
-        LANTERN_ES_PASSWORD: credentials.analysisPassword,
-        LANTERN_ES_CA_FILE: credentials.caFile,
-        LANTERN_API_TOKEN: credentials.apiToken,
-        LANTERN_EVAL_INTERVAL: '1s',
-      },
+      env: { ...envFileVariables(credentials.analysisEnvFile), LANTERN_EVAL_INTERVAL: '1s' },
     });
     apps.push(service, analysis);
   });
@@ -252,6 +270,7 @@ describe('the authenticated path, end to end', () => {
     const secrets = [
       credentials.ingestPassword,
       credentials.analysisPassword,
+      credentials.setupPassword,
       credentials.otlpToken,
       credentials.apiToken,
     ];
