@@ -91,6 +91,7 @@ async function accessLogDurations(
   service: string,
   traceIds: ReadonlySet<string>,
   from: number,
+  to: number,
 ): Promise<number[]> {
   await es.indices.refresh({ index: indices.logs.pattern });
   const duration = 'Attributes.durationMs';
@@ -103,11 +104,17 @@ async function accessLogDurations(
         filter: [
           { term: { [fields.serviceName]: service } },
           { term: { [`${fields.log.body}.raw`]: ACCESS_LOG } },
-          { range: { [fields.timestamp]: { gte: from, format: 'epoch_millis' } } },
+          // Written at response close: up to the generator's timeout after the last request.
+          { range: { [fields.timestamp]: { gte: from, lt: to + 30_000, format: 'epoch_millis' } } },
         ],
       },
     },
+    track_total_hits: true,
   });
+  const total = result.hits.total;
+  if (typeof total === 'object' && total.value > result.hits.hits.length) {
+    throw new Error(`${String(total.value)} access-log records: more than one search returns`);
+  }
   return result.hits.hits
     .map((hit) => hit._source ?? {})
     .filter((doc) => traceIds.has(String(doc[fields.traceId])))
@@ -174,6 +181,7 @@ async function measureCell(cell: Cell, index: number): Promise<CellResult> {
       frontendService,
       new Set(inWindow.map((o) => o.traceId)),
       from,
+      to,
     );
     const seconds = (to - from) / 1000;
     const nonErrorRate = (inWindow.length - failing.length) / seconds;

@@ -19,7 +19,9 @@ export function accessLog(logger) {
     };
     res.on('close', () => {
       const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-      logger.info({ status: res.statusCode, durationMs }, ACCESS_LOG);
+      // A response closed before it was sent whole: the client went away.
+      const aborted = res.writableFinished ? {} : { aborted: true };
+      logger.info({ status: res.statusCode, durationMs, ...aborted }, ACCESS_LOG);
     });
     next();
   };
