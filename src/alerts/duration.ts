@@ -11,12 +11,12 @@ export function parseDuration(text: string): number | undefined {
 
 /**
  * A duration written like `30s` (rules, service settings, API parameters), parsed to
- * milliseconds; the message quotes what was given.
+ * milliseconds. The message does not echo the input: API callers' input is never reflected.
  */
 export const durationMs = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30s, 5m or 1h` });
+    ctx.addIssue({ code: 'custom', message: 'must be a duration like 30s, 5m or 1h' });
     return z.NEVER;
   }
   return ms;

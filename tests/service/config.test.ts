@@ -9,14 +9,14 @@ describe("the analysis service's settings", () => {
     expect(loadServiceConfig({}).LANTERN_EVAL_INTERVAL).toBe(5_000);
   });
 
-  it('reports every bad setting at once, by name, quoting the value', () => {
+  it('reports every bad setting at once, by name', () => {
     const load = () =>
       loadServiceConfig({
         LANTERN_EVAL_INTERVAL: 'soon',
         PORT: '99999',
         LANTERN_API_TOKEN: 'short',
       });
-    expect(load).toThrow(/LANTERN_EVAL_INTERVAL: "soon" is not a duration like 30s/);
+    expect(load).toThrow(/LANTERN_EVAL_INTERVAL: must be a duration like 30s/);
     expect(load).toThrow(/PORT: /);
     expect(load).toThrow(/LANTERN_API_TOKEN: must be at least 16 characters/);
   });
