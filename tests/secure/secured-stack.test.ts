@@ -181,13 +181,18 @@ describe('Elasticsearch in secured mode', () => {
     expect(await statusOf(drop)).toBe(403);
     const alert = analysisEs.index({ index: indices.alerts.index, document: { probe: true } });
     expect(await statusOf(alert)).toBe(200);
-    // It cannot stop ingestion with a write block, nor change templates.
+    // It cannot stop ingestion with a write block, nor replace a template (it may read them).
     const block = analysisEs.indices.putSettings({
       index: indices.logs.pattern,
       settings: { blocks: { write: true } },
     });
     expect(await statusOf(block)).toBe(403);
-    expect(await statusOf(analysisEs.indices.getIndexTemplate())).toBe(403);
+    const hijack = analysisEs.indices.putIndexTemplate({
+      name: 'lantern-forged',
+      index_patterns: [indices.logs.pattern],
+      priority: 9999,
+    });
+    expect(await statusOf(hijack)).toBe(403);
   });
 
   it("gives stack:up's setup user templates and index upgrades, and nothing to read or delete", async () => {
