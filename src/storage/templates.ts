@@ -145,9 +145,12 @@ export async function installIndexTemplates(client: Client): Promise<string[]> {
   }
   const notUpgraded: string[] = [];
   for (const [name, body] of Object.entries(indexTemplates)) {
+    // Concrete names (the alert indices) may not exist yet: nothing to upgrade then.
     const existing = await client.indices.resolveIndex({
       name: body.index_patterns,
       expand_wildcards: 'open',
+      ignore_unavailable: true,
+      allow_no_indices: true,
     });
     for (const { name: index } of existing.indices) {
       try {
