@@ -21,3 +21,6 @@ export const durationMs = z.string().transform((text, ctx) => {
   }
   return ms;
 });
+
+/** A duration of at least a second: windows, intervals, the evaluation period. */
+export const secondsOrMore = durationMs.refine((ms) => ms >= 1000, 'must be at least 1s');

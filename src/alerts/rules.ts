@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { durationMs } from './duration.ts';
+import { durationMs, secondsOrMore } from './duration.ts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -11,7 +11,7 @@ const common = {
   name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only'),
   /** Only this service; omitted → the rule is evaluated for every service separately. */
   service: z.string().min(1).optional(),
-  window: durationMs.default(5 * 60_000),
+  window: secondsOrMore.default(5 * 60_000),
   for: durationMs.default(0),
   keep_firing_for: durationMs.default(0),
   severity: z.enum(SEVERITIES),

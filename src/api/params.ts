@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs } from '../alerts/duration.ts';
+import { secondsOrMore } from '../alerts/duration.ts';
 import { SEVERITIES } from '../alerts/rules.ts';
 import { ApiError } from './errors.ts';
 
@@ -31,7 +31,7 @@ const time = z.string().transform((text, ctx) => {
   }
   return ms;
 });
-const interval = durationMs.refine((ms) => ms >= 1000, 'must be at least 1s');
+const interval = secondsOrMore;
 const name = z.string().min(1).max(256);
 
 export const logsQuery = z.strictObject({ traceId: traceIdParam, limit: limit(1000, 10_000) });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { durationMs } from '../alerts/duration.ts';
+import { durationMs, secondsOrMore } from '../alerts/duration.ts';
 import { repoRoot } from '../stack/paths.ts';
 
 const optional = z.string().min(1).optional();
@@ -18,7 +18,8 @@ const schema = z.object({
     'no such file',
   ),
   LANTERN_RULES_FILE: z.string().default(join(repoRoot, 'config', 'rules.yaml')),
-  LANTERN_EVAL_INTERVAL: durationMs.default(5_000),
+  // Shorter would hammer Elasticsearch; 0 would evaluate in a busy loop.
+  LANTERN_EVAL_INTERVAL: secondsOrMore.default(5_000),
   LANTERN_QUERY_OFFSET: durationMs.default(10_000),
   LANTERN_ALERTMANAGER_URL: z.url({ protocol: /^https?$/ }).optional(),
   LANTERN_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),

@@ -49,9 +49,11 @@ describe('alert rules', () => {
             severity: 'urgent',
           },
           { kind: 'log_count', op: 'sideways', threshold: 1, severity: 'low' },
+          { name: 'instant', kind: 'log_count', threshold: 1, severity: 'low', window: '0s' },
         ],
       });
     expect(attempt).toThrow(RulesFileError);
+    expect(attempt).toThrow(/rule "instant" \(rules\[3\]\), field "window": must be at least 1s/);
     expect(attempt).toThrow(/rule "too-many-errors" \(rules\[0\]\), field "threshold"/);
     expect(attempt).toThrow(
       /rule "too-many-errors" \(rules\[0\]\), field "window": must be a duration like 30s/,

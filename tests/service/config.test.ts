@@ -3,10 +3,18 @@ import { loadServiceConfig, redacted } from '../../src/service/config.ts';
 
 describe("the analysis service's settings", () => {
   it('reads durations like the rules do, with defaults when unset or empty', () => {
-    const config = loadServiceConfig({ LANTERN_EVAL_INTERVAL: '250ms', LANTERN_QUERY_OFFSET: '' });
-    expect(config.LANTERN_EVAL_INTERVAL).toBe(250);
+    const config = loadServiceConfig({ LANTERN_EVAL_INTERVAL: '1.5s', LANTERN_QUERY_OFFSET: '' });
+    expect(config.LANTERN_EVAL_INTERVAL).toBe(1500);
     expect(config.LANTERN_QUERY_OFFSET).toBe(10_000);
     expect(loadServiceConfig({}).LANTERN_EVAL_INTERVAL).toBe(5_000);
+  });
+
+  it('refuses an evaluation interval under a second (0 would be a busy loop)', () => {
+    for (const interval of ['0s', '250ms']) {
+      expect(() => loadServiceConfig({ LANTERN_EVAL_INTERVAL: interval })).toThrow(
+        /LANTERN_EVAL_INTERVAL: must be at least 1s/,
+      );
+    }
   });
 
   it('reports every bad setting at once, by name', () => {
