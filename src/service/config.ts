@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { durationMs, secondsOrMore } from '../alerts/duration.ts';
 import { repoRoot } from '../stack/paths.ts';
+import type { ElasticsearchSettings } from '../storage/client.ts';
 
 const optional = z.string().min(1).optional();
 
@@ -43,6 +44,17 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     ...config,
     publicUrl: config.LANTERN_PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`,
   });
+}
+
+/** How the service's settings reach Elasticsearch (the analysis service, `npm run es:templates`). */
+export function elasticsearchSettings(config: ServiceConfig): ElasticsearchSettings {
+  return {
+    url: config.LANTERN_ES_URL,
+    username: config.LANTERN_ES_USERNAME,
+    password: config.LANTERN_ES_PASSWORD,
+    apiKey: config.LANTERN_ES_API_KEY,
+    caFile: config.LANTERN_ES_CA_FILE,
+  };
 }
 
 /** The settings safe to log: secrets shown as [REDACTED]. */

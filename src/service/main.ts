@@ -13,7 +13,7 @@ import { loadRules } from '../alerts/rules.ts';
 import { createApi } from '../api/app.ts';
 import { serviceMetrics } from '../api/service-metrics.ts';
 import { createElasticsearchClient } from '../storage/client.ts';
-import { loadServiceConfig, redacted } from './config.ts';
+import { elasticsearchSettings, loadServiceConfig, redacted } from './config.ts';
 
 const logger = pino({ name: 'lantern-analysis' });
 
@@ -21,13 +21,7 @@ function main(): void {
   const config = loadServiceConfig();
   const rules = loadRules(config.LANTERN_RULES_FILE);
   logger.info({ config: redacted(config), rules: rules.map((r) => r.name) }, 'starting');
-  const client = createElasticsearchClient({
-    url: config.LANTERN_ES_URL,
-    username: config.LANTERN_ES_USERNAME,
-    password: config.LANTERN_ES_PASSWORD,
-    apiKey: config.LANTERN_ES_API_KEY,
-    caFile: config.LANTERN_ES_CA_FILE,
-  });
+  const client = createElasticsearchClient(elasticsearchSettings(config));
   const warn = (message: string): void => {
     logger.warn(message);
   };

@@ -1,4 +1,4 @@
-import { loadServiceConfig } from '../service/config.ts';
+import { elasticsearchSettings, loadServiceConfig } from '../service/config.ts';
 import { createElasticsearchClient } from './client.ts';
 import { installIndexTemplates } from './templates.ts';
 
@@ -9,15 +9,9 @@ import { installIndexTemplates } from './templates.ts';
  * service's LANTERN_ES_* settings; the user needs manage_index_templates, and mapping and
  * settings updates on Lantern's indices.
  */
-const config = loadServiceConfig();
-const url = config.LANTERN_ES_URL;
-const client = createElasticsearchClient({
-  url,
-  username: config.LANTERN_ES_USERNAME,
-  password: config.LANTERN_ES_PASSWORD,
-  apiKey: config.LANTERN_ES_API_KEY,
-  caFile: config.LANTERN_ES_CA_FILE,
-});
+const settings = elasticsearchSettings(loadServiceConfig());
+const { url } = settings;
+const client = createElasticsearchClient(settings);
 try {
   const notUpgraded = await installIndexTemplates(client);
   process.stdout.write(`lantern: index templates installed in ${url}\n`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadServiceConfig, redacted } from '../../src/service/config.ts';
+import { elasticsearchSettings, loadServiceConfig, redacted } from '../../src/service/config.ts';
 
 describe("the analysis service's settings", () => {
   it('reads durations like the rules do, with defaults when unset or empty', () => {
@@ -27,6 +27,21 @@ describe("the analysis service's settings", () => {
     expect(load).toThrow(/LANTERN_EVAL_INTERVAL: must be a duration like 30s/);
     expect(load).toThrow(/PORT: /);
     expect(load).toThrow(/LANTERN_API_TOKEN: must be at least 16 characters/);
+  });
+
+  it('hands its Elasticsearch login to the client as given', () => {
+    const config = loadServiceConfig({
+      LANTERN_ES_URL: 'https://es.internal:9200',
+      LANTERN_ES_USERNAME: 'lantern_analysis',
+      LANTERN_ES_PASSWORD: 'a-password',
+    });
+    expect(elasticsearchSettings(config)).toEqual({
+      url: 'https://es.internal:9200',
+      username: 'lantern_analysis',
+      password: 'a-password',
+      apiKey: undefined,
+      caFile: undefined,
+    });
   });
 
   it('never shows a secret in what it logs', () => {
