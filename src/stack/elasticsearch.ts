@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { credentialsIn, esLogin } from './credentials.ts';
+import { waitUntilHealthy } from './daemon.ts';
 import { secureConfig, securitySettings } from './elasticsearch-security.ts';
 import { StackError } from './errors.ts';
 import { cacheDir, checkoutId, isRoot, stateDir } from './paths.ts';
@@ -95,21 +96,13 @@ function chownConfig(): void {
  * Secured mode with Elasticsearch already running (an upgrade of Lantern, say): rewrites users
  * and roles when Lantern's changed and waits until Elasticsearch has reloaded them.
  */
-export async function refreshSecurity(e: StackEndpoints): Promise<void> {
+export async function refreshSecurity(e: StackEndpoints, pid: number): Promise<void> {
   if (!(await writeSecurityConfig())) return;
   step('elasticsearch', 'users or roles changed; waiting for Elasticsearch to reload them');
   const login = esLogin('setup');
   const ca = readFileSync(login.caFile, 'utf8');
-  const deadline = Date.now() + 30_000;
-  while (!(await answers(`${e.elasticsearch}/_security/_authenticate`, { ...login, ca }))) {
-    if (Date.now() > deadline) {
-      throw new StackError(
-        `Elasticsearch did not pick up the new users in ${configDir} within 30 s; restart it: ` +
-          'npm run stack:down && npm run stack:up -- --secure',
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
+  const url = `${e.elasticsearch}/_security/_authenticate`;
+  await waitUntilHealthy('elasticsearch', pid, () => answers(url, { ...login, ca }), 30_000);
 }
 
 /** Creates this checkout's config/data/logs folders with the settings of the dev stack. */

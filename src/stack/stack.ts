@@ -81,9 +81,9 @@ async function bringUp(s: StackSettings): Promise<StackEndpoints> {
     if (runningPid(server.name) === undefined) await assertPortsFree(server.name, server.ports(s));
   }
   await obtainAll();
-  const esWasRunning = runningPid(elasticsearch.name) !== undefined;
+  const runningEs = runningPid(elasticsearch.name);
   await start(elasticsearch, s, e);
-  if (s.LANTERN_SECURE && esWasRunning) await refreshSecurity(e);
+  if (s.LANTERN_SECURE && runningEs !== undefined) await refreshSecurity(e, runningEs);
   const client = createElasticsearchClient(
     s.LANTERN_SECURE ? { url: e.elasticsearch, ...esLogin('setup') } : { url: e.elasticsearch },
   );
