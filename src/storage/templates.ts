@@ -2,7 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { indices } from './indices.ts';
 
 /** Bumped whenever a template changes, so a newer template replaces an older one. */
-export const TEMPLATE_VERSION = 2;
+export const TEMPLATE_VERSION = 3;
 
 type Mappings = NonNullable<
   NonNullable<estypes.IndicesPutIndexTemplateRequest['template']>['mappings']
@@ -99,10 +99,15 @@ const upgradeSettings: estypes.IndicesIndexSettings = {
   mapping: { total_fields: { ignore_dynamic_beyond_limit: true } },
 };
 
+const VERSION_META = 'lantern_template_version';
+
 function template(
   pattern: string,
   mappings: Mappings,
-): Omit<estypes.IndicesPutIndexTemplateRequest, 'name'> & { index_patterns: string[] } {
+): Omit<estypes.IndicesPutIndexTemplateRequest, 'name'> & {
+  index_patterns: string[];
+  template: { mappings: Mappings };
+} {
   return {
     index_patterns: [pattern],
     priority: 500,
@@ -116,7 +121,8 @@ function template(
         refresh_interval: '1s',
         ...upgradeSettings,
       },
-      mappings,
+      // Which template an index's mapping is at: the upgrade skips indices already at this one.
+      mappings: { ...mappings, _meta: { [VERSION_META]: TEMPLATE_VERSION } },
     },
   };
 }
@@ -130,9 +136,10 @@ export const indexTemplates = {
 };
 
 /**
- * Installs (or updates) Lantern's index templates, then brings each index that already exists up
- * to its template: the mapping and `upgradeSettings` (an index keeps the template it was created
- * from, so without this an upgrade would reach today's daily index only tomorrow). Idempotent.
+ * Installs (or updates) Lantern's index templates, then brings each index that already exists and
+ * is at an older template up to its template: the mapping and `upgradeSettings` (an index keeps
+ * the template it was created from, so without this an upgrade would reach today's daily index
+ * only tomorrow). Idempotent; indices already at this version are not touched.
  *
  * Throws when a template cannot be installed. An existing index that cannot be upgraded (its
  * fields conflict with the new mapping, or it is closed or blocked) does not stop the others: it
@@ -145,17 +152,26 @@ export async function installIndexTemplates(client: Client): Promise<string[]> {
   }
   const notUpgraded: string[] = [];
   for (const [name, body] of Object.entries(indexTemplates)) {
-    // Concrete names (the alert indices) may not exist yet: nothing to upgrade then.
-    const existing = await client.indices.resolveIndex({
-      name: body.index_patterns,
-      expand_wildcards: 'open',
+    // Two requests per template, however many daily indices: their names, and the version each
+    // mapping is at. Concrete names (the alert indices) may not exist yet.
+    const target = {
+      expand_wildcards: 'open' as const,
       ignore_unavailable: true,
       allow_no_indices: true,
+    };
+    const existing = await client.indices.resolveIndex({ name: body.index_patterns, ...target });
+    const versions = await client.indices.getMapping({
+      index: body.index_patterns,
+      ...target,
+      filter_path: [`*.mappings._meta.${VERSION_META}`],
     });
-    for (const { name: index } of existing.indices) {
+    const stale = existing.indices
+      .map((index) => index.name)
+      .filter((index) => versions[index]?.mappings._meta?.[VERSION_META] !== TEMPLATE_VERSION);
+    for (const index of stale) {
       try {
         await client.indices.putSettings({ index, settings: upgradeSettings });
-        await client.indices.putMapping({ index, ...body.template?.mappings });
+        await client.indices.putMapping({ index, ...body.template.mappings });
       } catch (error) {
         notUpgraded.push(
           `index ${index} keeps its older mapping (template ${name} v${String(TEMPLATE_VERSION)} ` +

@@ -26,14 +26,17 @@ async function deleteTestIndices(): Promise<void> {
 }
 
 /** Creates an index the way an older Lantern did: no field limit escape, no typed fields. */
-async function createFromOlderTemplate(index: string): Promise<void> {
+async function createFromOlderTemplate(
+  index: string,
+  properties: Record<string, { type: 'long' }> = {},
+): Promise<void> {
   await es.indices.putIndexTemplate({
     name: olderTemplate,
     index_patterns: [index],
     priority: 1000,
     template: {
       settings: { mapping: { total_fields: { ignore_dynamic_beyond_limit: false } } },
-      mappings: { dynamic_templates: [], properties: {} },
+      mappings: { dynamic_templates: [], properties },
     },
   });
   try {
@@ -72,11 +75,21 @@ describe('installing the templates brings existing indices up to them', () => {
     expect(Object.keys(stored.hits.hits[0]?._source ?? {})).toHaveLength(1500);
   });
 
-  it('names an index whose fields conflict, and still upgrades the others', async () => {
-    await es.indices.create({
-      index: conflicting,
-      mappings: { properties: { [fields.spanId]: { type: 'long' } } },
+  it('leaves an index already at this template version as it is', async () => {
+    // `older` was upgraded above; an operator then turns the setting off on purpose.
+    await es.indices.putSettings({
+      index: older,
+      settings: { mapping: { total_fields: { ignore_dynamic_beyond_limit: false } } },
     });
+
+    expect(mine(await installIndexTemplates(es))).toEqual([]);
+
+    expect(await ignoresFieldsBeyondLimit(older)).toBe('false');
+  });
+
+  it('names an index whose fields conflict, and still upgrades the others', async () => {
+    // An older mapping whose SpanId a newer template types differently.
+    await createFromOlderTemplate(conflicting, { [fields.spanId]: { type: 'long' } });
     await createFromOlderTemplate(alsoOlder);
 
     const problems = mine(await installIndexTemplates(es));
