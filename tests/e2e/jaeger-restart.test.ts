@@ -28,12 +28,15 @@ describe('Jaeger stopped and restarted', () => {
       spansPerSecond: 100,
       seconds: 2,
     });
+    expect(before.spansFailed).toBe(0);
     const stored = before.spansAccepted / SPANS_PER_TRACE;
-    await eventually(
+    // In Jaeger before the stop: not still queued in the Collector, delivered after the restart.
+    const inJaeger = await eventually(
       () => tracesOf(earlier),
       (body) => body.data.length >= stored,
       60_000,
     );
+    expect(inJaeger.data).toHaveLength(stored);
     await stopServer('jaeger');
     const sent = await generateLoad({
       otlpHttp: stack.otlpHttp,

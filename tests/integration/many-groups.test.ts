@@ -12,14 +12,14 @@ const index = `lantern-spans-many-groups-${Date.now().toString(36)}`;
 const durationsMs = [10, 20, 30, 40, 50, 60, 70, 80, 90, 1000];
 
 let api: ApiUnderTest;
+const spans: SeedSpan[] = [];
 beforeAll(async () => {
-  const spans: SeedSpan[] = [];
   for (let s = 0; s < SERVICES; s += 1) {
     durationsMs.forEach((durationMs, i) => {
       spans.push({
         service: `many-${String(s).padStart(3, '0')}`,
         route: `/r${i % 2}`,
-        at: from + s * 29_000 + i * 2_900, // spread over the hour: every bucket has data
+        at: from + s * 29_000 + i * 2_900, // spread over the hour
         durationMs,
         failed: i === 0,
         weight: 1,
@@ -56,9 +56,25 @@ describe('the analysis API with more groups than one search may hold', () => {
   });
 
   it('answers a 450-bucket latency series (coarser latency buckets)', async () => {
+    const interval = 8_000;
     const { status, body } = await api.get(`/api/v1/analysis/latency?interval=8s&${window}`);
     expect(status).toBe(200);
-    const routes = body.routes as { route: string; requests: number }[];
-    expect(routes.reduce((n, r) => n + r.requests, 0)).toBe(SERVICES * durationsMs.length);
+    const buckets = body.buckets as { requests: number; latencyMs: { p95: number | null } }[];
+    expect(buckets).toHaveLength(450);
+    expect(buckets.reduce((n, b) => n + b.requests, 0)).toBe(SERVICES * durationsMs.length);
+    // With at most a few spans per bucket the p95 is its slowest: ratio buckets of ~13% here.
+    const slowest = new Map<number, number>();
+    for (const span of spans) {
+      const bucket = Math.floor((span.at - from) / interval);
+      slowest.set(bucket, Math.max(slowest.get(bucket) ?? 0, span.durationMs));
+    }
+    buckets.forEach((b, bucket) => {
+      const truth = slowest.get(bucket);
+      if (truth === undefined) expect(b.requests, `bucket ${String(bucket)}`).toBe(0);
+      else {
+        const p95 = b.latencyMs.p95 ?? Number.NaN;
+        expect(Math.abs(p95 / truth - 1), `bucket ${String(bucket)}`).toBeLessThan(0.15);
+      }
+    });
   });
 });
