@@ -3,6 +3,7 @@ import { loadStackSettings } from '../../src/stack/settings.ts';
 import { startServer, stopServer } from '../../src/stack/stack.ts';
 import { startApp, type RunningApp } from '../support/instrumented-app.ts';
 import { eventually, stack } from '../support/otlp.ts';
+import { scrapeSum } from '../support/pipeline-counts.ts';
 
 const get = async (app: RunningApp, path: string) => {
   const response = await fetch(`${app.url}${path}`);
@@ -13,14 +14,8 @@ const get = async (app: RunningApp, path: string) => {
 };
 
 /** Scheduled alert evaluations with this outcome so far, from the service's /metrics. */
-async function evaluations(app: RunningApp, outcome: 'ok' | 'failed'): Promise<number> {
-  const text = await (await fetch(`${app.url}/metrics`)).text();
-  const line = new RegExp(
-    `^lantern_analysis_rule_evaluation_seconds_count\\{outcome="${outcome}"\\} (\\d+)$`,
-    'm',
-  );
-  return Number(line.exec(text)?.[1] ?? 0);
-}
+const evaluations = (app: RunningApp, outcome: 'ok' | 'failed'): Promise<number> =>
+  scrapeSum(`${app.url}/metrics`, 'lantern_analysis_rule_evaluation_seconds_count', { outcome });
 
 describe('Elasticsearch stopped while the analysis service runs', () => {
   let analysis: RunningApp | undefined;
