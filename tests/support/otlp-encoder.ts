@@ -12,6 +12,7 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
+import { WEIGHT_ATTRIBUTE } from '../../src/tracing/sampler/weighted-span.ts';
 
 /**
  * OTLP request bodies for the load generator, in either encoding a real SDK sends: JSON (what
@@ -33,6 +34,12 @@ export interface OtlpEncoder {
   traces(traces: number, spansPerTrace: number): EncodedBatch;
 }
 
+// Both encodings send the same telemetry (same attributes, weight and severity text): only the
+// encoding differs between them.
+
+/** Not an integer, so it travels as a double in both encodings (as the sampler's weights do). */
+const WEIGHT = 1.5;
+
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 const nanos = (ms: number): string => (BigInt(Math.round(ms)) * 1_000_000n).toString();
 const body = (service: string, sequence: number): string =>
@@ -46,7 +53,6 @@ function jsonEncoder(service: string): OtlpEncoder {
       const now = Date.now();
       const logRecords = Array.from({ length: count }, (_, i) => ({
         timeUnixNano: nanos(now),
-        severityNumber: 9,
         severityText: 'INFO',
         body: { stringValue: body(service, sequence + i) },
         traceId: hex(16),
@@ -73,7 +79,7 @@ function jsonEncoder(service: string): OtlpEncoder {
             kind: s === 0 ? 2 : 1,
             startTimeUnixNano: nanos(now - 20),
             endTimeUnixNano: nanos(now - (s === 0 ? 0 : 5)),
-            attributes: [{ key: 'lantern.sampling.weight', value: { doubleValue: 1 } }],
+            attributes: [{ key: WEIGHT_ATTRIBUTE, value: { doubleValue: WEIGHT } }],
           });
         }
       }
@@ -96,7 +102,7 @@ function protobufEncoder(service: string): OtlpEncoder {
     processors: [new SimpleLogRecordProcessor({ exporter: logs })],
   }).getLogger('lantern-load');
   const contentType = 'application/x-protobuf';
-  const weight = { 'lantern.sampling.weight': 1.5 };
+  const weight = { [WEIGHT_ATTRIBUTE]: WEIGHT };
   return {
     logs(count, sequence) {
       for (let i = 0; i < count; i += 1) {
