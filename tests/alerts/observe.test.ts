@@ -3,6 +3,24 @@ import { describe, expect, it, vi } from 'vitest';
 import { evaluationReader, observe } from '../../src/alerts/observe.ts';
 import { parseRules } from '../../src/alerts/rules.ts';
 
+/** Lantern's two default p95 rules: one window, two thresholds. */
+const p95Rules = [
+  {
+    name: 'p95-slow',
+    kind: 'latency_percentile',
+    percentile: 95,
+    threshold_ms: 500,
+    severity: 'medium',
+  },
+  {
+    name: 'p95-critical',
+    kind: 'latency_percentile',
+    percentile: 95,
+    threshold_ms: 1000,
+    severity: 'critical',
+  },
+];
+
 describe('one evaluation reads each set of request figures once', () => {
   it('the two p95 rules of a window share one Elasticsearch query; an error-rate rule asks its own', async () => {
     // A stand-in client that only counts searches (the queries themselves are tested against the
@@ -11,20 +29,7 @@ describe('one evaluation reads each set of request figures once', () => {
     const client = { search } as unknown as Client;
     const rules = parseRules({
       rules: [
-        {
-          name: 'p95-slow',
-          kind: 'latency_percentile',
-          percentile: 95,
-          threshold_ms: 500,
-          severity: 'medium',
-        },
-        {
-          name: 'p95-critical',
-          kind: 'latency_percentile',
-          percentile: 95,
-          threshold_ms: 1000,
-          severity: 'critical',
-        },
+        ...p95Rules,
         { name: 'errors', kind: 'error_rate', threshold: 0.05, severity: 'high' },
       ],
     });
@@ -51,24 +56,7 @@ describe('one evaluation reads each set of request figures once', () => {
       ),
     );
     const client = { search } as unknown as Client;
-    const rules = parseRules({
-      rules: [
-        {
-          name: 'p95-slow',
-          kind: 'latency_percentile',
-          percentile: 95,
-          threshold_ms: 500,
-          severity: 'medium',
-        },
-        {
-          name: 'p95-critical',
-          kind: 'latency_percentile',
-          percentile: 95,
-          threshold_ms: 1000,
-          severity: 'critical',
-        },
-      ],
-    });
+    const rules = parseRules({ rules: p95Rules });
     const read = evaluationReader(client);
     const range = { from: 0, to: 300_000 };
     const observed = [];

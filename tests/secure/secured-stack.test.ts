@@ -136,7 +136,7 @@ describe('the Collector in secured mode', () => {
     expect(await send(grpc.credentials.createInsecure(), withToken)).toBe(grpc.status.UNAVAILABLE);
     // TLS trusting only the system's CAs, not the local one.
     expect(await send(grpc.credentials.createSsl(), withToken)).toBe(grpc.status.UNAVAILABLE);
-    expect(await send(tls, `Bearer ${credentials.otlpToken}`)).toBe(grpc.status.OK);
+    expect(await send(tls, withToken)).toBe(grpc.status.OK);
 
     const count = () =>
       analysisEs

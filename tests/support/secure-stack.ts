@@ -68,7 +68,7 @@ export function postTls(
   });
 }
 
-/** The variables of a secured stack's lantern.env, as a shell would read them. */
+/** The variables of a secured stack's service.env or analysis.env, as a shell would read them. */
 export function envFileVariables(path: string): Record<string, string> {
   const variables: Record<string, string> = {};
   for (const line of readFileSync(path, 'utf8').split('\n')) {

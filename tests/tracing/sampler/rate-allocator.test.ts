@@ -22,12 +22,12 @@ function run(
   return kept / seconds;
 }
 
-const newAllocator = (clock: { now: number }, target: number) =>
+const newAllocator = (clock: { now: number }, target: number, maxKeys = 100) =>
   new RateAllocator({
     targetPerSecond: target,
     intervalMs: 1000,
     smoothing: 0.5,
-    maxKeys: 100,
+    maxKeys,
     now: () => clock.now,
   });
 
@@ -79,13 +79,7 @@ describe('RateAllocator (fake clock)', () => {
 
   it('bounds the number of keys', () => {
     const clock = { now: 0 };
-    const allocator = new RateAllocator({
-      targetPerSecond: 1,
-      intervalMs: 1000,
-      smoothing: 0.5,
-      maxKeys: 3,
-      now: () => clock.now,
-    });
+    const allocator = newAllocator(clock, 1, 3);
     for (let i = 0; i < 50; i += 1) allocator.record(`GET /k${i}`);
     clock.now += 1000;
     expect(allocator.snapshot().size).toBeLessThanOrEqual(4);
@@ -93,13 +87,7 @@ describe('RateAllocator (fake clock)', () => {
 
   it('admits a new key while fewer than the cap exist, counting each steady key once', () => {
     const clock = { now: 0 };
-    const allocator = new RateAllocator({
-      targetPerSecond: 1,
-      intervalMs: 1000,
-      smoothing: 0.5,
-      maxKeys: 4,
-      now: () => clock.now,
-    });
+    const allocator = newAllocator(clock, 1, 4);
     for (let second = 0; second < 3; second += 1) {
       for (const key of ['GET /a', 'GET /b', 'GET /c']) allocator.record(key);
       clock.now += 1000;
