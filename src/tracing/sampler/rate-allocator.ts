@@ -18,7 +18,8 @@ const BURST_FACTOR = 2;
 /**
  * Adapts keep probabilities so that the kept rate of candidate (non-error, non-slow) traces
  * tracks the target. Each key's arrival rate is an exponential moving average over short
- * intervals (a burst replaces it at once); at every interval the budget is re-shared between keys (see {@link allocate}).
+ * intervals (a burst replaces it at once); at every interval the budget is re-shared between
+ * keys (see {@link allocate}).
  * A key not seen before is kept with probability 1 until its rate is known.
  */
 export class RateAllocator {
