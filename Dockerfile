@@ -6,6 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY bin/analysis.ts bin/es-templates.ts ./bin/
 COPY demo ./demo
 COPY config ./config
 RUN npx tsc -p tsconfig.build.json

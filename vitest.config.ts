@@ -7,7 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            'tests/stack/**/*.test.ts',
+            'tests/tools/**/*.test.ts',
             'tests/tracing/**/*.test.ts',
             'tests/alerts/**/*.test.ts',
             'tests/analysis/**/*.test.ts',

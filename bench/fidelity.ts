@@ -12,13 +12,14 @@
  *   npm run bench -- fidelity
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadStackSettings } from '../src/stack/settings.ts';
-import { stackUp } from '../src/stack/stack.ts';
-import { fields, indices, SERVER_KIND } from '../src/storage/indices.ts';
-import { startApi } from '../tests/support/api-server.ts';
-import { startApp, traceparent, type RunningApp } from '../tests/support/instrumented-app.ts';
-import { newSpanId, newTraceId } from '../tests/support/otlp.ts';
-import { es, jaegerTrace } from '../tests/support/stores.ts';
+import { loadStackSettings } from '../tools/stack/settings.ts';
+import { stackUp } from '../tools/stack/stack.ts';
+import { fields, SERVER_KIND } from '../src/contracts/fields.ts';
+import { indices } from '../src/contracts/indices.ts';
+import { startApi } from '../tools/harness/api-server.ts';
+import { startApp, traceparent, type RunningApp } from '../tools/harness/instrumented-app.ts';
+import { newSpanId, newTraceId } from '../tools/harness/otlp.ts';
+import { es, jaegerTrace } from '../tools/harness/stores.ts';
 import { ACCESS_LOG } from '../demo/access-log.mjs';
 import { percentile } from './stats.ts';
 

@@ -8,18 +8,18 @@
  *   npm run bench -- ingest
  */
 import { createServer, type Server } from 'node:http';
-import { runningPid } from '../src/stack/daemon.ts';
-import { loadStackSettings } from '../src/stack/settings.ts';
-import { stackUp } from '../src/stack/stack.ts';
+import { runningPid } from '../tools/stack/daemon.ts';
+import { loadStackSettings } from '../tools/stack/settings.ts';
+import { stackUp } from '../tools/stack/stack.ts';
 import { createElasticsearchClient } from '../src/storage/client.ts';
 import {
   scrapeSum,
   settledCount,
   watchProcesses,
   type ProcessUsage,
-} from '../tests/support/pipeline-counts.ts';
-import type { Encoding } from '../tests/support/otlp-encoder.ts';
-import { generateLoad, SPANS_PER_TRACE, type LoadCounts } from '../tests/support/telemetry-load.ts';
+} from '../tools/harness/pipeline-counts.ts';
+import type { Encoding } from '../tools/harness/otlp-encoder.ts';
+import { generateLoad, SPANS_PER_TRACE, type LoadCounts } from '../tools/harness/telemetry-load.ts';
 
 const STEPS = (process.env.BENCH_INGEST_STEPS ?? '1000,5000,10000,20000').split(',').map(Number);
 const STEP_SECONDS = Number(process.env.BENCH_INGEST_STEP_SECONDS ?? 10);

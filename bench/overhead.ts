@@ -5,9 +5,9 @@
  *   npm run bench -- overhead
  */
 import autocannon from 'autocannon';
-import { loadStackSettings } from '../src/stack/settings.ts';
-import { stackUp } from '../src/stack/stack.ts';
-import { rssMiB, startApp } from '../tests/support/instrumented-app.ts';
+import { loadStackSettings } from '../tools/stack/settings.ts';
+import { stackUp } from '../tools/stack/stack.ts';
+import { rssMiB, startApp } from '../tools/harness/instrumented-app.ts';
 import { median, range } from './stats.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);

@@ -4,11 +4,11 @@
  * Seeds its own indices (lantern-*-bench-*) in the local stack, and deletes them afterwards.
  *   npm run bench -- queries        (BENCH_DOCS=100000,1000000,10000000 to go further)
  */
-import { loadStackSettings } from '../src/stack/settings.ts';
-import { stackUp } from '../src/stack/stack.ts';
+import { loadStackSettings } from '../tools/stack/settings.ts';
+import { stackUp } from '../tools/stack/stack.ts';
 import { createElasticsearchClient } from '../src/storage/client.ts';
-import { fields } from '../src/storage/indices.ts';
-import { startApi } from '../tests/support/api-server.ts';
+import { fields } from '../src/contracts/fields.ts';
+import { startApi } from '../tools/harness/api-server.ts';
 import { median, range } from './stats.ts';
 
 const SIZES = (process.env.BENCH_DOCS ?? '100000,1000000').split(',').map(Number);

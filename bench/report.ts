@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { BUILDER_VERSION } from '../src/stack/collector.ts';
-import { ELASTICSEARCH_VERSION } from '../src/stack/elasticsearch.ts';
-import { JAEGER_MODULE_VERSION } from '../src/stack/jaeger.ts';
-import { repoRoot } from '../src/stack/paths.ts';
+import { BUILDER_VERSION } from '../tools/stack/collector.ts';
+import { ELASTICSEARCH_VERSION } from '../tools/stack/elasticsearch.ts';
+import { JAEGER_MODULE_VERSION } from '../tools/stack/jaeger.ts';
+import { repoRoot } from '../tools/stack/paths.ts';
 
 /**
  * BENCHMARKS.md: a header describing the machine and versions, then one section per benchmark

@@ -1,2 +1,2 @@
 export { startTelemetry, type StartOptions, type TelemetryHandle } from './tracing/telemetry.ts';
-export { WEIGHT_ATTRIBUTE } from './tracing/sampler/weighted-span.ts';
+export { WEIGHT_ATTRIBUTE } from './contracts/sampling-weight.ts';

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { indices } from '../storage/indices.ts';
+import { indices } from '../contracts/indices.ts';
 import type { Alert, AlertState, AlertTransition } from './alert.ts';
 import { lenient } from '../storage/queries/search-options.ts';
 

@@ -1,3 +1,5 @@
+import type { MessageCount } from '../storage/queries/error-messages.ts';
+
 /**
  * The pattern of a log message: what stays when ids, numbers, hex, UUIDs and quoted values are
  * replaced, so `order 42 failed for sku-17` and `order 43 failed for sku-9` group together.
@@ -10,12 +12,6 @@ export function messagePattern(message: string): string {
     .replace(/\b[\w-]*\d[\w-]*\b/g, '<id>')
     .replace(/\s+/g, ' ')
     .trim();
-}
-
-export interface MessageCount {
-  readonly message: string;
-  readonly count: number;
-  readonly exampleTraceId: string | null;
 }
 
 export interface MessagePatternCount {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secondsOrMore } from '../alerts/duration.ts';
+import { secondsOrMore } from '../contracts/duration.ts';
 import { SEVERITIES } from '../alerts/rules.ts';
 import { ApiError } from './errors.ts';
 

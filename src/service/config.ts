@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { durationMs, secondsOrMore } from '../alerts/duration.ts';
-import { repoRoot } from '../stack/paths.ts';
+import { durationMs, secondsOrMore } from '../contracts/duration.ts';
 import type { ElasticsearchSettings } from '../storage/client.ts';
 
 const optional = z.string().min(1).optional();
+
+/** config/rules.yaml beside src/ (or dist/) in a checkout and in the container image. */
+const defaultRulesFile = fileURLToPath(new URL('../../config/rules.yaml', import.meta.url));
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -18,7 +20,7 @@ const schema = z.object({
     (path) => path === undefined || existsSync(path),
     'no such file',
   ),
-  LANTERN_RULES_FILE: z.string().default(join(repoRoot, 'config', 'rules.yaml')),
+  LANTERN_RULES_FILE: z.string().default(defaultRulesFile),
   // Shorter would hammer Elasticsearch; 0 would evaluate in a busy loop.
   LANTERN_EVAL_INTERVAL: secondsOrMore.default(5_000),
   LANTERN_QUERY_OFFSET: durationMs.default(10_000),

@@ -1,5 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { indices } from './indices.ts';
+import { indices } from '../contracts/indices.ts';
 
 /** Bumped whenever a template changes, so a newer template replaces an older one. */
 export const TEMPLATE_VERSION = 3;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRules, parseRules, RulesFileError } from '../../src/alerts/rules.ts';
-import { repoRoot } from '../../src/stack/paths.ts';
+import { repoRoot } from '../../tools/stack/paths.ts';
 
 describe('alert rules', () => {
   it('loads the shipped default rules with the usual thresholds', () => {

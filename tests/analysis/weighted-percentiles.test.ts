@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  geometricEdges,
-  weightedPercentiles,
-  type LatencyBucket,
-} from '../../src/analysis/weighted-percentiles.ts';
+import { weightedPercentiles } from '../../src/analysis/weighted-percentiles.ts';
+import { geometricEdges, type LatencyBucket } from '../../src/storage/queries/latency-buckets.ts';
 
 /** Buckets a list of (duration, weight) samples the way the range aggregation does. */
 function histogram(samples: [number, number][], ratio: number): LatencyBucket[] {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createElasticsearchClient } from '../../src/storage/client.ts';
-import { startApi, type ApiUnderTest } from '../support/api-server.ts';
+import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
 
 // Nothing listens here: every Elasticsearch call fails to connect, as when it is down.
 const unreachable = createElasticsearchClient({

@@ -7,7 +7,7 @@ import {
   collectorBinary,
   collectorConfigPath,
   secureCollectorConfigPath,
-} from '../../src/stack/collector.ts';
+} from '../../tools/stack/collector.ts';
 
 interface Pipeline {
   receivers: string[];

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { goEnv, requireGo } from '../../src/stack/go-build.ts';
-import { repoRoot } from '../../src/stack/paths.ts';
+import { goEnv, requireGo } from '../../tools/stack/go-build.ts';
+import { repoRoot } from '../../tools/stack/paths.ts';
 
 interface Service {
   command?: string[];

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../support/instrumented-app.ts';
-import { eventually, stack } from '../support/otlp.ts';
+import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
+import { eventually, stack } from '../../tools/harness/otlp.ts';
 
 const run = Date.now().toString(36);
 const frontendService = `alert-frontend-${run}`;
@@ -80,7 +80,7 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
     startAnalysis = async () => {
       analysis = await startApp({
         loader: 'none',
-        script: 'src/service/main.ts',
+        script: 'bin/analysis.ts',
         service: 'analysis',
         env: {
           LANTERN_RULES_FILE: rules,

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/stack/paths.ts';
-import { fields, indices } from '../../src/storage/indices.ts';
-import { startApp, traceparent, type RunningApp } from '../support/instrumented-app.ts';
-import { eventually, newSpanId, newTraceId, stack } from '../support/otlp.ts';
-import { docsOfTrace, jaegerTrace } from '../support/stores.ts';
+import { repoRoot } from '../../tools/stack/paths.ts';
+import { fields } from '../../src/contracts/fields.ts';
+import { indices } from '../../src/contracts/indices.ts';
+import { startApp, traceparent, type RunningApp } from '../../tools/harness/instrumented-app.ts';
+import { eventually, newSpanId, newTraceId, stack } from '../../tools/harness/otlp.ts';
+import { docsOfTrace, jaegerTrace } from '../../tools/harness/stores.ts';
 
 const run = Date.now().toString(36);
 const apps: RunningApp[] = [];

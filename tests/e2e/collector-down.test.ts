@@ -1,9 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadStackSettings } from '../../src/stack/settings.ts';
-import { startServer, stopServer } from '../../src/stack/stack.ts';
-import { rssMiB, startApp, traceparent, type RunningApp } from '../support/instrumented-app.ts';
-import { eventually, newSpanId, newTraceId, stack } from '../support/otlp.ts';
-import { jaegerTrace } from '../support/stores.ts';
+import { loadStackSettings } from '../../tools/stack/settings.ts';
+import { startServer, stopServer } from '../../tools/stack/stack.ts';
+import {
+  rssMiB,
+  startApp,
+  traceparent,
+  type RunningApp,
+} from '../../tools/harness/instrumented-app.ts';
+import { eventually, newSpanId, newTraceId, stack } from '../../tools/harness/otlp.ts';
+import { jaegerTrace } from '../../tools/harness/stores.ts';
 
 /** Each of the three rounds of traffic while the Collector is unreachable. */
 const ROUND_SECONDS = 30;

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runningPid } from '../../src/stack/daemon.ts';
-import { loadStackSettings } from '../../src/stack/settings.ts';
-import { startServer } from '../../src/stack/stack.ts';
-import { stack } from '../support/otlp.ts';
-import { settledCount } from '../support/pipeline-counts.ts';
-import { es } from '../support/stores.ts';
-import { generateLoad } from '../support/telemetry-load.ts';
+import { runningPid } from '../../tools/stack/daemon.ts';
+import { loadStackSettings } from '../../tools/stack/settings.ts';
+import { startServer } from '../../tools/stack/stack.ts';
+import { stack } from '../../tools/harness/otlp.ts';
+import { settledCount } from '../../tools/harness/pipeline-counts.ts';
+import { es } from '../../tools/harness/stores.ts';
+import { generateLoad } from '../../tools/harness/telemetry-load.ts';
 
 const RATE = 2000;
 const service = `collector-killed-${Date.now().toString(36)}`;

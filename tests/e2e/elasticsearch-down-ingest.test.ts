@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadStackSettings } from '../../src/stack/settings.ts';
-import { startServer, stopServer } from '../../src/stack/stack.ts';
-import { stack } from '../support/otlp.ts';
-import { settledCount } from '../support/pipeline-counts.ts';
-import { es, jaegerTrace } from '../support/stores.ts';
-import { generateLoad, SPANS_PER_TRACE } from '../support/telemetry-load.ts';
+import { loadStackSettings } from '../../tools/stack/settings.ts';
+import { startServer, stopServer } from '../../tools/stack/stack.ts';
+import { stack } from '../../tools/harness/otlp.ts';
+import { settledCount } from '../../tools/harness/pipeline-counts.ts';
+import { es, jaegerTrace } from '../../tools/harness/stores.ts';
+import { generateLoad, SPANS_PER_TRACE } from '../../tools/harness/telemetry-load.ts';
 
 const RATE = 1000;
 const OUTAGE_MS = 60_000;

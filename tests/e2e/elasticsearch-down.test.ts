@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadStackSettings } from '../../src/stack/settings.ts';
-import { startServer, stopServer } from '../../src/stack/stack.ts';
-import { startApp, type RunningApp } from '../support/instrumented-app.ts';
-import { eventually, stack } from '../support/otlp.ts';
-import { scrapeSum } from '../support/pipeline-counts.ts';
+import { loadStackSettings } from '../../tools/stack/settings.ts';
+import { startServer, stopServer } from '../../tools/stack/stack.ts';
+import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
+import { eventually, stack } from '../../tools/harness/otlp.ts';
+import { scrapeSum } from '../../tools/harness/pipeline-counts.ts';
 
 const get = async (app: RunningApp, path: string) => {
   const response = await fetch(`${app.url}${path}`);
@@ -27,7 +27,7 @@ describe('Elasticsearch stopped while the analysis service runs', () => {
   it('answers 503 with the reason, stays up, and recovers when Elasticsearch is back', async () => {
     analysis = await startApp({
       loader: 'none',
-      script: 'src/service/main.ts',
+      script: 'bin/analysis.ts',
       service: 'analysis',
       env: { LANTERN_ES_URL: stack.elasticsearch, LANTERN_EVAL_INTERVAL: '1s' },
     });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fields, indices } from '../../src/storage/indices.ts';
-import { startApi, type ApiUnderTest } from '../support/api-server.ts';
+import { fields } from '../../src/contracts/fields.ts';
+import { indices } from '../../src/contracts/indices.ts';
+import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
 import {
   eventually,
   newSpanId,
@@ -8,8 +9,8 @@ import {
   sendLogs,
   stack,
   type TestLog,
-} from '../support/otlp.ts';
-import { docsOfTrace, es } from '../support/stores.ts';
+} from '../../tools/harness/otlp.ts';
+import { docsOfTrace, es } from '../../tools/harness/stores.ts';
 
 const run = Date.now().toString(36);
 const service = `hostile-input-${run}`;

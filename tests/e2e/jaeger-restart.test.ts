@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadStackSettings } from '../../src/stack/settings.ts';
-import { startServer, stopServer } from '../../src/stack/stack.ts';
-import { eventually, stack } from '../support/otlp.ts';
-import { generateLoad, SPANS_PER_TRACE } from '../support/telemetry-load.ts';
+import { loadStackSettings } from '../../tools/stack/settings.ts';
+import { startServer, stopServer } from '../../tools/stack/stack.ts';
+import { eventually, stack } from '../../tools/harness/otlp.ts';
+import { generateLoad, SPANS_PER_TRACE } from '../../tools/harness/telemetry-load.ts';
 
 const run = Date.now().toString(36);
 const service = `jaeger-restart-${run}`;

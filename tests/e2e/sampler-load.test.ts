@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { fields, indices } from '../../src/storage/indices.ts';
-import { startApp, traceparent, type RunningApp } from '../support/instrumented-app.ts';
-import { eventually, newSpanId, newTraceId, stack } from '../support/otlp.ts';
-import { docsOfTrace, es, jaegerTrace } from '../support/stores.ts';
+import { fields } from '../../src/contracts/fields.ts';
+import { indices } from '../../src/contracts/indices.ts';
+import { startApp, traceparent, type RunningApp } from '../../tools/harness/instrumented-app.ts';
+import { eventually, newSpanId, newTraceId, stack } from '../../tools/harness/otlp.ts';
+import { docsOfTrace, es, jaegerTrace } from '../../tools/harness/stores.ts';
 
 const TARGET_PER_SECOND = 5;
 const REQUESTS = 20_000;

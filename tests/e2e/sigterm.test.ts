@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { indices } from '../../src/storage/indices.ts';
-import { startApp, traceparent } from '../support/instrumented-app.ts';
-import { eventually, newSpanId, newTraceId } from '../support/otlp.ts';
-import { docsOfTrace, jaegerTrace } from '../support/stores.ts';
+import { indices } from '../../src/contracts/indices.ts';
+import { startApp, traceparent } from '../../tools/harness/instrumented-app.ts';
+import { eventually, newSpanId, newTraceId } from '../../tools/harness/otlp.ts';
+import { docsOfTrace, jaegerTrace } from '../../tools/harness/stores.ts';
 
 describe('SIGTERM right after the last request', () => {
   it("flushes that request's spans and logs, then ends the process as SIGTERM would", async () => {

@@ -4,10 +4,10 @@ import { AlertStore } from '../../src/alerts/alert-store.ts';
 import { AlertEngine } from '../../src/alerts/engine.ts';
 import { observe } from '../../src/alerts/observe.ts';
 import { parseRules, type AlertRule } from '../../src/alerts/rules.ts';
-import { startApi, type ApiUnderTest } from '../support/api-server.ts';
-import { eventually, stack } from '../support/otlp.ts';
+import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
+import { eventually, stack } from '../../tools/harness/otlp.ts';
 import { bulkLoad, logDocument, spanDocument, type SeedSpan } from '../support/seed.ts';
-import { es } from '../support/stores.ts';
+import { es } from '../../tools/harness/stores.ts';
 
 const run = Date.now().toString(36);
 const A = `svc-a-${run}`;

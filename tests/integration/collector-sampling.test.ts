@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { fields, indices } from '../../src/storage/indices.ts';
-import { eventually, newSpanId, newTraceId, sendSpans, type TestSpan } from '../support/otlp.ts';
-import { es } from '../support/stores.ts';
+import { fields } from '../../src/contracts/fields.ts';
+import { indices } from '../../src/contracts/indices.ts';
+import {
+  eventually,
+  newSpanId,
+  newTraceId,
+  sendSpans,
+  type TestSpan,
+} from '../../tools/harness/otlp.ts';
+import { es } from '../../tools/harness/stores.ts';
 
 const run = Date.now().toString(36);
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiUnderTest } from '../support/api-server.ts';
+import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
 import { bulkLoad, spanDocument, type SeedSpan } from '../support/seed.ts';
-import { es } from '../support/stores.ts';
+import { es } from '../../tools/harness/stores.ts';
 
 // More services than fit Elasticsearch's bucket limit (65,536) at ~800 latency buckets each,
 // in an hour of 2020 that nothing else writes to.

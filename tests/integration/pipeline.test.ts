@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fields, indices } from '../../src/storage/indices.ts';
+import { fields } from '../../src/contracts/fields.ts';
+import { indices } from '../../src/contracts/indices.ts';
 import {
   eventually,
   newSpanId,
@@ -8,8 +9,8 @@ import {
   sendLogs,
   sendSpans,
   stack,
-} from '../support/otlp.ts';
-import { docsOfTrace as docsWithTraceId, es, jaegerTrace } from '../support/stores.ts';
+} from '../../tools/harness/otlp.ts';
+import { docsOfTrace as docsWithTraceId, es, jaegerTrace } from '../../tools/harness/stores.ts';
 
 const run = Date.now().toString(36);
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fields, indices } from '../../src/storage/indices.ts';
+import { fields } from '../../src/contracts/fields.ts';
+import { indices } from '../../src/contracts/indices.ts';
 import { installIndexTemplates } from '../../src/storage/templates.ts';
-import { es } from '../support/stores.ts';
+import { es } from '../../tools/harness/stores.ts';
 
 /**
  * A daily index keeps the template it was created from. Upgrading Lantern must still reach

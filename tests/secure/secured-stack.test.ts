@@ -2,13 +2,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ES_USERS } from '../../src/stack/credentials.ts';
+import { ES_USERS } from '../../tools/stack/credentials.ts';
 import { createElasticsearchClient } from '../../src/storage/client.ts';
-import { fields, indices } from '../../src/storage/indices.ts';
+import { fields } from '../../src/contracts/fields.ts';
+import { indices } from '../../src/contracts/indices.ts';
 import { installIndexTemplates } from '../../src/storage/templates.ts';
-import { startApp, traceparent, type RunningApp } from '../support/instrumented-app.ts';
-import { eventually, newSpanId, newTraceId } from '../support/otlp.ts';
-import { otlpEncoder } from '../support/otlp-encoder.ts';
+import { startApp, traceparent, type RunningApp } from '../../tools/harness/instrumented-app.ts';
+import { eventually, newSpanId, newTraceId } from '../../tools/harness/otlp.ts';
+import { otlpEncoder } from '../../tools/harness/otlp-encoder.ts';
 import {
   envFileVariables,
   exportLogsOverGrpc,
@@ -222,7 +223,7 @@ describe('the authenticated path, end to end', () => {
     });
     analysis = await startApp({
       loader: 'none',
-      script: 'src/service/main.ts',
+      script: 'bin/analysis.ts',
       service: 'analysis',
       env: { ...envFileVariables(credentials.analysisEnvFile), LANTERN_EVAL_INTERVAL: '1s' },
     });

@@ -9,7 +9,7 @@ import {
   TailSamplingProcessor,
   type TailSamplerOptions,
 } from '../../src/tracing/sampler/tail-processor.ts';
-import { WEIGHT_ATTRIBUTE } from '../../src/tracing/sampler/weighted-span.ts';
+import { WEIGHT_ATTRIBUTE } from '../../src/contracts/sampling-weight.ts';
 
 /** Receives what the tail sampler passes on, synchronously (an exporter would batch it). */
 class KeptSpans implements SpanProcessor {

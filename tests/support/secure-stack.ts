@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { credentialsIn, type StackCredentials } from '../../src/stack/credentials.ts';
-import { repoRoot, stateDir } from '../../src/stack/paths.ts';
-import { endpoints, loadStackSettings, type StackEndpoints } from '../../src/stack/settings.ts';
+import { credentialsIn, type StackCredentials } from '../../tools/stack/credentials.ts';
+import { repoRoot, stateDir } from '../../tools/stack/paths.ts';
+import { endpoints, loadStackSettings, type StackEndpoints } from '../../tools/stack/settings.ts';
 
 /**
  * A second, secured stack for the security tests: its own state folder and every port moved by
  * 20000, so it runs beside the plain stack the other suites use. Started as a child process
- * (`node src/stack/cli.ts up --secure`), exactly as a user starts it.
+ * (`node bin/stack.ts up --secure`), exactly as a user starts it.
  */
 const defaults = loadStackSettings({});
 const PORT_SHIFT = 20_000;
@@ -34,7 +34,7 @@ export const secureCredentials = (): StackCredentials =>
 /** Runs the stack CLI against the secured test stack; resolves with its whole output. */
 export function secureStackCli(...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'src/stack/cli.ts'), ...args], {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/stack.ts'), ...args], {
       env: { ...process.env, ...secureStackEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

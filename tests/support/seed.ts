@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { fields } from '../../src/storage/indices.ts';
-import { es } from './stores.ts';
+import { fields } from '../../src/contracts/fields.ts';
+import { es } from '../../tools/harness/stores.ts';
 
 /** A span document in the shape the Collector's Elasticsearch exporter writes (flat keys). */
 export interface SeedSpan {

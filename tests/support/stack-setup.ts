@@ -1,5 +1,5 @@
-import { loadStackSettings } from '../../src/stack/settings.ts';
-import { stackDown, stackIsUp, stackUp } from '../../src/stack/stack.ts';
+import { loadStackSettings } from '../../tools/stack/settings.ts';
+import { stackDown, stackIsUp, stackUp } from '../../tools/stack/stack.ts';
 
 /**
  * Brings the real local stack up once for the whole test run. A stack that was already running

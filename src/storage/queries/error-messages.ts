@@ -1,8 +1,15 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { MessageCount } from '../../analysis/message-pattern.ts';
-import { ERROR_SEVERITY, fields, indices } from '../indices.ts';
+import { ERROR_SEVERITY, fields } from '../../contracts/fields.ts';
+import { indices } from '../../contracts/indices.ts';
 import { rangeFilter, type TimeRange } from './time-range.ts';
 import { lenient } from './search-options.ts';
+
+/** One exact error message, how often it was logged, and a trace it was logged in. */
+export interface MessageCount {
+  readonly message: string;
+  readonly count: number;
+  readonly exampleTraceId: string | null;
+}
 
 interface Bucket {
   key: string;

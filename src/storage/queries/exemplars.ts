@@ -1,5 +1,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { fields, indices, SERVER_KIND } from '../indices.ts';
+import { fields, SERVER_KIND } from '../../contracts/fields.ts';
+import { indices } from '../../contracts/indices.ts';
 import { failedRequest, lenient } from './search-options.ts';
 import { rangeFilter, type TimeRange } from './time-range.ts';
 

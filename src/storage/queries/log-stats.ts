@@ -1,5 +1,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { ERROR_SEVERITY, fields, indices } from '../indices.ts';
+import { ERROR_SEVERITY, fields } from '../../contracts/fields.ts';
+import { indices } from '../../contracts/indices.ts';
 import { byService, lenient } from './search-options.ts';
 import { rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
 

@@ -1,6 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { geometricEdges, type LatencyBucket } from '../../analysis/weighted-percentiles.ts';
-import { fields, indices, SERVER_KIND } from '../indices.ts';
+import { geometricEdges, type LatencyBucket } from './latency-buckets.ts';
+import { fields, SERVER_KIND } from '../../contracts/fields.ts';
+import { indices } from '../../contracts/indices.ts';
 import { failedRequest, lenient } from './search-options.ts';
 import { rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
 

@@ -1,4 +1,4 @@
-import { fields } from '../indices.ts';
+import { fields } from '../../contracts/fields.ts';
 
 /** A half-open time range [from, to) in epoch milliseconds. */
 export interface TimeRange {

@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
-import { fields, indices } from '../indices.ts';
+import { fields } from '../../contracts/fields.ts';
+import { indices } from '../../contracts/indices.ts';
 import { lenient } from './search-options.ts';
 
 /** One log record of a trace, as the API returns it. */

@@ -1,12 +1,26 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { HTTP_STATUS_ATTRIBUTES, isFailedRequest } from '../../contracts/failed-request.ts';
 
-/** A span that makes its trace an error trace: status ERROR, an exception, or HTTP >= 500. */
+/** A server span that is a failed request, by the one definition error rates count. */
+export function isFailedRequestSpan(span: ReadableSpan): boolean {
+  if (span.kind !== SpanKind.SERVER) return false;
+  const status = HTTP_STATUS_ATTRIBUTES.map((name) => span.attributes[name]).find(
+    (value) => value !== undefined,
+  );
+  return isFailedRequest({
+    statusIsError: span.status.code === SpanStatusCode.ERROR,
+    httpStatus: status === undefined ? undefined : Number(status),
+  });
+}
+
+/**
+ * A span that makes its trace an error trace, kept 100%: broader than a failed request, so
+ * every failed request's trace is among them. Status ERROR on any span, an exception event, or
+ * a failed request.
+ */
 export function isErrorSpan(span: ReadableSpan): boolean {
   if (span.status.code === SpanStatusCode.ERROR) return true;
   if (span.events.some((event) => event.name === 'exception')) return true;
-  if (span.kind !== SpanKind.SERVER) return false;
-  const status =
-    span.attributes['http.response.status_code'] ?? span.attributes['http.status_code'];
-  return Number(status) >= 500;
+  return isFailedRequestSpan(span);
 }

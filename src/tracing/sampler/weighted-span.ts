@@ -1,7 +1,5 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-
-/** Attribute on every exported span: how many spans it stands for (1 / keep probability). */
-export const WEIGHT_ATTRIBUTE = 'lantern.sampling.weight';
+import { WEIGHT_ATTRIBUTE } from '../../contracts/sampling-weight.ts';
 
 /**
  * The span as exported, carrying its sampling weight. Ended spans are immutable, so this is a

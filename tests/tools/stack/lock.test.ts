@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { withLock } from '../../src/stack/lock.ts';
+import { withLock } from '../../../tools/stack/lock.ts';
 
 describe('withLock', () => {
   it('runs two holders one after the other, never together', async () => {

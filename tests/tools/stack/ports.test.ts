@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { assertPortsFree } from '../../src/stack/ports.ts';
+import { assertPortsFree } from '../../../tools/stack/ports.ts';
 
 let server: Server | undefined;
 afterEach(() => server?.close());

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { runningPid, startDaemon, stopDaemon, waitUntilHealthy } from '../../src/stack/daemon.ts';
+import {
+  runningPid,
+  startDaemon,
+  stopDaemon,
+  waitUntilHealthy,
+} from '../../../tools/stack/daemon.ts';
 
 describe('daemons of the stack', () => {
   it('fails fast with the log tail when a server exits during start-up', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StackError } from '../../src/stack/errors.ts';
-import { endpoints, loadStackSettings } from '../../src/stack/settings.ts';
+import { StackError } from '../../../tools/stack/errors.ts';
+import { endpoints, loadStackSettings } from '../../../tools/stack/settings.ts';
 
 describe('stack settings', () => {
   it('defaults to the documented ports on loopback', () => {

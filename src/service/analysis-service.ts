@@ -1,5 +1,5 @@
 /**
- * `npm run analysis`: the log-analysis service. Loads and validates the alert rules, evaluates
+ * The log-analysis service (`npm run analysis`, `bin/analysis.ts`). Loads and validates the alert rules, evaluates
  * them on a schedule and serves the API. Elasticsearch being down never stops it: the API
  * answers 503 with the reason and evaluation resumes. Index templates are installed by
  * `stack:up` or `npm run es:templates`, not here: this long-running service needs no rights to
@@ -15,9 +15,11 @@ import { serviceMetrics } from '../api/service-metrics.ts';
 import { createElasticsearchClient } from '../storage/client.ts';
 import { elasticsearchSettings, loadServiceConfig, redacted } from './config.ts';
 
-const logger = pino({ name: 'lantern-analysis' });
+/** The service's one logger; also reports a failed start (bin/analysis.ts). */
+export const logger = pino({ name: 'lantern-analysis' });
 
-function main(): void {
+/** Starts the service from the environment; throws on invalid configuration or rules. */
+export function startAnalysisService(): void {
   const config = loadServiceConfig();
   const rules = loadRules(config.LANTERN_RULES_FILE);
   logger.info({ config: redacted(config), rules: rules.map((r) => r.name) }, 'starting');
@@ -66,11 +68,4 @@ function main(): void {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-}
-
-try {
-  main();
-} catch (error) {
-  logger.fatal((error as Error).message);
-  process.exitCode = 1;
 }

@@ -1,11 +1,11 @@
-import { logDir } from './paths.ts';
-import { StackError } from './errors.ts';
-import { loadStackSettings } from './settings.ts';
-import { runningMode, stackDown, stackStatus, stackUp } from './stack.ts';
-import { credentialsIn } from './credentials.ts';
-import { requireNode } from './require-node.ts';
+import { logDir } from '../tools/stack/paths.ts';
+import { StackError } from '../tools/stack/errors.ts';
+import { loadStackSettings } from '../tools/stack/settings.ts';
+import { runningMode, stackDown, stackStatus, stackUp } from '../tools/stack/stack.ts';
+import { credentialsIn } from '../tools/stack/credentials.ts';
+import { requireNode } from '../tools/stack/require-node.ts';
 
-const usage = 'usage: node src/stack/cli.ts up [--secure] | down | status';
+const usage = 'usage: node bin/stack.ts up [--secure] | down | status';
 
 async function main(command: string | undefined, flags: readonly string[]): Promise<void> {
   requireNode();

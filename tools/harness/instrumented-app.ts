@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../../src/stack/paths.ts';
+import { repoRoot } from '../stack/paths.ts';
 import { stack } from './otlp.ts';
 
 export interface RunningApp {

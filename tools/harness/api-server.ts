@@ -5,7 +5,7 @@ import { loadRules } from '../../src/alerts/rules.ts';
 import { createApi } from '../../src/api/app.ts';
 import { serviceMetrics } from '../../src/api/service-metrics.ts';
 import { join } from 'node:path';
-import { repoRoot } from '../../src/stack/paths.ts';
+import { repoRoot } from '../stack/paths.ts';
 
 export interface ApiUnderTest {
   readonly url: string;

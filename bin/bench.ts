@@ -2,12 +2,12 @@
  * `npm run bench` runs every benchmark; `npm run bench -- <name>` one of them. Each compares
  * against a control in the same run, prints a Markdown section and records it in BENCHMARKS.md.
  */
-import { fidelity } from './fidelity.ts';
-import { ingest } from './ingest.ts';
-import { overhead } from './overhead.ts';
-import { queries } from './queries.ts';
-import { recordSection, reportPath } from './report.ts';
-import { sampler } from './sampler.ts';
+import { fidelity } from '../bench/fidelity.ts';
+import { ingest } from '../bench/ingest.ts';
+import { overhead } from '../bench/overhead.ts';
+import { queries } from '../bench/queries.ts';
+import { recordSection, reportPath } from '../bench/report.ts';
+import { sampler } from '../bench/sampler.ts';
 
 const benchmarks: Record<string, () => string | Promise<string>> = {
   sampler,

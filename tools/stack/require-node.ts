@@ -1,5 +1,3 @@
-import { pathToFileURL } from 'node:url';
-
 /** Current @opentelemetry/* packages need this Node.js or newer. */
 export const MIN_NODE = [22, 15] as const;
 
@@ -16,13 +14,4 @@ export function requireNode(version: string = process.versions.node): void {
     `Lantern needs Node.js >= ${minMajor}.${minMinor} (this is ${version}). Run it through npm ` +
       '(npm start, npm test, npm run stack:up), which uses the Node 22 that npm install provides.',
   );
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  try {
-    requireNode();
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
-    process.exitCode = 1;
-  }
 }

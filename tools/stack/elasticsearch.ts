@@ -114,7 +114,7 @@ async function prepareState(s: StackSettings): Promise<void> {
   writeFileSync(
     join(config, 'elasticsearch.yml'),
     [
-      "# Written by Lantern's stack manager (src/stack/elasticsearch.ts) on every start.",
+      "# Written by Lantern's stack manager (tools/stack/elasticsearch.ts) on every start.",
       'cluster.name: lantern',
       'node.name: lantern-dev',
       'discovery.type: single-node',

@@ -1,5 +1,5 @@
-import { createElasticsearchClient } from '../storage/client.ts';
-import { installIndexTemplates } from '../storage/templates.ts';
+import { createElasticsearchClient } from '../../src/storage/client.ts';
+import { installIndexTemplates } from '../../src/storage/templates.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertmanager } from './alertmanager.ts';

@@ -6,13 +6,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { StackError } from '../src/stack/errors.ts';
-import { waitUntilHealthy } from '../src/stack/daemon.ts';
-import { logDir, logFile, repoRoot } from '../src/stack/paths.ts';
-import { answers, assertPortsFree } from '../src/stack/ports.ts';
-import { requireNode } from '../src/stack/require-node.ts';
-import { loadStackSettings } from '../src/stack/settings.ts';
-import { stackUp } from '../src/stack/stack.ts';
+import { StackError } from '../tools/stack/errors.ts';
+import { waitUntilHealthy } from '../tools/stack/daemon.ts';
+import { logDir, logFile, repoRoot } from '../tools/stack/paths.ts';
+import { answers, assertPortsFree } from '../tools/stack/ports.ts';
+import { requireNode } from '../tools/stack/require-node.ts';
+import { loadStackSettings } from '../tools/stack/settings.ts';
+import { stackUp } from '../tools/stack/stack.ts';
 
 const apiPort = Number(process.env.PORT ?? 8080);
 const frontendPort = Number(process.env.DEMO_FRONTEND_PORT ?? 8081);
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   });
   const analysis = service(
     'analysis',
-    'src/service/main.ts',
+    'bin/analysis.ts',
     apiPort,
     { LANTERN_ES_URL: e.elasticsearch, LANTERN_ALERTMANAGER_URL: e.alertmanager },
     false,

@@ -1,5 +1,5 @@
 import { createElasticsearchClient } from '../../src/storage/client.ts';
-import { fields } from '../../src/storage/indices.ts';
+import { fields } from '../../src/contracts/fields.ts';
 import { stack } from './otlp.ts';
 
 export const es = createElasticsearchClient({ url: stack.elasticsearch });

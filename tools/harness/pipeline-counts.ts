@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
-import { fields, indices } from '../../src/storage/indices.ts';
+import { fields } from '../../src/contracts/fields.ts';
+import { indices } from '../../src/contracts/indices.ts';
 
 /**
  * What arrived where: documents per service in Elasticsearch, the Collector's and Jaeger's own

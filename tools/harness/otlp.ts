@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { endpoints, loadStackSettings } from '../../src/stack/settings.ts';
+import { endpoints, loadStackSettings } from '../stack/settings.ts';
 
 export const stack = endpoints(loadStackSettings());
 

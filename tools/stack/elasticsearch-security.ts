@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { indices } from '../storage/indices.ts';
+import { indices } from '../../src/contracts/indices.ts';
 import { ES_USERS, type StackCredentials } from './credentials.ts';
 import { step } from './progress.ts';
 import { run } from './toolchain.ts';
@@ -34,7 +34,7 @@ const alertIndices = `'${indices.alerts.index}', '${indices.alertHistory.index}'
  *   long-running analysis service cannot change index settings (a write block would stop
  *   ingestion).
  */
-const roles = `# Written by Lantern's stack manager (src/stack/elasticsearch-security.ts) on every start.
+const roles = `# Written by Lantern's stack manager (tools/stack/elasticsearch-security.ts) on every start.
 ${ES_USERS.ingest.role}:
   indices:
     - names: [${telemetry}]

@@ -12,7 +12,7 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { WEIGHT_ATTRIBUTE } from '../../src/tracing/sampler/weighted-span.ts';
+import { WEIGHT_ATTRIBUTE } from '../../src/contracts/sampling-weight.ts';
 
 /**
  * OTLP request bodies for the load generator, in either encoding a real SDK sends: JSON (what

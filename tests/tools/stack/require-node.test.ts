@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requireNode } from '../../src/stack/require-node.ts';
+import { requireNode } from '../../../tools/stack/require-node.ts';
 
 describe('Node.js version gate', () => {
   it('accepts 22.15 and newer', () => {

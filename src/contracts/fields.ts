@@ -1,18 +1,5 @@
-import { WEIGHT_ATTRIBUTE } from '../tracing/sampler/weighted-span.ts';
-
-/**
- * The one place that knows Lantern's index names. The Collector's Elasticsearch exporter writes
- * daily indices (logstash_format: `<prefix>-YYYY.MM.DD`, by ingest date), so retention is
- * deleting old indices; readers query the patterns.
- */
-export const indices = {
-  logs: { prefix: 'lantern-logs', pattern: 'lantern-logs-*', template: 'lantern-logs' },
-  spans: { prefix: 'lantern-spans', pattern: 'lantern-spans-*', template: 'lantern-spans' },
-  /** Current state of every alert (one document per alert id). */
-  alerts: { index: 'lantern-alerts', template: 'lantern-alerts' },
-  /** Every state change of every alert, append-only. */
-  alertHistory: { index: 'lantern-alert-history', template: 'lantern-alert-history' },
-} as const;
+import { HTTP_STATUS_ATTRIBUTES } from './failed-request.ts';
+import { WEIGHT_ATTRIBUTE } from './sampling-weight.ts';
 
 /** Span kind of the spans that stand for requests served. */
 export const SERVER_KIND = 'SPAN_KIND_SERVER';
@@ -46,6 +33,8 @@ export const fields = {
     endTimestamp: 'EndTimestamp',
     samplingWeight: `Attributes.${WEIGHT_ATTRIBUTE}`,
     httpRoute: 'Attributes.http.route',
-    httpStatus: 'Attributes.http.response.status_code',
+    httpStatus: `Attributes.${HTTP_STATUS_ATTRIBUTES[0]}`,
+    /** Every attribute a span may keep its HTTP response status in, newest convention first. */
+    httpStatuses: HTTP_STATUS_ATTRIBUTES.map((name) => `Attributes.${name}` as const),
   },
 } as const;

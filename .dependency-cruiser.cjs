@@ -1,0 +1,78 @@
+/**
+ * Lantern's layers, enforced by `npm run layers` (part of `npm test`). The order is written once,
+ * here: a product layer imports only the layers before it. `contracts` (index and field names,
+ * the weight attribute, what a failed request is, durations) comes first, so every side shares
+ * one definition. The bootstrap (`tracing`) runs inside the user's app: it imports contracts
+ * only, and nothing else in the product imports it. Dev tooling sits beside the product:
+ * src/ never imports tools/, tests/, bench/, bin/ or demo/.
+ */
+const LAYERS = ['contracts', 'tracing', 'storage', 'analysis', 'alerts', 'api', 'service'];
+
+const layerOrder = LAYERS.map((layer, index) => ({
+  name: `layer-order-${layer}`,
+  comment: `src/${layer} may import only layers before it: ${LAYERS.slice(0, index).join(', ') || 'none'}`,
+  severity: 'error',
+  from: { path: `^src/${layer}/` },
+  to: { path: `^src/(${LAYERS.slice(index + 1).join('|') || '$^'})/` },
+}));
+
+module.exports = {
+  forbidden: [
+    ...layerOrder,
+    {
+      name: 'bootstrap-apart',
+      comment: 'the bootstrap runs in the host app; the service side must not load it',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(tracing/|index\\.ts$)' },
+      to: { path: '^src/tracing/' },
+    },
+    {
+      name: 'product-without-tooling',
+      comment: 'the product (src/) never imports dev tooling, tests, benchmarks or entry points',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(tools|tests|bench|bin|demo)/' },
+    },
+    {
+      name: 'analysis-is-pure',
+      comment: 'analysis functions work on query results; they do not talk to Elasticsearch',
+      severity: 'error',
+      from: { path: '^src/analysis/' },
+      to: { path: '@elastic/elasticsearch' },
+    },
+    {
+      name: 'tooling-below-its-users',
+      comment: 'tools/ is shared by tests, benchmarks and entry points, and imports none of them',
+      severity: 'error',
+      from: { path: '^tools/' },
+      to: { path: '^(tests|bench|bin)/' },
+    },
+    {
+      name: 'bench-apart-from-tests',
+      comment: 'benchmarks share the harness in tools/harness with the tests, not the tests',
+      severity: 'error',
+      from: { path: '^bench/' },
+      to: { path: '^tests/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'resolvable',
+      comment: 'fixtures import the package by name, as users do; it resolves to dist/ once built',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true, pathNot: '^lantern(/register)?$' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|dist|\\.lantern)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'] },
+  },
+};
