@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { testStackEnv } from './tests/support/test-stack.ts';
 
 export default defineConfig({
   test: {
@@ -18,8 +19,10 @@ export default defineConfig({
       },
       {
         test: {
-          // Against real servers: one stack, brought up (and, if it started it, stopped) here.
+          // Against real servers: the suite's own stack (never the developer's), brought up
+          // from empty data and stopped here.
           name: 'stack',
+          env: testStackEnv,
           include: [
             'tests/deploy/**/*.test.ts',
             'tests/integration/**/*.test.ts',

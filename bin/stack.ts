@@ -5,11 +5,12 @@ import { runningMode, stackDown, stackStatus, stackUp } from '../tools/stack/sta
 import { credentialsIn } from '../tools/stack/credentials.ts';
 import { requireNode } from '../tools/stack/require-node.ts';
 
-const usage = 'usage: node bin/stack.ts up [--secure] | down | status';
+const usage = 'usage: node bin/stack.ts up [--secure] | down [--wipe] | status';
+const options: Record<string, readonly string[]> = { up: ['--secure'], down: ['--wipe'] };
 
 async function main(command: string | undefined, flags: readonly string[]): Promise<void> {
   requireNode();
-  const unknown = flags.filter((flag) => flag !== '--secure' || command !== 'up');
+  const unknown = flags.filter((flag) => !(options[command ?? '']?.includes(flag) ?? false));
   if (unknown.length > 0) throw new StackError(`unknown option ${unknown.join(' ')}; ${usage}`);
   // --secure, else whatever mode the running stack was started in.
   if (flags.includes('--secure') || runningMode() === 'secure') process.env.LANTERN_SECURE = '1';
@@ -30,7 +31,7 @@ async function main(command: string | undefined, flags: readonly string[]): Prom
       return;
     }
     case 'down':
-      await stackDown();
+      await stackDown({ wipe: flags.includes('--wipe') });
       return;
     case 'status': {
       const rows = await stackStatus(loadStackSettings());

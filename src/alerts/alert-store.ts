@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import { indices } from '../contracts/indices.ts';
 import type { Alert, AlertState, AlertTransition } from './alert.ts';
@@ -61,29 +62,44 @@ export class AlertStore {
     return result.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : []));
   }
 
-  /** Saves changed alerts, deletes ones that went back to inactive, appends transitions. */
-  async write(
-    saved: readonly Alert[],
-    deleted: readonly string[],
-    transitions: readonly AlertTransition[],
-  ): Promise<void> {
+  /** Saves changed alerts and deletes ones that went back to inactive; throws unless all were. */
+  async writeAlerts(saved: readonly Alert[], deleted: readonly string[]): Promise<void> {
     const operations: object[] = [];
     for (const alert of saved)
       operations.push({ index: { _index: indices.alerts.index, _id: alert.id } }, alert);
     for (const id of deleted)
       operations.push({ delete: { _index: indices.alerts.index, _id: id } });
-    for (const transition of transitions)
-      operations.push({ index: { _index: indices.alertHistory.index } }, transition);
+    await this.bulk(operations, 'saving alerts');
+  }
+
+  /**
+   * Appends transitions to the history. Each is stored under an id made of its content, so
+   * appending one again (a retry after a partial failure) stores it once.
+   */
+  async appendHistory(transitions: readonly AlertTransition[]): Promise<void> {
+    const operations = transitions.flatMap((transition) => [
+      { index: { _index: indices.alertHistory.index, _id: transitionId(transition) } },
+      transition,
+    ]);
+    await this.bulk(operations, 'saving alert history');
+  }
+
+  private async bulk(operations: readonly object[], what: string): Promise<void> {
     if (operations.length === 0) return;
-    const result = await this.client.bulk({ operations, refresh: 'wait_for' });
+    const result = await this.client.bulk({ operations: [...operations], refresh: 'wait_for' });
     const failed = result.items.filter((item) => {
       const outcome = Object.values(item)[0];
       return outcome?.error !== undefined && outcome.status !== 404;
     });
     if (failed.length > 0) {
-      throw new Error(
-        `saving alerts failed for ${failed.length} of ${result.items.length} operations`,
-      );
+      const reason = Object.values(failed[0] ?? {})[0]?.error?.type ?? 'unknown';
+      throw new Error(`${what} failed for ${failed.length} of ${result.items.length} (${reason})`);
     }
   }
 }
+
+const transitionId = (t: AlertTransition): string =>
+  createHash('sha256')
+    .update(JSON.stringify([t.id, t.from, t.to, t.at]))
+    .digest('hex')
+    .slice(0, 24);

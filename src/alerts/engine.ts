@@ -4,7 +4,7 @@ import type { AlertStore } from './alert-store.ts';
 import { pushToAlertmanager, type AlertmanagerSettings } from './alertmanager.ts';
 import { evaluationReader, observe } from './observe.ts';
 import type { AlertRule } from './rules.ts';
-import { advance, type Observation } from './state-machine.ts';
+import { advance, retire, type Observation, type Step } from './state-machine.ts';
 
 export interface EngineSettings {
   readonly intervalMs: number;
@@ -16,6 +16,14 @@ export interface EngineSettings {
   readonly warn: (message: string) => void;
   /** Told how each scheduled evaluation went and how long it took (the service's metrics). */
   readonly evaluated?: (outcome: 'ok' | 'failed', seconds: number) => void;
+}
+
+interface NextState {
+  readonly alerts: Map<string, Alert>;
+  readonly saved: Alert[];
+  readonly deleted: string[];
+  readonly transitions: AlertTransition[];
+  readonly resolved: Alert[];
 }
 
 export interface EvaluationReport {
@@ -30,7 +38,9 @@ export interface EvaluationReport {
  * first evaluation, so a restart neither loses alerts nor starts them over.
  */
 export class AlertEngine {
-  private readonly alerts = new Map<string, Alert>();
+  private alerts = new Map<string, Alert>();
+  /** Transitions of adopted states that the history does not hold yet. */
+  private unsavedHistory: AlertTransition[] = [];
   /** Resolved alerts Alertmanager has not acknowledged yet. */
   private unsentResolved: Alert[] = [];
   private loaded = false;
@@ -55,17 +65,55 @@ export class AlertEngine {
     this.settings = settings;
   }
 
+  /**
+   * One evaluation, committed only once stored: the next state is computed into a copy, the
+   * changed alerts are written, and only then adopted. A failed write moves nothing, so the next
+   * evaluation makes the same transitions again. Transitions are appended to the history after
+   * that with ids of their own content, and retried until stored, so a retry never repeats one.
+   */
   async evaluateOnce(): Promise<EvaluationReport> {
     if (!this.loaded) {
-      for (const alert of await this.store.active()) this.alerts.set(alert.id, alert);
+      this.alerts = new Map((await this.store.active()).map((alert) => [alert.id, alert]));
       this.loaded = true;
     }
     const now = this.settings.now();
+    const next = await this.nextState(now);
+    await this.store.writeAlerts(next.saved, next.deleted);
+    this.alerts = next.alerts;
+    this.unsavedHistory = [...this.unsavedHistory, ...next.transitions].slice(-10_000);
+    try {
+      await this.store.appendHistory(this.unsavedHistory);
+      this.unsavedHistory = [];
+    } catch (error) {
+      this.settings.warn(`alert history not saved yet: ${(error as Error).message}`);
+    }
+    await this.notify(next.resolved);
+    return { at: now, transitions: next.transitions, active: this.alerts.size };
+  }
+
+  /** What every rule's observations make of the current alerts; changes nothing. */
+  private async nextState(now: number): Promise<NextState> {
     const to = now - this.settings.queryOffsetMs;
-    const saved: Alert[] = [];
-    const deleted: string[] = [];
-    const transitions: AlertTransition[] = [];
-    const resolved: Alert[] = [];
+    const alerts = new Map(this.alerts);
+    const next: NextState = { alerts, saved: [], deleted: [], transitions: [], resolved: [] };
+    const apply = (previous: Alert | undefined, id: string, step: Step): void => {
+      if (step.transition) next.transitions.push(step.transition);
+      if (step.alert === undefined) {
+        if (previous) next.deleted.push(id);
+        alerts.delete(id);
+      } else if (step.alert !== previous) {
+        next.saved.push(step.alert);
+        if (step.alert.state === 'resolved') {
+          alerts.delete(id);
+          next.resolved.push(step.alert);
+        } else alerts.set(id, step.alert);
+      }
+    };
+    const ruleNames = new Set(this.rules.map((rule) => rule.name));
+    // Alerts of a rule that was removed or renamed: nothing will evaluate them again.
+    for (const alert of this.alerts.values()) {
+      if (!ruleNames.has(alert.rule)) apply(alert, alert.id, retire(alert, now));
+    }
     const read = evaluationReader(this.client);
     for (const rule of this.rules) {
       const observations = await observe(this.client, rule, { from: to - rule.window, to }, read);
@@ -76,24 +124,11 @@ export class AlertEngine {
         observations.push(quiet(alert));
       }
       for (const observation of observations) {
-        const previous = this.alerts.get(observation.id);
-        const step = advance(previous, observation, rule, now);
-        if (step.transition) transitions.push(step.transition);
-        if (step.alert === undefined) {
-          if (previous) deleted.push(observation.id);
-          this.alerts.delete(observation.id);
-        } else if (step.alert !== previous) {
-          saved.push(step.alert);
-          if (step.alert.state === 'resolved') {
-            this.alerts.delete(step.alert.id);
-            resolved.push(step.alert);
-          } else this.alerts.set(step.alert.id, step.alert);
-        }
+        const previous = alerts.get(observation.id);
+        apply(previous, observation.id, advance(previous, observation, rule, now));
       }
     }
-    await this.store.write(saved, deleted, transitions);
-    await this.notify(resolved);
-    return { at: now, transitions, active: this.alerts.size };
+    return next;
   }
 
   private async notify(resolved: readonly Alert[]): Promise<void> {

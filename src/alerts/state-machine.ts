@@ -125,3 +125,25 @@ export function advance(
     transition: transition('firing', 'resolved'),
   };
 }
+
+/**
+ * Ends an alert whose rule no longer exists: a firing one resolves (and is sent resolved), a
+ * pending one goes back to inactive.
+ */
+export function retire(alert: Alert, now: number): Step {
+  const at = new Date(now).toISOString();
+  const transition = (to: AlertTransition['to']): AlertTransition => ({
+    id: alert.id,
+    rule: alert.rule,
+    service: alert.service,
+    from: alert.state,
+    to,
+    at,
+    value: alert.value,
+  });
+  if (alert.state !== 'firing') return { alert: undefined, transition: transition('inactive') };
+  return {
+    alert: { ...alert, state: 'resolved', endsAt: at, updatedAt: at },
+    transition: transition('resolved'),
+  };
+}

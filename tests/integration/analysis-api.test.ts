@@ -365,3 +365,62 @@ describe('alerts from seeded data: evaluation, persistence, API and Alertmanager
     expect(stillActive).toEqual([]);
   });
 });
+
+describe('an alert index that refuses writes', () => {
+  const rule = `blocked-${run}`;
+  const rules = parseRules({
+    rules: [
+      {
+        name: rule,
+        kind: 'error_rate',
+        threshold: 0.05,
+        window: '20m',
+        severity: 'high',
+        service: A,
+      },
+    ],
+  });
+  const index = 'lantern-alerts';
+  const block = (on: boolean) =>
+    es.indices.putSettings({ index, settings: { 'index.blocks.write': on } });
+
+  it('moves no alert while Elasticsearch refuses; afterwards one transition, one Alertmanager alert', async () => {
+    await es.indices.create({ index }).catch(() => undefined); // exists unless this runs first
+    const engine = new AlertEngine(es, new AlertStore(es), rules, {
+      intervalMs: 1000,
+      queryOffsetMs: 0,
+      alertmanager: { url: stack.alertmanager, publicUrl: 'http://127.0.0.1:8080' },
+      now: () => T1,
+      warn: (message) => {
+        throw new Error(message);
+      },
+    });
+    await block(true);
+    try {
+      await expect(engine.evaluateOnce()).rejects.toThrow(/saving alerts failed/);
+      await expect(engine.evaluateOnce()).rejects.toThrow(/saving alerts failed/);
+    } finally {
+      await block(false);
+    }
+    const report = await engine.evaluateOnce();
+    expect(report.transitions.map((t) => [t.rule, t.from, t.to])).toEqual([
+      [rule, 'inactive', 'firing'],
+    ]);
+    expect((await engine.evaluateOnce()).transitions).toEqual([]);
+    const alerts = (await api.get(`/api/v1/alerts?service=${A}`)).body.alerts as {
+      id: string;
+      rule: string;
+    }[];
+    const alert = alerts.find((candidate) => candidate.rule === rule);
+    const { body } = await api.get(`/api/v1/alerts/${String(alert?.id)}`);
+    expect((body.history as { to: string }[]).map((h) => h.to)).toEqual(['firing']);
+    const inAlertmanager = await eventually(
+      async () =>
+        (await (
+          await fetch(`${stack.alertmanager}/api/v2/alerts?filter=alertname%3D%22${rule}%22`)
+        ).json()) as unknown[],
+      (found) => found.length > 0,
+    );
+    expect(inAlertmanager).toHaveLength(1);
+  });
+});

@@ -6,11 +6,13 @@ import { secureStackCli, secureStackEnv } from './secure-stack.ts';
 export const setupOutputFile = join(secureStackEnv.LANTERN_STATE_DIR ?? '', 'stack-up.out');
 
 /**
- * Brings the secured test stack up beside the plain one; stops it afterwards, and also when
- * bringing it up fails halfway (servers left running would hold their ports for the next run).
+ * Brings the secured test stack up beside the plain one, from empty data; stops it afterwards,
+ * and also when bringing it up fails halfway (servers left running would hold their ports for
+ * the next run).
  */
 export default async function setup(): Promise<() => Promise<void>> {
   try {
+    await secureStackCli('down', '--wipe');
     writeFileSync(setupOutputFile, await secureStackCli('up', '--secure'));
   } catch (error) {
     await secureStackCli('down').catch(() => undefined);

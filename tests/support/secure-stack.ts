@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { credentialsIn, type StackCredentials } from '../../tools/stack/credentials.ts';
-import { repoRoot, stateDir } from '../../tools/stack/paths.ts';
+import { stateDir } from '../../tools/stack/paths.ts';
 import { endpoints, loadStackSettings, type StackEndpoints } from '../../tools/stack/settings.ts';
+import { stackBeside, stackCli } from './stack-cli.ts';
 
 /**
  * A second, secured stack for the security tests: its own state folder and every port moved by
@@ -15,14 +15,11 @@ import { endpoints, loadStackSettings, type StackEndpoints } from '../../tools/s
 const defaults = loadStackSettings({});
 const PORT_SHIFT = 20_000;
 
-export const secureStackEnv: Readonly<Record<string, string>> = {
-  LANTERN_STATE_DIR: join(stateDir, 'secure-test-stack'),
-  ...Object.fromEntries(
-    Object.entries(defaults)
-      .filter(([key]) => key.endsWith('_PORT'))
-      .map(([key, port]) => [key, String(Number(port) + PORT_SHIFT)]),
-  ),
-};
+export const secureStackEnv = stackBeside(
+  defaults,
+  join(stateDir, 'secure-test-stack'),
+  PORT_SHIFT,
+);
 
 export const secureStack: StackEndpoints = endpoints(
   loadStackSettings({ ...secureStackEnv, LANTERN_SECURE: '1' }),
@@ -32,22 +29,8 @@ export const secureCredentials = (): StackCredentials =>
   credentialsIn(join(secureStackEnv.LANTERN_STATE_DIR ?? '', 'secure'));
 
 /** Runs the stack CLI against the secured test stack; resolves with its whole output. */
-export function secureStackCli(...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/stack.ts'), ...args], {
-      env: { ...process.env, ...secureStackEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(output);
-      else reject(new Error(`stack ${args.join(' ')} failed (exit ${String(code)}):\n${output}`));
-    });
-  });
-}
+export const secureStackCli = (...args: string[]): Promise<string> =>
+  stackCli(secureStackEnv, args);
 
 /** Status of a POST over HTTPS trusting only `ca` (fetch cannot take a CA per request). */
 export function postTls(

@@ -7,11 +7,14 @@ import { answers } from './ports.ts';
 import type { StackServer } from './server.ts';
 import { which } from './toolchain.ts';
 
+const storage = join(stateDir, 'alertmanager');
+
 export const alertmanagerConfigPath = join(repoRoot, 'config', 'alertmanager.yml');
 
 export const alertmanager: StackServer = {
   name: 'alertmanager',
   startTimeoutSeconds: 60,
+  dataDirs: [storage],
   ports: (s) => [{ port: s.LANTERN_ALERTMANAGER_PORT, variable: 'LANTERN_ALERTMANAGER_PORT' }],
   async obtain() {
     await debianExecutable('prometheus-alertmanager', 'prometheus-alertmanager');
@@ -23,7 +26,6 @@ export const alertmanager: StackServer = {
         '`prometheus-alertmanager` not found on PATH (Debian package "prometheus-alertmanager")',
       );
     }
-    const storage = join(stateDir, 'alertmanager');
     mkdirSync(storage, { recursive: true });
     return {
       name: 'alertmanager',

@@ -13,6 +13,9 @@ import { run } from './toolchain.ts';
 /** The OpenTelemetry Collector Builder release matching every component in the manifest. */
 export const BUILDER_VERSION = 'v0.152.0';
 const manifestPath = join(repoRoot, 'collector', 'manifest.yaml');
+/** The exporters' persistent queues: what was accepted and not yet stored. */
+const fileStorage = join(stateDir, 'collector', 'file_storage');
+
 export const collectorConfigPath = join(repoRoot, 'otel-collector.yaml');
 /** Merged over collectorConfigPath in secured mode. */
 export const secureCollectorConfigPath = join(repoRoot, 'otel-collector.secure.yaml');
@@ -53,6 +56,7 @@ async function build(binary: string): Promise<void> {
 export const collector: StackServer = {
   name: 'collector',
   startTimeoutSeconds: 60,
+  dataDirs: [fileStorage],
   ports: (s) => [
     { port: s.LANTERN_OTLP_GRPC_PORT, variable: 'LANTERN_OTLP_GRPC_PORT' },
     { port: s.LANTERN_OTLP_HTTP_PORT, variable: 'LANTERN_OTLP_HTTP_PORT' },
@@ -66,8 +70,7 @@ export const collector: StackServer = {
   },
   daemon(s) {
     const credentials = s.LANTERN_SECURE ? credentialsIn() : undefined;
-    const storage = join(stateDir, 'collector', 'file_storage');
-    mkdirSync(storage, { recursive: true });
+    mkdirSync(fileStorage, { recursive: true });
     const loopback = '127.0.0.1';
     return {
       name: 'collector',
@@ -84,7 +87,7 @@ export const collector: StackServer = {
         LANTERN_COLLECTOR_PROMETHEUS_ENDPOINT: `${loopback}:${s.LANTERN_COLLECTOR_PROMETHEUS_PORT}`,
         LANTERN_COLLECTOR_METRICS_HOST: loopback,
         LANTERN_COLLECTOR_METRICS_PORT: String(s.LANTERN_COLLECTOR_METRICS_PORT),
-        LANTERN_COLLECTOR_STORAGE_DIR: storage,
+        LANTERN_COLLECTOR_STORAGE_DIR: fileStorage,
         LANTERN_JAEGER_OTLP_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_OTLP_GRPC_PORT}`,
         LANTERN_ES_URL: endpoints(s).elasticsearch,
         ...(credentials && {

@@ -152,6 +152,7 @@ async function prepareState(s: StackSettings): Promise<void> {
 export const elasticsearch: StackServer = {
   name: 'elasticsearch',
   startTimeoutSeconds: 180,
+  dataDirs: [join(esState, 'data')],
   ports: (s) => [
     { port: s.LANTERN_ES_PORT, variable: 'LANTERN_ES_PORT' },
     { port: s.LANTERN_ES_TRANSPORT_PORT, variable: 'LANTERN_ES_TRANSPORT_PORT' },

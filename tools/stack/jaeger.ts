@@ -20,6 +20,9 @@ import { run } from './toolchain.ts';
 /** Jaeger v2.13 is tagged v1.76.0 in the Go module (its last v1 tag). */
 export const JAEGER_MODULE_VERSION = 'v1.76.0';
 const binary = join(cacheDir, `jaeger-${JAEGER_MODULE_VERSION}`, 'jaeger');
+/** Badger's trace store. */
+const dataDir = join(stateDir, 'jaeger');
+
 export const jaegerConfigPath = join(repoRoot, 'config', 'jaeger.yaml');
 
 function makeWritable(path: string): void {
@@ -58,6 +61,7 @@ async function build(): Promise<void> {
 export const jaeger: StackServer = {
   name: 'jaeger',
   startTimeoutSeconds: 60,
+  dataDirs: [dataDir],
   ports: (s) => [
     { port: s.LANTERN_JAEGER_QUERY_PORT, variable: 'LANTERN_JAEGER_QUERY_PORT' },
     { port: s.LANTERN_JAEGER_QUERY_GRPC_PORT, variable: 'LANTERN_JAEGER_QUERY_GRPC_PORT' },
@@ -85,7 +89,7 @@ export const jaeger: StackServer = {
         JAEGER_HEALTH_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_HEALTH_PORT}`,
         JAEGER_METRICS_HOST: loopback,
         JAEGER_METRICS_PORT: String(s.LANTERN_JAEGER_METRICS_PORT),
-        JAEGER_DATA_DIR: join(stateDir, 'jaeger'),
+        JAEGER_DATA_DIR: dataDir,
       },
       signature: 'jaeger',
     };

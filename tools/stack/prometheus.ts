@@ -10,6 +10,7 @@ import type { StackSettings } from './settings.ts';
 import { which } from './toolchain.ts';
 
 const home = join(stateDir, 'prometheus');
+const data = join(home, 'data');
 
 /** Scrape targets of the local stack; compose.yaml uses config/prometheus.yml with service names. */
 function renderConfig(s: StackSettings): string {
@@ -40,6 +41,7 @@ function renderConfig(s: StackSettings): string {
 export const prometheus: StackServer = {
   name: 'prometheus',
   startTimeoutSeconds: 60,
+  dataDirs: [data],
   ports: (s) => [{ port: s.LANTERN_PROMETHEUS_PORT, variable: 'LANTERN_PROMETHEUS_PORT' }],
   async obtain() {
     await debianExecutable('prometheus', 'prometheus');
@@ -48,7 +50,7 @@ export const prometheus: StackServer = {
     const command = which('prometheus');
     if (!command)
       throw new StackError('`prometheus` not found on PATH (Debian package "prometheus")');
-    mkdirSync(join(home, 'data'), { recursive: true });
+    mkdirSync(data, { recursive: true });
     const config = join(home, 'prometheus.yml');
     writeFileSync(config, renderConfig(s));
     return {
@@ -56,7 +58,7 @@ export const prometheus: StackServer = {
       command,
       args: [
         `--config.file=${config}`,
-        `--storage.tsdb.path=${join(home, 'data')}`,
+        `--storage.tsdb.path=${data}`,
         '--storage.tsdb.retention.time=2d',
         `--web.listen-address=127.0.0.1:${s.LANTERN_PROMETHEUS_PORT}`,
       ],

@@ -8,6 +8,8 @@ export interface StackServer {
   /** Seconds to wait for it to become healthy after start. */
   readonly startTimeoutSeconds: number;
   ports(settings: StackSettings): readonly PortUse[];
+  /** Folders of what it stores (telemetry, alert state): what `stack:down -- --wipe` deletes. */
+  readonly dataDirs: readonly string[];
   /** Downloads or builds it into the cache, once; fast when already there. */
   obtain(): Promise<void>;
   /** Work before each start that cannot be synchronous (users, certificates). */

@@ -1,6 +1,6 @@
 import { createElasticsearchClient } from '../../src/storage/client.ts';
 import { installIndexTemplates } from '../../src/storage/templates.ts';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertmanager } from './alertmanager.ts';
 import { collector } from './collector.ts';
@@ -135,15 +135,22 @@ export async function stopServer(name: string): Promise<void> {
   await stopDaemon(serverNamed(name).name);
 }
 
-/** Stops every server of the stack, in reverse start order. */
-export function stackDown(): Promise<void> {
-  return withLock(runDir, 'stack:down', takeDown);
+/**
+ * Stops every server of the stack, in reverse start order. With `wipe`, also deletes what each
+ * stored (telemetry, alert state, queues), so the next start begins empty; caches and
+ * credentials stay.
+ */
+export function stackDown(options: { readonly wipe?: boolean } = {}): Promise<void> {
+  return withLock(runDir, 'stack:down', () => takeDown(options.wipe === true));
 }
 
-async function takeDown(): Promise<void> {
+async function takeDown(wipe: boolean): Promise<void> {
   for (const server of [...servers].reverse()) {
     const stopped = await stopDaemon(server.name);
     step(server.name, stopped ? 'stopped' : 'not running');
+    if (!wipe) continue;
+    for (const dir of server.dataDirs) rmSync(dir, { recursive: true, force: true });
+    step(server.name, 'data deleted');
   }
 }
 

@@ -1,0 +1,177 @@
+import { createServer, type Server } from 'node:http';
+import type { Client } from '@elastic/elasticsearch';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Alert, AlertTransition } from '../../src/alerts/alert.ts';
+import type { AlertStore } from '../../src/alerts/alert-store.ts';
+import { AlertEngine } from '../../src/alerts/engine.ts';
+import { parseRules } from '../../src/alerts/rules.ts';
+
+/**
+ * A stand-in Elasticsearch: one service, `world.failed` of 100 requests failing in every
+ * window (the queries themselves are tested against the real one in tests/integration).
+ */
+function clientReporting(world: { failed: number }): Client {
+  const search = (request: { size?: number }) => {
+    const group = {
+      key: { key: 'checkout' },
+      doc_count: 100,
+      requests: { value: 100 },
+      errors: { requests: { value: world.failed } },
+      latency: { buckets: [] },
+    };
+    return Promise.resolve(
+      request.size === 0
+        ? { aggregations: { groups: { buckets: [group] } } }
+        : { hits: { hits: [] } },
+    );
+  };
+  return { search } as unknown as Client;
+}
+
+/** A store in memory whose writes fail while `failing` says so. */
+function storeIn(loaded: Alert[] = []) {
+  const alerts = new Map<string, Alert>();
+  const history = new Map<string, AlertTransition>();
+  const failing = { alerts: false, history: false };
+  const store = {
+    active: () => Promise.resolve(loaded),
+    writeAlerts: vi.fn((saved: readonly Alert[], deleted: readonly string[]) => {
+      if (failing.alerts) return Promise.reject(new Error('index write block'));
+      for (const alert of saved) alerts.set(alert.id, alert);
+      for (const id of deleted) alerts.delete(id);
+      return Promise.resolve();
+    }),
+    appendHistory: vi.fn((transitions: readonly AlertTransition[]) => {
+      // A partial failure: the first transition lands, the rest do not.
+      for (const t of transitions.slice(0, failing.history ? 1 : undefined)) {
+        history.set(JSON.stringify([t.id, t.from, t.to, t.at]), t);
+      }
+      return failing.history ? Promise.reject(new Error('bulk refused')) : Promise.resolve();
+    }),
+  };
+  return {
+    store: store as unknown as AlertStore,
+    appendHistory: store.appendHistory,
+    alerts,
+    history,
+    failing,
+  };
+}
+
+const rules = parseRules({
+  rules: [{ name: 'errors', kind: 'error_rate', threshold: 0.05, severity: 'high' }],
+});
+
+function engine(client: Client, store: AlertStore, alertmanager?: string) {
+  let now = Date.parse('2026-12-01T10:00:00Z');
+  const clock = () => (now += 5_000);
+  return new AlertEngine(client, store, rules, {
+    intervalMs: 5_000,
+    queryOffsetMs: 0,
+    alertmanager: alertmanager ? { url: alertmanager, publicUrl: 'http://lantern' } : undefined,
+    now: clock,
+    warn: () => undefined,
+  });
+}
+
+let server: Server | undefined;
+afterEach(() => {
+  server?.close();
+  server = undefined;
+});
+
+/** A stand-in Alertmanager that records every alert posted to it. */
+async function alertmanagerRecording(): Promise<{
+  url: string;
+  posted: Record<string, unknown>[];
+}> {
+  const posted: Record<string, unknown>[] = [];
+  server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      posted.push(...(JSON.parse(body) as Record<string, unknown>[]));
+      response.end('{}');
+    });
+  });
+  const listening = server;
+  await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+  const address = listening.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, posted };
+}
+
+describe('the alert engine commits only what it stored', () => {
+  it('moves nothing while the alert write fails, then makes the transition once', async () => {
+    const { store, alerts, history, failing } = storeIn();
+    const e = engine(clientReporting({ failed: 30 }), store);
+    failing.alerts = true;
+    await expect(e.evaluateOnce()).rejects.toThrow(/write block/);
+    await expect(e.evaluateOnce()).rejects.toThrow(/write block/);
+    expect(history.size).toBe(0);
+    failing.alerts = false;
+    const report = await e.evaluateOnce();
+    expect(report.transitions.map((t) => `${t.from}→${t.to}`)).toEqual(['inactive→firing']);
+    expect([...alerts.values()].map((a) => a.state)).toEqual(['firing']);
+    // Later evaluations of the same condition make no new transition.
+    expect((await e.evaluateOnce()).transitions).toEqual([]);
+    expect([...history.values()].map((t) => `${t.from}→${t.to}`)).toEqual(['inactive→firing']);
+  });
+
+  it('appends transitions the history refused with the next evaluation, each once', async () => {
+    const world = { failed: 30 };
+    const { store, appendHistory, history, failing } = storeIn();
+    const e = engine(clientReporting(world), store);
+    failing.history = true;
+    // Fires, and the alert is stored: the state moves although the history write failed.
+    expect((await e.evaluateOnce()).transitions.map((t) => t.to)).toEqual(['firing']);
+    world.failed = 0;
+    expect((await e.evaluateOnce()).transitions.map((t) => t.to)).toEqual(['resolved']);
+    expect(history.size).toBe(1); // the partial write kept the first of the two
+    failing.history = false;
+    await e.evaluateOnce();
+    expect([...history.values()].map((t) => t.to)).toEqual(['firing', 'resolved']);
+    expect(appendHistory).toHaveBeenLastCalledWith([
+      expect.objectContaining({ to: 'firing' }),
+      expect.objectContaining({ to: 'resolved' }),
+    ]);
+  });
+});
+
+describe('alerts of a rule that no longer exists', () => {
+  it('are resolved with a transition and sent to Alertmanager resolved, once', async () => {
+    const am = await alertmanagerRecording();
+    const orphan: Alert = {
+      id: 'orphan-1',
+      rule: 'renamed-away',
+      severity: 'high',
+      severityRank: 3,
+      state: 'firing',
+      service: 'checkout',
+      summary: 'old',
+      description: '',
+      value: 0.3,
+      threshold: 0.05,
+      startsAt: '2026-12-01T09:00:00.000Z',
+      endsAt: null,
+      updatedAt: '2026-12-01T09:00:00.000Z',
+      lastActiveAt: '2026-12-01T09:00:00.000Z',
+      labels: { alertname: 'renamed-away', service: 'checkout' },
+      annotations: {},
+      exemplarTraceIds: [],
+    };
+    const { store, alerts, history } = storeIn([orphan]);
+    const e = engine(clientReporting({ failed: 0 }), store, am.url);
+    const report = await e.evaluateOnce();
+    expect(report.transitions.map((t) => `${t.rule}: ${t.from}→${t.to}`)).toEqual([
+      'renamed-away: firing→resolved',
+    ]);
+    expect(alerts.get('orphan-1')?.state).toBe('resolved');
+    expect(history.size).toBe(1);
+    await e.evaluateOnce();
+    // Sent once, resolved (an endsAt), and not again as firing on the next evaluation.
+    expect(am.posted).toEqual([
+      expect.objectContaining({ labels: orphan.labels, endsAt: expect.any(String) as string }),
+    ]);
+  });
+});
