@@ -1,6 +1,7 @@
 /**
  * The adaptive sampler alone, on a simulated clock: achieved vs target kept rate at 0.5×, 1×,
- * 2× and 10× the target, and the settling time after traffic steps from 1× to 10×.
+ * 2× and 10× the target, the settling time after traffic steps from 1× to 10×, and a cold start
+ * (a new service at 20× the target: what its first second and first 30 s keep).
  * Control: the offered rate (min(offered, target) is what a perfect sampler keeps).
  *   npm run bench -- sampler
  */
@@ -87,6 +88,21 @@ export function sampler(): string {
   lines.push(
     '',
     `Settling after a step from 1× to 10×: median ${median(settling)} s (runs: ${settling.join(', ')} s).`,
+  );
+  // Cold start: a fresh allocator (every key unknown) at 20× the target.
+  const firstSecond: number[] = [];
+  const firstHalfMinute: number[] = [];
+  for (let run = 0; run < 5; run += 1) {
+    const clock = { now: 0 };
+    const kept = simulate(newAllocator(clock), clock, TARGET * 20, 30);
+    firstSecond.push(kept[0] ?? 0);
+    firstHalfMinute.push(kept.reduce((a, b) => a + b, 0));
+  }
+  lines.push(
+    '',
+    `Cold start at 20× the target: first second kept ${median(firstSecond)} (runs ${range(firstSecond)}; ` +
+      `target ${TARGET}); first 30 s kept ${median(firstHalfMinute)} (runs ${range(firstHalfMinute)}; ` +
+      `target × 30 s = ${TARGET * 30}, ratio ${(median(firstHalfMinute) / (TARGET * 30)).toFixed(3)}).`,
   );
   return lines.join('\n');
 }

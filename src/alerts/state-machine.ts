@@ -18,15 +18,25 @@ export interface Step {
   readonly transition: AlertTransition | undefined;
 }
 
-function render(template: string | undefined, observation: Observation, threshold: number): string {
-  return (template ?? '')
-    .replaceAll('{{service}}', observation.service ?? 'all services')
-    .replaceAll('{{value}}', formatNumber(observation.value))
-    .replaceAll('{{threshold}}', formatNumber(threshold));
+/** A rule's figure as people read it: a rate as a percentage ("21.7%"), else a number. */
+function formatValue(rule: AlertRule, value: number): string {
+  if (rule.kind === 'error_rate') return `${Number((value * 100).toPrecision(3))}%`;
+  return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(1)));
 }
 
-const formatNumber = (value: number): string =>
-  Number.isInteger(value) ? String(value) : value.toFixed(4);
+function render(template: string | undefined, observation: Observation, rule: AlertRule): string {
+  return (template ?? '')
+    .replaceAll('{{service}}', observation.service ?? 'all services')
+    .replaceAll('{{value}}', formatValue(rule, observation.value))
+    .replaceAll('{{threshold}}', formatValue(rule, thresholdOf(rule)));
+}
+
+/** Every annotation rendered with the current observation. */
+function annotationsFor(rule: AlertRule, observation: Observation): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(rule.annotations).map(([key, value]) => [key, render(value, observation, rule)]),
+  );
+}
 
 export function thresholdOf(rule: AlertRule): number {
   return rule.kind === 'latency_percentile' ? rule.threshold_ms : rule.threshold;
@@ -62,12 +72,7 @@ export function advance(
   if (episodeOver) {
     if (!observation.active) return { alert: previous, transition: undefined };
     const state = rule.for <= 0 ? 'firing' : 'pending';
-    const annotations = Object.fromEntries(
-      Object.entries(rule.annotations).map(([key, value]) => [
-        key,
-        render(value, observation, threshold),
-      ]),
-    );
+    const annotations = annotationsFor(rule, observation);
     const alert: Alert = {
       id: observation.id,
       rule: rule.name,
@@ -90,11 +95,15 @@ export function advance(
     return { alert, transition: transition('inactive', state) };
   }
 
+  // The text follows the current value; a quiet observation (value 0) keeps the last words.
+  const annotations = observation.active ? annotationsFor(rule, observation) : previous.annotations;
   const updated = {
     ...previous,
     value: observation.value,
     updatedAt: at,
-    summary: render(rule.annotations.summary, observation, threshold) || previous.summary,
+    annotations,
+    summary: annotations.summary ?? previous.summary,
+    description: annotations.description ?? previous.description,
     ...(observation.active
       ? {
           lastActiveAt: at,

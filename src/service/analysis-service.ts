@@ -13,7 +13,7 @@ import { loadRules } from '../alerts/rules.ts';
 import { createApi } from '../api/app.ts';
 import { serviceMetrics } from '../api/service-metrics.ts';
 import { createElasticsearchClient } from '../storage/client.ts';
-import { elasticsearchSettings, loadServiceConfig, redacted } from './config.ts';
+import { elasticsearchSettings, loadServiceConfig, loggable } from './config.ts';
 
 /** The service's one logger; also reports a failed start (bin/analysis.ts). */
 export const logger = pino({ name: 'lantern-analysis' });
@@ -22,7 +22,7 @@ export const logger = pino({ name: 'lantern-analysis' });
 export function startAnalysisService(): void {
   const config = loadServiceConfig();
   const rules = loadRules(config.LANTERN_RULES_FILE);
-  logger.info({ config: redacted(config), rules: rules.map((r) => r.name) }, 'starting');
+  logger.info({ config: loggable(config), rules: rules.map((r) => r.name) }, 'starting');
   const client = createElasticsearchClient(elasticsearchSettings(config));
   const warn = (message: string): void => {
     logger.warn(message);

@@ -59,13 +59,30 @@ export function elasticsearchSettings(config: ServiceConfig): ElasticsearchSetti
   };
 }
 
-/** The settings safe to log: secrets shown as [REDACTED]. */
-export function redacted(config: ServiceConfig): Record<string, unknown> {
-  const secret = new Set(['LANTERN_ES_PASSWORD', 'LANTERN_ES_API_KEY', 'LANTERN_API_TOKEN']);
-  return Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [
-      key,
-      secret.has(key) && value !== undefined ? '[REDACTED]' : value,
-    ]),
-  );
+/** A URL as it may be logged: any `user:password@` in it replaced. */
+const withoutCredentials = (url: string | undefined): string | undefined =>
+  url?.replace(/^([a-z]+:\/\/)[^@/]*@/i, '$1[REDACTED]@');
+
+/**
+ * The settings as they are logged at start-up: an allowlist, so a setting added later is not
+ * printed until someone decides it may be. Secrets show only whether they are set; URLs lose
+ * any credentials they carry (`https://user:pass@host`).
+ */
+export function loggable(config: ServiceConfig): Record<string, unknown> {
+  const isSet = (value: string | undefined): string => (value === undefined ? 'unset' : 'set');
+  return {
+    PORT: config.PORT,
+    LANTERN_API_HOST: config.LANTERN_API_HOST,
+    LANTERN_ES_URL: withoutCredentials(config.LANTERN_ES_URL),
+    LANTERN_ES_USERNAME: isSet(config.LANTERN_ES_USERNAME),
+    LANTERN_ES_PASSWORD: isSet(config.LANTERN_ES_PASSWORD),
+    LANTERN_ES_API_KEY: isSet(config.LANTERN_ES_API_KEY),
+    LANTERN_ES_CA_FILE: config.LANTERN_ES_CA_FILE,
+    LANTERN_RULES_FILE: config.LANTERN_RULES_FILE,
+    LANTERN_EVAL_INTERVAL: config.LANTERN_EVAL_INTERVAL,
+    LANTERN_QUERY_OFFSET: config.LANTERN_QUERY_OFFSET,
+    LANTERN_ALERTMANAGER_URL: withoutCredentials(config.LANTERN_ALERTMANAGER_URL),
+    LANTERN_PUBLIC_URL: withoutCredentials(config.publicUrl),
+    LANTERN_API_TOKEN: isSet(config.LANTERN_API_TOKEN),
+  };
 }

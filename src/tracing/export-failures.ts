@@ -1,5 +1,4 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { warnOnce } from './diagnostics.ts';
 
 interface Exporter<T> {
   export(items: T[], resultCallback: (result: ExportResult) => void): void;
@@ -7,30 +6,81 @@ interface Exporter<T> {
   forceFlush?(): Promise<void>;
 }
 
+/** While an outage lasts, at most one "still failing" line this often. */
+const REMIND_EVERY_MS = 60_000;
+
 /**
- * Wraps an OTLP exporter so that a failing export (Collector down, refused, timed out) is
- * reported once on stderr, naming the signal and the URL, instead of only through the SDK's
- * diagnostics, which are silent unless OTEL_LOG_LEVEL is set. Counts are kept for tests.
+ * An OTLP exporter that says on stderr when its exports start failing (Collector down, refused,
+ * timed out), naming the signal and the URL; once a minute while that lasts; and when they
+ * recover, with how long and how many. The SDK's own diagnostics are silent unless
+ * OTEL_LOG_LEVEL is set. A forwarding class, not a view of the exporter: the SDK's exporters
+ * keep #private fields, which a view cannot reach.
  */
-export function reportingFailures<T, E extends Exporter<T>>(
-  signal: string,
-  url: string,
-  exporter: E,
-): E & { failures: number } {
-  const reporting = Object.create(exporter) as E & { failures: number };
-  reporting.failures = 0;
-  reporting.export = (items, resultCallback) => {
-    exporter.export(items, (result) => {
-      if (result.code !== ExportResultCode.SUCCESS) {
-        reporting.failures += 1;
-        warnOnce(
-          `exporting ${signal} to ${url} failed (${result.error?.message ?? 'unknown error'}); ` +
-            'Lantern keeps the application running and drops what it cannot send',
-          `export-failed:${signal}:${url}`,
-        );
-      }
+export class ReportingExporter<T> implements Exporter<T> {
+  private readonly signal: string;
+  private readonly url: string;
+  private readonly exporter: Exporter<T>;
+  private readonly now: () => number;
+  private readonly write: (line: string) => void;
+  private outage: { since: number; failed: number; remindedAt: number } | undefined;
+
+  constructor(
+    signal: string,
+    url: string,
+    exporter: Exporter<T>,
+    options: { now?: () => number; write?: (line: string) => void } = {},
+  ) {
+    this.signal = signal;
+    this.url = url;
+    this.exporter = exporter;
+    this.now = options.now ?? Date.now;
+    this.write = options.write ?? ((line) => process.stderr.write(`[lantern] ${line}\n`));
+  }
+
+  export(items: T[], resultCallback: (result: ExportResult) => void): void {
+    this.exporter.export(items, (result) => {
+      if (result.code === ExportResultCode.SUCCESS) this.succeeded();
+      else this.failed(result.error?.message ?? 'unknown error');
       resultCallback(result);
     });
-  };
-  return reporting;
+  }
+
+  shutdown(): Promise<void> {
+    return this.exporter.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.exporter.forceFlush?.() ?? Promise.resolve();
+  }
+
+  private failed(reason: string): void {
+    const now = this.now();
+    if (this.outage === undefined) {
+      this.outage = { since: now, failed: 1, remindedAt: now };
+      this.write(
+        `exporting ${this.signal} to ${this.url} failed (${reason}); Lantern keeps the ` +
+          'application running and drops what it cannot send',
+      );
+      return;
+    }
+    this.outage.failed += 1;
+    if (now - this.outage.remindedAt < REMIND_EVERY_MS) return;
+    this.outage.remindedAt = now;
+    this.write(
+      `exporting ${this.signal} to ${this.url} still failing (${reason}): ` +
+        `${this.outage.failed} exports failed in ${seconds(now - this.outage.since)}`,
+    );
+  }
+
+  private succeeded(): void {
+    if (this.outage === undefined) return;
+    const { since, failed } = this.outage;
+    this.outage = undefined;
+    this.write(
+      `exporting ${this.signal} to ${this.url} recovered after ${seconds(this.now() - since)} ` +
+        `(${failed} exports failed)`,
+    );
+  }
 }
+
+const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`;

@@ -7,7 +7,7 @@ import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { loadTelemetryConfig, type TelemetryConfig } from './config.ts';
 import { warnOnce } from './diagnostics.ts';
-import { reportingFailures } from './export-failures.ts';
+import { ReportingExporter } from './export-failures.ts';
 import { flushOnExit } from './flush-on-exit.ts';
 import { defaultInstrumentations } from './instrumentations.ts';
 import { bridgeLegacyLogsApi } from './legacy-logs-bridge.ts';
@@ -77,12 +77,12 @@ export function startTelemetry(options: StartOptions = {}): TelemetryHandle {
     const tracesUrl = signalUrl(config, '/v1/traces', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
     const logsUrl = signalUrl(config, '/v1/logs', 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
     const metricsUrl = signalUrl(config, '/v1/metrics', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
-    const spanExporter = reportingFailures(
+    const spanExporter = new ReportingExporter(
       'spans',
       tracesUrl ?? 'its endpoint',
       new OTLPTraceExporter({ ...(tracesUrl && { url: tracesUrl }), concurrencyLimit }),
     );
-    const logExporter = reportingFailures(
+    const logExporter = new ReportingExporter(
       'logs',
       logsUrl ?? 'its endpoint',
       new OTLPLogExporter({ ...(logsUrl && { url: logsUrl }), concurrencyLimit }),

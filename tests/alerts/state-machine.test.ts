@@ -13,7 +13,10 @@ function errorRule(): AlertRule {
         for: '1m',
         keep_firing_for: '2m',
         severity: 'high',
-        annotations: { summary: '{{service}} failing at {{value}}' },
+        annotations: {
+          summary: '{{service}}: {{value}} of requests failed (threshold {{threshold}})',
+          description: 'now {{value}}',
+        },
       },
     ],
   });
@@ -94,11 +97,22 @@ describe('alert state machine (fake clock)', () => {
     expect(next.transition).toMatchObject({ from: 'inactive', to: 'pending' });
   });
 
-  it('renders the summary and keeps exemplars', () => {
+  it('renders rates as percentages and keeps exemplars', () => {
     const { alert } = run([true, true, true]);
-    expect(alert?.summary).toBe('checkout failing at 0.2000');
+    expect(alert?.summary).toBe('checkout: 20% of requests failed (threshold 5%)');
     expect(alert?.exemplarTraceIds).toEqual(['a'.repeat(32)]);
     expect(alert?.severityRank).toBe(3);
+  });
+
+  it('annotations follow the current value while active, and keep it when quiet', () => {
+    let alert = advance(undefined, observe(true, 0.217), rule, 0).alert;
+    alert = advance(alert, observe(true, 0.31), rule, 60_000).alert; // firing now
+    expect([alert?.summary, alert?.annotations.description]).toEqual([
+      'checkout: 31% of requests failed (threshold 5%)',
+      'now 31%',
+    ]);
+    alert = advance(alert, observe(false), rule, 90_000).alert; // kept by keep_firing_for
+    expect([alert?.state, alert?.annotations.description]).toEqual(['firing', 'now 31%']);
   });
 
   it('deduplicates by rule and labels, whatever their order', () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
+  COLLECTOR_FEATURE_GATES,
   collector,
   collectorBinary,
   collectorConfigPath,
@@ -33,15 +34,24 @@ describe('otel-collector.yaml', () => {
 
   it('is accepted by our Collector build', () => {
     // Throws (failing the test) with the Collector's own message when the config is invalid.
-    execFileSync(collectorBinary(), ['validate', '--config', collectorConfigPath], {
-      stdio: 'pipe',
-    });
+    execFileSync(
+      collectorBinary(),
+      ['validate', '--config', collectorConfigPath, `--feature-gates=${COLLECTOR_FEATURE_GATES}`],
+      { stdio: 'pipe' },
+    );
   });
 
   it('is accepted with the secured overlay merged over it', () => {
     execFileSync(
       collectorBinary(),
-      ['validate', '--config', collectorConfigPath, '--config', secureCollectorConfigPath],
+      [
+        'validate',
+        '--config',
+        collectorConfigPath,
+        '--config',
+        secureCollectorConfigPath,
+        `--feature-gates=${COLLECTOR_FEATURE_GATES}`,
+      ],
       {
         stdio: 'pipe',
         env: {
@@ -73,13 +83,23 @@ describe('otel-collector.yaml', () => {
     }
   });
 
-  it('tail-samples traces: errors, slow, already-sampled by the bootstrap, then a baseline', () => {
+  it('tail-samples traces: errors, failed requests, slow, already sampled, then a baseline', () => {
     const tail = config.processors.tail_sampling as { decision_wait: string; policies: Policy[] };
-    const types = tail.policies.map((policy) => policy.type);
-    expect(types).toEqual(['status_code', 'latency', 'ottl_condition', 'probabilistic']);
-    expect(JSON.stringify(tail.policies[2])).toContain('lantern.sampling.weight');
+    expect(tail.policies.map((policy) => policy.name)).toEqual([
+      'errors',
+      'failed-requests',
+      'slow',
+      'sampled-by-lantern',
+      'sampled-at-source',
+      'baseline',
+    ]);
+    expect(JSON.stringify(tail.policies[3])).toContain('lantern.sampling.weight');
     expect(parseFloat(tail.decision_wait)).toBeLessThanOrEqual(5);
-    expect(config.service.pipelines.traces?.processors).toContain('tail_sampling');
+    // Weights are stamped right after the decision, from the policy that kept each trace.
+    const processors = config.service.pipelines.traces?.processors ?? [];
+    expect(processors.indexOf('transform/sampling_weight')).toBe(
+      processors.indexOf('tail_sampling') + 1,
+    );
   });
 
   it('routes traces to Jaeger and Elasticsearch, logs to Elasticsearch, metrics to Prometheus', () => {

@@ -1,3 +1,4 @@
+import { COLLECTOR_FEATURE_GATES } from '../../tools/stack/collector.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,11 +79,15 @@ describe('compose.yaml', () => {
     expect(() => loadCompose(join(dir, 'compose.yaml'))).toThrow(/imagee/);
   });
 
-  it('mounts the same otel-collector.yaml the local stack uses', () => {
+  it('mounts the same otel-collector.yaml the local stack uses, with the same feature gates', () => {
     const collector = service('collector');
     const mount = collector.volumes?.find((v) => v.target === '/etc/otelcol/config.yaml');
     expect(mount?.source).toBe(join(repoRoot, 'otel-collector.yaml'));
-    expect(collector.command).toEqual(['--config', '/etc/otelcol/config.yaml']);
+    expect(collector.command).toEqual([
+      '--config',
+      '/etc/otelcol/config.yaml',
+      `--feature-gates=${COLLECTOR_FEATURE_GATES}`,
+    ]);
   });
 
   it('sets every endpoint variable otel-collector.yaml reads, and publishes those ports', () => {

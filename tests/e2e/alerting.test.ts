@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
 import { eventually, stack } from '../../tools/harness/otlp.ts';
+import { scrapeSum } from '../../tools/harness/pipeline-counts.ts';
 
 const run = Date.now().toString(36);
 const frontendService = `alert-frontend-${run}`;
@@ -21,6 +22,22 @@ interface ApiAlert {
   startsAt: string;
   service: string;
   exemplarTraceIds: string[];
+}
+
+/** Evaluations the analysis service has completed since it started. */
+const evaluations = (analysis: RunningApp): Promise<number> =>
+  scrapeSum(`${analysis.url}/metrics`, 'lantern_analysis_rule_evaluation_seconds_count', {
+    outcome: 'ok',
+  });
+
+/** Waits for `count` more evaluations: a check that nothing fired then means something. */
+async function evaluated(analysis: RunningApp, count: number): Promise<void> {
+  const start = await evaluations(analysis);
+  await eventually(
+    () => evaluations(analysis),
+    (done) => done >= start + count,
+    60_000,
+  );
 }
 
 async function alertsOf(
@@ -106,7 +123,8 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    // Evaluations every 1 s over 15 s windows ending 3 s ago: after 12, every window held traffic.
+    await evaluated(analysis, 12);
     expect(await alertsOf(analysis, frontendService, 'all')).toEqual([]);
   });
 
@@ -165,7 +183,7 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
     const [amBefore] = await amAlerts();
     await analysis.stop();
     await startAnalysis();
-    await new Promise((resolve) => setTimeout(resolve, 5000)); // several evaluations
+    await evaluated(analysis, 5);
     const after = await alertsOf(analysis, frontendService);
     expect(after.map((alert) => alert.id)).toEqual([before?.id]);
     const detail = (await (

@@ -144,7 +144,7 @@ describe(`demo services under load (${REQUESTS} requests, ~1% failing, target ${
     expect(reasons.error).toBeGreaterThan(0);
   });
 
-  it('keeps non-error traces at the target rate (±20%) once settled', async () => {
+  it('keeps non-error traces at the target rate once settled (±10%, plus chance)', async () => {
     const measured = outcomes.slice(WARM_UP);
     const from = Math.min(...measured.map((o) => o.at));
     const to = Math.max(...measured.map((o) => o.at));
@@ -155,7 +155,12 @@ describe(`demo services under load (${REQUESTS} requests, ~1% failing, target ${
     console.log(
       `offered ${offeredPerSecond.toFixed(0)}/s for ${((to - from) / 1000).toFixed(1)} s; kept ${kept} non-error traces, target × duration = ${expected.toFixed(0)} (ratio ${(kept / expected).toFixed(3)})`,
     );
-    expect(kept / expected).toBeGreaterThan(0.8);
-    expect(kept / expected).toBeLessThan(1.2);
+    // The sampler tracks its target within ±10% once settled (its invariant); on top, which
+    // traces it keeps is chance: a sum of Bernoulli draws, whose variance is at most its mean.
+    // 4.9 standard deviations: a correct sampler stays inside with probability >= 1 - 1e-6.
+    // (`npm run bench -- sampler` reports the tight figure.)
+    const chance = 4.9 * Math.sqrt(expected);
+    expect(kept).toBeGreaterThanOrEqual(0.9 * expected - chance);
+    expect(kept).toBeLessThanOrEqual(1.1 * expected + chance);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { elasticsearchSettings, loadServiceConfig, redacted } from '../../src/service/config.ts';
+import { elasticsearchSettings, loadServiceConfig, loggable } from '../../src/service/config.ts';
 
 describe("the analysis service's settings", () => {
   it('reads durations like the rules do, with defaults when unset or empty', () => {
@@ -44,11 +44,19 @@ describe("the analysis service's settings", () => {
     });
   });
 
-  it('never shows a secret in what it logs', () => {
+  it('never shows a secret in what it logs, also one inside a URL', () => {
     const config = loadServiceConfig({
+      LANTERN_ES_URL: 'https://elastic:es-secret-1@es.internal:9200',
       LANTERN_ES_PASSWORD: 'hunter2-hunter2',
       LANTERN_API_TOKEN: 'a-token-of-16-chars-or-more',
+      LANTERN_ALERTMANAGER_URL: 'https://am:am-secret-2@alerts.internal/',
     });
-    expect(JSON.stringify(redacted(config))).not.toMatch(/hunter2|a-token-of/);
+    const logged = loggable(config);
+    expect(JSON.stringify(logged)).not.toMatch(/hunter2|a-token-of|es-secret|am-secret/);
+    expect(logged).toMatchObject({
+      LANTERN_ES_URL: 'https://[REDACTED]@es.internal:9200',
+      LANTERN_ES_PASSWORD: 'set',
+      LANTERN_API_TOKEN: 'set',
+    });
   });
 });

@@ -1,6 +1,11 @@
 import { context, propagation, SpanKind, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import {
+  TracerProvider,
+  type IdGenerator,
+  type ReadableSpan,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
 import type { Decision } from '../../src/tracing/sampler/decision.ts';
 import { BoundedMap } from '../../src/tracing/sampler/bounded-map.ts';
 import { AdaptiveHeadSampler, type EntryKeys } from '../../src/tracing/sampler/head-sampler.ts';
@@ -29,6 +34,26 @@ class KeptSpans implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/**
+ * Trace and span ids from a seeded generator: the sampler's decisions follow from trace-id
+ * randomness, so a test that counts kept traces gets the same count on every run instead of
+ * failing by chance now and then. Each service of a run gets a seed of its own, in order.
+ */
+let services = 0;
+function seededIds(seed: number): IdGenerator {
+  let state = seed >>> 0;
+  const next32 = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+  const hex = (words: number): string =>
+    Array.from({ length: words }, () => next32().toString(16).padStart(8, '0')).join('');
+  return { generateTraceId: () => hex(4), generateSpanId: () => hex(2) };
 }
 
 /** One simulated service: real SDK tracer, Lantern's sampler, an in-memory exporter, a fake clock. */
@@ -63,7 +88,9 @@ export class SampledService {
       },
       { decided: (decision, early) => this.decisions.push({ decision, early }) },
     );
+    services += 1;
     const provider = new TracerProvider({
+      idGenerator: seededIds(services),
       sampler: new AdaptiveHeadSampler(this.allocator, entryKeys),
       spanProcessors: [this.processor],
     });

@@ -31,7 +31,13 @@ export interface TestSpan {
   durationMs: number;
   error?: boolean;
   attributes?: Record<string, Attribute>;
+  /** W3C tracestate the span was recorded under (an SDK copies it from the parent). */
+  traceState?: string;
+  /** Default: server for a root span, client for a child. */
+  kind?: 'server' | 'client' | 'internal';
 }
+
+const KINDS = { internal: 1, server: 2, client: 3 } as const;
 
 const nanos = (ms: number): string => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
 
@@ -58,8 +64,9 @@ export async function sendSpans(service: string, spans: readonly TestSpan[]): Pr
               traceId: span.traceId,
               spanId: span.spanId,
               ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
+              ...(span.traceState ? { traceState: span.traceState } : {}),
               name: span.name,
-              kind: span.parentSpanId ? 3 : 2,
+              kind: KINDS[span.kind ?? (span.parentSpanId ? 'client' : 'server')],
               startTimeUnixNano: nanos(span.startMs),
               endTimeUnixNano: nanos(span.startMs + span.durationMs),
               status: span.error ? { code: 2, message: 'failed' } : { code: 0 },

@@ -13,6 +13,12 @@ import { run } from './toolchain.ts';
 /** The OpenTelemetry Collector Builder release matching every component in the manifest. */
 export const BUILDER_VERSION = 'v0.152.0';
 const manifestPath = join(repoRoot, 'collector', 'manifest.yaml');
+/**
+ * recordpolicy: tail_sampling names the policy that kept each trace, which the span weights are
+ * derived from (otel-collector.yaml, transform/sampling_weight). compose.yaml passes the same.
+ */
+export const COLLECTOR_FEATURE_GATES = 'processor.tailsamplingprocessor.recordpolicy';
+
 /** The exporters' persistent queues: what was accepted and not yet stored. */
 const fileStorage = join(stateDir, 'collector', 'file_storage');
 
@@ -79,6 +85,7 @@ export const collector: StackServer = {
         '--config',
         collectorConfigPath,
         ...(credentials ? ['--config', secureCollectorConfigPath] : []),
+        `--feature-gates=${COLLECTOR_FEATURE_GATES}`,
       ],
       env: {
         LANTERN_OTLP_GRPC_ENDPOINT: `${loopback}:${s.LANTERN_OTLP_GRPC_PORT}`,

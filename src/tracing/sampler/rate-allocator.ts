@@ -20,7 +20,8 @@ const BURST_FACTOR = 2;
  * tracks the target. Each key's arrival rate is an exponential moving average over short
  * intervals (a burst replaces it at once); at every interval the budget is re-shared between
  * keys (see {@link allocate}).
- * A key not seen before is kept with probability 1 until its rate is known.
+ * Keys whose rate is not known yet (a service's first second, a new route) share a budget of
+ * their own at the target rate, so a cold start or a deploy does not keep everything.
  */
 export class RateAllocator {
   private readonly options: RateAllocatorOptions;
@@ -29,6 +30,8 @@ export class RateAllocator {
   private newKeys = 0;
   private readonly rates = new Map<string, number>();
   private probabilities = new Map<string, number>();
+  /** Traces of keys with no rate yet that asked for a probability this interval. */
+  private unknownAsked = 0;
   private intervalStart: number;
 
   constructor(options: RateAllocatorOptions) {
@@ -39,7 +42,14 @@ export class RateAllocator {
   /** The probability to keep a candidate trace of this key now. */
   probability(key: string): number {
     this.roll();
-    return this.probabilities.get(this.bounded(key)) ?? 1;
+    const known = this.probabilities.get(this.bounded(key));
+    if (known !== undefined) return known;
+    // The first is kept; later ones so that the expected number kept stays near target ×
+    // elapsed (plus a logarithmic start). The probability depends only on arrival order, so
+    // 1/p still weighs each kept trace to the truth.
+    this.unknownAsked += 1;
+    const elapsedSeconds = (this.options.now() - this.intervalStart) / 1000;
+    return Math.min(1, (this.options.targetPerSecond * elapsedSeconds + 1) / this.unknownAsked);
   }
 
   /** Counts one candidate trace of this key (kept or not). */
@@ -86,6 +96,7 @@ export class RateAllocator {
     }
     this.counts = new Map();
     this.newKeys = 0;
+    this.unknownAsked = 0;
     this.intervalStart += intervals * intervalMs;
     this.probabilities = allocate(this.rates, targetPerSecond);
   }

@@ -32,6 +32,20 @@ const newAllocator = (clock: { now: number }, target: number, maxKeys = 100) =>
   });
 
 describe('RateAllocator (fake clock)', () => {
+  it('keeps near the target from the first second: keys with no rate yet share a budget', () => {
+    // 100/s, 20× a target of 5/s. Before the shared budget every trace of that first second was
+    // kept (100); now about target + target·ln(n / target) ≈ 10.
+    const clock = { now: 0 };
+    const firstSecond = run(newAllocator(clock, 5), clock, 'GET /a', 100, 1);
+    expect(firstSecond).toBeGreaterThanOrEqual(5);
+    expect(firstSecond).toBeLessThan(11);
+    // A hundred new routes in one second (each its own key) share that one budget too.
+    const routes = newAllocator(clock, 5);
+    let kept = 0;
+    for (let i = 0; i < 100; i += 1, clock.now += 10) kept += routes.probability(`GET /r${i}`);
+    expect(kept).toBeLessThan(11);
+  });
+
   it('tracks the target within 10% once settled', () => {
     const clock = { now: 0 };
     const allocator = newAllocator(clock, 10);

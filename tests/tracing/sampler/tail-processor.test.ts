@@ -58,6 +58,22 @@ describe('TailSamplingProcessor (real SDK spans, fake clock)', () => {
     expect(service.exportedTraceIds()).toEqual(new Set([slow.spanContext().traceId]));
   });
 
+  it('a cold start keeps near the target, and its weights still count to the truth', () => {
+    const service = new SampledService(5);
+    const sent = 100; // 100/s for the first second: 20× the target, every key new
+    for (let i = 0; i < sent; i += 1) {
+      service.clock.now = i * 10;
+      service.startRequest(`/route-${i % 10}`).end();
+    }
+    const weights = service.exported().map((span) => Number(weightOf(span)));
+    const estimated = weights.reduce((a, b) => a + b, 0);
+    // Bounded near target + target·ln(n / target) ≈ 10 kept (all 100 before the shared budget).
+    expect(weights.length).toBeLessThan(25);
+    // Horvitz-Thompson: 4.9 estimated standard deviations, met with probability >= 1 - 1e-6.
+    const sd = Math.sqrt(weights.reduce((sum, w) => sum + w * (w - 1), 0));
+    expect(Math.abs(estimated - sent)).toBeLessThanOrEqual(4.9 * sd);
+  });
+
   it('stamps kept spans with weight 1/p, so counts re-weight to the truth', () => {
     const service = new SampledService(20);
     saturate(service, 5, 1000);
