@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
 import { eventually, stack } from '../../tools/harness/otlp.ts';
 import { scrapeSum } from '../../tools/harness/pipeline-counts.ts';
@@ -62,9 +62,9 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
   let frontend: RunningApp;
   let analysis: RunningApp;
   let startAnalysis: () => Promise<void>;
-  let burstStarted = 0;
 
-  it('starts the demo services, steady traffic and the analysis service', async () => {
+  // The demo services, steady traffic and the analysis service, for every test below.
+  beforeAll(async () => {
     const backend = await startApp({
       loader: '--import',
       script: 'demo/backend.mjs',
@@ -123,14 +123,18 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     })();
+  }, 120_000);
+
+  it('stays quiet while the demo is healthy', async () => {
     // Evaluations every 1 s over 15 s windows ending 3 s ago: after 12, every window held traffic.
     await evaluated(analysis, 12);
     expect(await alertsOf(analysis, frontendService, 'all')).toEqual([]);
   });
 
-  it('fires for the failing service within seconds, and Alertmanager has it', async () => {
+  // One burst's whole life in one test: each step needs the state the one before it left.
+  it('a burst fires within seconds, reaches Alertmanager once, keeps firing through a restart, and resolves', async () => {
     await setFaults(frontend, 0.6);
-    burstStarted = Date.now();
+    const burstStarted = Date.now();
     const firing = await eventually(
       () => alertsOf(analysis, frontendService),
       (found) => found.length > 0,
@@ -151,9 +155,8 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
       (found) => found.length > 0,
     );
     expect(inAlertmanager).toHaveLength(1);
-  });
 
-  it("returns an exemplar trace's logs, in time order", async () => {
+    // An exemplar trace's logs, in time order.
     const [alert] = await alertsOf(analysis, frontendService);
     const traceId = alert?.exemplarTraceIds[0] ?? '';
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
@@ -172,9 +175,8 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
     expect(logs.map((log) => log.message).join(' ')).toContain('checkout failed');
     const times = logs.map((log) => Date.parse(log.timestamp));
     expect(times).toEqual([...times].sort((a, b) => a - b));
-  });
 
-  it('keeps the firing alert through a restart of the analysis service: same alert, no second notification', async () => {
+    // Through a restart of the analysis service: same alert, no second notification.
     const [before] = await alertsOf(analysis, frontendService);
     const amAlerts = async () =>
       (await (
@@ -195,9 +197,8 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
     expect(amAfter).toHaveLength(1);
     expect(amAfter[0]?.fingerprint).toBe(amBefore?.fingerprint);
     expect(amAfter[0]?.startsAt).toBe(amBefore?.startsAt);
-  });
 
-  it('resolves once the burst is over', async () => {
+    // Resolves once the burst is over.
     await setFaults(frontend, 0);
     const resolved = await eventually(
       () => alertsOf(analysis, frontendService, 'resolved'),
@@ -206,5 +207,5 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
     );
     expect(resolved[0]?.state).toBe('resolved');
     expect(await alertsOf(analysis, frontendService)).toEqual([]);
-  });
+  }, 300_000);
 });

@@ -300,15 +300,16 @@ describe('alerts from seeded data: evaluation, persistence, API and Alertmanager
         throw new Error(message);
       },
     });
-  let alertId = '';
-
-  it('fires for the failing service only, with exemplars, and pushes it to Alertmanager', async () => {
-    const report = await engine().evaluateOnce();
-    expect(report.transitions.map((t) => [t.service, t.from, t.to])).toEqual([
+  // One alert's whole life in one test: each step needs the state the one before it left.
+  it('fires for the failing service only, survives a restarted evaluator, resolves, and tells Alertmanager each time', async () => {
+    const firing = await engine().evaluateOnce();
+    expect(firing.transitions.map((t) => [t.service, t.from, t.to])).toEqual([
       [A, 'inactive', 'firing'],
     ]);
-    const { body } = await api.get(`/api/v1/alerts?service=${A}`);
-    const [alert] = body.alerts as Record<string, unknown>[];
+    const [alert] = (await api.get(`/api/v1/alerts?service=${A}`)).body.alerts as Record<
+      string,
+      unknown
+    >[];
     expect(alert).toMatchObject({
       rule: `errors-${run}`,
       severity: 'high',
@@ -319,7 +320,7 @@ describe('alerts from seeded data: evaluation, persistence, API and Alertmanager
     within(alert?.value, truth(A).rate);
     expect((alert?.exemplarTraceIds as string[]).length).toBeGreaterThan(0);
     expect((await api.get(`/api/v1/alerts?service=${B}&state=all`)).body.alerts).toEqual([]);
-    alertId = String(alert?.id);
+    const alertId = String(alert?.id);
     const inAlertmanager = await eventually(
       async () =>
         (await (
@@ -332,24 +333,21 @@ describe('alerts from seeded data: evaluation, persistence, API and Alertmanager
       service: A,
       severity: 'high',
     });
-  });
 
-  it('a restarted evaluator picks the firing alert up again instead of starting it over', async () => {
+    // A restarted evaluator picks the firing alert up again instead of starting it over.
     clock.now = T1 + 10_000;
-    const report = await engine().evaluateOnce();
-    expect(report.transitions).toEqual([]);
-    const { body } = await api.get(`/api/v1/alerts/${alertId}`);
-    expect((body.alert as Record<string, unknown>).startsAt).toBe(new Date(T1).toISOString());
-    expect((body.history as { to: string }[]).map((h) => h.to)).toEqual(['firing']);
-  });
+    expect((await engine().evaluateOnce()).transitions).toEqual([]);
+    const detail = (await api.get(`/api/v1/alerts/${alertId}`)).body;
+    expect((detail.alert as Record<string, unknown>).startsAt).toBe(new Date(T1).toISOString());
+    expect((detail.history as { to: string }[]).map((h) => h.to)).toEqual(['firing']);
 
-  it('resolves when the window has no failures, keeps the history, and tells Alertmanager', async () => {
-    // A window after the seeded data (and not in the future, or Alertmanager keeps it active).
+    // Resolves when the window has no failures (a window after the seeded data, and not in the
+    // future, or Alertmanager keeps it active), keeps the history, and tells Alertmanager.
     clock.now = T1 + 21 * 60_000;
-    const report = await engine().evaluateOnce();
-    expect(report.transitions.map((t) => [t.from, t.to])).toEqual([['firing', 'resolved']]);
-    const { body } = await api.get(`/api/v1/alerts?service=${A}&state=resolved`);
-    expect((body.alerts as Record<string, unknown>[])[0]?.endsAt).toBe(
+    const resolving = await engine().evaluateOnce();
+    expect(resolving.transitions.map((t) => [t.from, t.to])).toEqual([['firing', 'resolved']]);
+    const resolved = (await api.get(`/api/v1/alerts?service=${A}&state=resolved`)).body;
+    expect((resolved.alerts as Record<string, unknown>[])[0]?.endsAt).toBe(
       new Date(clock.now).toISOString(),
     );
     expect((await api.get(`/api/v1/alerts?service=${A}`)).body.alerts).toEqual([]);

@@ -6,7 +6,9 @@ import { fields, SERVER_KIND } from '../../src/contracts/fields.ts';
 import { indices } from '../../src/contracts/indices.ts';
 import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
 import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
-import { eventually, sendSpans, type TestSpan } from '../../tools/harness/otlp.ts';
+import * as grpc from '@grpc/grpc-js';
+import { eventually, sendSpans, stack, type TestSpan } from '../../tools/harness/otlp.ts';
+import { exportOverGrpc, protobufSpans } from '../../tools/harness/otlp-grpc.ts';
 import { es } from '../../tools/harness/stores.ts';
 import { join } from 'node:path';
 import { repoRoot } from '../../tools/stack/paths.ts';
@@ -75,9 +77,24 @@ const asSpans = (all: readonly Request[], traceState?: string): TestSpan[] =>
     ...(traceState ? { traceState } : {}),
   }));
 
-async function send(service: string, spans: readonly TestSpan[]): Promise<void> {
-  for (let i = 0; i < spans.length; i += 500) await sendSpans(service, spans.slice(i, i + 500));
+type Transport = 'OTLP/HTTP JSON' | 'OTLP/gRPC protobuf';
+
+async function send(
+  service: string,
+  spans: readonly TestSpan[],
+  transport: Transport = 'OTLP/HTTP JSON',
+): Promise<void> {
+  for (let i = 0; i < spans.length; i += 500) {
+    const batch = spans.slice(i, i + 500);
+    if (transport === 'OTLP/HTTP JSON') await sendSpans(service, batch);
+    else {
+      const body = protobufSpans(service, batch);
+      const status = await exportOverGrpc(stack.otlpGrpc, 'traces', insecure, body);
+      expect(status).toBe(grpc.status.OK);
+    }
+  }
 }
+const insecure = grpc.credentials.createInsecure();
 
 /** How many of a service's stored server spans carry each weight, once the Collector has stopped adding. */
 async function storedWeights(service: string, atLeast: number): Promise<Map<number, number>> {
@@ -163,18 +180,30 @@ function p95Band(all: readonly Request[], kept: number): [number, number] {
   return [quantile(sorted, 0.95 - delta) / 1.03, quantile(sorted, 0.95 + delta) * 1.03];
 }
 
-describe('a service without the bootstrap (raw OTLP/HTTP JSON)', () => {
-  const service = `raw-otlp-${run}`;
-  const sent = requests(20261201, 6000);
+describe.each<[Transport, number]>([
+  ['OTLP/HTTP JSON', 20261201],
+  ['OTLP/gRPC protobuf', 20261203],
+])('a service without the bootstrap (%s)', (transport, seed) => {
+  const service = `raw-otlp-${seed}-${run}`;
+  const sent = requests(seed, 6000);
   const failed = sent.filter((r) => r.failed).length;
 
   it('is counted right: errors weigh 1, the baseline keeps weigh 10, and no alert fires', async () => {
-    await send(service, asSpans(sent));
+    await send(service, asSpans(sent), transport);
     const weights = await storedWeights(service, failed);
     expect([...weights.keys()].sort((a, b) => a - b)).toEqual([1, 10]);
     expect(weights.get(1)).toBe(failed);
     const f = await figures(service);
     const sd = htSd(weights);
+    const truthP95 = quantile(
+      sent.map((r) => r.durationMs).sort((a, b) => a - b),
+      0.95,
+    );
+    console.log(
+      `${transport} source: count ${f.count} (truth ${sent.length}, ±${(Z * sd).toFixed(0)}), ` +
+        `error rate ${(f.errorRate * 100).toFixed(2)}% (truth ${((failed / sent.length) * 100).toFixed(2)}%), ` +
+        `p95 ${f.latencyMs.p95} ms (truth ${truthP95.toFixed(1)} ms)`,
+    );
     expect(Math.abs(f.count - sent.length)).toBeLessThanOrEqual(Z * sd + 1);
     expect(f.errorRate).toBeCloseTo(failed / f.count, 6);
     expect(f.errorRate).toBeLessThan(0.05);
@@ -197,6 +226,10 @@ describe('a source that head-samples itself and says so (ot=th:)', () => {
     const weights = await storedWeights(service, sent.length);
     expect(Object.fromEntries(weights)).toEqual({ 4: sent.length });
     const f = await figures(service);
+    console.log(
+      `th source: kept ${sent.length} of ${all.length} at the source, count ${f.count} (truth ${all.length}), ` +
+        `error rate ${(f.errorRate * 100).toFixed(2)}%`,
+    );
     expect(f.count).toBe(4 * sent.length);
     expect(Math.abs(f.count - all.length)).toBeLessThanOrEqual(Z * htSd(weights));
     expect(f.errorRate).toBeCloseTo(sent.filter((r) => r.failed).length / sent.length, 6);
@@ -269,6 +302,9 @@ describe('a trace from a bootstrap service into a service without it', () => {
     for (const service of [frontendService, backendService]) {
       const weights = await storedWeights(service, 1);
       const f = await figures(service);
+      console.log(
+        `mixed trace, ${service}: count ${f.count} (truth ${total}, ±${(Z * htSd(weights)).toFixed(0)})`,
+      );
       expect(Math.abs(f.count - total), service).toBeLessThanOrEqual(Z * htSd(weights) + 1);
     }
   });

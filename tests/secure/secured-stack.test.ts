@@ -10,9 +10,9 @@ import { installIndexTemplates } from '../../src/storage/templates.ts';
 import { startApp, traceparent, type RunningApp } from '../../tools/harness/instrumented-app.ts';
 import { eventually, newSpanId, newTraceId } from '../../tools/harness/otlp.ts';
 import { otlpEncoder } from '../../tools/harness/otlp-encoder.ts';
+import { exportOverGrpc } from '../../tools/harness/otlp-grpc.ts';
 import {
   envFileVariables,
-  exportLogsOverGrpc,
   postTls,
   secureCredentials,
   secureStack,
@@ -129,7 +129,7 @@ describe('the Collector in secured mode', () => {
     // By name: TLS clients send it as SNI, where an IP address is not allowed (RFC 6066).
     const target = secureStack.otlpGrpc.replace('127.0.0.1', 'localhost');
     const send = (channel: grpc.ChannelCredentials, authorization?: string) =>
-      exportLogsOverGrpc(target, channel, batch, authorization);
+      exportOverGrpc(target, 'logs', channel, batch, authorization);
 
     expect(await send(tls)).toBe(grpc.status.UNAUTHENTICATED);
     expect(await send(tls, 'Bearer not-the-token')).toBe(grpc.status.UNAUTHENTICATED);

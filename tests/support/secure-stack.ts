@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import { credentialsIn, type StackCredentials } from '../../tools/stack/credentials.ts';
 import { stateDir } from '../../tools/stack/paths.ts';
 import { endpoints, loadStackSettings, type StackEndpoints } from '../../tools/stack/settings.ts';
@@ -59,31 +58,4 @@ export function envFileVariables(path: string): Record<string, string> {
     if (match?.[1] !== undefined) variables[match[1]] = match[2] ?? match[3] ?? '';
   }
   return variables;
-}
-
-/** gRPC status of an OTLP logs Export call with this protobuf body (0 = OK, 16 = unauthenticated). */
-export function exportLogsOverGrpc(
-  target: string,
-  channel: grpc.ChannelCredentials,
-  body: Uint8Array,
-  authorization?: string,
-): Promise<grpc.status> {
-  const client = new grpc.Client(target, channel);
-  const metadata = new grpc.Metadata();
-  if (authorization !== undefined) metadata.set('authorization', authorization);
-  const bytes = (buffer: Buffer): Buffer => buffer;
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(
-      '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
-      bytes,
-      bytes,
-      Buffer.from(body),
-      metadata,
-      { deadline: Date.now() + 10_000 },
-      (error) => {
-        client.close();
-        resolve(error?.code ?? grpc.status.OK);
-      },
-    );
-  });
 }
