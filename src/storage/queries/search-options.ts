@@ -1,5 +1,5 @@
 import { MIN_FAILED_HTTP_STATUS } from '../../contracts/failed-request.ts';
-import { fields } from '../../contracts/fields.ts';
+import { fields, SERVER_KIND } from '../../contracts/fields.ts';
 
 /**
  * Reads span and log indices that may not exist yet (a fresh cluster, a day without data):
@@ -10,9 +10,13 @@ export const lenient = { ignore_unavailable: true, allow_no_indices: true } as c
 /** One bucket per service. */
 export const byService = { terms: { field: fields.serviceName, size: 1000 } } as const;
 
-/** A failed request (contracts/failed-request.ts), as a filter on server spans. */
+/**
+ * A failed request (contracts/failed-request.ts), whole: a server span with status ERROR or an
+ * HTTP status of 500 and up. The span kind is part of it, so no caller can forget it.
+ */
 export const failedRequest = {
   bool: {
+    filter: [{ term: { [fields.span.kind]: SERVER_KIND } }],
     should: [
       { term: { [fields.span.status]: 2 } },
       ...fields.span.httpStatuses.map((field) => ({
