@@ -3,7 +3,8 @@
  * here: a product layer imports only the layers before it. `contracts` (index and field names,
  * the weight attribute, what a failed request is, durations) comes first, so every side shares
  * one definition. The bootstrap (`tracing`) runs inside the user's app: it imports contracts
- * only, and nothing else in the product imports it. Dev tooling sits beside the product:
+ * only, and nothing else in the product imports it. The console (`src/console`) runs in the
+ * browser: it too imports contracts only, and the service serves its bundle, not its modules. Dev tooling sits beside the product:
  * src/ never imports tools/, tests/, bench/, bin/ or demo/.
  */
 const LAYERS = ['contracts', 'tracing', 'storage', 'analysis', 'alerts', 'api', 'service'];
@@ -25,6 +26,22 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/(tracing/|index\\.ts$)' },
       to: { path: '^src/tracing/' },
+    },
+    {
+      name: 'console-in-the-browser',
+      comment:
+        'the console runs in the browser and talks to the API over HTTP: it imports contracts only',
+      severity: 'error',
+      from: { path: '^src/console/' },
+      to: { path: '^src/(?!console/|contracts/)' },
+    },
+    {
+      name: 'console-apart',
+      comment:
+        'the service serves the built console from dist/console; no server module imports it',
+      severity: 'error',
+      from: { path: '^src/(?!console/)' },
+      to: { path: '^src/console/' },
     },
     {
       name: 'product-without-tooling',

@@ -1,13 +1,13 @@
-# Lantern's Node side for compose.yaml: the analysis service and the demo services
-# (instrumented with --import lantern/register from the built dist/).
+# Lantern's Node side for compose.yaml: the analysis service (with the console it serves) and the
+# demo services (instrumented with --import lantern/register from the built dist/).
 FROM node:22-slim
 WORKDIR /lantern
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY bin/analysis.ts bin/es-templates.ts ./bin/
+COPY bin/analysis.ts bin/es-templates.ts bin/build-console.ts ./bin/
 COPY demo ./demo
 COPY config ./config
-RUN npx tsc -p tsconfig.build.json
+RUN npx tsc -p tsconfig.build.json && node bin/build-console.ts
 USER node

@@ -80,10 +80,13 @@ async function main(): Promise<void> {
   children.push(traffic);
   const api = `http://127.0.0.1:${apiPort}`;
   console.log(`
-Lantern is running: demo-frontend (:${frontendPort}) → demo-backend (:${backendPort}), ${rate} requests/s,
-analysis API on :${apiPort}.
+  Console               ${api}/
 
-  Alerts                ${api}/api/v1/alerts?state=all
+Lantern is running: demo-frontend (:${frontendPort}) → demo-backend (:${backendPort}), ${rate} requests/s,
+analysis API and console on :${apiPort}.
+
+  Alerts                ${api}/alerts   (API: ${api}/api/v1/alerts?state=all)
+  Traces, with logs     ${api}/traces
   Logs of a trace       ${api}/api/v1/logs?traceId=<traceId>
   Services overview     ${api}/api/v1/services
   Error rate / latency  ${api}/api/v1/analysis/error-rate?service=demo-frontend

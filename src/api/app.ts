@@ -3,11 +3,13 @@ import express, { type Express } from 'express';
 import type { AlertStore } from '../alerts/alert-store.ts';
 import type { AlertRule } from '../alerts/rules.ts';
 import { bearerToken } from './auth.ts';
+import { consoleRoutes } from './console.ts';
 import { ApiError, elasticsearchUnavailable, errorHandler } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { analysisRoutes } from './routes/analysis.ts';
 import { logRoutes } from './routes/logs.ts';
+import { traceRoutes } from './routes/traces.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
 
 export interface ApiDependencies {
@@ -18,9 +20,11 @@ export interface ApiDependencies {
   readonly metrics: ServiceMetrics;
   readonly now: () => number;
   readonly log: (message: string) => void;
+  /** Where the built console is (dist/console); without it, no console is served. */
+  readonly consoleDir?: string | undefined;
 }
 
-/** The analysis API (`/api/v1`), plus /healthz, /readyz and /metrics. */
+/** The analysis API (`/api/v1`), plus /healthz, /readyz, /metrics and the console at `/`. */
 export function createApi(deps: ApiDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -62,9 +66,11 @@ export function createApi(deps: ApiDependencies): Express {
     res.json({ rules: deps.rules });
   });
   api.use(alertRoutes(deps.store));
-  api.use(logRoutes(deps.client));
+  api.use(logRoutes(deps.client, deps.now));
+  api.use(traceRoutes(deps.client, deps.now));
   api.use(analysisRoutes(deps.client, deps.now));
   app.use('/api/v1', api);
+  if (deps.consoleDir !== undefined) app.use(consoleRoutes(deps.consoleDir));
 
   app.use((req, _res, next) => {
     next(new ApiError(404, 'not_found', `no such endpoint: ${req.method} ${req.path}`));

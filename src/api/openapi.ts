@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { alertsQuery, errorRateQuery, latencyQuery, logsQuery, servicesQuery } from './params.ts';
+import {
+  alertsQuery,
+  errorRateQuery,
+  latencyQuery,
+  logsQuery,
+  servicesQuery,
+  tracesQuery,
+} from './params.ts';
 
 /** Query parameters of an endpoint, from the same schemas that validate them. */
 function parameters(schema: z.ZodObject) {
@@ -61,7 +68,21 @@ export function openApiDocument() {
           responses: { '200': { description: 'OK' }, '404': error, ...errors },
         },
       },
-      '/api/v1/logs': get('The log records of one trace, oldest first', logsQuery),
+      '/api/v1/logs': get(
+        'With traceId: the log records of one trace, oldest first; else a log search, newest first',
+        logsQuery,
+      ),
+      '/api/v1/traces': get(
+        'Trace search: matching requests, newest first, one per trace',
+        tracesQuery,
+      ),
+      '/api/v1/traces/{traceId}': {
+        get: {
+          summary: 'One trace, whole: its spans (with weights) and its logs',
+          parameters: [{ name: 'traceId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'OK' }, '404': error, ...errors },
+        },
+      },
       '/api/v1/services': get(
         'Per service: logs, errors, requests, weighted latency percentiles',
         servicesQuery,

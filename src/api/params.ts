@@ -34,7 +34,6 @@ const time = z.string().transform((text, ctx) => {
 const interval = secondsOrMore;
 const name = z.string().min(1).max(256);
 
-export const logsQuery = z.strictObject({ traceId: traceIdParam, limit: limit(1000, 10_000) });
 export const alertsQuery = z.strictObject({
   state: z.enum(['firing', 'pending', 'resolved', 'all']).default('firing'),
   service: name.optional(),
@@ -45,6 +44,42 @@ export const alertIdParam = z.strictObject({
   id: z.string().regex(/^[0-9a-f]{20}$/, 'must be an alert id'),
 });
 const timeWindow = { from: time.optional(), to: time.optional() };
+const SEVERITY_NUMBERS = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 } as const;
+const milliseconds = z.coerce.number().min(0, 'must be 0 or more').max(86_400_000);
+
+/**
+ * With `traceId`: that trace's records, oldest first (the other filters do not apply). Without:
+ * a search, newest first.
+ */
+export const logsQuery = z.strictObject({
+  traceId: traceIdParam.optional(),
+  ...timeWindow,
+  service: name.optional(),
+  severity: z
+    .enum(Object.keys(SEVERITY_NUMBERS) as [keyof typeof SEVERITY_NUMBERS])
+    .transform((level) => SEVERITY_NUMBERS[level])
+    .optional(),
+  q: z.string().min(1).max(256).optional(),
+  limit: limit(1000, 10_000),
+});
+export const tracesQuery = z.strictObject({
+  ...timeWindow,
+  service: name.optional(),
+  operation: name.optional(),
+  errors: z.enum(['true', 'false']).default('false'),
+  minDurationMs: milliseconds.optional(),
+  maxDurationMs: milliseconds.optional(),
+  attribute: z
+    .string()
+    .regex(/^[\w.-]{1,128}=.{1,256}$/, 'must look like key=value (key: letters, digits, . _ -)')
+    .transform((pair) => {
+      const at = pair.indexOf('=');
+      return { key: pair.slice(0, at), value: pair.slice(at + 1) };
+    })
+    .optional(),
+  limit: limit(100, 1000),
+});
+export const traceIdPath = z.strictObject({ traceId: traceIdParam });
 export const servicesQuery = z.strictObject(timeWindow);
 export const errorRateQuery = z.strictObject({
   ...timeWindow,

@@ -28,6 +28,9 @@ export const fields = {
     kind: 'Kind',
     /** 0 unset, 1 ok, 2 error. */
     status: 'TraceStatus',
+    statusMessage: 'TraceStatusDescription',
+    /** Prefix of span events, flattened: `Events.<name>.time`, `Events.<name>.<attribute>`. */
+    eventsPrefix: 'Events.',
     /** Microseconds. */
     duration: 'Duration',
     endTimestamp: 'EndTimestamp',

@@ -6,6 +6,7 @@
  * change indices it does not own.
  */
 import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { AlertStore } from '../alerts/alert-store.ts';
 import { AlertEngine } from '../alerts/engine.ts';
@@ -17,6 +18,9 @@ import { elasticsearchSettings, loadServiceConfig, loggable } from './config.ts'
 
 /** The service's one logger; also reports a failed start (bin/analysis.ts). */
 export const logger = pino({ name: 'lantern-analysis' });
+
+/** dist/console beside src/ (or dist/) in a checkout and in the container image. */
+const consoleDir = fileURLToPath(new URL('../../dist/console/', import.meta.url));
 
 /** Starts the service from the environment; throws on invalid configuration or rules. */
 export function startAnalysisService(): void {
@@ -51,6 +55,7 @@ export function startAnalysisService(): void {
     log: (message) => {
       logger.error(message);
     },
+    consoleDir,
   });
   const server: Server = app.listen(config.PORT, config.LANTERN_API_HOST, () => {
     const address = server.address();

@@ -25,7 +25,13 @@ const errorOf = (body: Record<string, unknown>) => body.error as { code: string;
 describe('analysis API: bad input gets a 400 naming the parameter', () => {
   it.each([
     ['/api/v1/logs?traceId=XYZ', 'traceId', 'must be a trace id'],
-    ['/api/v1/logs', 'traceId', ''],
+    ['/api/v1/logs?severity=loud', 'severity', ''],
+    ['/api/v1/logs?q=', 'q', ''],
+    ['/api/v1/traces?minDurationMs=-1', 'minDurationMs', 'must be 0 or more'],
+    ['/api/v1/traces?errors=maybe', 'errors', ''],
+    ['/api/v1/traces?attribute=no-equals-sign', 'attribute', 'key=value'],
+    ['/api/v1/traces?limit=5000', 'limit', ''],
+    ['/api/v1/traces/XYZ', 'traceId', 'must be a trace id'],
     ['/api/v1/logs?traceId=4bf92f3577b34da6a3ce929d0e0e4736&limit=1000000', 'limit', ''],
     ['/api/v1/alerts?state=exploding', 'state', ''],
     ['/api/v1/alerts?limit=-1', 'limit', ''],

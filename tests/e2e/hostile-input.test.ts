@@ -198,6 +198,10 @@ describe('the analysis API under hostile query parameters', () => {
       ],
       [`latency from=${label}`, `/api/v1/analysis/latency?from=${q(text)}`, 'from'],
       [`latency interval=${label}`, `/api/v1/analysis/latency?interval=${q(text)}`, 'interval'],
+      [`logs severity=${label}`, `/api/v1/logs?severity=${q(text)}`, 'severity'],
+      [`traces errors=${label}`, `/api/v1/traces?errors=${q(text)}`, 'errors'],
+      [`traces minDurationMs=${label}`, `/api/v1/traces?minDurationMs=${q(text)}`, 'minDurationMs'],
+      [`traces/:traceId=${label}`, `/api/v1/traces/${q(text)}`, 'traceId'],
     ]),
     ['traceId twice', '/api/v1/logs?traceId=a&traceId=b', 'traceId'],
     ['valid traceId twice', `/api/v1/logs?traceId=${absent}&traceId=${absent}`, 'traceId'],
@@ -242,6 +246,12 @@ describe('the analysis API under hostile query parameters', () => {
     expect(latency.status).toBe(200);
     expect(latency.body.route).toBe(text);
     expect(latency.body.routes).toEqual([]);
+    const traces = await get(`/api/v1/traces?service=${q(text)}&operation=${q(text)}`);
+    expect(traces.status).toBe(200);
+    expect(traces.body.traces).toEqual([]);
+    const logs = await get(`/api/v1/logs?service=${q(text)}`);
+    expect(logs.status).toBe(200);
+    expect(logs.body.logs).toEqual([]);
   });
 
   it('still returns exactly the stored records of the hostile trace, verbatim', async () => {

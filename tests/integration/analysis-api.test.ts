@@ -8,6 +8,7 @@ import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
 import { eventually, stack } from '../../tools/harness/otlp.ts';
 import { bulkLoad, logDocument, spanDocument, type SeedSpan } from '../support/seed.ts';
 import { es } from '../../tools/harness/stores.ts';
+import { fields } from '../../src/contracts/fields.ts';
 
 const run = Date.now().toString(36);
 const A = `svc-a-${run}`;
@@ -212,6 +213,96 @@ describe('analysis API against seeded Elasticsearch data whose truth is known', 
     expect(logs.every((log) => log.traceId === traceId && log.service === A)).toBe(true);
     const limited = await api.get(`/api/v1/logs?traceId=${traceId}&limit=2`);
     expect((limited.body.logs as unknown[]).length).toBe(2);
+  });
+
+  it('/logs search: by service, severity and words in the message, newest first', async () => {
+    const { status, body } = await api.get(
+      `/api/v1/logs?${window}&service=${A}&severity=error&q=${encodeURIComponent('db timeout')}`,
+    );
+    expect(status).toBe(200);
+    const logs = body.logs as { message: string; severity: string; timestamp: string }[];
+    // 300 error records; every third (i % 3 == 0) is a db timeout: i = 0, 3, … 297.
+    expect(logs).toHaveLength(100);
+    expect(logs.every((l) => l.message.startsWith('db timeout') && l.severity === 'ERROR')).toBe(
+      true,
+    );
+    const times = logs.map((l) => Date.parse(l.timestamp));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+});
+
+describe('traces: search, and one trace whole with its logs', () => {
+  const id = (n: number) => n.toString(16).padStart(16, '0');
+  const root = { spanId: id(1), parent: null, service: A, name: 'GET /checkout', failed: true };
+  const spans = [
+    root,
+    { spanId: id(2), parent: id(1), service: A, name: 'charge card', failed: false },
+    { spanId: id(3), parent: id(2), service: B, name: 'GET /inventory', failed: false },
+  ];
+  beforeAll(async () => {
+    const at = T0 + 5000;
+    await bulkLoad(
+      `lantern-spans-seed-trace-${run}`,
+      spans.map((span, i) => ({
+        ...spanDocument({
+          service: span.service,
+          route: span.name.replace(/^GET /, ''),
+          at: at + i * 10,
+          durationMs: 100 - i * 20,
+          failed: span.failed,
+          weight: 1,
+          traceId,
+        }),
+        [fields.spanId]: span.spanId,
+        [fields.span.name]: span.name,
+        [fields.span.kind]: i === 1 ? 'SPAN_KIND_INTERNAL' : 'SPAN_KIND_SERVER',
+        ...(span.parent ? { [fields.span.parentSpanId]: span.parent } : {}),
+        'Events.exception.exception.message': i === 0 ? 'card declined' : undefined,
+      })),
+    );
+  });
+
+  it('/traces: the failed requests of a service, one row per trace', async () => {
+    const failedOfA = await api.get(`/api/v1/traces?${window}&service=${A}&errors=true`);
+    expect(failedOfA.status).toBe(200);
+    const rows = failedOfA.body.traces as { traceId: string; failed: boolean }[];
+    expect(rows).toHaveLength(100); // the default limit: A failed far more often
+    expect(rows.every((row) => row.failed)).toBe(true);
+    // Only this trace has the route /checkout: found by it, once, with its root request.
+    const byRoute = await api.get(`/api/v1/traces?${window}&operation=/checkout`);
+    expect(byRoute.body.traces).toEqual([
+      expect.objectContaining({ traceId, service: A, name: root.name, failed: true }),
+    ]);
+    // B's span in this trace did not fail: B's failed requests are all in other traces.
+    const ofB = await api.get(`/api/v1/traces?${window}&service=${B}&errors=true`);
+    const bRows = ofB.body.traces as { traceId: string; failed: boolean }[];
+    expect(bRows.length).toBeGreaterThan(0);
+    expect(bRows.some((row) => row.traceId === traceId)).toBe(false);
+    expect(bRows.every((row) => row.failed)).toBe(true);
+  });
+
+  it('/traces/:traceId: every span with its parent, weight and events, and the trace’s logs', async () => {
+    const { status, body } = await api.get(`/api/v1/traces/${traceId}`);
+    expect(status).toBe(200);
+    const got = body.spans as {
+      spanId: string;
+      parentSpanId: string | null;
+      service: string;
+      weight: number;
+      events: Record<string, unknown>;
+    }[];
+    expect(got.map((s) => [s.spanId, s.parentSpanId, s.service])).toEqual(
+      spans.map((s) => [s.spanId, s.parent, s.service]),
+    );
+    expect(got[0]?.weight).toBe(1);
+    expect(got[0]?.events).toEqual({ 'exception.exception.message': 'card declined' });
+    expect((body.logs as { message: string }[]).map((l) => l.message)).toEqual([
+      'first',
+      'second',
+      'third',
+    ]);
+    const absent = await api.get(`/api/v1/traces/${'c0ffee'.padEnd(32, '0')}`);
+    expect(absent.status).toBe(404);
   });
 });
 

@@ -99,6 +99,8 @@ export function analysisRoutes(client: Client, now: () => number): Router {
         route: r.key,
         requests: r.requests,
         sampled: r.spans,
+        failedRequests: r.errors,
+        errorRate: ratio(r.errors, r.requests),
         latencyMs: latencySummary(r.latency),
       })),
       buckets: series.map((b) => ({

@@ -3,7 +3,7 @@ import { fields } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import { lenient } from './search-options.ts';
 
-/** One log record of a trace, as the API returns it. */
+/** One log record, as the API returns it. */
 export interface TraceLog {
   readonly timestamp: string;
   readonly severity: string;
@@ -17,7 +17,7 @@ export interface TraceLog {
 
 const ATTRIBUTE_PREFIX = 'Attributes.';
 
-function toTraceLog(source: Record<string, unknown>): TraceLog {
+export function toTraceLog(source: Record<string, unknown>): TraceLog {
   const attributes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(source)) {
     if (key.startsWith(ATTRIBUTE_PREFIX)) attributes[key.slice(ATTRIBUTE_PREFIX.length)] = value;

@@ -1,0 +1,124 @@
+import { get } from '../api.ts';
+import { Problem } from '../components/problem.tsx';
+import { dateTime } from '../format.ts';
+import { navigate } from '../router.ts';
+import type { Alert } from '../types.ts';
+import { useData } from '../use-data.ts';
+
+/** A table of alerts, most severe and newest first (the API's order). */
+export function AlertRows({ alerts }: { alerts: readonly Alert[] }) {
+  if (alerts.length === 0) return null;
+  return (
+    <table class="grid" aria-label="alerts">
+      <thead>
+        <tr>
+          <th>state</th>
+          <th>severity</th>
+          <th>summary</th>
+          <th>since</th>
+          <th>exemplars</th>
+        </tr>
+      </thead>
+      <tbody>
+        {alerts.map((alert) => (
+          <tr key={alert.id} data-alert={alert.id}>
+            <td>
+              <span class={`state ${alert.state}`}>{alert.state}</span>
+            </td>
+            <td>
+              <span class={`severity ${alert.severity}`}>{alert.severity}</span>
+            </td>
+            <td>
+              <a href={`/alerts/${alert.id}`}>{alert.summary}</a>
+            </td>
+            <td>{dateTime(alert.startsAt)}</td>
+            <td>
+              {alert.exemplarTraceIds.slice(0, 3).map((traceId) => (
+                <a class="trace-link mono" href={`/traces/${traceId}`} key={traceId}>
+                  {traceId.slice(0, 8)}
+                </a>
+              ))}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+const STATES = ['firing', 'pending', 'resolved', 'all'] as const;
+const SEVERITIES = ['', 'low', 'medium', 'high', 'critical'] as const;
+
+/** Every alert, filtered by state, severity and service through the URL. */
+export function Alerts({ query }: { query: URLSearchParams }) {
+  const state = query.get('state') ?? 'firing';
+  const severity = query.get('severity') ?? '';
+  const service = query.get('service') ?? '';
+  const alerts = useData(
+    () => get<{ alerts: Alert[] }>('/api/v1/alerts', { state, severity, service }),
+    `${state}:${severity}:${service}`,
+    10_000,
+  );
+  const set = (name: string, value: string): void => {
+    const next = new URLSearchParams(query);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    navigate(`/alerts?${next.toString()}`);
+  };
+  return (
+    <section>
+      <header class="page-header">
+        <h1>Alerts</h1>
+      </header>
+      <form
+        class="filters"
+        onSubmit={(event) => {
+          event.preventDefault();
+        }}
+      >
+        <label>
+          state{' '}
+          <select
+            value={state}
+            onChange={(e) => {
+              set('state', e.currentTarget.value);
+            }}
+          >
+            {STATES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          severity{' '}
+          <select
+            value={severity}
+            onChange={(e) => {
+              set('severity', e.currentTarget.value);
+            }}
+          >
+            {SEVERITIES.map((s) => (
+              <option key={s} value={s}>
+                {s || 'any'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          service{' '}
+          <input
+            value={service}
+            onChange={(e) => {
+              set('service', e.currentTarget.value);
+            }}
+          />
+        </label>
+      </form>
+      <Problem error={alerts.error} />
+      {alerts.data?.alerts.length === 0 ? (
+        <p class="muted">No {state === 'all' ? '' : state} alerts.</p>
+      ) : null}
+      <AlertRows alerts={alerts.data?.alerts ?? []} />
+    </section>
+  );
+}

@@ -1,0 +1,97 @@
+import { get } from '../api.ts';
+import { Problem } from '../components/problem.tsx';
+import { RangePicker, rangeOf } from '../components/range-picker.tsx';
+import { AlertRows } from './alerts.tsx';
+import { count, ms, percent } from '../format.ts';
+import type { Alert, ServiceSummary } from '../types.ts';
+import { useData } from '../use-data.ts';
+import { useState } from 'preact/hooks';
+
+const REFRESH_MS = 10_000;
+
+/** Firing alerts on top, then every service's figures over the chosen range; refreshes itself. */
+export function Overview({ query }: { query: URLSearchParams }) {
+  const [paused, setPaused] = useState(false);
+  const range = rangeOf(query);
+  const refresh = paused ? undefined : REFRESH_MS;
+  const key = `${range.name}:${range.to ?? ''}:${query.get('from') ?? ''}`;
+  const services = useData(
+    () =>
+      get<{ services: ServiceSummary[] }>('/api/v1/services', {
+        from: rangeOf(query).from,
+        to: range.to,
+      }),
+    key,
+    refresh,
+  );
+  const alerts = useData(
+    () => get<{ alerts: Alert[] }>('/api/v1/alerts', { state: 'firing' }),
+    'firing',
+    refresh,
+  );
+  const ready = useData(() => get<{ status: string }>('/readyz'), 'ready', refresh);
+  const seconds =
+    (Date.parse(range.to ?? new Date().toISOString()) - Date.parse(range.from)) / 1000;
+  return (
+    <section>
+      <header class="page-header">
+        <h1>Overview</h1>
+        <RangePicker query={query} />
+        <button
+          type="button"
+          aria-pressed={paused}
+          onClick={() => {
+            setPaused(!paused);
+          }}
+        >
+          {paused ? 'Resume refresh' : 'Pause refresh'}
+        </button>
+      </header>
+      <Problem error={services.error ?? ready.error} />
+      <div class="health" aria-label="health">
+        <span class={ready.error ? 'dot bad' : ready.data ? 'dot good' : 'dot'} /> Elasticsearch{' '}
+        {ready.error ? 'unreachable' : ready.data ? 'ready' : '…'}
+      </div>
+      <h2>Firing alerts</h2>
+      {alerts.data && alerts.data.alerts.length === 0 ? (
+        <p class="muted">Nothing is firing.</p>
+      ) : (
+        <AlertRows alerts={alerts.data?.alerts ?? []} />
+      )}
+      <h2>Services</h2>
+      <table class="grid" aria-label="services">
+        <thead>
+          <tr>
+            <th>service</th>
+            <th class="num">requests/s</th>
+            <th class="num">errors</th>
+            <th class="num">p50</th>
+            <th class="num">p95</th>
+            <th class="num">p99</th>
+            <th class="num">error logs</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(services.data?.services ?? []).map((s) => (
+            <tr key={s.service} data-service={s.service}>
+              <td>
+                <a href={`/services/${encodeURIComponent(s.service)}`}>{s.service}</a>
+              </td>
+              <td class="num" data-field="rate">
+                {(s.requests.count / seconds).toFixed(2)}
+              </td>
+              <td class={`num ${(s.requests.errorRate ?? 0) > 0.05 ? 'bad' : ''}`}>
+                {percent(s.requests.errorRate)}
+              </td>
+              <td class="num">{ms(s.requests.latencyMs.p50)}</td>
+              <td class="num">{ms(s.requests.latencyMs.p95)}</td>
+              <td class="num">{ms(s.requests.latencyMs.p99)}</td>
+              <td class="num">{count(s.logs.errors)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {services.loading ? <p class="muted">Loading…</p> : null}
+    </section>
+  );
+}

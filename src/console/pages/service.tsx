@@ -1,0 +1,101 @@
+import { get } from '../api.ts';
+import { Problem } from '../components/problem.tsx';
+import { RangePicker, rangeOf } from '../components/range-picker.tsx';
+import { count, ms, percent } from '../format.ts';
+import type { Alert } from '../types.ts';
+import { useData } from '../use-data.ts';
+import { AlertRows } from './alerts.tsx';
+
+interface RouteFigures {
+  route: string;
+  requests: number;
+  errorRate: number | null;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+}
+
+interface ErrorPattern {
+  pattern: string;
+  count: number;
+  exampleTraceId: string | null;
+}
+
+/** One service: its routes, its top error patterns with an example trace, its alerts. */
+export function Service({ service, query }: { service: string; query: URLSearchParams }) {
+  const range = rangeOf(query);
+  const window = { from: range.from, to: range.to, service };
+  const key = `${service}:${query.toString()}`;
+  const latency = useData(
+    () => get<{ routes: RouteFigures[] }>('/api/v1/analysis/latency', window),
+    key,
+  );
+  const errors = useData(
+    () => get<{ topErrors: ErrorPattern[] }>('/api/v1/analysis/error-rate', window),
+    key,
+  );
+  const alerts = useData(
+    () => get<{ alerts: Alert[] }>('/api/v1/alerts', { service, state: 'all', limit: '20' }),
+    key,
+  );
+  return (
+    <section>
+      <header class="page-header">
+        <h1>{service}</h1>
+        <RangePicker query={query} />
+        <a href={`/traces?service=${encodeURIComponent(service)}&errors=true`}>error traces</a>
+        <a href={`/logs?service=${encodeURIComponent(service)}&severity=error`}>error logs</a>
+      </header>
+      <Problem error={latency.error ?? errors.error} />
+      <h2>Routes</h2>
+      <table class="grid" aria-label="routes">
+        <thead>
+          <tr>
+            <th>route</th>
+            <th class="num">requests</th>
+            <th class="num">errors</th>
+            <th class="num">p50</th>
+            <th class="num">p95</th>
+            <th class="num">p99</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(latency.data?.routes ?? []).map((r) => (
+            <tr key={r.route}>
+              <td>
+                <a
+                  href={`/traces?service=${encodeURIComponent(service)}&operation=${encodeURIComponent(r.route)}`}
+                >
+                  {r.route}
+                </a>
+              </td>
+              <td class="num">{count(r.requests)}</td>
+              <td class="num">{percent(r.errorRate)}</td>
+              <td class="num">{ms(r.latencyMs.p50)}</td>
+              <td class="num">{ms(r.latencyMs.p95)}</td>
+              <td class="num">{ms(r.latencyMs.p99)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Top error patterns</h2>
+      <table class="grid" aria-label="error patterns">
+        <tbody>
+          {(errors.data?.topErrors ?? []).map((e) => (
+            <tr key={e.pattern}>
+              <td class="num">{count(e.count)}</td>
+              <td>{e.pattern}</td>
+              <td>
+                {e.exampleTraceId ? (
+                  <a class="mono trace-link" href={`/traces/${e.exampleTraceId}`}>
+                    example
+                  </a>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Alerts</h2>
+      <AlertRows alerts={alerts.data?.alerts ?? []} />
+    </section>
+  );
+}

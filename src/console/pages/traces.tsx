@@ -1,0 +1,116 @@
+import { get } from '../api.ts';
+import { Problem } from '../components/problem.tsx';
+import { RangePicker, rangeOf } from '../components/range-picker.tsx';
+import { Scatter } from '../components/scatter.tsx';
+import { dateTime, ms } from '../format.ts';
+import { navigate } from '../router.ts';
+import type { TraceSummary } from '../types.ts';
+import { useData } from '../use-data.ts';
+import { field } from '../form.ts';
+
+const FILTERS = ['service', 'operation', 'minDurationMs', 'maxDurationMs', 'attribute'] as const;
+
+/** Trace search: filters in the URL, a duration-over-time scatter (errors red) and a list. */
+export function Traces({ query }: { query: URLSearchParams }) {
+  const range = rangeOf(query);
+  const params = {
+    from: range.from,
+    to: range.to,
+    errors: query.get('errors') === 'true' ? 'true' : undefined,
+    ...Object.fromEntries(FILTERS.map((name) => [name, query.get(name) ?? undefined])),
+  };
+  const found = useData(
+    () => get<{ traces: TraceSummary[] }>('/api/v1/traces', params),
+    query.toString(),
+  );
+  const submit = (form: HTMLFormElement): void => {
+    const next = new URLSearchParams();
+    const data = new FormData(form);
+    for (const name of FILTERS) {
+      const value = field(data, name);
+      if (value) next.set(name, value);
+    }
+    if (data.get('errors')) next.set('errors', 'true');
+    next.set('range', range.name === 'custom' ? '1h' : range.name);
+    navigate(`/traces?${next.toString()}`);
+  };
+  const traces = found.data?.traces ?? [];
+  return (
+    <section>
+      <header class="page-header">
+        <h1>Traces</h1>
+        <RangePicker query={query} />
+      </header>
+      <form
+        class="filters"
+        onSubmit={(event) => {
+          event.preventDefault();
+          submit(event.currentTarget);
+        }}
+      >
+        <label>
+          service <input name="service" value={query.get('service') ?? ''} />
+        </label>
+        <label>
+          route / operation <input name="operation" value={query.get('operation') ?? ''} />
+        </label>
+        <label>
+          <input type="checkbox" name="errors" checked={query.get('errors') === 'true'} /> errors
+          only
+        </label>
+        <label>
+          min ms{' '}
+          <input
+            name="minDurationMs"
+            inputMode="numeric"
+            size={6}
+            value={query.get('minDurationMs') ?? ''}
+          />
+        </label>
+        <label>
+          max ms{' '}
+          <input
+            name="maxDurationMs"
+            inputMode="numeric"
+            size={6}
+            value={query.get('maxDurationMs') ?? ''}
+          />
+        </label>
+        <label>
+          attribute{' '}
+          <input name="attribute" placeholder="key=value" value={query.get('attribute') ?? ''} />
+        </label>
+        <button type="submit">Search</button>
+      </form>
+      <Problem error={found.error} />
+      <Scatter traces={traces} />
+      <table class="grid" aria-label="traces">
+        <thead>
+          <tr>
+            <th>started</th>
+            <th>service</th>
+            <th>request</th>
+            <th class="num">duration</th>
+            <th>trace</th>
+          </tr>
+        </thead>
+        <tbody>
+          {traces.map((t) => (
+            <tr key={t.traceId} class={t.failed ? 'failed' : ''} data-trace={t.traceId}>
+              <td>{dateTime(t.startedAt)}</td>
+              <td>{t.service}</td>
+              <td>{t.name}</td>
+              <td class="num">{ms(t.durationMs)}</td>
+              <td>
+                <a class="mono trace-link" href={`/traces/${t.traceId}`}>
+                  {t.traceId.slice(0, 16)}
+                </a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {found.data && traces.length === 0 ? <p class="muted">No trace matches.</p> : null}
+    </section>
+  );
+}

@@ -1,0 +1,203 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshotDir } from '../../tools/harness/browser.ts';
+import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
+import { eventually, stack } from '../../tools/harness/otlp.ts';
+
+/**
+ * The console in a real browser (Debian's Chromium through playwright-core), against the test
+ * stack and the demo services: what a person opening it would see and click.
+ */
+const run = Date.now().toString(36);
+const frontendService = `console-frontend-${run}`;
+const backendService = `console-backend-${run}`;
+const TOKEN = 'console-test-token-0123456789';
+const apps: RunningApp[] = [];
+let browser: Browser;
+let frontend: RunningApp;
+let backend: RunningApp;
+let analysis: RunningApp;
+let secured: RunningApp;
+let trafficOn = true;
+
+async function analysisService(env: Record<string, string> = {}): Promise<RunningApp> {
+  const rules = join(mkdtempSync(join(tmpdir(), 'lantern-rules-')), 'rules.yaml');
+  writeFileSync(
+    rules,
+    [
+      'rules:',
+      '  - name: console-burst',
+      '    kind: error_rate',
+      '    threshold: 0.2',
+      '    min_requests: 10',
+      '    window: 15s',
+      '    severity: high',
+      `    service: ${frontendService}`,
+      '    annotations:',
+      "      summary: '{{service}}: {{value}} of requests failed'",
+    ].join('\n'),
+  );
+  const app = await startApp({
+    loader: 'none',
+    script: 'bin/analysis.ts',
+    service: 'analysis',
+    env: {
+      LANTERN_RULES_FILE: rules,
+      LANTERN_EVAL_INTERVAL: '1s',
+      LANTERN_QUERY_OFFSET: '3s',
+      LANTERN_ES_URL: stack.elasticsearch,
+      ...env,
+    },
+  });
+  apps.push(app);
+  return app;
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  backend = await startApp({
+    loader: '--import',
+    script: 'demo/backend.mjs',
+    service: backendService,
+    env: { DEMO_ERROR_RATE: '0' },
+  });
+  apps.push(backend);
+  frontend = await startApp({
+    loader: '--import',
+    script: 'demo/frontend.mjs',
+    service: frontendService,
+    env: { DEMO_ERROR_RATE: '0', BACKEND_URL: backend.url },
+  });
+  apps.push(frontend);
+  analysis = await analysisService();
+  secured = await analysisService({ LANTERN_API_TOKEN: TOKEN });
+  void (async () => {
+    while (trafficOn) {
+      await Promise.all(
+        Array.from({ length: 5 }, async (_, i) => {
+          const response = await fetch(`${frontend.url}/checkout/sku-${i}`).catch(() => undefined);
+          await response?.arrayBuffer();
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+}, 180_000);
+
+afterAll(async () => {
+  trafficOn = false;
+  await browser.close();
+  await Promise.all(apps.map((app) => app.stop()));
+});
+
+async function open(path: string, base = analysis.url): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${base}${path}`);
+  return page;
+}
+
+const shoot = (page: Page, name: string) =>
+  page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+
+describe('the console in a real browser', () => {
+  it('the overview lists both demo services with non-zero request rates', async () => {
+    const page = await open('/');
+    for (const service of [frontendService, backendService]) {
+      const rate = page.locator(`tr[data-service="${service}"] td[data-field="rate"]`);
+      await eventually(
+        async () => {
+          await page.reload();
+          await rate.waitFor({ timeout: 10_000 }).catch(() => undefined);
+          return Number((await rate.textContent().catch(() => null)) ?? 0);
+        },
+        (value) => value > 0,
+        60_000,
+      );
+    }
+    await shoot(page, 'overview');
+    await page.close();
+  });
+
+  it('a burst fires an alert; its exemplar opens the trace with both services and its logs; a log selects its span', async () => {
+    const setFaults = (errorRate: number) =>
+      fetch(`${backend.url}/_demo/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ errorRate }),
+      });
+    // Failures in the backend: the frontend answers 502, and each failing trace holds the spans
+    // and the error logs of both services.
+    await setFaults(0.6);
+    const page = await open('/alerts');
+    try {
+      const exemplar = page.locator('tr[data-alert] a.trace-link').first();
+      await eventually(
+        async () => {
+          await page.reload();
+          return exemplar.count();
+        },
+        (found) => found > 0,
+        90_000,
+      );
+      expect(await page.locator('tr[data-alert] .state').first().textContent()).toBe('firing');
+      await shoot(page, 'alerts');
+      await exemplar.click();
+      await page.waitForURL(/\/traces\/[0-9a-f]{32}$/);
+      await page.locator('.span-row').first().waitFor();
+      const services = await page.locator('.span-row .service-tag').allTextContents();
+      expect(new Set(services)).toEqual(new Set([frontendService, backendService]));
+      const logRows = page.locator('table[aria-label="trace logs"] tr');
+      await eventually(
+        async () => {
+          await page.reload();
+          await page.locator('.span-row').first().waitFor();
+          return logRows.count();
+        },
+        (count) => count > 0,
+        30_000,
+      );
+      const withSpan = page.locator('table[aria-label="trace logs"] tr:not([data-log-span=""])');
+      const spanId = await withSpan.first().getAttribute('data-log-span');
+      await withSpan.first().click();
+      expect(
+        await page.locator(`.span-row[data-span="${spanId ?? ''}"]`).getAttribute('aria-selected'),
+      ).toBe('true');
+      expect(await page.locator('.span-details').isVisible()).toBe(true);
+      await shoot(page, 'trace');
+    } finally {
+      await setFaults(0);
+      await page.close();
+    }
+  }, 180_000);
+
+  it('trace search finds the error traces', async () => {
+    const page = await open(`/traces?service=${frontendService}&errors=true&range=15m`);
+    const rows = page.locator('table[aria-label="traces"] tbody tr');
+    await rows.first().waitFor({ timeout: 30_000 });
+    const classes = await Promise.all(
+      (await rows.all()).map(async (row) => (await row.getAttribute('class')) ?? ''),
+    );
+    expect(classes.length).toBeGreaterThan(0);
+    expect(classes.every((c) => c.includes('failed'))).toBe(true);
+    await shoot(page, 'traces');
+    await page.close();
+  });
+
+  it('without the token, or with a wrong one, asks for it and shows no data', async () => {
+    const page = await open('/', secured.url);
+    await page.locator('form.token-prompt').waitFor();
+    expect(await page.locator('table[aria-label="services"]').count()).toBe(0);
+    await page.fill('input[name="token"]', 'not-the-token');
+    await page.click('form.token-prompt button');
+    await page.locator('form.token-prompt').waitFor();
+    expect(await page.locator(`tr[data-service]`).count()).toBe(0);
+    await page.fill('input[name="token"]', TOKEN);
+    await page.click('form.token-prompt button');
+    await page.locator(`tr[data-service="${frontendService}"]`).waitFor({ timeout: 30_000 });
+    expect(page.url()).not.toContain(TOKEN);
+    await page.close();
+  });
+});
