@@ -27,7 +27,11 @@ await build({
 });
 copyFileSync(join(source, 'index.html'), join(out, 'index.html'));
 copyFileSync(join(source, 'style.css'), join(out, 'style.css'));
-const gzipped = ['app.js', 'style.css', 'index.html']
+copyFileSync(
+  join(repoRoot, 'node_modules', 'uplot', 'dist', 'uPlot.min.css'),
+  join(out, 'uPlot.min.css'),
+);
+const gzipped = ['app.js', 'style.css', 'uPlot.min.css', 'index.html']
   .map((file) => gzipSync(readFileSync(join(out, file))).length)
   .reduce((a, b) => a + b, 0);
 process.stdout.write(`console bundled into ${out} (${(gzipped / 1024).toFixed(1)} KB gzipped)\n`);

@@ -67,7 +67,12 @@ async function main(): Promise<void> {
     'analysis',
     'bin/analysis.ts',
     apiPort,
-    { LANTERN_ES_URL: e.elasticsearch, LANTERN_ALERTMANAGER_URL: e.alertmanager },
+    {
+      LANTERN_ES_URL: e.elasticsearch,
+      LANTERN_ALERTMANAGER_URL: e.alertmanager,
+      LANTERN_COLLECTOR_HEALTH_URL: e.collectorHealth,
+      LANTERN_JAEGER_URL: e.jaeger,
+    },
     false,
   );
   await ready('demo-backend', backend, `http://127.0.0.1:${backendPort}/_demo/faults`);

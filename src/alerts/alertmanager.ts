@@ -41,3 +41,63 @@ export async function pushToAlertmanager(
     );
   }
 }
+
+/** A silence as Alertmanager's v2 API keeps it. */
+export interface Silence {
+  readonly id: string;
+  readonly matchers: readonly {
+    name: string;
+    value: string;
+    isRegex: boolean;
+    isEqual?: boolean;
+  }[];
+  readonly startsAt: string;
+  readonly endsAt: string;
+  readonly createdBy: string;
+  readonly comment: string;
+  readonly status: { state: string };
+}
+
+async function alertmanagerCall<T>(url: string, init: RequestInit = {}): Promise<T> {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
+  const text = await response.text();
+  if (!response.ok) {
+    throw new Error(`Alertmanager answered ${response.status}: ${text.slice(0, 200)}`);
+  }
+  return JSON.parse(text) as T;
+}
+
+const v2 = (settings: AlertmanagerSettings, path: string): string =>
+  `${settings.url.replace(/\/+$/, '')}/api/v2${path}`;
+
+/** Silences this alert (its exact labels) in Alertmanager until `endsAt`; returns the id. */
+export async function silenceAlert(
+  settings: AlertmanagerSettings,
+  alert: Alert,
+  silence: { endsAt: Date; createdBy: string; comment: string },
+): Promise<string> {
+  const matchers = Object.entries(alert.labels).map(([name, value]) => ({
+    name,
+    value,
+    isRegex: false,
+    isEqual: true,
+  }));
+  const created = await alertmanagerCall<{ silenceID: string }>(v2(settings, '/silences'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      matchers,
+      startsAt: new Date().toISOString(),
+      endsAt: silence.endsAt.toISOString(),
+      createdBy: silence.createdBy,
+      comment: silence.comment,
+    }),
+  });
+  return created.silenceID;
+}
+
+/** Alertmanager's silences that are active or pending. */
+export async function listSilences(settings: AlertmanagerSettings): Promise<Silence[]> {
+  const all = await alertmanagerCall<Silence[]>(v2(settings, '/silences'));
+  return all.filter((silence) => silence.status.state !== 'expired');
+}

@@ -10,6 +10,9 @@ import { alertRoutes } from './routes/alerts.ts';
 import { analysisRoutes } from './routes/analysis.ts';
 import { logRoutes } from './routes/logs.ts';
 import { traceRoutes } from './routes/traces.ts';
+import { healthRoutes, type ComponentUrls } from './routes/health.ts';
+import { silenceRoutes } from './routes/silences.ts';
+import type { AlertmanagerSettings } from '../alerts/alertmanager.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
 
 export interface ApiDependencies {
@@ -22,6 +25,10 @@ export interface ApiDependencies {
   readonly log: (message: string) => void;
   /** Where the built console is (dist/console); without it, no console is served. */
   readonly consoleDir?: string | undefined;
+  /** Where silences go (and where alerts are pushed); without it, /silences answers 503. */
+  readonly alertmanager?: AlertmanagerSettings | undefined;
+  /** The stack's other servers, for GET /api/v1/health. */
+  readonly components?: ComponentUrls | undefined;
 }
 
 /** The analysis API (`/api/v1`), plus /healthz, /readyz, /metrics and the console at `/`. */
@@ -68,6 +75,8 @@ export function createApi(deps: ApiDependencies): Express {
   api.use(alertRoutes(deps.store));
   api.use(logRoutes(deps.client, deps.now));
   api.use(traceRoutes(deps.client, deps.now));
+  api.use(healthRoutes(deps.client, deps.components ?? {}));
+  api.use(silenceRoutes(deps.store, deps.alertmanager, deps.now));
   api.use(analysisRoutes(deps.client, deps.now));
   app.use('/api/v1', api);
   if (deps.consoleDir !== undefined) app.use(consoleRoutes(deps.consoleDir));

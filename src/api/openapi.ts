@@ -5,6 +5,7 @@ import {
   latencyQuery,
   logsQuery,
   servicesQuery,
+  silenceBody,
   tracesQuery,
 } from './params.ts';
 
@@ -96,6 +97,24 @@ export function openApiDocument() {
         latencyQuery,
       ),
       '/api/v1/rules': get('The loaded alert rules'),
+      '/api/v1/silences': {
+        ...get('Active and pending silences in Alertmanager'),
+        post: {
+          summary: 'Silence one alert (its exact labels) in Alertmanager',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: z.toJSONSchema(silenceBody, { io: 'input', unrepresentable: 'any' }),
+              },
+            },
+          },
+          responses: { '201': { description: 'Created' }, '404': error, '502': error, ...errors },
+        },
+      },
+      '/api/v1/health': get(
+        'Health of Elasticsearch, the Collector, Jaeger and Alertmanager, checked now',
+      ),
       '/healthz': get('200 while the process runs'),
       '/readyz': get('200 when Elasticsearch answers, 503 with the reason otherwise'),
       '/metrics': get('Prometheus metrics of this service'),

@@ -80,6 +80,13 @@ export const tracesQuery = z.strictObject({
   limit: limit(100, 1000),
 });
 export const traceIdPath = z.strictObject({ traceId: traceIdParam });
+/** POST /silences: silence one alert (its exact labels) for a while. */
+export const silenceBody = z.strictObject({
+  alertId: z.string().regex(/^[0-9a-f]{20}$/, 'must be an alert id'),
+  duration: secondsOrMore.refine((ms) => ms <= 30 * 86_400_000, 'must be at most 30d'),
+  comment: z.string().trim().min(1, 'must say why').max(1000),
+  createdBy: z.string().trim().min(1).max(100).default('lantern console'),
+});
 export const servicesQuery = z.strictObject(timeWindow);
 export const errorRateQuery = z.strictObject({
   ...timeWindow,

@@ -72,3 +72,9 @@ export interface LogRecord {
   spanId: string | null;
   attributes: Record<string, unknown>;
 }
+
+export interface ComponentHealth {
+  name: string;
+  state: 'up' | 'degraded' | 'down' | 'unknown';
+  detail: string;
+}

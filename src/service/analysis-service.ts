@@ -32,13 +32,14 @@ export function startAnalysisService(): void {
     logger.warn(message);
   };
   const store = new AlertStore(client);
+  const alertmanager = config.LANTERN_ALERTMANAGER_URL
+    ? { url: config.LANTERN_ALERTMANAGER_URL, publicUrl: config.publicUrl }
+    : undefined;
   const metrics = serviceMetrics();
   const engine = new AlertEngine(client, store, rules, {
     intervalMs: config.LANTERN_EVAL_INTERVAL,
     queryOffsetMs: config.LANTERN_QUERY_OFFSET,
-    alertmanager: config.LANTERN_ALERTMANAGER_URL
-      ? { url: config.LANTERN_ALERTMANAGER_URL, publicUrl: config.publicUrl }
-      : undefined,
+    alertmanager,
     now: Date.now,
     warn,
     evaluated: (outcome, seconds) => {
@@ -56,6 +57,12 @@ export function startAnalysisService(): void {
       logger.error(message);
     },
     consoleDir,
+    alertmanager,
+    components: {
+      alertmanager: config.LANTERN_ALERTMANAGER_URL,
+      collector: config.LANTERN_COLLECTOR_HEALTH_URL,
+      jaeger: config.LANTERN_JAEGER_URL,
+    },
   });
   const server: Server = app.listen(config.PORT, config.LANTERN_API_HOST, () => {
     const address = server.address();

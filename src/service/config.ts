@@ -26,6 +26,9 @@ const schema = z.object({
   LANTERN_QUERY_OFFSET: durationMs.default(10_000),
   LANTERN_ALERTMANAGER_URL: z.url({ protocol: /^https?$/ }).optional(),
   LANTERN_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Shown as component health in the console (GET /api/v1/health) when set.
+  LANTERN_COLLECTOR_HEALTH_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LANTERN_JAEGER_URL: z.url({ protocol: /^https?$/ }).optional(),
   LANTERN_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
@@ -83,6 +86,8 @@ export function loggable(config: ServiceConfig): Record<string, unknown> {
     LANTERN_QUERY_OFFSET: config.LANTERN_QUERY_OFFSET,
     LANTERN_ALERTMANAGER_URL: withoutCredentials(config.LANTERN_ALERTMANAGER_URL),
     LANTERN_PUBLIC_URL: withoutCredentials(config.publicUrl),
+    LANTERN_COLLECTOR_HEALTH_URL: withoutCredentials(config.LANTERN_COLLECTOR_HEALTH_URL),
+    LANTERN_JAEGER_URL: withoutCredentials(config.LANTERN_JAEGER_URL),
     LANTERN_API_TOKEN: isSet(config.LANTERN_API_TOKEN),
   };
 }

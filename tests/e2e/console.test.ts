@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshotDir } from '../../tools/harness/browser.ts';
 import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
 import { eventually, stack } from '../../tools/harness/otlp.ts';
+import { loadStackSettings } from '../../tools/stack/settings.ts';
+import { startServer, stopServer } from '../../tools/stack/stack.ts';
 
 /**
  * The console in a real browser (Debian's Chromium through playwright-core), against the test
@@ -49,6 +51,9 @@ async function analysisService(env: Record<string, string> = {}): Promise<Runnin
       LANTERN_EVAL_INTERVAL: '1s',
       LANTERN_QUERY_OFFSET: '3s',
       LANTERN_ES_URL: stack.elasticsearch,
+      LANTERN_ALERTMANAGER_URL: stack.alertmanager,
+      LANTERN_COLLECTOR_HEALTH_URL: stack.collectorHealth,
+      LANTERN_JAEGER_URL: stack.jaeger,
       ...env,
     },
   });
@@ -117,11 +122,17 @@ describe('the console in a real browser', () => {
         60_000,
       );
     }
+    for (const component of ['elasticsearch', 'collector', 'jaeger', 'alertmanager']) {
+      expect(
+        await page.locator(`li[data-component="${component}"]`).getAttribute('data-state'),
+        component,
+      ).toBe('up');
+    }
     await shoot(page, 'overview');
     await page.close();
   });
 
-  it('a burst fires an alert; its exemplar opens the trace with both services and its logs; a log selects its span', async () => {
+  it('a burst fires an alert, which can be silenced; its exemplar opens the trace with both services and its logs; a log selects its span', async () => {
     const setFaults = (errorRate: number) =>
       fetch(`${backend.url}/_demo/faults`, {
         method: 'PUT',
@@ -144,7 +155,16 @@ describe('the console in a real browser', () => {
       );
       expect(await page.locator('tr[data-alert] .state').first().textContent()).toBe('firing');
       await shoot(page, 'alerts');
-      await exemplar.click();
+      // The alert's page: silence it in Alertmanager through Lantern's API, then its exemplar.
+      await page.locator('tr[data-alert] a[href^="/alerts/"]').first().click();
+      await page.waitForURL(/\/alerts\/[0-9a-f]{20}$/);
+      await page.fill('form.silence input[name="comment"]', 'looking into it');
+      await page.click('form.silence button');
+      const status = page.locator('form.silence [role="status"]');
+      await status.waitFor();
+      expect(await status.textContent()).toMatch(/^Silenced until .+ \(silence [0-9a-f-]{36}\)\.$/);
+      await shoot(page, 'alert');
+      await page.locator('ul.exemplars a').first().click();
       await page.waitForURL(/\/traces\/[0-9a-f]{32}$/);
       await page.locator('.span-row').first().waitFor();
       const services = await page.locator('.span-row .service-tag').allTextContents();
@@ -200,4 +220,26 @@ describe('the console in a real browser', () => {
     expect(page.url()).not.toContain(TOKEN);
     await page.close();
   });
+
+  it('with Elasticsearch stopped shows a clear banner, and recovers when it is back', async () => {
+    const page = await open('/');
+    await page.locator(`tr[data-service="${frontendService}"]`).waitFor({ timeout: 30_000 });
+    const banner = page.locator('.banner');
+    await stopServer('elasticsearch');
+    try {
+      await banner.waitFor({ timeout: 30_000 }); // the overview refreshes every 10 s
+      expect(await banner.textContent()).toContain('Elasticsearch is unreachable');
+      expect(
+        await page.locator('li[data-component="elasticsearch"]').getAttribute('data-state'),
+      ).toBe('down');
+      await shoot(page, 'elasticsearch-down');
+    } finally {
+      await startServer('elasticsearch', loadStackSettings());
+    }
+    await banner.waitFor({ state: 'detached', timeout: 60_000 });
+    expect(
+      await page.locator('li[data-component="elasticsearch"]').getAttribute('data-state'),
+    ).not.toBe('down');
+    await page.close();
+  }, 180_000);
 });

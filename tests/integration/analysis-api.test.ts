@@ -455,8 +455,8 @@ describe('alerts from seeded data: evaluation, persistence, API and Alertmanager
   });
 });
 
-describe('an alert index that refuses writes', () => {
-  const rule = `blocked-${run}`;
+/** One error-rate rule over service A (20 min windows), and an engine evaluating it at T1. */
+function engineAtT1(rule: string, alertmanager?: { url: string; publicUrl: string }): AlertEngine {
   const rules = parseRules({
     rules: [
       {
@@ -469,20 +469,28 @@ describe('an alert index that refuses writes', () => {
       },
     ],
   });
+  return new AlertEngine(es, new AlertStore(es), rules, {
+    intervalMs: 1000,
+    queryOffsetMs: 0,
+    alertmanager,
+    now: () => T1,
+    warn: (message) => {
+      throw new Error(message);
+    },
+  });
+}
+
+describe('an alert index that refuses writes', () => {
+  const rule = `blocked-${run}`;
   const index = 'lantern-alerts';
   const block = (on: boolean) =>
     es.indices.putSettings({ index, settings: { 'index.blocks.write': on } });
 
   it('moves no alert while Elasticsearch refuses; afterwards one transition, one Alertmanager alert', async () => {
     await es.indices.create({ index }).catch(() => undefined); // exists unless this runs first
-    const engine = new AlertEngine(es, new AlertStore(es), rules, {
-      intervalMs: 1000,
-      queryOffsetMs: 0,
-      alertmanager: { url: stack.alertmanager, publicUrl: 'http://127.0.0.1:8080' },
-      now: () => T1,
-      warn: (message) => {
-        throw new Error(message);
-      },
+    const engine = engineAtT1(rule, {
+      url: stack.alertmanager,
+      publicUrl: 'http://127.0.0.1:8080',
     });
     await block(true);
     try {
@@ -511,5 +519,65 @@ describe('an alert index that refuses writes', () => {
       (found) => found.length > 0,
     );
     expect(inAlertmanager).toHaveLength(1);
+  });
+});
+
+describe('silences through Lantern’s API, kept by the real Alertmanager', () => {
+  it('silences a firing alert by its exact labels; refuses bad input by name; 404 for no alert', async () => {
+    const rule = `silenced-${run}`;
+    const alertmanager = { url: stack.alertmanager, publicUrl: 'http://127.0.0.1:8080' };
+    const engine = engineAtT1(rule, alertmanager);
+    const [fired] = (await engine.evaluateOnce()).transitions;
+    expect(fired?.to).toBe('firing');
+    const withAlertmanager = await startApi(es, { alertmanager });
+    try {
+      const created = await withAlertmanager.post('/api/v1/silences', {
+        alertId: fired?.id,
+        duration: '1h',
+        comment: 'deploy in progress',
+      });
+      expect(created.status).toBe(201);
+      const silenceId = String(created.body.silenceId);
+      const kept = (await (
+        await fetch(`${stack.alertmanager}/api/v2/silence/${silenceId}`)
+      ).json()) as {
+        matchers: { name: string; value: string }[];
+        comment: string;
+        status: { state: string };
+      };
+      expect(kept.status.state).toBe('active');
+      expect(kept.comment).toBe('deploy in progress');
+      expect(Object.fromEntries(kept.matchers.map((m) => [m.name, m.value]))).toMatchObject({
+        alertname: rule,
+        service: A,
+      });
+      const listed = await withAlertmanager.get('/api/v1/silences');
+      expect((listed.body.silences as { id: string }[]).map((s) => s.id)).toContain(silenceId);
+      const bad = await withAlertmanager.post('/api/v1/silences', {
+        alertId: fired?.id,
+        duration: 'forever',
+        comment: 'x',
+      });
+      expect(bad.status).toBe(400);
+      expect((bad.body.error as { message: string }).message).toContain('"duration"');
+      const none = await withAlertmanager.post('/api/v1/silences', {
+        alertId: 'c0ffee'.padEnd(20, '0'),
+        duration: '1h',
+        comment: 'x',
+      });
+      expect(none.status).toBe(404);
+      // Without an Alertmanager there is nowhere to keep a silence: a 503 that says so.
+      const without = await api.post('/api/v1/silences', {
+        alertId: fired?.id,
+        duration: '1h',
+        comment: 'x',
+      });
+      expect(without.status).toBe(503);
+      expect((without.body.error as { message: string }).message).toContain(
+        'LANTERN_ALERTMANAGER_URL',
+      );
+    } finally {
+      await withAlertmanager.close();
+    }
   });
 });

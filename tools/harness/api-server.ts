@@ -1,22 +1,40 @@
 import type { Server } from 'node:http';
 import type { Client } from '@elastic/elasticsearch';
 import { AlertStore } from '../../src/alerts/alert-store.ts';
+import type { AlertmanagerSettings } from '../../src/alerts/alertmanager.ts';
 import { loadRules } from '../../src/alerts/rules.ts';
 import { createApi } from '../../src/api/app.ts';
 import { serviceMetrics } from '../../src/api/service-metrics.ts';
 import { join } from 'node:path';
 import { repoRoot } from '../stack/paths.ts';
 
+/** Status and JSON body of a request (a body that is not JSON comes back as `{ text }`). */
+async function request(
+  url: string,
+  init: RequestInit,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    body = { text };
+  }
+  return { status: response.status, body };
+}
+
 export interface ApiUnderTest {
   readonly url: string;
   get(path: string, token?: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
 /** The analysis API on an ephemeral loopback port, over the given Elasticsearch client. */
 export async function startApi(
   client: Client,
-  options: { token?: string; now?: () => number } = {},
+  options: { token?: string; now?: () => number; alertmanager?: AlertmanagerSettings } = {},
 ): Promise<ApiUnderTest> {
   const app = createApi({
     client,
@@ -26,6 +44,7 @@ export async function startApi(
     metrics: serviceMetrics(),
     now: options.now ?? Date.now,
     log: () => undefined,
+    alertmanager: options.alertmanager,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => {
@@ -36,19 +55,14 @@ export async function startApi(
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   return {
     url,
-    async get(path, token) {
-      const response = await fetch(`${url}${path}`, {
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-      });
-      const text = await response.text();
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        body = { text };
-      }
-      return { status: response.status, body };
-    },
+    get: (path, token) =>
+      request(`${url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} }),
+    post: (path, body) =>
+      request(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
     close: () =>
       new Promise((resolve) => {
         server.close(() => {

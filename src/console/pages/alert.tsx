@@ -1,15 +1,19 @@
 import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
+import { SilenceForm } from '../components/silence-form.tsx';
 import { dateTime, ms, percent } from '../format.ts';
 import type { Alert as AlertType, Transition } from '../types.ts';
 import { useData } from '../use-data.ts';
 
-const shown = (alert: AlertType, value: number): string =>
-  alert.rule.includes('latency') || alert.labels.kind === 'latency_percentile'
-    ? ms(value)
-    : value > 0 && value < 1
+/** A rule's figure as its kind reads: a rate as a percentage, a latency in ms, else a count. */
+const shownAs =
+  (kind: string | undefined) =>
+  (value: number): string =>
+    kind === 'error_rate'
       ? percent(value)
-      : String(value);
+      : kind === 'latency_percentile'
+        ? ms(value)
+        : String(value);
 
 /** One alert: value against threshold, its state history, exemplar traces, the runbook. */
 export function AlertDetail({ id }: { id: string }) {
@@ -19,7 +23,12 @@ export function AlertDetail({ id }: { id: string }) {
     id,
     10_000,
   );
+  const rules = useData(
+    () => get<{ rules: { name: string; kind: string }[] }>('/api/v1/rules'),
+    'rules',
+  );
   const alert = loaded.data?.alert;
+  const shown = shownAs(rules.data?.rules.find((rule) => rule.name === alert?.rule)?.kind);
   return (
     <section>
       <Problem error={loaded.error} />
@@ -43,7 +52,7 @@ export function AlertDetail({ id }: { id: string }) {
             </dd>
             <dt>value / threshold</dt>
             <dd>
-              <strong>{shown(alert, alert.value)}</strong> against {shown(alert, alert.threshold)}
+              <strong>{shown(alert.value)}</strong> against {shown(alert.threshold)}
             </dd>
             <dt>since</dt>
             <dd>{dateTime(alert.startsAt)}</dd>
@@ -64,6 +73,12 @@ export function AlertDetail({ id }: { id: string }) {
               </>
             ) : null}
           </dl>
+          {alert.state !== 'resolved' ? (
+            <>
+              <h2>Silence</h2>
+              <SilenceForm alertId={alert.id} />
+            </>
+          ) : null}
           <h2>Exemplar traces</h2>
           {alert.exemplarTraceIds.length === 0 ? <p class="muted">None recorded.</p> : null}
           <ul class="exemplars">
@@ -79,8 +94,7 @@ export function AlertDetail({ id }: { id: string }) {
           <ol class="timeline" aria-label="state history">
             {loaded.data.history.map((t) => (
               <li key={`${t.at}-${t.to}`}>
-                <time>{dateTime(t.at)}</time> {t.from} → <strong>{t.to}</strong> (
-                {shown(alert, t.value)})
+                <time>{dateTime(t.at)}</time> {t.from} → <strong>{t.to}</strong> ({shown(t.value)})
               </li>
             ))}
           </ol>

@@ -2,12 +2,15 @@ import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
 import { RangePicker, rangeOf } from '../components/range-picker.tsx';
 import { AlertRows } from './alerts.tsx';
+import { RequestSparkline } from '../components/service-trend.tsx';
 import { count, ms, percent } from '../format.ts';
-import type { Alert, ServiceSummary } from '../types.ts';
+import type { Alert, ComponentHealth, ServiceSummary } from '../types.ts';
 import { useData } from '../use-data.ts';
 import { useState } from 'preact/hooks';
 
 const REFRESH_MS = 10_000;
+/** Each sparkline is one query: the first this many services get one. */
+const SPARKLINES = 20;
 
 /** Firing alerts on top, then every service's figures over the chosen range; refreshes itself. */
 export function Overview({ query }: { query: URLSearchParams }) {
@@ -29,7 +32,11 @@ export function Overview({ query }: { query: URLSearchParams }) {
     'firing',
     refresh,
   );
-  const ready = useData(() => get<{ status: string }>('/readyz'), 'ready', refresh);
+  const health = useData(
+    () => get<{ components: ComponentHealth[] }>('/api/v1/health'),
+    'health',
+    refresh,
+  );
   const seconds =
     (Date.parse(range.to ?? new Date().toISOString()) - Date.parse(range.from)) / 1000;
   return (
@@ -47,11 +54,14 @@ export function Overview({ query }: { query: URLSearchParams }) {
           {paused ? 'Resume refresh' : 'Pause refresh'}
         </button>
       </header>
-      <Problem error={services.error ?? ready.error} />
-      <div class="health" aria-label="health">
-        <span class={ready.error ? 'dot bad' : ready.data ? 'dot good' : 'dot'} /> Elasticsearch{' '}
-        {ready.error ? 'unreachable' : ready.data ? 'ready' : '…'}
-      </div>
+      <Problem error={services.error ?? health.error} />
+      <ul class="health" aria-label="health">
+        {(health.data?.components ?? []).map((c) => (
+          <li key={c.name} data-component={c.name} data-state={c.state} title={c.detail}>
+            <span class={`dot ${c.state}`} /> {c.name} <span class="muted">{c.state}</span>
+          </li>
+        ))}
+      </ul>
       <h2>Firing alerts</h2>
       {alerts.data && alerts.data.alerts.length === 0 ? (
         <p class="muted">Nothing is firing.</p>
@@ -64,6 +74,7 @@ export function Overview({ query }: { query: URLSearchParams }) {
           <tr>
             <th>service</th>
             <th class="num">requests/s</th>
+            <th>trend</th>
             <th class="num">errors</th>
             <th class="num">p50</th>
             <th class="num">p95</th>
@@ -72,13 +83,23 @@ export function Overview({ query }: { query: URLSearchParams }) {
           </tr>
         </thead>
         <tbody>
-          {(services.data?.services ?? []).map((s) => (
+          {(services.data?.services ?? []).map((s, index) => (
             <tr key={s.service} data-service={s.service}>
               <td>
                 <a href={`/services/${encodeURIComponent(s.service)}`}>{s.service}</a>
               </td>
               <td class="num" data-field="rate">
                 {(s.requests.count / seconds).toFixed(2)}
+              </td>
+              <td class="trend">
+                {index < SPARKLINES ? (
+                  <RequestSparkline
+                    service={s.service}
+                    from={range.from}
+                    to={range.to}
+                    refreshMs={refresh}
+                  />
+                ) : null}
               </td>
               <td class={`num ${(s.requests.errorRate ?? 0) > 0.05 ? 'bad' : ''}`}>
                 {percent(s.requests.errorRate)}

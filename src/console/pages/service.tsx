@@ -5,6 +5,12 @@ import { count, ms, percent } from '../format.ts';
 import type { Alert } from '../types.ts';
 import { useData } from '../use-data.ts';
 import { AlertRows } from './alerts.tsx';
+import { Chart } from '../components/chart.tsx';
+import {
+  completeBuckets,
+  type ErrorRateSeries,
+  type LatencySeries,
+} from '../components/service-trend.tsx';
 
 interface RouteFigures {
   route: string;
@@ -19,23 +25,55 @@ interface ErrorPattern {
   exampleTraceId: string | null;
 }
 
+/** One figure of a service over time, as a titled chart. */
+function Trend<B extends { start: string }>(props: {
+  title: string;
+  colour: string;
+  buckets: readonly B[];
+  value: (bucket: B) => number | null;
+  format: (value: number) => string;
+}) {
+  if (props.buckets.length === 0) return null;
+  return (
+    <figure>
+      <figcaption>{props.title}</figcaption>
+      <Chart
+        label={props.title}
+        times={props.buckets.map((b) => Date.parse(b.start))}
+        series={[
+          { label: props.title, colour: props.colour, values: props.buckets.map(props.value) },
+        ]}
+        format={props.format}
+      />
+    </figure>
+  );
+}
+
 /** One service: its routes, its top error patterns with an example trace, its alerts. */
 export function Service({ service, query }: { service: string; query: URLSearchParams }) {
   const range = rangeOf(query);
   const window = { from: range.from, to: range.to, service };
   const key = `${service}:${query.toString()}`;
   const latency = useData(
-    () => get<{ routes: RouteFigures[] }>('/api/v1/analysis/latency', window),
+    () => get<{ routes: RouteFigures[] } & LatencySeries>('/api/v1/analysis/latency', window),
     key,
   );
   const errors = useData(
-    () => get<{ topErrors: ErrorPattern[] }>('/api/v1/analysis/error-rate', window),
+    () =>
+      get<{ topErrors: ErrorPattern[] } & ErrorRateSeries>('/api/v1/analysis/error-rate', window),
     key,
   );
   const alerts = useData(
     () => get<{ alerts: Alert[] }>('/api/v1/alerts', { service, state: 'all', limit: '20' }),
     key,
   );
+  const from = Date.parse(range.from);
+  const rateBuckets = errors.data
+    ? completeBuckets(errors.data.buckets, errors.data.intervalMs, from)
+    : [];
+  const latencyBuckets = latency.data
+    ? completeBuckets(latency.data.buckets, latency.data.intervalMs, from)
+    : [];
   return (
     <section>
       <header class="page-header">
@@ -45,6 +83,29 @@ export function Service({ service, query }: { service: string; query: URLSearchP
         <a href={`/logs?service=${encodeURIComponent(service)}&severity=error`}>error logs</a>
       </header>
       <Problem error={latency.error ?? errors.error} />
+      <div class="charts">
+        <Trend
+          title="requests/s"
+          colour="#b35c00"
+          buckets={rateBuckets}
+          value={(b) => b.requests / ((errors.data?.intervalMs ?? 1000) / 1000)}
+          format={(v) => v.toFixed(1)}
+        />
+        <Trend
+          title="error rate"
+          colour="#c62828"
+          buckets={rateBuckets}
+          value={(b) => b.errorRate}
+          format={percent}
+        />
+        <Trend
+          title="p95 latency"
+          colour="#2e7d32"
+          buckets={latencyBuckets}
+          value={(b) => b.latencyMs.p95}
+          format={ms}
+        />
+      </div>
       <h2>Routes</h2>
       <table class="grid" aria-label="routes">
         <thead>

@@ -1,0 +1,62 @@
+import type { Client } from '@elastic/elasticsearch';
+import { Router } from 'express';
+
+/** Where the other servers of the stack answer, as far as this service knows them. */
+export interface ComponentUrls {
+  readonly alertmanager?: string | undefined;
+  /** The Collector's health_check extension. */
+  readonly collector?: string | undefined;
+  /** Jaeger's query service. */
+  readonly jaeger?: string | undefined;
+}
+
+export interface ComponentHealth {
+  readonly name: string;
+  readonly state: 'up' | 'degraded' | 'down' | 'unknown';
+  readonly detail: string;
+}
+
+const TIMEOUT_MS = 2000;
+
+async function answers(name: string, url: string | undefined): Promise<ComponentHealth> {
+  if (url === undefined) return { name, state: 'unknown', detail: 'not configured' };
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    await response.arrayBuffer();
+    return response.ok
+      ? { name, state: 'up', detail: `HTTP ${response.status}` }
+      : { name, state: 'down', detail: `HTTP ${response.status}` };
+  } catch (error) {
+    return { name, state: 'down', detail: (error as Error).message };
+  }
+}
+
+async function elasticsearch(client: Client): Promise<ComponentHealth> {
+  try {
+    const health = await client.cluster.health(
+      { timeout: '2s' },
+      { requestTimeout: TIMEOUT_MS + 1000, maxRetries: 0 },
+    );
+    const state = health.status === 'red' ? 'down' : health.status === 'yellow' ? 'degraded' : 'up';
+    return { name: 'elasticsearch', state, detail: `cluster ${health.status}` };
+  } catch (error) {
+    return { name: 'elasticsearch', state: 'down', detail: (error as Error).message };
+  }
+}
+
+/** GET /health: every server of the stack this service can reach, checked now and at once. */
+export function healthRoutes(client: Client, urls: ComponentUrls): Router {
+  const router = Router();
+  const base = (url: string | undefined, path: string) =>
+    url === undefined ? undefined : `${url.replace(/\/+$/, '')}${path}`;
+  router.get('/health', async (_req, res) => {
+    const components = await Promise.all([
+      elasticsearch(client),
+      answers('collector', urls.collector),
+      answers('jaeger', base(urls.jaeger, '/api/services')),
+      answers('alertmanager', base(urls.alertmanager, '/-/healthy')),
+    ]);
+    res.json({ components });
+  });
+  return router;
+}

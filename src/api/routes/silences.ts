@@ -1,0 +1,51 @@
+import express, { Router } from 'express';
+import type { AlertStore } from '../../alerts/alert-store.ts';
+import {
+  listSilences,
+  silenceAlert,
+  type AlertmanagerSettings,
+} from '../../alerts/alertmanager.ts';
+import { ApiError } from '../errors.ts';
+import { parseParams, silenceBody } from '../params.ts';
+
+/**
+ * Silences through Lantern's API (no Alertmanager UI runs locally): create one for an alert,
+ * list the active ones. Alertmanager does the silencing itself.
+ */
+export function silenceRoutes(
+  store: AlertStore,
+  alertmanager: AlertmanagerSettings | undefined,
+  now: () => number,
+): Router {
+  const router = Router();
+  const configured = (): AlertmanagerSettings => {
+    if (alertmanager) return alertmanager;
+    throw new ApiError(
+      503,
+      'no_alertmanager',
+      'no Alertmanager is configured (LANTERN_ALERTMANAGER_URL): silences live there',
+    );
+  };
+  const unreachable = (error: unknown): ApiError =>
+    new ApiError(502, 'alertmanager_failed', (error as Error).message);
+  router.get('/silences', async (_req, res) => {
+    const settings = configured();
+    res.json({
+      silences: await listSilences(settings).catch((e: unknown) => Promise.reject(unreachable(e))),
+    });
+  });
+  router.post('/silences', express.json({ limit: '16kb' }), async (req, res) => {
+    const settings = configured();
+    const body = parseParams(silenceBody, req.body);
+    const alert = await store.get(body.alertId);
+    if (!alert) throw new ApiError(404, 'not_found', `no alert with id ${body.alertId}`);
+    const endsAt = new Date(now() + body.duration);
+    const id = await silenceAlert(settings, alert, {
+      endsAt,
+      createdBy: body.createdBy,
+      comment: body.comment,
+    }).catch((e: unknown) => Promise.reject(unreachable(e)));
+    res.status(201).json({ silenceId: id, matchers: alert.labels, endsAt: endsAt.toISOString() });
+  });
+  return router;
+}

@@ -1,0 +1,72 @@
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+
+export interface Series {
+  readonly label: string;
+  readonly values: readonly (number | null)[];
+  readonly colour: string;
+}
+
+/**
+ * A time chart (uPlot): `times` in epoch ms, one line per series. `height` 40 with no axes makes
+ * a sparkline. Redrawn when the data changes; sized to its container.
+ */
+export function Chart(props: {
+  times: readonly number[];
+  series: readonly Series[];
+  height?: number;
+  sparkline?: boolean;
+  format?: (value: number) => string;
+  label?: string;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = box.current;
+    if (!element || props.times.length === 0) return undefined;
+    const sparkline = props.sparkline === true;
+    const format = props.format ?? ((value: number) => String(value));
+    const plot = new uPlot(
+      {
+        width: sparkline ? 130 : Math.max(120, element.clientWidth),
+        height: props.height ?? 160,
+        legend: { show: false },
+        cursor: { show: !sparkline },
+        axes: sparkline
+          ? [{ show: false }, { show: false }]
+          : [
+              { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.15)' } },
+              {
+                stroke: 'currentColor',
+                grid: { stroke: 'rgba(128,128,128,0.15)' },
+                values: (_u, ticks) => ticks.map(format),
+                size: 60,
+              },
+            ],
+        scales: { x: { time: true } },
+        series: [
+          {},
+          ...props.series.map((s) => ({
+            label: s.label,
+            stroke: s.colour,
+            width: sparkline ? 1.5 : 2,
+            points: { show: false },
+            value: (_u: uPlot, value: number | null) => (value === null ? '–' : format(value)),
+          })),
+        ],
+      },
+      [props.times.map((t) => t / 1000), ...props.series.map((s) => [...s.values])],
+      element,
+    );
+    return () => {
+      plot.destroy();
+    };
+  }, [props.times, props.series]);
+  return (
+    <div
+      ref={box}
+      class={props.sparkline ? 'sparkline' : 'chart'}
+      role="img"
+      aria-label={props.label}
+    />
+  );
+}

@@ -1,0 +1,67 @@
+import { get } from '../api.ts';
+import { useData } from '../use-data.ts';
+import { Chart } from './chart.tsx';
+
+export interface ErrorRateSeries {
+  intervalMs: number;
+  buckets: { start: string; requests: number; failedRequests: number; errorRate: number | null }[];
+}
+
+export interface LatencySeries {
+  intervalMs: number;
+  buckets: { start: string; requests: number; latencyMs: { p95: number | null } }[];
+}
+
+/**
+ * Buckets that are over: the last one is usually still filling (and the first may have begun
+ * before the range), so a rate drawn from them would dip at the edges.
+ */
+export function completeBuckets<B extends { start: string }>(
+  buckets: readonly B[],
+  intervalMs: number,
+  from: number,
+): B[] {
+  const now = Date.now();
+  return buckets.filter((b) => {
+    const start = Date.parse(b.start);
+    return start >= from && start + intervalMs <= now;
+  });
+}
+
+/** A service's request rate over the range, as a sparkline in the overview's row. */
+export function RequestSparkline(props: {
+  service: string;
+  from: string;
+  to?: string | undefined;
+  refreshMs?: number | undefined;
+}) {
+  const series = useData(
+    () =>
+      get<ErrorRateSeries>('/api/v1/analysis/error-rate', {
+        service: props.service,
+        from: props.from,
+        to: props.to,
+      }),
+    `${props.service}:${props.from.slice(0, 16)}`,
+    props.refreshMs,
+  );
+  const data = series.data;
+  if (!data) return null;
+  const seconds = data.intervalMs / 1000;
+  const buckets = completeBuckets(data.buckets, data.intervalMs, Date.parse(props.from));
+  return (
+    <Chart
+      sparkline
+      height={28}
+      label={`${props.service} requests per second`}
+      times={buckets.map((b) => Date.parse(b.start))}
+      series={[
+        {
+          label: 'req/s',
+          colour: '#b35c00',
+          values: buckets.map((b) => b.requests / seconds),
+        },
+      ]}
+    />
+  );
+}
