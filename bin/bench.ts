@@ -2,6 +2,7 @@
  * `npm run bench` runs every benchmark; `npm run bench -- <name>` one of them. Each compares
  * against a control in the same run, prints a Markdown section and records it in BENCHMARKS.md.
  */
+import { consoleBench } from '../bench/console.ts';
 import { fidelity } from '../bench/fidelity.ts';
 import { ingest } from '../bench/ingest.ts';
 import { overhead } from '../bench/overhead.ts';
@@ -15,6 +16,7 @@ const benchmarks: Record<string, () => string | Promise<string>> = {
   queries,
   ingest,
   fidelity,
+  console: consoleBench,
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in benchmarks));

@@ -27,6 +27,8 @@ export interface ApiDependencies {
   readonly consoleDir?: string | undefined;
   /** Where silences go (and where alerts are pushed); without it, /silences answers 503. */
   readonly alertmanager?: AlertmanagerSettings | undefined;
+  /** Links the console offers (GET /api/v1/links): the Jaeger UI, where there is one. */
+  readonly links?: { readonly jaegerUi?: string | undefined } | undefined;
   /** The stack's other servers, for GET /api/v1/health. */
   readonly components?: ComponentUrls | undefined;
 }
@@ -68,6 +70,9 @@ export function createApi(deps: ApiDependencies): Express {
   const openApi = openApiDocument(); // derived from the schemas: the same for every request
   api.get('/openapi.json', (_req, res) => {
     res.json(openApi);
+  });
+  api.get('/links', (_req, res) => {
+    res.json({ jaegerUi: deps.links?.jaegerUi ?? null });
   });
   api.get('/rules', (_req, res) => {
     res.json({ rules: deps.rules });

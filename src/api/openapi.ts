@@ -97,6 +97,7 @@ export function openApiDocument() {
         latencyQuery,
       ),
       '/api/v1/rules': get('The loaded alert rules'),
+      '/api/v1/links': get('Links the console offers: { jaegerUi } (null when none)'),
       '/api/v1/silences': {
         ...get('Active and pending silences in Alertmanager'),
         post: {

@@ -58,6 +58,7 @@ export function startAnalysisService(): void {
     },
     consoleDir,
     alertmanager,
+    links: { jaegerUi: config.LANTERN_JAEGER_UI_URL },
     components: {
       alertmanager: config.LANTERN_ALERTMANAGER_URL,
       collector: config.LANTERN_COLLECTOR_HEALTH_URL,

@@ -29,6 +29,8 @@ const schema = z.object({
   // Shown as component health in the console (GET /api/v1/health) when set.
   LANTERN_COLLECTOR_HEALTH_URL: z.url({ protocol: /^https?$/ }).optional(),
   LANTERN_JAEGER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Where people open the Jaeger UI (compose has one); the console links each trace there.
+  LANTERN_JAEGER_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
   LANTERN_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
@@ -88,6 +90,7 @@ export function loggable(config: ServiceConfig): Record<string, unknown> {
     LANTERN_PUBLIC_URL: withoutCredentials(config.publicUrl),
     LANTERN_COLLECTOR_HEALTH_URL: withoutCredentials(config.LANTERN_COLLECTOR_HEALTH_URL),
     LANTERN_JAEGER_URL: withoutCredentials(config.LANTERN_JAEGER_URL),
+    LANTERN_JAEGER_UI_URL: withoutCredentials(config.LANTERN_JAEGER_UI_URL),
     LANTERN_API_TOKEN: isSet(config.LANTERN_API_TOKEN),
   };
 }

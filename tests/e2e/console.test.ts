@@ -17,6 +17,8 @@ const run = Date.now().toString(36);
 const frontendService = `console-frontend-${run}`;
 const backendService = `console-backend-${run}`;
 const TOKEN = 'console-test-token-0123456789';
+/** Where compose's Jaeger UI would be: the console links traces there when told. */
+const JAEGER_UI = 'http://127.0.0.1:16686';
 const apps: RunningApp[] = [];
 let browser: Browser;
 let frontend: RunningApp;
@@ -54,6 +56,7 @@ async function analysisService(env: Record<string, string> = {}): Promise<Runnin
       LANTERN_ALERTMANAGER_URL: stack.alertmanager,
       LANTERN_COLLECTOR_HEALTH_URL: stack.collectorHealth,
       LANTERN_JAEGER_URL: stack.jaeger,
+      LANTERN_JAEGER_UI_URL: JAEGER_UI,
       ...env,
     },
   });
@@ -163,12 +166,18 @@ describe('the console in a real browser', () => {
       const status = page.locator('form.silence [role="status"]');
       await status.waitFor();
       expect(await status.textContent()).toMatch(/^Silenced until .+ \(silence [0-9a-f-]{36}\)\.$/);
+      // Its error rate over the episode, drawn against the threshold.
+      await page.locator('figure.alert-trend canvas').first().waitFor();
       await shoot(page, 'alert');
       await page.locator('ul.exemplars a').first().click();
       await page.waitForURL(/\/traces\/[0-9a-f]{32}$/);
       await page.locator('.span-row').first().waitFor();
       const services = await page.locator('.span-row .service-tag').allTextContents();
       expect(new Set(services)).toEqual(new Set([frontendService, backendService]));
+      const traceId = /\/traces\/([0-9a-f]{32})$/.exec(page.url())?.[1] ?? '';
+      expect(await page.locator('a', { hasText: 'open in Jaeger' }).getAttribute('href')).toBe(
+        `${JAEGER_UI}/trace/${traceId}`,
+      );
       const logRows = page.locator('table[aria-label="trace logs"] tr');
       await eventually(
         async () => {

@@ -34,7 +34,13 @@ export interface ApiUnderTest {
 /** The analysis API on an ephemeral loopback port, over the given Elasticsearch client. */
 export async function startApi(
   client: Client,
-  options: { token?: string; now?: () => number; alertmanager?: AlertmanagerSettings } = {},
+  options: {
+    token?: string;
+    now?: () => number;
+    alertmanager?: AlertmanagerSettings;
+    /** Serve the built console too (dist/console). */
+    withConsole?: boolean;
+  } = {},
 ): Promise<ApiUnderTest> {
   const app = createApi({
     client,
@@ -45,6 +51,7 @@ export async function startApi(
     now: options.now ?? Date.now,
     log: () => undefined,
     alertmanager: options.alertmanager,
+    consoleDir: options.withConsole ? join(repoRoot, 'dist', 'console') : undefined,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => {

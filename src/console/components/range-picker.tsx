@@ -1,4 +1,13 @@
+import { field } from '../form.ts';
 import { navigate } from '../router.ts';
+
+/** An RFC 3339 time as a datetime-local input shows it (local time, to the minute). */
+const local = (iso: string | null): string => {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
 
 export const RANGES = {
   '15m': 15 * 60_000,
@@ -45,7 +54,40 @@ export function RangePicker({ query }: { query: URLSearchParams }) {
           {name}
         </button>
       ))}
-      {current === 'custom' ? <span class="muted">custom</span> : null}
+      <form
+        class="custom-range"
+        aria-label="custom range"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const data = new FormData(event.currentTarget);
+          const from = Date.parse(field(data, 'from'));
+          const to = Date.parse(field(data, 'to'));
+          if (Number.isNaN(from)) return;
+          const next = new URLSearchParams(query);
+          next.delete('range');
+          next.set('from', new Date(from).toISOString());
+          if (Number.isNaN(to)) next.delete('to');
+          else next.set('to', new Date(to).toISOString());
+          navigate(`${location.pathname}?${next.toString()}`);
+        }}
+      >
+        <input
+          type="datetime-local"
+          name="from"
+          aria-label="from"
+          defaultValue={local(query.get('from'))}
+        />
+        <span class="muted">–</span>
+        <input
+          type="datetime-local"
+          name="to"
+          aria-label="to"
+          defaultValue={local(query.get('to'))}
+        />
+        <button type="submit" aria-pressed={current === 'custom'}>
+          custom
+        </button>
+      </form>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
 import { SilenceForm } from '../components/silence-form.tsx';
+import { AlertTrend, type RuleSummary } from '../components/alert-trend.tsx';
 import { dateTime, ms, percent } from '../format.ts';
 import type { Alert as AlertType, Transition } from '../types.ts';
 import { useData } from '../use-data.ts';
@@ -23,12 +24,10 @@ export function AlertDetail({ id }: { id: string }) {
     id,
     10_000,
   );
-  const rules = useData(
-    () => get<{ rules: { name: string; kind: string }[] }>('/api/v1/rules'),
-    'rules',
-  );
+  const rules = useData(() => get<{ rules: RuleSummary[] }>('/api/v1/rules'), 'rules');
   const alert = loaded.data?.alert;
-  const shown = shownAs(rules.data?.rules.find((rule) => rule.name === alert?.rule)?.kind);
+  const rule = rules.data?.rules.find((candidate) => candidate.name === alert?.rule);
+  const shown = shownAs(rule?.kind);
   return (
     <section>
       <Problem error={loaded.error} />
@@ -73,6 +72,7 @@ export function AlertDetail({ id }: { id: string }) {
               </>
             ) : null}
           </dl>
+          <AlertTrend alert={alert} rule={rule} />
           {alert.state !== 'resolved' ? (
             <>
               <h2>Silence</h2>

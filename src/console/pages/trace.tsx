@@ -60,6 +60,7 @@ export function Trace({ traceId }: { traceId: string }) {
     traceId,
   );
   const [selected, setSelected] = useState<string | undefined>(undefined);
+  const links = useData(() => get<{ jaegerUi: string | null }>('/api/v1/links'), 'links');
   const spans = loaded.data?.spans ?? [];
   const logs = loaded.data?.logs ?? [];
   const { rows, totalUs } = useMemo(() => layout(spans), [loaded.data]);
@@ -88,6 +89,11 @@ export function Trace({ traceId }: { traceId: string }) {
         >
           Copy id
         </button>
+        {links.data?.jaegerUi ? (
+          <a href={`${links.data.jaegerUi.replace(/\/+$/, '')}/trace/${traceId}`} rel="noreferrer">
+            open in Jaeger
+          </a>
+        ) : null}
       </header>
       <Problem error={loaded.error} />
       {loaded.data ? (

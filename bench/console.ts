@@ -1,0 +1,97 @@
+/**
+ * The console in the real browser (Debian's Chromium): the first load until the overview shows
+ * data, and the trace view of a 5,000-span trace until every span is drawn. Controls in the same
+ * run: the same browser loading the API's /healthz (what any page costs here), and the trace
+ * view of a 10-span trace. Seeds its own indices (lantern-*-bench-console-*), deletes them after.
+ *   npm run bench -- console
+ */
+import { randomBytes } from 'node:crypto';
+import { fields } from '../src/contracts/fields.ts';
+import { createElasticsearchClient } from '../src/storage/client.ts';
+import { startApi } from '../tools/harness/api-server.ts';
+import { launchBrowser } from '../tools/harness/browser.ts';
+import { loadStackSettings } from '../tools/stack/settings.ts';
+import { stackUp } from '../tools/stack/stack.ts';
+import { median, range } from './stats.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
+
+/** A trace of `size` server and internal spans over 3 services, nested up to 6 deep. */
+function trace(size: number): { traceId: string; docs: Record<string, unknown>[] } {
+  const traceId = hex(16);
+  const start = Date.now() - 60_000;
+  const ids: string[] = [];
+  const docs = Array.from({ length: size }, (_, i) => {
+    const spanId = hex(8);
+    ids.push(spanId);
+    const parent = i === 0 ? undefined : ids[Math.max(0, Math.floor((i - 1) / 6))];
+    return {
+      [fields.timestamp]: new Date(start + i).toISOString(),
+      [fields.traceId]: traceId,
+      [fields.spanId]: spanId,
+      ...(parent ? { [fields.span.parentSpanId]: parent } : {}),
+      [fields.span.name]: `step ${i}`,
+      [fields.span.kind]: i % 7 === 0 ? 'SPAN_KIND_SERVER' : 'SPAN_KIND_INTERNAL',
+      [fields.span.status]: i % 97 === 0 ? 2 : 0,
+      [fields.span.duration]: 1000 * (size - i),
+      [fields.serviceName]: `bench-console-${i % 3}`,
+    };
+  });
+  return { traceId, docs };
+}
+
+export async function consoleBench(): Promise<string> {
+  const e = await stackUp(loadStackSettings());
+  const client = createElasticsearchClient({ url: e.elasticsearch });
+  const index = `lantern-spans-bench-console-${Date.now().toString(36)}`;
+  const big = trace(5000);
+  const small = trace(10);
+  const operations = [...big.docs, ...small.docs].flatMap((doc) => [
+    { index: { _index: index } },
+    doc,
+  ]);
+  await client.bulk({ operations, refresh: 'wait_for' });
+  const api = await startApi(client, { withConsole: true });
+  const browser = await launchBrowser();
+  const timed = async (path: string, ready: string, count?: number): Promise<number[]> => {
+    const samples: number[] = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      const context = await browser.newContext(); // cold: nothing cached
+      const page = await context.newPage();
+      const started = performance.now();
+      await page.goto(`${api.url}${path}`);
+      // The last of `count` elements attached means every one is drawn.
+      await page
+        .locator(ready)
+        .nth((count ?? 1) - 1)
+        .waitFor({ state: 'attached' });
+      samples.push(performance.now() - started);
+      await context.close();
+    }
+    return samples;
+  };
+  try {
+    const control = await timed('/healthz', 'body');
+    const overview = await timed('/', 'tr[data-service]');
+    const smallTrace = await timed(`/traces/${small.traceId}`, '.span-row', 10);
+    const bigTrace = await timed(`/traces/${big.traceId}`, '.span-row', 5000);
+    const row = (name: string, samples: number[]) =>
+      `| ${name} | ${median(samples).toFixed(0)} (${range(samples)}) | ${(median(samples) / median(control)).toFixed(1)} |`;
+    return [
+      `### Console in the browser (Chromium headless, ${RUNS} cold loads each, ms)`,
+      '',
+      '| page | median (min–max) | ÷ control |',
+      '| --- | --- | --- |',
+      row('control: /healthz', control),
+      row('first load: overview until a service row shows', overview),
+      row('trace view, 10 spans, until drawn', smallTrace),
+      row('trace view, 5,000 spans, until all drawn', bigTrace),
+    ].join('\n');
+  } finally {
+    await browser.close();
+    await api.close();
+    await client.indices.delete({ index });
+    await client.close();
+  }
+}

@@ -1,0 +1,74 @@
+import { get } from '../api.ts';
+import { ms, percent } from '../format.ts';
+import type { Alert } from '../types.ts';
+import { useData } from '../use-data.ts';
+import { Chart } from './chart.tsx';
+import { completeBuckets, type ErrorRateSeries } from './service-trend.tsx';
+
+/** What the console needs of a rule (GET /api/v1/rules). */
+export interface RuleSummary {
+  name: string;
+  kind: string;
+  window: number;
+  percentile?: number;
+}
+
+interface LatencyBuckets {
+  intervalMs: number;
+  buckets: { start: string; latencyMs: Record<string, number | null> }[];
+}
+
+/**
+ * The alert's figure over its episode (from a window before it started until it ended or now),
+ * against the threshold: the error rate or the rule's latency percentile per time bucket.
+ */
+export function AlertTrend({ alert, rule }: { alert: Alert; rule: RuleSummary | undefined }) {
+  const from = Date.parse(alert.startsAt) - Math.max(rule?.window ?? 0, 15 * 60_000);
+  const to = alert.endsAt ? Date.parse(alert.endsAt) + 5 * 60_000 : Date.now();
+  const params = {
+    service: alert.service ?? undefined,
+    from: new Date(from).toISOString(),
+    to: new Date(Math.min(to, Date.now())).toISOString(),
+  };
+  const kind = rule?.kind;
+  const series = useData(
+    async () => {
+      if (kind === 'error_rate') {
+        const rate = await get<ErrorRateSeries>('/api/v1/analysis/error-rate', params);
+        return completeBuckets(rate.buckets, rate.intervalMs, from).map((b) => ({
+          at: Date.parse(b.start),
+          value: b.errorRate,
+        }));
+      }
+      if (kind === 'latency_percentile') {
+        const latency = await get<LatencyBuckets>('/api/v1/analysis/latency', params);
+        const key = `p${String(rule?.percentile ?? 95)}`;
+        return completeBuckets(latency.buckets, latency.intervalMs, from).map((b) => ({
+          at: Date.parse(b.start),
+          value: b.latencyMs[key] ?? null,
+        }));
+      }
+      return [];
+    },
+    `${alert.id}:${kind ?? ''}:${alert.endsAt ?? ''}`,
+  );
+  const points = series.data ?? [];
+  if (points.length === 0) return null;
+  return (
+    <figure class="alert-trend">
+      <figcaption>
+        {kind === 'error_rate' ? 'error rate' : `p${String(rule?.percentile ?? 95)} latency`}{' '}
+        against the threshold
+      </figcaption>
+      <Chart
+        label="value against threshold"
+        times={points.map((p) => p.at)}
+        series={[
+          { label: 'value', colour: '#b35c00', values: points.map((p) => p.value) },
+          { label: 'threshold', colour: '#c62828', values: points.map(() => alert.threshold) },
+        ]}
+        format={kind === 'error_rate' ? percent : ms}
+      />
+    </figure>
+  );
+}
