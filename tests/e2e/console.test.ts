@@ -245,10 +245,23 @@ describe('the console in a real browser', () => {
     } finally {
       await startServer('elasticsearch', loadStackSettings());
     }
-    await banner.waitFor({ state: 'detached', timeout: 60_000 });
+    // Back means the API answers again (shards recover some seconds after the node is up);
+    // from then on the page must recover by itself within two of its 10 s refreshes.
+    const answered = await eventually(
+      async () => (await fetch(`${analysis.url}/api/v1/services`).catch(() => undefined))?.status,
+      (status) => status === 200,
+      120_000,
+    );
+    // If the service itself went away, say so with its last words.
+    const lastWords = `${analysis.stdout().slice(-1500)}${analysis.stderr().slice(-1500)}`;
+    expect(
+      answered,
+      `analysis service (exit ${String(analysis.child.exitCode)}): ${lastWords}`,
+    ).toBe(200);
+    await banner.waitFor({ state: 'detached', timeout: 25_000 });
     expect(
       await page.locator('li[data-component="elasticsearch"]').getAttribute('data-state'),
     ).not.toBe('down');
     await page.close();
-  }, 180_000);
+  }, 240_000);
 });

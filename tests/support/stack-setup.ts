@@ -33,7 +33,10 @@ export default async function setup(): Promise<() => Promise<void>> {
     const after = await snapshotUserStack();
     const changes = after ? userStackChanges(settled, after, idle) : ['it stopped answering'];
     if (changes.length > 0) {
-      throw new Error(`the test run changed the default stack:\n  ${changes.join('\n  ')}`);
+      throw new Error(
+        `the test run changed the default stack:\n  ${changes.join('\n  ')}\n` +
+          '(unless something else used it meanwhile: an `npm start` or `npm run analysis` of yours)',
+      );
     }
   };
 }

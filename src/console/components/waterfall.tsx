@@ -1,3 +1,4 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { epochMicros, ms } from '../format.ts';
 import type { Span } from '../types.ts';
 
@@ -51,6 +52,16 @@ const hasException = (span: Span): boolean =>
   Object.keys(span.events).some((key) => key.startsWith('exception.'));
 
 /** The waterfall: one row per span, services coloured, errors and exceptions marked. */
+/** Every row is this tall (style.css `.span-row`), so the visible slice follows from scrollTop. */
+const ROW_PX = 24;
+/** Rows drawn above and below the visible ones, so scrolling shows no gap. */
+const OVERSCAN = 20;
+
+/**
+ * The waterfall: one row per span, services coloured, errors and exceptions marked. Only the
+ * rows in view (and a margin) are in the DOM, so a 5,000-span trace draws as fast as a small
+ * one; the selected span is scrolled into view.
+ */
 export function Waterfall(props: {
   rows: readonly Row[];
   totalUs: number;
@@ -58,51 +69,81 @@ export function Waterfall(props: {
   highlighted: ReadonlySet<string>;
   onSelect: (spanId: string) => void;
 }) {
-  const hues = huesOf(props.rows);
+  const box = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState({ top: 0, height: 600 });
+  const hues = useMemo(() => huesOf(props.rows), [props.rows]);
   const colour = (service: string | null): string => `hsl(${hues.get(service) ?? 0} 60% 45%)`;
+  useEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    setView({ top: element.scrollTop, height: element.clientHeight || 600 });
+  }, []);
+  useEffect(() => {
+    const element = box.current;
+    const index = props.rows.findIndex((row) => row.span.spanId === props.selected);
+    if (!element || index < 0) return;
+    const top = index * ROW_PX;
+    if (top < element.scrollTop || top + ROW_PX > element.scrollTop + element.clientHeight) {
+      element.scrollTop = Math.max(0, top - element.clientHeight / 2);
+      setView({ top: element.scrollTop, height: element.clientHeight });
+    }
+  }, [props.selected, props.rows]);
+  const first = Math.max(0, Math.floor(view.top / ROW_PX) - OVERSCAN);
+  const last = Math.min(props.rows.length, Math.ceil((view.top + view.height) / ROW_PX) + OVERSCAN);
   return (
-    <div class="waterfall" role="tree" aria-label="spans">
-      {props.rows.map(({ span, depth, offsetUs }) => (
-        <div
-          key={span.spanId}
-          id={`span-${span.spanId}`}
-          role="treeitem"
-          tabIndex={0}
-          aria-selected={props.selected === span.spanId}
-          data-span={span.spanId}
-          class={`span-row${span.status === 2 ? ' error' : ''}${props.highlighted.has(span.spanId) ? ' has-logs' : ''}`}
-          onClick={() => {
-            props.onSelect(span.spanId);
-          }}
-          onKeyDown={(event) => {
-            if (event.key === 'Enter' || event.key === ' ') props.onSelect(span.spanId);
-          }}
-        >
-          <div class="span-label" style={{ paddingLeft: `${Math.min(depth, 30) * 12}px` }}>
-            <span class="service-tag" style={{ background: colour(span.service) }}>
-              {span.service}
-            </span>{' '}
-            {span.name}
-            {hasException(span) ? (
-              <span class="event-mark" title="exception event">
-                {' '}
-                ⚠
-              </span>
-            ) : null}
+    <div
+      class="waterfall"
+      role="tree"
+      aria-label="spans"
+      aria-rowcount={props.rows.length}
+      ref={box}
+      onScroll={(event) => {
+        setView({ top: event.currentTarget.scrollTop, height: event.currentTarget.clientHeight });
+      }}
+    >
+      <div style={{ height: `${props.rows.length * ROW_PX}px`, position: 'relative' }}>
+        {props.rows.slice(first, last).map(({ span, depth, offsetUs }, i) => (
+          <div
+            key={span.spanId}
+            role="treeitem"
+            tabIndex={0}
+            aria-selected={props.selected === span.spanId}
+            data-span={span.spanId}
+            style={{ top: `${(first + i) * ROW_PX}px` }}
+            class={`span-row${span.status === 2 ? ' error' : ''}${props.highlighted.has(span.spanId) ? ' has-logs' : ''}`}
+            onClick={() => {
+              props.onSelect(span.spanId);
+            }}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter' || event.key === ' ') props.onSelect(span.spanId);
+            }}
+          >
+            <div class="span-label" style={{ paddingLeft: `${Math.min(depth, 30) * 12}px` }}>
+              <span class="service-tag" style={{ background: colour(span.service) }}>
+                {span.service}
+              </span>{' '}
+              {span.name}
+              {hasException(span) ? (
+                <span class="event-mark" title="exception event">
+                  {' '}
+                  ⚠
+                </span>
+              ) : null}
+            </div>
+            <div class="span-track">
+              <div
+                class="span-bar"
+                style={{
+                  left: `${(offsetUs / props.totalUs) * 100}%`,
+                  width: `${Math.max(0.3, ((span.durationMs * 1000) / props.totalUs) * 100)}%`,
+                  background: colour(span.service),
+                }}
+              />
+              <span class="span-duration">{ms(span.durationMs)}</span>
+            </div>
           </div>
-          <div class="span-track">
-            <div
-              class="span-bar"
-              style={{
-                left: `${(offsetUs / props.totalUs) * 100}%`,
-                width: `${Math.max(0.3, ((span.durationMs * 1000) / props.totalUs) * 100)}%`,
-                background: colour(span.service),
-              }}
-            />
-            <span class="span-duration">{ms(span.durationMs)}</span>
-          </div>
-        </div>
-      ))}
+        ))}
+      </div>
     </div>
   );
 }

@@ -71,8 +71,7 @@ export function Trace({ traceId }: { traceId: string }) {
   const span = spans.find((s) => s.spanId === selected);
   const selectFromLog = (spanId: string | null): void => {
     if (!spanId || !spans.some((s) => s.spanId === spanId)) return;
-    setSelected(spanId);
-    document.getElementById(`span-${spanId}`)?.scrollIntoView({ block: 'nearest' });
+    setSelected(spanId); // the waterfall scrolls it into view
   };
   const services = new Set(spans.map((s) => s.service));
   return (
