@@ -1,4 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
+import { isFailedRequest } from '../../contracts/failed-request.ts';
 import { fields, SERVER_KIND } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import { failedRequest, lenient } from './search-options.ts';
@@ -83,13 +84,15 @@ export async function searchTraces(client: Client, q: TraceQuery): Promise<Trace
       fields.timestamp,
       fields.span.duration,
       fields.span.status,
-      fields.span.httpStatus,
+      ...fields.span.httpStatuses,
       fields.span.samplingWeight,
     ],
   });
   return result.hits.hits.map((hit) => {
     const s = hit._source ?? {};
-    const status = number(s[fields.span.httpStatus], 0);
+    const httpStatus = fields.span.httpStatuses
+      .map((field) => s[field])
+      .find((value) => typeof value === 'number');
     return {
       traceId: String(s[fields.traceId]),
       service: text(s[fields.serviceName]),
@@ -97,7 +100,10 @@ export async function searchTraces(client: Client, q: TraceQuery): Promise<Trace
       route: text(s[fields.span.httpRoute]),
       startedAt: String(s[fields.timestamp]),
       durationMs: number(s[fields.span.duration], 0) / 1000,
-      failed: s[fields.span.status] === 2 || status >= 500,
+      failed: isFailedRequest({
+        statusIsError: s[fields.span.status] === 2,
+        httpStatus: typeof httpStatus === 'number' ? httpStatus : undefined,
+      }),
       weight: number(s[fields.span.samplingWeight], 1),
     };
   });
