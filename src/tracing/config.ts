@@ -6,6 +6,13 @@ export interface TelemetryConfig {
   readonly disabled: boolean;
   /** OTLP/HTTP base URL of the Collector; signal paths (/v1/traces …) are appended. */
   readonly otlpEndpoint: string;
+  readonly otlpProtocol: 'http/json' | 'http/protobuf';
+  /** `none` turns a signal off: no span is recorded, no log record or metric is sent. */
+  readonly tracesExporter: Exporter;
+  readonly logsExporter: Exporter;
+  readonly metricsExporter: Exporter;
+  /** `handlers`: express route handlers get a span, middleware and routers none; `all`: every layer. */
+  readonly expressLayers: 'handlers' | 'all';
   /** Kept non-error, non-slow traces per second, per service. */
   readonly samplerTargetPerSecond: number;
   /** A trace whose local root lasts at least this long is always kept. */
@@ -20,17 +27,29 @@ export interface TelemetryConfig {
   readonly shutdownTimeoutMs: number;
 }
 
+type Exporter = 'otlp' | 'none';
+
 const positive = z.coerce.number().positive();
 const whole = z.coerce.number().int().positive();
 const flag = z
   .enum(['true', 'false', 'TRUE', 'FALSE', '1', '0'])
   .transform((v) => v === 'true' || v === 'TRUE' || v === '1');
+const exporter = z.enum(['otlp', 'none']);
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
 
 /** Every setting: its variable, its schema and its default. */
 const table = {
   disabled: ['OTEL_SDK_DISABLED', flag, false],
   otlpEndpoint: ['OTEL_EXPORTER_OTLP_ENDPOINT', httpUrl, 'http://127.0.0.1:4318'],
+  otlpProtocol: [
+    'OTEL_EXPORTER_OTLP_PROTOCOL',
+    z.enum(['http/json', 'http/protobuf']),
+    'http/json',
+  ],
+  tracesExporter: ['OTEL_TRACES_EXPORTER', exporter, 'otlp'],
+  logsExporter: ['OTEL_LOGS_EXPORTER', exporter, 'otlp'],
+  metricsExporter: ['OTEL_METRICS_EXPORTER', exporter, 'otlp'],
+  expressLayers: ['LANTERN_EXPRESS_LAYERS', z.enum(['handlers', 'all']), 'handlers'],
   samplerTargetPerSecond: ['LANTERN_SAMPLER_TARGET_TPS', positive, 10],
   samplerLatencyMs: ['LANTERN_SAMPLER_LATENCY_MS', positive, 1000],
   samplerMaxTraces: ['LANTERN_SAMPLER_MAX_TRACES', whole, 10_000],

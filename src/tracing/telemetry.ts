@@ -1,13 +1,10 @@
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { loadTelemetryConfig, type TelemetryConfig } from './config.ts';
 import { warnOnce } from './diagnostics.ts';
-import { ReportingExporter } from './export-failures.ts';
+import { createExporters } from './exporters.ts';
 import { flushOnExit } from './flush-on-exit.ts';
 import { defaultInstrumentations } from './instrumentations.ts';
 import { bridgeLegacyLogsApi } from './legacy-logs-bridge.ts';
@@ -27,9 +24,6 @@ export interface StartOptions {
   /** Flush on SIGTERM, SIGINT and beforeExit (default true). */
   readonly flushOnExit?: boolean;
 }
-
-const signalUrl = (config: TelemetryConfig, path: string, variable: string): string | undefined =>
-  process.env[variable] ? undefined : `${config.otlpEndpoint}${path}`;
 
 function sampling(config: TelemetryConfig, sinks: KeptSpanSinks) {
   const allocator = new RateAllocator({
@@ -68,61 +62,49 @@ function sampling(config: TelemetryConfig, sinks: KeptSpanSinks) {
  */
 export function startTelemetry(options: StartOptions = {}): TelemetryHandle {
   const config = loadTelemetryConfig();
-  // Exports in flight (each retrying for seconds when the Collector is away) hold their batch:
-  // the exporters' default of 30 kept ~60 MB alive with the Collector down; beyond the limit a
-  // batch is dropped and counted. 4 is plenty while the Collector answers in milliseconds.
-  const concurrencyLimit = 4;
   if (config.disabled) return { shutdown: () => Promise.resolve() };
   try {
-    const tracesUrl = signalUrl(config, '/v1/traces', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
-    const logsUrl = signalUrl(config, '/v1/logs', 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
-    const metricsUrl = signalUrl(config, '/v1/metrics', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
-    const spanExporter = new ReportingExporter(
-      'spans',
-      tracesUrl ?? 'its endpoint',
-      new OTLPTraceExporter({ ...(tracesUrl && { url: tracesUrl }), concurrencyLimit }),
-    );
-    const logExporter = new ReportingExporter(
-      'logs',
-      logsUrl ?? 'its endpoint',
-      new OTLPLogExporter({ ...(logsUrl && { url: logsUrl }), concurrencyLimit }),
-    );
-    const batch = (): BatchSpanProcessor =>
+    const exporters = createExporters(config);
+    const batch = (exporter: SpanExporter): BatchSpanProcessor =>
       new BatchSpanProcessor({
-        exporter: spanExporter,
+        exporter,
         scheduledDelayMillis: config.exportDelayMs,
         maxQueueSize: 4096,
         maxExportBatchSize: 512,
       });
-    const { sampler, processor, monitor, sweeper } = sampling(config, {
-      priority: batch(),
-      sampled: batch(),
-    });
+    const tracing =
+      exporters.spans &&
+      sampling(config, { priority: batch(exporters.spans), sampled: batch(exporters.spans) });
     const sdk = new NodeSDK({
-      sampler,
-      spanProcessors: [processor],
-      logRecordProcessors: [
-        new BatchLogRecordProcessor({
-          exporter: logExporter,
-          scheduledDelayMillis: config.exportDelayMs,
-          maxQueueSize: 4096,
-        }),
-      ],
-      metricReaders: [
-        new PeriodicExportingMetricReader({
-          exporter: new OTLPMetricExporter(metricsUrl ? { url: metricsUrl } : {}),
-          exportIntervalMillis: config.metricIntervalMs,
-        }),
-      ],
-      instrumentations: defaultInstrumentations(),
+      // Traces off: nothing is recorded, but trace context still propagates (and logs carry it).
+      sampler: tracing?.sampler ?? new AlwaysOffSampler(),
+      spanProcessors: tracing ? [tracing.processor] : [],
+      logRecordProcessors: exporters.logs
+        ? [
+            new BatchLogRecordProcessor({
+              exporter: exporters.logs,
+              scheduledDelayMillis: config.exportDelayMs,
+              maxQueueSize: 4096,
+            }),
+          ]
+        : [],
+      metricReaders: exporters.metrics
+        ? [
+            new PeriodicExportingMetricReader({
+              exporter: exporters.metrics,
+              exportIntervalMillis: config.metricIntervalMs,
+            }),
+          ]
+        : [],
+      instrumentations: defaultInstrumentations(config),
     });
     sdk.start();
     bridgeLegacyLogsApi();
-    monitor.observe(processor);
+    tracing?.monitor.observe(tracing.processor);
     let stopping: Promise<void> | undefined;
     const shutdown = (): Promise<void> => {
       stopping ??= (async () => {
-        clearInterval(sweeper);
+        if (tracing) clearInterval(tracing.sweeper);
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<void>((resolve) => {
           timer = setTimeout(() => {

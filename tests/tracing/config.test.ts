@@ -20,8 +20,15 @@ describe('bootstrap configuration', () => {
       LANTERN_SAMPLER_TARGET_TPS: '2.5',
       LANTERN_SAMPLER_LATENCY_MS: '250',
       OTEL_SDK_DISABLED: 'true',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_LOGS_EXPORTER: 'none',
+      LANTERN_EXPRESS_LAYERS: 'all',
     });
     expect(config).toMatchObject({
+      otlpProtocol: 'http/protobuf',
+      logsExporter: 'none',
+      tracesExporter: 'otlp',
+      expressLayers: 'all',
       otlpEndpoint: 'http://collector:4318',
       samplerTargetPerSecond: 2.5,
       samplerLatencyMs: 250,
@@ -34,17 +41,22 @@ describe('bootstrap configuration', () => {
     const env = {
       LANTERN_SAMPLER_TARGET_TPS: 'lots',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', // Lantern speaks OTLP/HTTP only
     };
     const config = loadTelemetryConfig(env);
     loadTelemetryConfig(env);
     expect(config.samplerTargetPerSecond).toBe(10);
     expect(config.otlpEndpoint).toBe('http://127.0.0.1:4318');
+    expect(config.otlpProtocol).toBe('http/json');
     const lines = stderr.mock.calls.map(([line]) => String(line));
     expect(lines.filter((line) => line.includes('LANTERN_SAMPLER_TARGET_TPS="lots"'))).toHaveLength(
       1,
     );
     expect(
       lines.filter((line) => line.includes('OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318"')),
+    ).toHaveLength(1);
+    expect(
+      lines.filter((line) => line.includes('OTEL_EXPORTER_OTLP_PROTOCOL="grpc"')),
     ).toHaveLength(1);
   });
 });

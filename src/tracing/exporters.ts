@@ -1,0 +1,63 @@
+import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as ProtobufLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as ProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import type { TelemetryConfig } from './config.ts';
+import { ReportingExporter } from './export-failures.ts';
+
+/**
+ * Exports in flight (each retrying for seconds when the Collector is away) hold their batch:
+ * the exporters' default of 30 kept ~60 MB alive with the Collector down; beyond the limit a
+ * batch is dropped and counted. 4 is plenty while the Collector answers in milliseconds.
+ */
+const concurrencyLimit = 4;
+
+/** The URL of one signal, unless its own OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT names it. */
+const signalUrl = (config: TelemetryConfig, path: string, variable: string): string | undefined =>
+  process.env[variable] ? undefined : `${config.otlpEndpoint}${path}`;
+
+export interface Exporters {
+  readonly spans?: SpanExporter;
+  readonly logs?: LogRecordExporter;
+  readonly metrics?: PushMetricExporter;
+}
+
+/**
+ * One OTLP/HTTP exporter per signal whose OTEL_<SIGNAL>_EXPORTER is `otlp`, encoded as
+ * OTEL_EXPORTER_OTLP_PROTOCOL says; spans and logs report failing exports on stderr.
+ */
+export function createExporters(config: TelemetryConfig): Exporters {
+  const json = config.otlpProtocol === 'http/json';
+  const tracesUrl = signalUrl(config, '/v1/traces', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const logsUrl = signalUrl(config, '/v1/logs', 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
+  const metricsUrl = signalUrl(config, '/v1/metrics', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
+  const options = (url: string | undefined) => ({ ...(url && { url }), concurrencyLimit });
+  return {
+    ...(config.tracesExporter === 'otlp' && {
+      spans: new ReportingExporter(
+        'spans',
+        tracesUrl ?? 'its endpoint',
+        json
+          ? new JsonTraceExporter(options(tracesUrl))
+          : new ProtobufTraceExporter(options(tracesUrl)),
+      ),
+    }),
+    ...(config.logsExporter === 'otlp' && {
+      logs: new ReportingExporter(
+        'logs',
+        logsUrl ?? 'its endpoint',
+        json ? new JsonLogExporter(options(logsUrl)) : new ProtobufLogExporter(options(logsUrl)),
+      ),
+    }),
+    ...(config.metricsExporter === 'otlp' && {
+      metrics: json
+        ? new JsonMetricExporter(options(metricsUrl))
+        : new ProtobufMetricExporter(options(metricsUrl)),
+    }),
+  };
+}
