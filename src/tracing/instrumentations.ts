@@ -1,7 +1,16 @@
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+import { ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import type { TelemetryConfig } from './config.ts';
 
-/** The auto-instrumentations Lantern turns on (OTEL_NODE_ENABLED_INSTRUMENTATIONS narrows them). */
-export function defaultInstrumentations(): ReturnType<typeof getNodeAutoInstrumentations> {
+/**
+ * The auto-instrumentations Lantern turns on (OTEL_NODE_ENABLED_INSTRUMENTATIONS narrows them).
+ * Express middleware and router layers record no span unless LANTERN_EXPRESS_LAYERS=all: each is
+ * a span per layer per request that carries only the layer's name (the route still reaches
+ * the server span as http.route; route handlers keep their span and its exceptions).
+ */
+export function defaultInstrumentations(
+  config: Pick<TelemetryConfig, 'expressLayers'>,
+): ReturnType<typeof getNodeAutoInstrumentations> {
   return getNodeAutoInstrumentations({
     // Noisy and rarely useful: a span per file read, lookup or socket.
     '@opentelemetry/instrumentation-fs': { enabled: false },
@@ -10,5 +19,10 @@ export function defaultInstrumentations(): ReturnType<typeof getNodeAutoInstrume
     // Express 5 runs on the `router` package: its instrumentation repeated express's spans
     // ("middleware - patched", a second "request handler") on every request.
     '@opentelemetry/instrumentation-router': { enabled: false },
+    ...(config.expressLayers === 'handlers' && {
+      '@opentelemetry/instrumentation-express': {
+        ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
+      },
+    }),
   });
 }

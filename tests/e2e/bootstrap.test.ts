@@ -46,6 +46,8 @@ describe.each([
     expect(spans.map((span) => span.operationName)).toContainEqual(
       expect.stringMatching(/^request handler/),
     );
+    // express.json() ran on this request, but middleware layers record no span by default.
+    expect(spans.filter((span) => span.operationName.startsWith('middleware'))).toEqual([]);
   });
 
   it('sends its log record over OTLP with the trace id and span id of the request', async () => {
@@ -67,6 +69,25 @@ describe.each([
     );
     expect(spans.length).toBeGreaterThan(1);
     for (const span of spans) expect(span[fields.span.samplingWeight]).toBe(1);
+  });
+});
+
+describe('LANTERN_EXPRESS_LAYERS=all, OTLP as protobuf', () => {
+  it('records a span for every express middleware, sent as http/protobuf', async () => {
+    const app = await startApp({
+      loader: '--import',
+      script: 'tests/fixtures/express-app.mjs',
+      service: `bootstrap-layers-${run}`,
+      env: { LANTERN_EXPRESS_LAYERS: 'all', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
+    });
+    apps.push(app);
+    const traceId = newTraceId();
+    expect(await request(app, '/fail', traceId)).toBe(500);
+    const spans = await eventually(
+      () => jaegerTrace(traceId),
+      (found) => found.some((span) => span.operationName.startsWith('request handler')),
+    );
+    expect(spans.map((span) => span.operationName)).toContain('middleware - jsonParser');
   });
 });
 
