@@ -5,9 +5,11 @@ import { HTTP_STATUS_ATTRIBUTES, isFailedRequest } from '../../contracts/failed-
 /** A server span that is a failed request, by the one definition error rates count. */
 export function isFailedRequestSpan(span: ReadableSpan): boolean {
   if (span.kind !== SpanKind.SERVER) return false;
-  const status = HTTP_STATUS_ATTRIBUTES.map((name) => span.attributes[name]).find(
-    (value) => value !== undefined,
-  );
+  let status: unknown;
+  for (const name of HTTP_STATUS_ATTRIBUTES) {
+    status = span.attributes[name];
+    if (status !== undefined) break;
+  }
   return isFailedRequest({
     statusIsError: span.status.code === SpanStatusCode.ERROR,
     httpStatus: status === undefined ? undefined : Number(status),
@@ -21,6 +23,6 @@ export function isFailedRequestSpan(span: ReadableSpan): boolean {
  */
 export function isErrorSpan(span: ReadableSpan): boolean {
   if (span.status.code === SpanStatusCode.ERROR) return true;
-  if (span.events.some((event) => event.name === 'exception')) return true;
+  for (const event of span.events) if (event.name === 'exception') return true;
   return isFailedRequestSpan(span);
 }

@@ -1,4 +1,10 @@
-import { trace, type Attributes, type Context, type SpanKind } from '@opentelemetry/api';
+import {
+  trace,
+  type Attributes,
+  type Context,
+  type SpanKind,
+  type TraceState,
+} from '@opentelemetry/api';
 import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 import type { BoundedMap } from './bounded-map.ts';
 import type { RateAllocator } from './rate-allocator.ts';
@@ -16,6 +22,8 @@ export type EntryKeys = BoundedMap<string, string>;
 export class AdaptiveHeadSampler implements Sampler {
   private readonly allocator: RateAllocator;
   private readonly entryKeys: EntryKeys;
+  /** The last tracestate made from nothing, reused while the probability stays the same. */
+  private fresh: { probability: number; state: TraceState } | undefined;
 
   constructor(allocator: RateAllocator, entryKeys: EntryKeys) {
     this.allocator = allocator;
@@ -36,10 +44,16 @@ export class AdaptiveHeadSampler implements Sampler {
     }
     const key = samplingKey(spanName, attributes);
     this.entryKeys.setIfAbsent(traceId, key);
-    return {
-      decision,
-      traceState: withProbability(parent?.traceState, this.allocator.probability(key)),
-    };
+    const probability = this.allocator.probability(key);
+    return { decision, traceState: this.stateWith(parent?.traceState, probability) };
+  }
+
+  /** Most entry requests carry no tracestate: theirs is the same for the same probability. */
+  private stateWith(upstream: TraceState | undefined, probability: number): TraceState {
+    if (upstream) return withProbability(upstream, probability);
+    if (this.fresh?.probability !== probability)
+      this.fresh = { probability, state: withProbability(undefined, probability) };
+    return this.fresh.state;
   }
 
   toString(): string {

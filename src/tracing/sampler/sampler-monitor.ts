@@ -1,29 +1,44 @@
-import { metrics, type Counter } from '@opentelemetry/api';
+import { metrics } from '@opentelemetry/api';
+import type { DecisionReason } from './decision.ts';
 import type { SamplerMonitor, TailSamplingProcessor } from './tail-processor.ts';
 
 /**
  * Exports the sampler's decisions as metrics: `lantern.sampler.traces` counts decided traces by
  * decision, reason and whether a cap or timeout forced the decision; `lantern.sampler.held.*`
- * gauge what is buffered. Instruments are created by `observe`, once the SDK's meter provider is
- * registered (a meter taken before that is a no-op for good).
+ * gauge what is buffered. Decisions are tallied in plain numbers and read by the meter only
+ * when it collects, so a decision costs no metric call. Instruments are created by `observe`,
+ * once the SDK's meter provider is registered (a meter taken before that is a no-op for good).
  */
 export function meteredMonitor(): SamplerMonitor & {
   observe(processor: TailSamplingProcessor): void;
 } {
-  let traces: Counter | undefined;
+  const reasons: readonly DecisionReason[] = ['error', 'slow', 'probabilistic'];
+  // One tally per decision × reason × early, counted in place.
+  const tallies = reasons.flatMap((reason) =>
+    [true, false].flatMap((keep) =>
+      [true, false].map((early) => ({
+        attributes: { decision: keep ? 'kept' : 'dropped', reason, early },
+        count: 0,
+      })),
+    ),
+  );
   return {
     decided(decision, early) {
-      traces?.add(1, {
-        decision: decision.keep ? 'kept' : 'dropped',
-        reason: decision.reason,
-        early,
-      });
+      const index =
+        reasons.indexOf(decision.reason) * 4 + (decision.keep ? 0 : 2) + (early ? 0 : 1);
+      const tally = tallies[index];
+      if (tally) tally.count += 1;
     },
     observe(processor) {
       const meter = metrics.getMeter('lantern-sampler');
-      traces = meter.createCounter('lantern.sampler.traces', {
-        description: 'Traces decided by the adaptive tail sampler',
-      });
+      meter
+        .createObservableCounter('lantern.sampler.traces', {
+          description: 'Traces decided by the adaptive tail sampler',
+        })
+        .addCallback((result) => {
+          for (const { attributes, count } of tallies)
+            if (count > 0) result.observe(count, attributes);
+        });
       meter
         .createObservableGauge('lantern.sampler.held.traces', {
           description: 'Traces awaiting a decision',
