@@ -1,88 +1,200 @@
 /**
- * Overhead of the bootstrap: the same express app plain (control) and under
- * `--import lantern/register` exporting to the real local Collector, interleaved round by round.
- * Reports max throughput (ratio of medians), p50/p99 latency at a fixed rate, and RSS.
+ * Overhead of the bootstrap against what a team would run instead: the same express app plain
+ * (control), under plain OpenTelemetry, EDOT Node, dd-trace and `lantern/register`, every
+ * tracer exporting to the real local Collector, interleaved round by round. The app runs on
+ * core 0; this process (the load generator) and the stack's servers on the other cores.
+ * Reports max throughput (ratio of medians), CPU per request at a fixed rate (the primary
+ * figure: steadier than wall time on a shared machine), p50/p99 at that rate, and RSS.
+ * `overhead-parts` runs Lantern with one part at a time switched off by its documented setting,
+ * beside plain node and the instrumentations alone, so each part's µs per request shows.
  *   npm run bench -- overhead
+ *   npm run bench -- overhead-parts
+ *   BENCH_VARIANTS=plain,lantern BENCH_ROUNDS=1 npm run bench -- overhead   (a quick look)
  */
 import autocannon from 'autocannon';
+import { availableParallelism } from 'node:os';
+import { rssMiB, startApp, type AppOptions } from '../tools/harness/instrumented-app.ts';
+import { runningPid } from '../tools/stack/daemon.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
-import { stackUp } from '../tools/stack/stack.ts';
-import { rssMiB, startApp } from '../tools/harness/instrumented-app.ts';
+import { servers, stackUp } from '../tools/stack/stack.ts';
+import { cpuSeconds, pin } from './process-cpu.ts';
 import { median, range } from './stats.ts';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 200);
+const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 300);
 
-async function load(
-  url: string,
-  options: Partial<autocannon.Options> = {},
-): Promise<autocannon.Result> {
-  return autocannon({ url, connections: 16, duration: SECONDS, ...options });
+type Variant = Pick<AppOptions, 'loader' | 'preload' | 'env'> & { readonly label: string };
+
+/** Every variant exports traces, logs and metrics to the same Collector over OTLP/HTTP. */
+const variants: Record<string, Variant> = {
+  plain: { label: 'control: plain node', loader: 'none' },
+  opentelemetry: {
+    label: 'OpenTelemetry auto-instrumentations, AlwaysOn, every span and log (http/protobuf)',
+    loader: '--import',
+    preload: './bench/fixtures/opentelemetry-register.mjs',
+    env: {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_LOGS_EXPORTER: 'otlp',
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    },
+  },
+  edot: {
+    label: 'EDOT Node (@elastic/opentelemetry-node)',
+    loader: '--import',
+    preload: '@elastic/opentelemetry-node',
+  },
+  'dd-trace': {
+    label: 'dd-trace, no agent',
+    loader: '--import',
+    preload: 'dd-trace/initialize.mjs',
+    env: { DD_TRACE_STARTUP_LOGS: 'false' },
+  },
+  lantern: { label: 'lantern/register', loader: '--import' },
+};
+
+/** Lantern with one documented setting changed. */
+function lanternWith(variable: string, value: string, what: string): Variant {
+  return {
+    label: `lantern, ${variable}=${value} (${what})`,
+    loader: '--import',
+    env: { [variable]: value },
+  };
 }
 
-interface Sample {
-  maxRps: number;
-  p50: number;
-  p99: number;
-  rss: number;
-}
-
-/** Plain node; the instrumentations alone (SDK recording and exporting nothing); Lantern. */
-const variants = {
-  'control: plain node': { loader: 'none' },
-  'floor: instrumentations only (AlwaysOff, no export)': {
+/** Lantern with one part off at a time: the difference to `lantern` is that part's cost. */
+const parts: Record<string, Variant> = {
+  plain: variants.plain as Variant,
+  floor: {
+    label: 'floor: the same instrumentations, recording nothing (AlwaysOff), no export',
     loader: '--import',
     preload: './bench/fixtures/instrumentations-only.mjs',
   },
-  'lantern/register': { loader: '--import' },
-} as const;
-type Variant = keyof typeof variants;
+  lantern: variants.lantern as Variant,
+  'no-logs': lanternWith('OTEL_LOGS_EXPORTER', 'none', 'no log records'),
+  'no-metrics': lanternWith('OTEL_METRICS_EXPORTER', 'none', 'no metrics'),
+  'no-traces': lanternWith('OTEL_TRACES_EXPORTER', 'none', 'no span recorded, sampled or sent'),
+  protobuf: lanternWith('OTEL_EXPORTER_OTLP_PROTOCOL', 'http/protobuf', 'instead of JSON'),
+  'three-instrumentations': lanternWith(
+    'OTEL_NODE_ENABLED_INSTRUMENTATIONS',
+    'http,express,pino',
+    'instead of every default',
+  ),
+};
+
+interface Sample {
+  readonly maxRps: number;
+  readonly cpuUsPerRequest: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly rss: number;
+}
+
+const load = (url: string, options: Partial<autocannon.Options> = {}): Promise<autocannon.Result> =>
+  autocannon({ url, connections: 16, duration: SECONDS, ...options });
 
 async function measure(variant: Variant, path: string, otlp: string): Promise<Sample> {
   const app = await startApp({
-    ...variants[variant],
+    loader: variant.loader,
+    ...(variant.preload !== undefined && { preload: variant.preload }),
     script: 'bench/fixtures/app.mjs',
     service: 'bench-overhead',
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
+    cores: '0',
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, ...variant.env },
   });
+  const pid = app.child.pid ?? 0;
   const url = `${app.url}${path}`;
-  await load(url, { duration: 2 }); // warm-up: JIT, connection pools, sampler rates
+  const atFixedRate = (duration: number) =>
+    load(url, { overallRate: FIXED_RATE, connections: 8, duration });
+  // Warm-up flat out (JIT, connection pools, sampler rates), then 5 s at the fixed rate so the
+  // warm-up's export backlog (plain OpenTelemetry batches every 5 s) is sent before CPU is read;
+  // the flat-out run comes last for the same reason.
+  await load(url, { duration: 2 });
+  await atFixedRate(5);
+  const before = cpuSeconds(pid);
+  const fixed = await atFixedRate(SECONDS);
+  const cpu = cpuSeconds(pid) - before;
   const max = await load(url);
-  const fixed = await load(url, { overallRate: FIXED_RATE, connections: 8 });
   const sample = {
     maxRps: max.requests.average,
+    cpuUsPerRequest: (cpu * 1e6) / Math.max(1, fixed.requests.total),
     p50: fixed.latency.p50,
     p99: fixed.latency.p99,
-    rss: rssMiB(app.child.pid ?? 0),
+    rss: rssMiB(pid),
   };
-  await app.stop();
+  // SIGKILL: plain OpenTelemetry's register handles SIGTERM by flushing and never exits.
+  await app.stop('SIGKILL');
   return sample;
 }
 
-export async function overhead(): Promise<string> {
+/** Core 0 for the app; this process and the stack's servers on the rest (restored after). */
+function pinAwayFromApp(): () => void {
+  const cores = availableParallelism();
+  if (cores < 2) return () => undefined;
+  const others = cores === 2 ? '1' : `1-${cores - 1}`;
+  const pids = [process.pid, ...servers.map((s) => runningPid(s.name))].filter(
+    (pid): pid is number => pid !== undefined,
+  );
+  for (const pid of pids) pin(pid, others);
+  return () => {
+    for (const pid of pids) pin(pid, `0-${cores - 1}`);
+  };
+}
+
+function chosen(all: Record<string, Variant>): [string, Variant][] {
+  const wanted = process.env.BENCH_VARIANTS?.split(',');
+  const unknown = wanted?.filter((name) => !(name in all)) ?? [];
+  if (unknown.length > 0)
+    throw new Error(
+      `BENCH_VARIANTS: unknown ${unknown.join(', ')}; choose from ${Object.keys(all).join(', ')}`,
+    );
+  return Object.entries(all).filter(
+    ([name]) => name === 'plain' || !wanted || wanted.includes(name),
+  );
+}
+
+/** Lantern against plain node and the peers a team would pick instead. */
+export const overhead = (): Promise<string> =>
+  compare('Bootstrap overhead against its peers', variants);
+
+/** Lantern's parts, each switched off in turn. */
+export const overheadParts = (): Promise<string> =>
+  compare("Where Lantern's overhead goes: one part off at a time", parts);
+
+async function compare(title: string, all: Record<string, Variant>): Promise<string> {
   const { otlpHttp } = await stackUp(loadStackSettings());
+  const run = chosen(all);
   const lines = [
-    `### Bootstrap overhead (${ROUNDS} interleaved rounds × ${SECONDS} s; fixed rate ${FIXED_RATE} req/s for latency)`,
+    `### ${title} (${ROUNDS} interleaved rounds × ${SECONDS} s; app on core 0, load and stack on the others; CPU and latency at a fixed ${FIXED_RATE} req/s)`,
     '',
-    '| route | variant | max req/s (median, min–max) | ratio | p50 ms | p99 ms | RSS MiB |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| route | variant | max req/s (median, min–max) | ratio | CPU µs/req (median, min–max) | + µs/req | p50 ms | p99 ms | RSS MiB |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
-  for (const path of ['/compute', '/hello']) {
-    const byVariant = new Map<Variant, Sample[]>();
-    for (let round = 0; round < ROUNDS; round += 1) {
-      for (const variant of Object.keys(variants) as Variant[]) {
-        const sample = await measure(variant, path, otlpHttp);
-        byVariant.set(variant, [...(byVariant.get(variant) ?? []), sample]);
+  const unpin = pinAwayFromApp();
+  try {
+    for (const path of ['/compute', '/hello']) {
+      const byVariant = new Map<string, Sample[]>();
+      for (let round = 0; round < ROUNDS; round += 1) {
+        for (const [name, variant] of run) {
+          const sample = await measure(variant, path, otlpHttp);
+          byVariant.set(name, [...(byVariant.get(name) ?? []), sample]);
+        }
+      }
+      const plain = byVariant.get('plain') ?? [];
+      const baseRps = median(plain.map((s) => s.maxRps));
+      const baseCpu = median(plain.map((s) => s.cpuUsPerRequest));
+      for (const [name, samples] of byVariant) {
+        const rps = samples.map((s) => s.maxRps);
+        const cpu = samples.map((s) => s.cpuUsPerRequest);
+        const of = (pick: (s: Sample) => number) => median(samples.map(pick)).toFixed(1);
+        lines.push(
+          `| ${path} | ${all[name]?.label ?? name} | ${median(rps).toFixed(0)} (${range(rps)}) | ${(median(rps) / baseRps).toFixed(3)} | ${median(cpu).toFixed(0)} (${range(cpu)}) | ${(median(cpu) - baseCpu).toFixed(0)} | ${of((s) => s.p50)} | ${of((s) => s.p99)} | ${of((s) => s.rss)} |`,
+        );
       }
     }
-    const base = median((byVariant.get('control: plain node') ?? []).map((s) => s.maxRps));
-    for (const [name, samples] of byVariant) {
-      const rps = samples.map((s) => s.maxRps);
-      lines.push(
-        `| ${path} | ${name} | ${median(rps).toFixed(0)} (${range(rps)}) | ${(median(rps) / base).toFixed(3)} | ${median(samples.map((s) => s.p50)).toFixed(1)} | ${median(samples.map((s) => s.p99)).toFixed(1)} | ${median(samples.map((s) => s.rss)).toFixed(0)} |`,
-      );
-    }
+  } finally {
+    unpin();
   }
   return lines.join('\n');
 }

@@ -3,9 +3,10 @@
  * against a control in the same run, prints a Markdown section and records it in BENCHMARKS.md.
  */
 import { consoleBench } from '../bench/console.ts';
+import { cpuProfile } from '../bench/cpu-profile.ts';
 import { fidelity } from '../bench/fidelity.ts';
 import { ingest } from '../bench/ingest.ts';
-import { overhead } from '../bench/overhead.ts';
+import { overhead, overheadParts } from '../bench/overhead.ts';
 import { queries } from '../bench/queries.ts';
 import { recordSection, reportPath } from '../bench/report.ts';
 import { sampler } from '../bench/sampler.ts';
@@ -13,6 +14,8 @@ import { sampler } from '../bench/sampler.ts';
 const benchmarks: Record<string, () => string | Promise<string>> = {
   sampler,
   overhead,
+  'overhead-parts': overheadParts,
+  profile: cpuProfile,
   queries,
   ingest,
   fidelity,

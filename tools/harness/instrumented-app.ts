@@ -22,6 +22,8 @@ export interface AppOptions {
   readonly script: string;
   readonly service: string;
   readonly env?: Record<string, string>;
+  /** Cores to run the app on (`taskset -c`), so a load generator on another core stays off it. */
+  readonly cores?: string;
 }
 
 /**
@@ -31,7 +33,10 @@ export interface AppOptions {
 export function startApp(options: AppOptions): Promise<RunningApp> {
   const loader =
     options.loader === 'none' ? [] : [options.loader, options.preload ?? 'lantern/register'];
-  const child = spawn(process.execPath, [...loader, join(repoRoot, options.script)], {
+  const command = [process.execPath, ...loader, join(repoRoot, options.script)];
+  if (options.cores !== undefined) command.unshift('taskset', '-c', options.cores);
+  const [file = '', ...args] = command;
+  const child = spawn(file, args, {
     cwd: repoRoot,
     env: {
       ...process.env,
