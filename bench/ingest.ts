@@ -19,6 +19,7 @@ import {
   type ProcessUsage,
 } from '../tools/harness/pipeline-counts.ts';
 import type { Encoding } from '../tools/harness/otlp-encoder.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { generateLoad, SPANS_PER_TRACE, type LoadCounts } from '../tools/harness/telemetry-load.ts';
 
 const STEPS = (process.env.BENCH_INGEST_STEPS ?? '1000,5000,10000,20000').split(',').map(Number);
@@ -54,6 +55,29 @@ async function nullSink(): Promise<{ url: string; server: Server }> {
     url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
     server,
   };
+}
+
+/**
+ * How many of the sampled traces (the last ones acknowledged) Jaeger holds whole. Jaeger writes
+ * behind Elasticsearch under load, so each gets up to 30 s in all before it counts as not whole.
+ */
+async function wholeInJaeger(jaeger: string, traceIds: readonly string[]): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  let whole = 0;
+  for (const traceId of traceIds) {
+    for (;;) {
+      const body = (await (await fetch(`${jaeger}/api/traces/${traceId}`)).json()) as {
+        data?: { spans: unknown[] }[];
+      };
+      if (body.data?.[0]?.spans.length === SPANS_PER_TRACE) {
+        whole += 1;
+        break;
+      }
+      if (Date.now() > deadline) break;
+      await sleep(1000);
+    }
+  }
+  return whole;
 }
 
 export async function ingest(): Promise<string> {
@@ -104,13 +128,7 @@ export async function ingest(): Promise<string> {
     const usage = watch.stop();
     const jaegerSpans =
       (await scrapeSum(jaegerMetrics, JAEGER_STORED, JAEGER_EXPORTER)) - jaegerBefore;
-    let jaegerWhole = 0;
-    for (const traceId of load.sampleTraceIds) {
-      const body = (await (await fetch(`${e.jaeger}/api/traces/${traceId}`)).json()) as {
-        data?: { spans: unknown[] }[];
-      };
-      if (body.data?.[0]?.spans.length === SPANS_PER_TRACE) jaegerWhole += 1;
-    }
+    const jaegerWhole = await wholeInJaeger(e.jaeger, load.sampleTraceIds);
     const result = {
       encoding,
       label,
