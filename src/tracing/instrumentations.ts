@@ -9,7 +9,7 @@ import type { TelemetryConfig } from './config.ts';
  * the server span as http.route; route handlers keep their span and its exceptions).
  */
 export function defaultInstrumentations(
-  config: Pick<TelemetryConfig, 'expressLayers'>,
+  config: Pick<TelemetryConfig, 'expressLayers' | 'logsExporter'>,
 ): ReturnType<typeof getNodeAutoInstrumentations> {
   return getNodeAutoInstrumentations({
     // Noisy and rarely useful: a span per file read, lookup or socket.
@@ -19,6 +19,11 @@ export function defaultInstrumentations(
     // Express 5 runs on the `router` package: its instrumentation repeated express's spans
     // ("middleware - patched", a second "request handler") on every request.
     '@opentelemetry/instrumentation-router': { enabled: false },
+    // With logs off, pino and winston keep their trace ids but skip re-reading every line.
+    ...(config.logsExporter === 'none' && {
+      '@opentelemetry/instrumentation-pino': { disableLogSending: true },
+      '@opentelemetry/instrumentation-winston': { disableLogSending: true },
+    }),
     ...(config.expressLayers === 'handlers' && {
       '@opentelemetry/instrumentation-express': {
         ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
