@@ -6,17 +6,15 @@
  * share of the process's CPU becomes µs per request.
  *   npm run bench -- profile
  */
-import autocannon from 'autocannon';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp } from '../tools/harness/instrumented-app.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
-import { cpuSeconds } from './process-cpu.ts';
+import { cpuAtFixedRate, FIXED_RATE, pinAwayFromApp } from './fixed-rate.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
-const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 300);
 
 interface ProfileNode {
   id: number;
@@ -117,20 +115,12 @@ export async function cpuProfile(): Promise<string> {
       NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}`,
     },
   });
-  const pid = app.child.pid ?? 0;
-  const url = `${app.url}/compute`;
-  await autocannon({ url, connections: 16, duration: 2 });
-  await autocannon({ url, connections: 8, overallRate: FIXED_RATE, duration: 5 });
-  const from = Number(process.hrtime.bigint() / 1000n);
-  const before = cpuSeconds(pid);
-  const result = await autocannon({
-    url,
-    connections: 8,
-    overallRate: FIXED_RATE,
-    duration: SECONDS,
-  });
-  const cpuUsPerRequest = ((cpuSeconds(pid) - before) * 1e6) / result.requests.total;
-  const to = Number(process.hrtime.bigint() / 1000n);
+  const unpin = pinAwayFromApp();
+  const { cpuUsPerRequest, from, to } = await cpuAtFixedRate(
+    app.child.pid ?? 0,
+    `${app.url}/compute`,
+    SECONDS,
+  ).finally(unpin);
   await app.stop('SIGINT'); // Lantern flushes, then the process exits and V8 writes the profile
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no CPU profile written in ${dir}: ${app.stderr()}`);

@@ -12,17 +12,14 @@
  *   BENCH_VARIANTS=plain,lantern BENCH_ROUNDS=1 npm run bench -- overhead   (a quick look)
  */
 import autocannon from 'autocannon';
-import { availableParallelism } from 'node:os';
 import { rssMiB, startApp, type AppOptions } from '../tools/harness/instrumented-app.ts';
-import { runningPid } from '../tools/stack/daemon.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
-import { servers, stackUp } from '../tools/stack/stack.ts';
-import { cpuSeconds, pin } from './process-cpu.ts';
+import { stackUp } from '../tools/stack/stack.ts';
+import { cpuAtFixedRate, FIXED_RATE, pinAwayFromApp } from './fixed-rate.ts';
 import { median, range } from './stats.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 300);
 
 type Variant = Pick<AppOptions, 'loader' | 'preload' | 'env'> & { readonly label: string };
 
@@ -105,41 +102,18 @@ async function measure(variant: Variant, path: string, otlp: string): Promise<Sa
   });
   const pid = app.child.pid ?? 0;
   const url = `${app.url}${path}`;
-  const atFixedRate = (duration: number) =>
-    load(url, { overallRate: FIXED_RATE, connections: 8, duration });
-  // Warm-up flat out (JIT, connection pools, sampler rates), then 5 s at the fixed rate so the
-  // warm-up's export backlog (plain OpenTelemetry batches every 5 s) is sent before CPU is read;
-  // the flat-out run comes last for the same reason.
-  await load(url, { duration: 2 });
-  await atFixedRate(5);
-  const before = cpuSeconds(pid);
-  const fixed = await atFixedRate(SECONDS);
-  const cpu = cpuSeconds(pid) - before;
-  const max = await load(url);
+  const fixed = await cpuAtFixedRate(pid, url, SECONDS);
+  const max = await load(url); // last: its export backlog must not land in the CPU figure
   const sample = {
     maxRps: max.requests.average,
-    cpuUsPerRequest: (cpu * 1e6) / Math.max(1, fixed.requests.total),
-    p50: fixed.latency.p50,
-    p99: fixed.latency.p99,
+    cpuUsPerRequest: fixed.cpuUsPerRequest,
+    p50: fixed.result.latency.p50,
+    p99: fixed.result.latency.p99,
     rss: rssMiB(pid),
   };
   // SIGKILL: plain OpenTelemetry's register handles SIGTERM by flushing and never exits.
   await app.stop('SIGKILL');
   return sample;
-}
-
-/** Core 0 for the app; this process and the stack's servers on the rest (restored after). */
-function pinAwayFromApp(): () => void {
-  const cores = availableParallelism();
-  if (cores < 2) return () => undefined;
-  const others = cores === 2 ? '1' : `1-${cores - 1}`;
-  const pids = [process.pid, ...servers.map((s) => runningPid(s.name))].filter(
-    (pid): pid is number => pid !== undefined,
-  );
-  for (const pid of pids) pin(pid, others);
-  return () => {
-    for (const pid of pids) pin(pid, `0-${cores - 1}`);
-  };
 }
 
 function chosen(all: Record<string, Variant>): [string, Variant][] {

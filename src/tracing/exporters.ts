@@ -21,6 +21,11 @@ const concurrencyLimit = 4;
 const signalUrl = (config: TelemetryConfig, path: string, variable: string): string | undefined =>
   process.env[variable] ? undefined : `${config.otlpEndpoint}${path}`;
 
+interface ExporterOptions {
+  readonly url?: string;
+  readonly concurrencyLimit: number;
+}
+
 export interface Exporters {
   readonly spans?: SpanExporter;
   readonly logs?: LogRecordExporter;
@@ -32,32 +37,34 @@ export interface Exporters {
  * OTEL_EXPORTER_OTLP_PROTOCOL says; spans and logs report failing exports on stderr.
  */
 export function createExporters(config: TelemetryConfig): Exporters {
-  const json = config.otlpProtocol === 'http/json';
+  const encoded = <T>(
+    Json: new (options: ExporterOptions) => T,
+    Protobuf: new (options: ExporterOptions) => T,
+    url: string | undefined,
+  ): T => {
+    const options = { ...(url && { url }), concurrencyLimit };
+    return config.otlpProtocol === 'http/json' ? new Json(options) : new Protobuf(options);
+  };
   const tracesUrl = signalUrl(config, '/v1/traces', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   const logsUrl = signalUrl(config, '/v1/logs', 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
   const metricsUrl = signalUrl(config, '/v1/metrics', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
-  const options = (url: string | undefined) => ({ ...(url && { url }), concurrencyLimit });
   return {
     ...(config.tracesExporter === 'otlp' && {
       spans: new ReportingExporter(
         'spans',
         tracesUrl ?? 'its endpoint',
-        json
-          ? new JsonTraceExporter(options(tracesUrl))
-          : new ProtobufTraceExporter(options(tracesUrl)),
+        encoded<SpanExporter>(JsonTraceExporter, ProtobufTraceExporter, tracesUrl),
       ),
     }),
     ...(config.logsExporter === 'otlp' && {
       logs: new ReportingExporter(
         'logs',
         logsUrl ?? 'its endpoint',
-        json ? new JsonLogExporter(options(logsUrl)) : new ProtobufLogExporter(options(logsUrl)),
+        encoded<LogRecordExporter>(JsonLogExporter, ProtobufLogExporter, logsUrl),
       ),
     }),
     ...(config.metricsExporter === 'otlp' && {
-      metrics: json
-        ? new JsonMetricExporter(options(metricsUrl))
-        : new ProtobufMetricExporter(options(metricsUrl)),
+      metrics: encoded<PushMetricExporter>(JsonMetricExporter, ProtobufMetricExporter, metricsUrl),
     }),
   };
 }

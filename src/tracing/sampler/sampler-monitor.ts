@@ -13,20 +13,20 @@ export function meteredMonitor(): SamplerMonitor & {
   observe(processor: TailSamplingProcessor): void;
 } {
   const reasons: readonly DecisionReason[] = ['error', 'slow', 'probabilistic'];
-  // One tally per decision × reason × early, counted in place.
-  const tallies = reasons.flatMap((reason) =>
-    [true, false].flatMap((keep) =>
-      [true, false].map((early) => ({
-        attributes: { decision: keep ? 'kept' : 'dropped', reason, early },
-        count: 0,
-      })),
-    ),
-  );
+  // One tally per reason × kept × early, at the slot this function gives it.
+  const slot = (reason: DecisionReason, kept: boolean, early: boolean): number =>
+    reasons.indexOf(reason) * 4 + (kept ? 0 : 2) + (early ? 0 : 1);
+  const tallies: { attributes: Record<string, string | boolean>; count: number }[] = [];
+  for (const reason of reasons)
+    for (const kept of [true, false])
+      for (const early of [true, false])
+        tallies[slot(reason, kept, early)] = {
+          attributes: { decision: kept ? 'kept' : 'dropped', reason, early },
+          count: 0,
+        };
   return {
     decided(decision, early) {
-      const index =
-        reasons.indexOf(decision.reason) * 4 + (decision.keep ? 0 : 2) + (early ? 0 : 1);
-      const tally = tallies[index];
+      const tally = tallies[slot(decision.reason, decision.keep, early)];
       if (tally) tally.count += 1;
     },
     observe(processor) {
