@@ -166,8 +166,13 @@ describe('the console in a real browser', () => {
       const status = page.locator('form.silence [role="status"]');
       await status.waitFor();
       expect(await status.textContent()).toMatch(/^Silenced until .+ \(silence [0-9a-f-]{36}\)\.$/);
-      // Its error rate over the episode, drawn against the threshold.
-      await page.locator('figure.alert-trend canvas').first().waitFor();
+      // Its error rate over the episode, drawn against the threshold: the bucket still filling,
+      // where the burst is, among the points; and its firing transition in the history.
+      await page
+        .locator('figure.alert-trend:not([data-values="0"]) canvas')
+        .first()
+        .waitFor({ timeout: 30_000 });
+      await page.locator('ol.timeline li').first().waitFor({ timeout: 30_000 });
       await shoot(page, 'alert');
       await page.locator('ul.exemplars a').first().click();
       await page.waitForURL(/\/traces\/[0-9a-f]{32}$/);

@@ -3,7 +3,7 @@ import { ms, percent } from '../format.ts';
 import type { Alert } from '../types.ts';
 import { useData } from '../use-data.ts';
 import { Chart } from './chart.tsx';
-import { completeBuckets, type ErrorRateSeries } from './service-trend.tsx';
+import type { ErrorRateSeries } from './service-trend.tsx';
 
 /** What the console needs of a rule (GET /api/v1/rules). */
 export interface RuleSummary {
@@ -17,6 +17,14 @@ interface LatencyBuckets {
   intervalMs: number;
   buckets: { start: string; latencyMs: Record<string, number | null> }[];
 }
+
+/**
+ * Buckets that start inside the range. Unlike a rate drawn from counts, a ratio or a percentile
+ * does not dip in the bucket still filling, and for a firing alert that bucket is the one that
+ * matters: it is kept.
+ */
+const startingFrom = <B extends { start: string }>(buckets: readonly B[], from: number): B[] =>
+  buckets.filter((b) => Date.parse(b.start) >= from);
 
 /**
  * The alert's figure over its episode (from a window before it started until it ended or now),
@@ -35,7 +43,7 @@ export function AlertTrend({ alert, rule }: { alert: Alert; rule: RuleSummary | 
     async () => {
       if (kind === 'error_rate') {
         const rate = await get<ErrorRateSeries>('/api/v1/analysis/error-rate', params);
-        return completeBuckets(rate.buckets, rate.intervalMs, from).map((b) => ({
+        return startingFrom(rate.buckets, from).map((b) => ({
           at: Date.parse(b.start),
           value: b.errorRate,
         }));
@@ -43,7 +51,7 @@ export function AlertTrend({ alert, rule }: { alert: Alert; rule: RuleSummary | 
       if (kind === 'latency_percentile') {
         const latency = await get<LatencyBuckets>('/api/v1/analysis/latency', params);
         const key = `p${String(rule?.percentile ?? 95)}`;
-        return completeBuckets(latency.buckets, latency.intervalMs, from).map((b) => ({
+        return startingFrom(latency.buckets, from).map((b) => ({
           at: Date.parse(b.start),
           value: b.latencyMs[key] ?? null,
         }));
@@ -51,11 +59,12 @@ export function AlertTrend({ alert, rule }: { alert: Alert; rule: RuleSummary | 
       return [];
     },
     `${alert.id}:${kind ?? ''}:${alert.endsAt ?? ''}`,
+    alert.endsAt ? undefined : 10_000, // an open episode keeps growing
   );
   const points = series.data ?? [];
   if (points.length === 0) return null;
   return (
-    <figure class="alert-trend">
+    <figure class="alert-trend" data-values={points.filter((p) => p.value !== null).length}>
       <figcaption>
         {kind === 'error_rate' ? 'error rate' : `p${String(rule?.percentile ?? 95)} latency`}{' '}
         against the threshold
