@@ -71,7 +71,12 @@ export type ErrorRateRule = z.infer<typeof errorRateRule>;
 export type LatencyRule = z.infer<typeof latencyRule>;
 export type LogCountRule = z.infer<typeof logCountRule>;
 
-const fileSchema = z.object({ rules: z.array(z.unknown()).min(1) }).strict();
+/**
+ * An empty list is allowed: that instance serves the API and evaluates nothing. It is how a
+ * second instance runs in front of the same Elasticsearch today, since two evaluating the same
+ * rules would each record every transition and each notify.
+ */
+const fileSchema = z.object({ rules: z.array(z.unknown()) }).strict();
 
 /** A rules file that failed validation; the message lists every problem by rule and field. */
 export class RulesFileError extends Error {
@@ -83,7 +88,7 @@ export function parseRules(document: unknown, source = 'rules'): AlertRule[] {
   const file = fileSchema.safeParse(document);
   if (!file.success) {
     throw new RulesFileError(
-      `${source}: expected a top-level "rules:" list with at least one rule`,
+      `${source}: expected a top-level "rules:" list (it may be empty: []) and nothing else`,
     );
   }
   const problems: string[] = [];

@@ -27,6 +27,8 @@ export function startAnalysisService(): void {
   const config = loadServiceConfig();
   const rules = loadRules(config.LANTERN_RULES_FILE);
   logger.info({ config: loggable(config), rules: rules.map((r) => r.name) }, 'starting');
+  if (rules.length === 0)
+    logger.warn(`no alert rules in ${config.LANTERN_RULES_FILE}: evaluating nothing`);
   const client = createElasticsearchClient(elasticsearchSettings(config));
   const warn = (message: string): void => {
     logger.warn(message);

@@ -73,6 +73,11 @@ describe('alert rules', () => {
     expect(() => parseRules({ rules: [{ ...rule, route: '/orders' }] })).toThrow(/route/);
     expect(() => parseRules({ rules: [rule, rule] })).toThrow(/"a": the name is used twice/);
     expect(() => parseRules({ alerts: [] })).toThrow(/top-level "rules:" list/);
+    expect(() => parseRules({ rules: 'error_rate' })).toThrow(/top-level "rules:" list/);
+  });
+
+  it('takes an empty list: an instance that serves the API and evaluates nothing', () => {
+    expect(parseRules({ rules: [] })).toEqual([]);
   });
 
   it('names the file when it cannot be read or parsed', () => {

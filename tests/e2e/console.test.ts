@@ -27,22 +27,32 @@ let analysis: RunningApp;
 let secured: RunningApp;
 let trafficOn = true;
 
-async function analysisService(env: Record<string, string> = {}): Promise<RunningApp> {
+/**
+ * An analysis service on the test stack. Only one may evaluate the rule: two evaluating it would
+ * each record the burst's transitions, and the alert page would show each of them twice.
+ */
+async function analysisService(
+  env: Record<string, string> = {},
+  evaluates = true,
+): Promise<RunningApp> {
   const rules = join(mkdtempSync(join(tmpdir(), 'lantern-rules-')), 'rules.yaml');
   writeFileSync(
     rules,
-    [
-      'rules:',
-      '  - name: console-burst',
-      '    kind: error_rate',
-      '    threshold: 0.2',
-      '    min_requests: 10',
-      '    window: 15s',
-      '    severity: high',
-      `    service: ${frontendService}`,
-      '    annotations:',
-      "      summary: '{{service}}: {{value}} of requests failed'",
-    ].join('\n'),
+    (evaluates
+      ? [
+          'rules:',
+          '  - name: console-burst',
+          '    kind: error_rate',
+          '    threshold: 0.2',
+          '    min_requests: 10',
+          '    window: 15s',
+          '    severity: high',
+          `    service: ${frontendService}`,
+          '    annotations:',
+          "      summary: '{{service}}: {{value}} of requests failed'",
+        ]
+      : ['rules: []']
+    ).join('\n'),
   );
   const app = await startApp({
     loader: 'none',
@@ -81,7 +91,7 @@ beforeAll(async () => {
   });
   apps.push(frontend);
   analysis = await analysisService();
-  secured = await analysisService({ LANTERN_API_TOKEN: TOKEN });
+  secured = await analysisService({ LANTERN_API_TOKEN: TOKEN }, false);
   void (async () => {
     while (trafficOn) {
       await Promise.all(
@@ -173,6 +183,8 @@ describe('the console in a real browser', () => {
         .first()
         .waitFor({ timeout: 30_000 });
       await page.locator('ol.timeline li').first().waitFor({ timeout: 30_000 });
+      // One evaluator, one firing transition: a second one would show the same step twice.
+      expect(await page.locator('ol.timeline li', { hasText: '→ firing' }).count()).toBe(1);
       await shoot(page, 'alert');
       await page.locator('ul.exemplars a').first().click();
       await page.waitForURL(/\/traces\/[0-9a-f]{32}$/);
