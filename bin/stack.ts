@@ -1,11 +1,18 @@
 import { logDir } from '../tools/stack/paths.ts';
 import { StackError } from '../tools/stack/errors.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
-import { runningMode, stackDown, stackStatus, stackUp } from '../tools/stack/stack.ts';
-import { credentialsIn } from '../tools/stack/credentials.ts';
+import {
+  runningMode,
+  stackCredentials,
+  stackDown,
+  stackStatus,
+  stackUp,
+} from '../tools/stack/stack.ts';
+import { composeEnvFile } from '../tools/stack/compose-credentials.ts';
+import { credentialsIn, secureDir } from '../tools/stack/credentials.ts';
 import { requireNode } from '../tools/stack/require-node.ts';
 
-const usage = 'usage: node bin/stack.ts up [--secure] | down [--wipe] | status';
+const usage = 'usage: node bin/stack.ts up [--secure] | down [--wipe] | status | credentials';
 const options: Record<string, readonly string[]> = { up: ['--secure'], down: ['--wipe'] };
 
 async function main(command: string | undefined, flags: readonly string[]): Promise<void> {
@@ -28,6 +35,15 @@ async function main(command: string | undefined, flags: readonly string[]): Prom
         console.log(`    services:          ${credentials.serviceEnvFile}`);
         console.log(`    analysis service:  ${credentials.analysisEnvFile}`);
       }
+      return;
+    }
+    case 'credentials': {
+      // The secured mode's files, for compose.secure.yaml; nothing is started.
+      await stackCredentials(loadStackSettings({ ...process.env, LANTERN_SECURE: '1' }));
+      console.log(`secured mode's certificates and secrets are in ${secureDir}`);
+      console.log(
+        `  compose: docker compose --env-file ${composeEnvFile} -f compose.yaml -f compose.secure.yaml up`,
+      );
       return;
     }
     case 'down':

@@ -1,6 +1,8 @@
+import { httpTarget } from '../contracts/http-target.ts';
 import type { Alert } from './alert.ts';
 
 export interface AlertmanagerSettings {
+  /** May carry credentials (`https://user:password@host`): they are sent as basic auth. */
   readonly url: string;
   /** Base URL of this API, for each alert's generatorURL. */
   readonly publicUrl: string;
@@ -29,17 +31,11 @@ export async function pushToAlertmanager(
     ...(alert.endsAt ? { endsAt: alert.endsAt } : {}),
     generatorURL: `${settings.publicUrl}/api/v1/alerts/${alert.id}`,
   }));
-  const response = await fetch(`${settings.url.replace(/\/+$/, '')}/api/v2/alerts`, {
+  await alertmanagerCall<undefined>(settings, '/alerts', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
-    signal: AbortSignal.timeout(5000),
   });
-  if (!response.ok) {
-    throw new Error(
-      `Alertmanager answered ${response.status}: ${(await response.text()).slice(0, 200)}`,
-    );
-  }
 }
 
 /** A silence as Alertmanager's v2 API keeps it. */
@@ -58,17 +54,24 @@ export interface Silence {
   readonly status: { state: string };
 }
 
-async function alertmanagerCall<T>(url: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
+/** One call to Alertmanager's v2 API; its JSON answer (none for a POST of alerts). */
+async function alertmanagerCall<T>(
+  settings: AlertmanagerSettings,
+  path: string,
+  init: RequestInit = {},
+): Promise<T> {
+  const target = httpTarget(settings.url);
+  const response = await fetch(`${target.url}/api/v2${path}`, {
+    ...init,
+    headers: { ...target.headers, ...(init.headers as Record<string, string> | undefined) },
+    signal: AbortSignal.timeout(5000),
+  });
   const text = await response.text();
   if (!response.ok) {
     throw new Error(`Alertmanager answered ${response.status}: ${text.slice(0, 200)}`);
   }
-  return JSON.parse(text) as T;
+  return (text === '' ? undefined : JSON.parse(text)) as T;
 }
-
-const v2 = (settings: AlertmanagerSettings, path: string): string =>
-  `${settings.url.replace(/\/+$/, '')}/api/v2${path}`;
 
 /** Silences this alert (its exact labels) in Alertmanager until `endsAt`; returns the id. */
 export async function silenceAlert(
@@ -82,7 +85,7 @@ export async function silenceAlert(
     isRegex: false,
     isEqual: true,
   }));
-  const created = await alertmanagerCall<{ silenceID: string }>(v2(settings, '/silences'), {
+  const created = await alertmanagerCall<{ silenceID: string }>(settings, '/silences', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -98,6 +101,6 @@ export async function silenceAlert(
 
 /** Alertmanager's silences that are active or pending. */
 export async function listSilences(settings: AlertmanagerSettings): Promise<Silence[]> {
-  const all = await alertmanagerCall<Silence[]>(v2(settings, '/silences'));
+  const all = await alertmanagerCall<Silence[]>(settings, '/silences');
   return all.filter((silence) => silence.status.state !== 'expired');
 }

@@ -63,6 +63,9 @@ describe('otel-collector.yaml', () => {
           LANTERN_ES_USERNAME: 'user',
           LANTERN_ES_PASSWORD: 'password',
           LANTERN_ES_CA_FILE: collectorConfigPath,
+          LANTERN_SCRAPE_TOKEN_FILE: collectorConfigPath,
+          LANTERN_JAEGER_CA_FILE: collectorConfigPath,
+          LANTERN_JAEGER_OTLP_AUTHORIZATION: 'Basic dXNlcjpwYXNz',
         },
       },
     );

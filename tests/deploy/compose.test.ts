@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { goEnv, requireGo } from '../../tools/stack/go-build.ts';
 import { repoRoot } from '../../tools/stack/paths.ts';
+import { stackCli } from '../support/stack-cli.ts';
 
 interface Service {
   command?: string[];
@@ -23,10 +24,10 @@ interface Project {
  * Loads a compose file with compose-go (Docker Compose's own loader and schema validation);
  * throws with its message when the file is invalid.
  */
-function loadCompose(file: string): Project {
-  const output = execFileSync(requireGo(), ['run', '.', file], {
+function loadCompose(files: string | readonly string[], env: Record<string, string> = {}): Project {
+  const output = execFileSync(requireGo(), ['run', '.', ...[files].flat()], {
     cwd: join(repoRoot, 'tools', 'compose-check'),
-    env: { ...process.env, ...goEnv() },
+    env: { ...process.env, ...goEnv(), ...env },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -128,5 +129,140 @@ describe('compose.yaml', () => {
     );
     expect(targets).toContain(`collector:${portOf(env.LANTERN_COLLECTOR_PROMETHEUS_ENDPOINT)}`);
     expect(targets).toContain(`collector:${env.LANTERN_COLLECTOR_METRICS_PORT}`);
+  });
+});
+
+/** The secured variant: compose.yaml with compose.secure.yaml over it, and its variables. */
+describe('compose.secure.yaml', () => {
+  const secureComposePath = join(repoRoot, 'compose.secure.yaml');
+  // What `npm run stack:credentials` writes to compose.env (values made up here).
+  const variables = Object.fromEntries(
+    [
+      'LANTERN_ES_INGEST_PASSWORD',
+      'LANTERN_ES_ANALYSIS_PASSWORD',
+      'LANTERN_ES_SETUP_PASSWORD',
+      'LANTERN_OTLP_TOKEN',
+      'LANTERN_API_TOKEN',
+      'LANTERN_ALERTMANAGER_PASSWORD',
+      'LANTERN_JAEGER_PASSWORD',
+      'LANTERN_JAEGER_OTLP_AUTHORIZATION',
+    ].map((name) => [name, `secret-of-${name}`]),
+  );
+  const secured = loadCompose([composePath, secureComposePath], variables);
+  const secure = (name: string): Service => {
+    const found = secured.services[name];
+    if (!found) throw new Error(`the secured project has no service ${name}`);
+    return found;
+  };
+  const envVariables = (file: string): string[] => [
+    ...new Set(
+      [...readFileSync(join(repoRoot, file), 'utf8').matchAll(/\$\{env:([A-Z_]+)\}/g)].map(
+        (m) => m[1] ?? '',
+      ),
+    ),
+  ];
+
+  it('is valid over compose.yaml, with the same services', () => {
+    expect(Object.keys(secured.services).sort()).toEqual(Object.keys(project.services).sort());
+  });
+
+  it('loads with exactly the compose.env that `npm run stack:credentials` writes', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'lantern-credentials-'));
+    const output = await stackCli({ LANTERN_STATE_DIR: state }, ['credentials']);
+    expect(output).toContain(join(state, 'secure'));
+    const written = Object.fromEntries(
+      readFileSync(join(state, 'secure', 'compose.env'), 'utf8')
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    const required = [...readFileSync(secureComposePath, 'utf8').matchAll(/\$\{([A-Z_]+):\?/g)].map(
+      (m) => m[1],
+    );
+    expect(Object.keys(written).sort()).toEqual([...new Set(required)].sort());
+    // No secret is printed, only where they are.
+    for (const value of Object.values(written)) expect(output).not.toContain(value);
+    const loaded = loadCompose([composePath, secureComposePath], {
+      ...written,
+      LANTERN_SECURE_DIR: join(state, 'secure'),
+    });
+    expect(loaded.services.analysis?.environment?.LANTERN_API_TOKEN).toBe(
+      written.LANTERN_API_TOKEN,
+    );
+  });
+
+  it('refuses to load without the secrets, naming the command that makes them', () => {
+    expect(() => loadCompose([composePath, secureComposePath])).toThrow(/stack:credentials/);
+  });
+
+  it("gives every server the secured stack's folder, read-only", () => {
+    for (const name of ['elasticsearch', 'jaeger', 'collector', 'prometheus', 'alertmanager']) {
+      const mount = secure(name).volumes?.find((v) => v.target === '/etc/lantern/secure');
+      expect(mount?.source, name).toBe(join(repoRoot, '.lantern', 'secure'));
+    }
+  });
+
+  it('merges the same secure configs over the same base configs as the local stack', () => {
+    const collector = secure('collector');
+    expect(collector.command).toEqual([
+      '--config',
+      '/etc/otelcol/config.yaml',
+      '--config',
+      '/etc/otelcol/secure.yaml',
+      `--feature-gates=${COLLECTOR_FEATURE_GATES}`,
+    ]);
+    const collectorMount = collector.volumes?.find((v) => v.target === '/etc/otelcol/secure.yaml');
+    expect(collectorMount?.source).toBe(join(repoRoot, 'otel-collector.secure.yaml'));
+    const jaegerMount = secure('jaeger').volumes?.find(
+      (v) => v.target === '/etc/jaeger/secure.yaml',
+    );
+    expect(jaegerMount?.source).toBe(join(repoRoot, 'config', 'jaeger.secure.yaml'));
+    expect(secure('prometheus').command).toContain(
+      '--web.config.file=/etc/lantern/secure/prometheus-web.yml',
+    );
+    expect(secure('alertmanager').command).toContain(
+      '--web.config.file=/etc/lantern/secure/alertmanager-web.yml',
+    );
+  });
+
+  it('sets every variable the secure Collector and Jaeger configs read', () => {
+    const collectorEnv = secure('collector').environment ?? {};
+    for (const variable of envVariables('otel-collector.secure.yaml')) {
+      expect(collectorEnv, variable).toHaveProperty(variable);
+    }
+    const jaegerEnv = secure('jaeger').environment ?? {};
+    const jaegerVariables = envVariables('config/jaeger.secure.yaml');
+    expect(jaegerVariables.length).toBeGreaterThanOrEqual(4);
+    for (const variable of jaegerVariables) expect(jaegerEnv, variable).toHaveProperty(variable);
+  });
+
+  it('sends everything over TLS, with credentials', () => {
+    const analysis = secure('analysis').environment ?? {};
+    expect(analysis.LANTERN_ES_URL).toBe('https://elasticsearch:9200');
+    expect(analysis.LANTERN_ALERTMANAGER_URL).toBe(
+      'https://lantern:secret-of-LANTERN_ALERTMANAGER_PASSWORD@alertmanager:9093',
+    );
+    expect(analysis.LANTERN_JAEGER_URL).toMatch(/^https:\/\/lantern:[^@]+@jaeger:16686$/);
+    expect(analysis.LANTERN_API_TOKEN).toBe('secret-of-LANTERN_API_TOKEN');
+    for (const name of ['demo-backend', 'demo-frontend']) {
+      const env = secure(name).environment ?? {};
+      expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('https://collector:4318');
+      expect(env.OTEL_EXPORTER_OTLP_HEADERS).toBe(
+        'Authorization=Bearer secret-of-LANTERN_OTLP_TOKEN',
+      );
+    }
+    const prometheus = parse(
+      readFileSync(join(repoRoot, 'config', 'prometheus.secure.yml'), 'utf8'),
+    ) as { scrape_configs: { job_name: string; scheme?: string }[] };
+    const plain = parse(readFileSync(join(repoRoot, 'config', 'prometheus.yml'), 'utf8')) as {
+      scrape_configs: { job_name: string }[];
+    };
+    expect(prometheus.scrape_configs.map((job) => job.job_name)).toEqual(
+      plain.scrape_configs.map((job) => job.job_name),
+    );
+    const exporter = prometheus.scrape_configs.find(
+      (j) => j.job_name === 'otel-collector-exporter',
+    );
+    expect(exporter?.scheme).toBe('https');
   });
 });

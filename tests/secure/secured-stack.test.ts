@@ -1,8 +1,14 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ES_USERS } from '../../tools/stack/credentials.ts';
+import {
+  basicAuthorization,
+  ES_USERS,
+  JAEGER_OTLP_USER,
+  WEB_USER,
+} from '../../tools/stack/credentials.ts';
 import { createElasticsearchClient } from '../../src/storage/client.ts';
 import { fields } from '../../src/contracts/fields.ts';
 import { indices } from '../../src/contracts/indices.ts';
@@ -10,11 +16,13 @@ import { installIndexTemplates } from '../../src/storage/templates.ts';
 import { startApp, traceparent, type RunningApp } from '../../tools/harness/instrumented-app.ts';
 import { eventually, newSpanId, newTraceId } from '../../tools/harness/otlp.ts';
 import { otlpEncoder } from '../../tools/harness/otlp-encoder.ts';
-import { exportOverGrpc } from '../../tools/harness/otlp-grpc.ts';
+import { exportOverGrpc, unaryCallStatus } from '../../tools/harness/otlp-grpc.ts';
 import {
   envFileVariables,
   postTls,
+  requestTls,
   secureCredentials,
+  secureSettings,
   secureStack,
   secureStackEnv,
 } from '../support/secure-stack.ts';
@@ -208,8 +216,110 @@ describe('Elasticsearch in secured mode', () => {
   });
 });
 
+/**
+ * The other servers: each refuses a request without credentials, in clear, or with wrong ones,
+ * and answers the right ones. Basic auth for people and Lantern; the Collector's metrics endpoint
+ * takes Prometheus's bearer token, Jaeger's OTLP receiver only the Collector's login.
+ */
+const web = (password: string) => basicAuthorization(WEB_USER, password);
+interface Guarded {
+  readonly server: string;
+  readonly url: string;
+  /** A POST body for a receiver; GET without one. */
+  readonly body?: string;
+  readonly right: string;
+  readonly wrong: string;
+}
+const guarded: readonly Guarded[] = [
+  {
+    server: 'Prometheus',
+    url: `${secureStack.prometheus}/api/v1/query?query=up`,
+    right: web(credentials.prometheusPassword),
+    wrong: web(credentials.alertmanagerPassword),
+  },
+  {
+    server: 'Alertmanager',
+    url: `${secureStack.alertmanager}/api/v2/alerts`,
+    right: web(credentials.alertmanagerPassword),
+    wrong: web(credentials.prometheusPassword),
+  },
+  {
+    server: "Jaeger's query API",
+    url: `${secureStack.jaeger}/api/services`,
+    right: web(credentials.jaegerPassword),
+    wrong: web(credentials.jaegerOtlpPassword),
+  },
+  {
+    server: "Jaeger's OTLP receiver",
+    url: `https://127.0.0.1:${secureSettings.LANTERN_JAEGER_OTLP_HTTP_PORT}/v1/traces`,
+    body: '{}',
+    right: basicAuthorization(JAEGER_OTLP_USER, credentials.jaegerOtlpPassword),
+    // The people's login may read traces, not write them.
+    wrong: web(credentials.jaegerPassword),
+  },
+  {
+    server: "the Collector's metrics endpoint",
+    url: secureStack.collectorPrometheus,
+    right: `Bearer ${credentials.scrapeToken}`,
+    wrong: `Bearer ${credentials.otlpToken}`,
+  },
+];
+
+describe.each(guarded)('$server in secured mode', ({ url, body, right, wrong }) => {
+  const call = (authorization?: string) =>
+    requestTls(url, ca, {
+      method: body === undefined ? 'GET' : 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        ...(authorization === undefined ? {} : { authorization }),
+      },
+    });
+
+  it('refuses anonymous requests and wrong credentials, and answers the right ones', async () => {
+    expect((await call()).status).toBe(401);
+    expect((await call(wrong)).status).toBe(401);
+    expect((await call('Basic bm9ib2R5Om5vdGhpbmc=')).status).toBe(401);
+    expect((await call(right)).status).toBe(200);
+  });
+
+  it('speaks TLS only', async () => {
+    const plain = await fetch(url.replace('https:', 'http:'), {
+      method: body === undefined ? 'GET' : 'POST',
+      ...(body === undefined ? {} : { body }),
+      headers: { authorization: right },
+    });
+    expect(plain.status).toBe(400);
+    expect(await plain.text()).toMatch(/HTTPS/);
+  });
+});
+
+describe("Jaeger's gRPC query API in secured mode", () => {
+  const target = `localhost:${secureSettings.LANTERN_JAEGER_QUERY_GRPC_PORT}`;
+  const services = (channel: grpc.ChannelCredentials, authorization?: string) =>
+    unaryCallStatus(
+      target,
+      '/jaeger.api_v3.QueryService/GetServices',
+      channel,
+      new Uint8Array(),
+      authorization,
+    );
+
+  it('holds to the same rules as its HTTP API: TLS, then the login', async () => {
+    const tls = grpc.credentials.createSsl(ca);
+    const right = web(credentials.jaegerPassword);
+    expect(await services(tls)).toBe(grpc.status.UNAUTHENTICATED);
+    expect(await services(tls, web(credentials.prometheusPassword))).toBe(
+      grpc.status.UNAUTHENTICATED,
+    );
+    expect(await services(grpc.credentials.createInsecure(), right)).toBe(grpc.status.UNAVAILABLE);
+    expect(await services(tls, right)).toBe(grpc.status.OK);
+  });
+});
+
 describe('the authenticated path, end to end', () => {
   const traceId = newTraceId();
+  const alertName = `secure-burst-${traceId.slice(0, 8)}`;
   let service: RunningApp;
   let analysis: RunningApp;
 
@@ -221,11 +331,26 @@ describe('the authenticated path, end to end', () => {
       // Exactly what the stack tells users to load: set -a; . .lantern/secure/service.env
       env: envFileVariables(credentials.serviceEnvFile),
     });
+    const rules = join(mkdtempSync(join(tmpdir(), 'lantern-rules-')), 'rules.yaml');
+    writeFileSync(
+      rules,
+      [
+        'rules:',
+        `  - { name: ${alertName}, kind: error_rate, service: secure-app, threshold: 0.5,`,
+        '      min_requests: 1, window: 30s, severity: high }',
+      ].join('\n'),
+    );
     analysis = await startApp({
       loader: 'none',
       script: 'bin/analysis.ts',
       service: 'analysis',
-      env: { ...envFileVariables(credentials.analysisEnvFile), LANTERN_EVAL_INTERVAL: '1s' },
+      env: {
+        // Exactly what the stack tells users to load, Alertmanager's login included.
+        ...envFileVariables(credentials.analysisEnvFile),
+        LANTERN_RULES_FILE: rules,
+        LANTERN_EVAL_INTERVAL: '1s',
+        LANTERN_QUERY_OFFSET: '3s',
+      },
     });
     apps.push(service, analysis);
   });
@@ -240,11 +365,15 @@ describe('the authenticated path, end to end', () => {
       headers: { traceparent: traceparent(traceId, newSpanId()) },
     });
     expect(response.status).toBe(500);
+    // Through the Collector's TLS and login to Jaeger, and out of its query API with ours.
+    const trace = `${secureStack.jaeger}/api/traces/${traceId}`;
     const jaeger = await eventually(
-      async () => (await fetch(`${secureStack.jaeger}/api/traces/${traceId}`)).status,
-      (status) => status === 200,
+      () => requestTls(trace, ca, { headers: { authorization: web(credentials.jaegerPassword) } }),
+      (answer) => answer.status === 200,
     );
-    expect(jaeger).toBe(200);
+    expect(jaeger.text).toContain(traceId);
+    expect(jaeger.text).toContain('secure-app');
+    expect((await requestTls(trace, ca)).status).toBe(401);
     const logs = await eventually(
       () => logsOfTrace(traceId),
       (docs) => docs.length > 0,
@@ -272,6 +401,60 @@ describe('the authenticated path, end to end', () => {
     expect(analysis.stderr()).not.toMatch(/security_exception|unauthorized|403/i);
   });
 
+  it("sends the alert to Alertmanager with Alertmanager's login", async () => {
+    const firing = await eventually(
+      async () => {
+        const answer = await requestTls(`${secureStack.alertmanager}/api/v2/alerts`, ca, {
+          headers: { authorization: web(credentials.alertmanagerPassword) },
+        });
+        const alerts = JSON.parse(answer.text) as { labels: Record<string, string> }[];
+        return alerts.filter((alert) => alert.labels.alertname === alertName);
+      },
+      (alerts) => alerts.length > 0,
+      60_000,
+    );
+    expect(firing[0]?.labels.service).toBe('secure-app');
+    expect(analysis.stderr()).not.toMatch(/could not notify Alertmanager/);
+  });
+
+  it("reaches Jaeger and Alertmanager with their logins: the console's health is all up", async () => {
+    const health = (await (await api('/api/v1/health', credentials.apiToken)).json()) as {
+      components: { name: string; state: string; detail: string }[];
+    };
+    const states = Object.fromEntries(health.components.map((c) => [c.name, c.state]));
+    expect(states).toEqual({
+      elasticsearch: expect.stringMatching(/^(up|degraded)$/) as unknown,
+      collector: 'up',
+      jaeger: 'up',
+      alertmanager: 'up',
+    });
+  });
+
+  it('has Prometheus scrape the Collector over TLS with its token', async () => {
+    const query = `${secureStack.prometheus}/api/v1/query?query=${encodeURIComponent('up{job="otel-collector-exporter"}')}`;
+    const up = await eventually(
+      async () => {
+        const answer = await requestTls(query, ca, {
+          headers: { authorization: web(credentials.prometheusPassword) },
+        });
+        const body = JSON.parse(answer.text) as { data: { result: { value: [number, string] }[] } };
+        return body.data.result[0]?.value[1];
+      },
+      (value) => value === '1',
+    );
+    expect(up).toBe('1');
+  });
+
+  it('keeps every secret, key and login file readable by its owner only', () => {
+    const dir = join(secureStackEnv.LANTERN_STATE_DIR ?? '', 'secure');
+    const secretFiles = readdirSync(dir).filter((name) => !/\.(crt|csr|srl|ext)$/.test(name));
+    // secrets.json, service.env, analysis.env, tokens, passwords, web configs, htpasswd, keys.
+    expect(secretFiles.length).toBeGreaterThanOrEqual(15);
+    for (const name of secretFiles) {
+      expect([name, statSync(join(dir, name)).mode & 0o077]).toEqual([name, 0]);
+    }
+  });
+
   it('never writes a secret to any log or output', () => {
     const secrets = [
       credentials.ingestPassword,
@@ -279,6 +462,11 @@ describe('the authenticated path, end to end', () => {
       credentials.setupPassword,
       credentials.otlpToken,
       credentials.apiToken,
+      credentials.prometheusPassword,
+      credentials.alertmanagerPassword,
+      credentials.jaegerPassword,
+      credentials.jaegerOtlpPassword,
+      credentials.scrapeToken,
     ];
     const stateDir = secureStackEnv.LANTERN_STATE_DIR ?? '';
     const logDir = join(stateDir, 'logs');

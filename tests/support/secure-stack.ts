@@ -3,7 +3,12 @@ import https from 'node:https';
 import { join } from 'node:path';
 import { credentialsIn, type StackCredentials } from '../../tools/stack/credentials.ts';
 import { stateDir } from '../../tools/stack/paths.ts';
-import { endpoints, loadStackSettings, type StackEndpoints } from '../../tools/stack/settings.ts';
+import {
+  endpoints,
+  loadStackSettings,
+  type StackEndpoints,
+  type StackSettings,
+} from '../../tools/stack/settings.ts';
 import { stackBeside, stackCli } from './stack-cli.ts';
 
 /**
@@ -20,9 +25,12 @@ export const secureStackEnv = stackBeside(
   PORT_SHIFT,
 );
 
-export const secureStack: StackEndpoints = endpoints(
-  loadStackSettings({ ...secureStackEnv, LANTERN_SECURE: '1' }),
-);
+export const secureSettings: StackSettings = loadStackSettings({
+  ...secureStackEnv,
+  LANTERN_SECURE: '1',
+});
+
+export const secureStack: StackEndpoints = endpoints(secureSettings);
 
 export const secureCredentials = (): StackCredentials =>
   credentialsIn(join(secureStackEnv.LANTERN_STATE_DIR ?? '', 'secure'));
@@ -31,23 +39,42 @@ export const secureCredentials = (): StackCredentials =>
 export const secureStackCli = (...args: string[]): Promise<string> =>
   stackCli(secureStackEnv, args);
 
-/** Status of a POST over HTTPS trusting only `ca` (fetch cannot take a CA per request). */
-export function postTls(
+/** Status and body of a request over HTTPS trusting only `ca` (fetch cannot take a CA per request). */
+export function requestTls(
+  url: string,
+  ca: Buffer,
+  options: {
+    readonly method?: string;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly body?: string | undefined;
+  } = {},
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, ca },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          resolve({ status: response.statusCode ?? 0, text });
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(options.body);
+  });
+}
+
+/** Status of a POST over HTTPS trusting only `ca`. */
+export async function postTls(
   url: string,
   body: string,
   headers: Readonly<Record<string, string>>,
   ca: Buffer,
 ): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = https.request(url, { method: 'POST', headers, ca }, (response) => {
-      response.resume();
-      response.on('end', () => {
-        resolve(response.statusCode ?? 0);
-      });
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
+  return (await requestTls(url, ca, { method: 'POST', headers, body })).status;
 }
 
 /** The variables of a secured stack's service.env or analysis.env, as a shell would read them. */

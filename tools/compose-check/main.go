@@ -1,4 +1,4 @@
-// Command compose-check loads a Compose file with compose-go, the loader Docker Compose itself
+// Command compose-check loads a Compose file (and any overrides) with compose-go, the loader Docker Compose itself
 // uses: it validates the file against the Compose specification's JSON schema, interpolates
 // variables and resolves the model, then prints the resolved project as JSON for the caller's
 // own consistency checks. Lantern's tests run it because no Docker engine is available here.
@@ -14,13 +14,14 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: compose-check <compose.yaml>")
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: compose-check <compose.yaml> [<override.yaml>...]")
 		os.Exit(2)
 	}
 	ctx := context.Background()
 	options, err := cli.NewProjectOptions(
-		[]string{os.Args[1]},
+		// Later files override earlier ones, as with `docker compose -f a -f b`.
+		os.Args[1:],
 		cli.WithName("lantern"),
 		cli.WithOsEnv,
 		cli.WithDotEnv,

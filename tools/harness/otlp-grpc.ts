@@ -27,13 +27,24 @@ export function exportOverGrpc(
   body: Uint8Array,
   authorization?: string,
 ): Promise<grpc.status> {
+  return unaryCallStatus(target, METHODS[signal], channel, body, authorization);
+}
+
+/** gRPC status of one unary call of `method` (`/package.Service/Method`) with this body. */
+export function unaryCallStatus(
+  target: string,
+  method: string,
+  channel: grpc.ChannelCredentials,
+  body: Uint8Array,
+  authorization?: string,
+): Promise<grpc.status> {
   const client = new grpc.Client(target, channel);
   const metadata = new grpc.Metadata();
   if (authorization !== undefined) metadata.set('authorization', authorization);
   const bytes = (buffer: Buffer): Buffer => buffer;
   return new Promise((resolve) => {
     client.makeUnaryRequest(
-      METHODS[signal],
+      method,
       bytes,
       bytes,
       Buffer.from(body),

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { credentialsIn, webLogin } from './credentials.ts';
 import { debianExecutable } from './debian-package.ts';
 import { StackError } from './errors.ts';
 import { repoRoot, stateDir } from './paths.ts';
@@ -20,6 +21,7 @@ export const alertmanager: StackServer = {
     await debianExecutable('prometheus-alertmanager', 'prometheus-alertmanager');
   },
   daemon(s) {
+    const credentials = s.LANTERN_SECURE ? credentialsIn() : undefined;
     const command = which('prometheus-alertmanager');
     if (!command) {
       throw new StackError(
@@ -36,10 +38,17 @@ export const alertmanager: StackServer = {
         `--web.listen-address=127.0.0.1:${s.LANTERN_ALERTMANAGER_PORT}`,
         // A single instance: no gossip port.
         '--cluster.listen-address=',
+        // Secured mode: TLS with a certificate of the local CA, and basic auth.
+        ...(credentials ? [`--web.config.file=${credentials.alertmanagerWebConfig}`] : []),
       ],
       signature: 'alertmanager',
     };
   },
-  healthy: (e) => answers(`${e.alertmanager}/-/ready`),
-  describe: (e) => `${e.alertmanager}  (API: /api/v2/alerts)`,
+  healthy: (e) =>
+    answers(
+      `${e.alertmanager}/-/ready`,
+      e.alertmanager.startsWith('https:') ? webLogin('alertmanager') : undefined,
+    ),
+  describe: (e) =>
+    `${e.alertmanager}  (API: /api/v2/alerts)${e.alertmanager.startsWith('https:') ? ', TLS + basic auth' : ''}`,
 };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsIn, ES_USERS } from './credentials.ts';
+import { basicAuthorization, credentialsIn, ES_USERS, JAEGER_OTLP_USER } from './credentials.ts';
 import { cacheDir, repoRoot, stateDir } from './paths.ts';
 import { answers } from './ports.ts';
 import { step } from './progress.ts';
@@ -99,8 +99,14 @@ export const collector: StackServer = {
         LANTERN_ES_URL: endpoints(s).elasticsearch,
         ...(credentials && {
           LANTERN_OTLP_TOKEN_FILE: credentials.otlpTokenFile,
-          LANTERN_OTLP_TLS_CERT_FILE: credentials.collectorCertFile,
-          LANTERN_OTLP_TLS_KEY_FILE: credentials.collectorKeyFile,
+          LANTERN_OTLP_TLS_CERT_FILE: credentials.certificates.collector.certFile,
+          LANTERN_OTLP_TLS_KEY_FILE: credentials.certificates.collector.keyFile,
+          LANTERN_SCRAPE_TOKEN_FILE: credentials.scrapeTokenFile,
+          LANTERN_JAEGER_CA_FILE: credentials.caFile,
+          LANTERN_JAEGER_OTLP_AUTHORIZATION: basicAuthorization(
+            JAEGER_OTLP_USER,
+            credentials.jaegerOtlpPassword,
+          ),
           LANTERN_ES_CA_FILE: credentials.caFile,
           LANTERN_ES_USERNAME: ES_USERS.ingest.username,
           LANTERN_ES_PASSWORD: credentials.ingestPassword,

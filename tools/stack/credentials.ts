@@ -1,8 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import { stringify } from 'yaml';
 import { StackError } from './errors.ts';
 import { stateDir } from './paths.ts';
+import type { TlsLogin } from './ports.ts';
 import { step } from './progress.ts';
 import { endpoints, type StackSettings } from './settings.ts';
 import { requireTool, run } from './toolchain.ts';
@@ -24,14 +27,30 @@ export const ES_USERS = {
 } as const;
 export type EsUser = keyof typeof ES_USERS;
 
+/** Who signs in to Prometheus, Alertmanager and Jaeger's query API (basic auth). */
+export const WEB_USER = 'lantern';
+/** The Collector, signing in to Jaeger's OTLP receiver (basic auth). */
+export const JAEGER_OTLP_USER = 'lantern_collector';
+
+/** Every server of the secured stack that speaks TLS, each with a certificate of its own. */
+export const TLS_SERVERS = [
+  'elasticsearch',
+  'collector',
+  'jaeger',
+  'prometheus',
+  'alertmanager',
+] as const;
+export type TlsServer = (typeof TLS_SERVERS)[number];
+
+export interface Certificate {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
 export interface StackCredentials {
-  /** PEM of the CA that signed Elasticsearch's HTTP certificate. */
+  /** PEM of the local CA that signed every server's certificate. */
   readonly caFile: string;
-  readonly esCertFile: string;
-  readonly esKeyFile: string;
-  /** TLS certificate and key of the Collector's OTLP receivers (gRPC and HTTP). */
-  readonly collectorCertFile: string;
-  readonly collectorKeyFile: string;
+  readonly certificates: Readonly<Record<TlsServer, Certificate>>;
   readonly ingestPassword: string;
   readonly analysisPassword: string;
   readonly setupPassword: string;
@@ -40,33 +59,66 @@ export interface StackCredentials {
   readonly otlpTokenFile: string;
   /** Bearer token for the analysis API (LANTERN_API_TOKEN). */
   readonly apiToken: string;
+  /** WEB_USER's passwords, one per server. */
+  readonly prometheusPassword: string;
+  readonly alertmanagerPassword: string;
+  readonly jaegerPassword: string;
+  /** JAEGER_OTLP_USER's password: only the Collector writes to Jaeger. */
+  readonly jaegerOtlpPassword: string;
+  /** Bearer token Prometheus scrapes the Collector's metrics endpoint with. */
+  readonly scrapeToken: string;
+  readonly scrapeTokenFile: string;
+  /** Files Prometheus reads the passwords of its scrape and alerting targets from. */
+  readonly prometheusPasswordFile: string;
+  readonly alertmanagerPasswordFile: string;
+  /** `--web.config.file` of Prometheus and Alertmanager: TLS and the bcrypt of the password. */
+  readonly prometheusWebConfig: string;
+  readonly alertmanagerWebConfig: string;
+  /** htpasswd files of Jaeger's basicauth extensions (query API, OTLP receiver). */
+  readonly jaegerQueryHtpasswd: string;
+  readonly jaegerOtlpHtpasswd: string;
   /** Shell file with what an instrumented service needs: OTLP endpoint, token, CA trust. */
   readonly serviceEnvFile: string;
-  /** Shell file with what the analysis service needs: its Elasticsearch login, its API token. */
+  /** Shell file with what the analysis service needs: its logins, its API token, CA trust. */
   readonly analysisEnvFile: string;
 }
 
 const filesIn = (dir: string) => ({
   caKey: join(dir, 'ca.key'),
   caFile: join(dir, 'ca.crt'),
-  esKeyFile: join(dir, 'elasticsearch.key'),
-  esCertFile: join(dir, 'elasticsearch.crt'),
-  collectorKeyFile: join(dir, 'collector.key'),
-  collectorCertFile: join(dir, 'collector.crt'),
+  certificates: Object.fromEntries(
+    TLS_SERVERS.map((server) => [
+      server,
+      { certFile: join(dir, `${server}.crt`), keyFile: join(dir, `${server}.key`) },
+    ]),
+  ) as Record<TlsServer, Certificate>,
   secrets: join(dir, 'secrets.json'),
   otlpTokenFile: join(dir, 'otlp.token'),
+  scrapeTokenFile: join(dir, 'scrape.token'),
+  prometheusPasswordFile: join(dir, 'prometheus.password'),
+  alertmanagerPasswordFile: join(dir, 'alertmanager.password'),
+  prometheusWebConfig: join(dir, 'prometheus-web.yml'),
+  alertmanagerWebConfig: join(dir, 'alertmanager-web.yml'),
+  jaegerQueryHtpasswd: join(dir, 'jaeger-query.htpasswd'),
+  jaegerOtlpHtpasswd: join(dir, 'jaeger-otlp.htpasswd'),
   serviceEnvFile: join(dir, 'service.env'),
   analysisEnvFile: join(dir, 'analysis.env'),
 });
 const files = filesIn(secureDir);
 
-interface Secrets {
-  ingestPassword: string;
-  analysisPassword: string;
-  setupPassword: string;
-  otlpToken: string;
-  apiToken: string;
-}
+const SECRET_NAMES = [
+  'ingestPassword',
+  'analysisPassword',
+  'setupPassword',
+  'otlpToken',
+  'apiToken',
+  'prometheusPassword',
+  'alertmanagerPassword',
+  'jaegerPassword',
+  'jaegerOtlpPassword',
+  'scrapeToken',
+] as const;
+type Secrets = Record<(typeof SECRET_NAMES)[number], string>;
 
 const secret = (): string => randomBytes(24).toString('base64url');
 const writePrivate = (path: string, text: string): void => {
@@ -75,15 +127,21 @@ const writePrivate = (path: string, text: string): void => {
 
 /**
  * A local CA, and a certificate for 127.0.0.1/localhost signed by it for each TLS server
- * (Elasticsearch, the Collector's receivers); each made with openssl once, when missing.
+ * (TLS_SERVERS); each made with openssl once, when missing.
  */
 async function ensureCertificates(): Promise<void> {
   const newCa = !existsSync(files.caFile);
   // A new CA re-signs every server certificate: one signed by a lost CA would not be trusted.
-  const servers = [
-    { name: 'elasticsearch', keyFile: files.esKeyFile, certFile: files.esCertFile },
-    { name: 'collector', keyFile: files.collectorKeyFile, certFile: files.collectorCertFile },
-  ].filter((server) => newCa || !existsSync(server.certFile));
+  // Each certificate names its server too, the host name it has in compose.yaml; one made by an
+  // earlier Lantern without that name is made again.
+  const servers = TLS_SERVERS.map((name) => ({ name, ...files.certificates[name] })).filter(
+    (server) =>
+      newCa ||
+      !existsSync(server.certFile) ||
+      !new X509Certificate(readFileSync(server.certFile)).subjectAltName?.includes(
+        `DNS:${server.name}`,
+      ),
+  );
   if (servers.length === 0) return;
   const openssl = requireTool(
     'openssl',
@@ -98,10 +156,13 @@ async function ensureCertificates(): Promise<void> {
       ...['-subj', '/CN=Lantern local CA', '-keyout', files.caKey, '-out', files.caFile],
     ]);
   }
-  const extensions = join(secureDir, 'server.ext');
-  writeFileSync(extensions, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   for (const server of servers) {
-    step('secure', `creating the TLS certificate of ${server.name} (127.0.0.1, localhost)`);
+    step(
+      'secure',
+      `creating the TLS certificate of ${server.name} (127.0.0.1, localhost, ${server.name})`,
+    );
+    const extensions = join(secureDir, `${server.name}.ext`);
+    writeFileSync(extensions, `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${server.name}\n`);
     const csr = join(secureDir, `${server.name}.csr`);
     await run('secure', openssl, [
       ...['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost'],
@@ -119,13 +180,9 @@ function ensureSecrets(): Secrets {
     ? (JSON.parse(readFileSync(files.secrets, 'utf8')) as Partial<Secrets>)
     : {};
   // Kept as they are; a secret added by a newer Lantern is generated once.
-  const secrets: Secrets = {
-    ingestPassword: existing.ingestPassword ?? secret(),
-    analysisPassword: existing.analysisPassword ?? secret(),
-    setupPassword: existing.setupPassword ?? secret(),
-    otlpToken: existing.otlpToken ?? secret(),
-    apiToken: existing.apiToken ?? secret(),
-  };
+  const secrets = Object.fromEntries(
+    SECRET_NAMES.map((name) => [name, existing[name] ?? secret()]),
+  ) as Secrets;
   writePrivate(files.secrets, JSON.stringify(secrets, null, 2));
   return secrets;
 }
@@ -141,11 +198,15 @@ export function credentialsIn(dir: string = secureDir): StackCredentials {
   const secrets = JSON.parse(readFileSync(paths.secrets, 'utf8')) as Secrets;
   return {
     caFile: paths.caFile,
-    esCertFile: paths.esCertFile,
-    esKeyFile: paths.esKeyFile,
-    collectorCertFile: paths.collectorCertFile,
-    collectorKeyFile: paths.collectorKeyFile,
+    certificates: paths.certificates,
     otlpTokenFile: paths.otlpTokenFile,
+    scrapeTokenFile: paths.scrapeTokenFile,
+    prometheusPasswordFile: paths.prometheusPasswordFile,
+    alertmanagerPasswordFile: paths.alertmanagerPasswordFile,
+    prometheusWebConfig: paths.prometheusWebConfig,
+    alertmanagerWebConfig: paths.alertmanagerWebConfig,
+    jaegerQueryHtpasswd: paths.jaegerQueryHtpasswd,
+    jaegerOtlpHtpasswd: paths.jaegerOtlpHtpasswd,
     serviceEnvFile: paths.serviceEnvFile,
     analysisEnvFile: paths.analysisEnvFile,
     ...secrets,
@@ -154,18 +215,19 @@ export function credentialsIn(dir: string = secureDir): StackCredentials {
 
 /** Creates (once) and returns the secured stack's certificates, passwords and tokens. */
 export async function ensureStackCredentials(s: StackSettings): Promise<StackCredentials> {
-  const { elasticsearch: esUrl, otlpHttp: otlpHttpUrl } = endpoints(s);
+  const e = endpoints(s);
   mkdirSync(secureDir, { recursive: true, mode: 0o700 });
   await ensureCertificates();
   const secrets = ensureSecrets();
   writePrivate(files.otlpTokenFile, `${secrets.otlpToken}\n`);
+  writeServerLogins(secrets);
   // Two files, so a service never holds the analysis service's Elasticsearch password.
   writePrivate(
     files.serviceEnvFile,
     [
       '# What an instrumented service needs to export to the secured local stack.',
       `# Load with: set -a; . ${files.serviceEnvFile}; set +a`,
-      `OTEL_EXPORTER_OTLP_ENDPOINT=${otlpHttpUrl}`,
+      `OTEL_EXPORTER_OTLP_ENDPOINT=${e.otlpHttp}`,
       `OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer ${secrets.otlpToken}'`,
       '# The OTLP receivers speak TLS with a certificate of the local CA: Node trusts it through',
       '# NODE_EXTRA_CA_CERTS (read at start), OTLP gRPC exporters through the second variable.',
@@ -179,16 +241,79 @@ export async function ensureStackCredentials(s: StackSettings): Promise<StackCre
     [
       '# What the analysis service (npm run analysis) needs against the secured local stack.',
       `# Load with: set -a; . ${files.analysisEnvFile}; set +a`,
-      `LANTERN_ES_URL=${esUrl}`,
+      `LANTERN_ES_URL=${e.elasticsearch}`,
       `LANTERN_ES_USERNAME=${ES_USERS.analysis.username}`,
       `LANTERN_ES_PASSWORD='${secrets.analysisPassword}'`,
       `LANTERN_ES_CA_FILE=${files.caFile}`,
       `LANTERN_API_TOKEN='${secrets.apiToken}'`,
+      '# Alerts and silences go to Alertmanager, and the console shows Jaeger health, with a login.',
+      `LANTERN_ALERTMANAGER_URL='${withLogin(e.alertmanager, secrets.alertmanagerPassword)}'`,
+      `LANTERN_JAEGER_URL='${withLogin(e.jaeger, secrets.jaegerPassword)}'`,
+      `LANTERN_COLLECTOR_HEALTH_URL=${e.collectorHealth}`,
+      '# Both speak TLS with a certificate of the local CA, trusted through this (read at start).',
+      `NODE_EXTRA_CA_CERTS=${files.caFile}`,
       '',
     ].join('\n'),
   );
-  rmSync(join(secureDir, 'lantern.env'), { force: true }); // the single file of earlier versions
+  // What earlier versions wrote: one env file for everything, one SAN file for every server.
+  for (const old of ['lantern.env', 'server.ext']) rmSync(join(secureDir, old), { force: true });
   return credentialsIn(secureDir);
+}
+
+/** The value of an `Authorization` header for basic auth. */
+export const basicAuthorization = (username: string, password: string): string =>
+  `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+
+/** How stack:up and the tests sign in to Prometheus, Alertmanager or Jaeger's query API. */
+export function webLogin(server: 'prometheus' | 'alertmanager' | 'jaeger', dir?: string): TlsLogin {
+  const credentials = credentialsIn(dir);
+  const passwords = {
+    prometheus: credentials.prometheusPassword,
+    alertmanager: credentials.alertmanagerPassword,
+    jaeger: credentials.jaegerPassword,
+  };
+  return {
+    ca: readFileSync(credentials.caFile, 'utf8'),
+    username: WEB_USER,
+    password: passwords[server],
+  };
+}
+
+const withLogin = (url: string, password: string): string => {
+  const login = new URL(url);
+  login.username = WEB_USER;
+  login.password = password;
+  return login.href.replace(/\/+$/, '');
+};
+
+/**
+ * What Prometheus, Alertmanager and Jaeger check logins against, and what Prometheus signs in
+ * with. Prometheus and Alertmanager accept only bcrypt; Jaeger's htpasswd gets a SHA-1, because
+ * it hashes on every request (OTLP batches too) and each secret is 192 random bits, where a slow
+ * hash adds nothing.
+ */
+function writeServerLogins(secrets: Secrets): void {
+  const webConfig = (server: 'prometheus' | 'alertmanager', password: string): string =>
+    stringify({
+      // Relative to this file's folder: the same file serves the local stack and compose.
+      tls_server_config: { cert_file: `${server}.crt`, key_file: `${server}.key` },
+      basic_auth_users: { [WEB_USER]: bcrypt.hashSync(password, 10) },
+    });
+  writePrivate(files.prometheusWebConfig, webConfig('prometheus', secrets.prometheusPassword));
+  writePrivate(
+    files.alertmanagerWebConfig,
+    webConfig('alertmanager', secrets.alertmanagerPassword),
+  );
+  const sha = (password: string): string =>
+    `{SHA}${createHash('sha1').update(password).digest('base64')}`;
+  writePrivate(files.jaegerQueryHtpasswd, `${WEB_USER}:${sha(secrets.jaegerPassword)}\n`);
+  writePrivate(
+    files.jaegerOtlpHtpasswd,
+    `${JAEGER_OTLP_USER}:${sha(secrets.jaegerOtlpPassword)}\n`,
+  );
+  writePrivate(files.scrapeTokenFile, `${secrets.scrapeToken}\n`);
+  writePrivate(files.prometheusPasswordFile, secrets.prometheusPassword);
+  writePrivate(files.alertmanagerPasswordFile, secrets.alertmanagerPassword);
 }
 
 /** How one of the secured stack's Elasticsearch users signs in (its password, the CA to trust). */

@@ -34,7 +34,7 @@ const alertIndices = `'${indices.alerts.index}', '${indices.alertHistory.index}'
  *   long-running analysis service cannot change index settings (a write block would stop
  *   ingestion).
  */
-const roles = `# Written by Lantern's stack manager (tools/stack/elasticsearch-security.ts) on every start.
+export const roles = `# Written by Lantern's stack manager (tools/stack/elasticsearch-security.ts) on every start.
 ${ES_USERS.ingest.role}:
   indices:
     - names: [${telemetry}]
@@ -65,8 +65,8 @@ export async function secureConfig(
   const certs = join(config, 'certs');
   mkdirSync(certs, { recursive: true });
   copyFileSync(credentials.caFile, join(certs, 'ca.crt'));
-  copyFileSync(credentials.esCertFile, join(certs, 'elasticsearch.crt'));
-  copyFileSync(credentials.esKeyFile, join(certs, 'elasticsearch.key'));
+  copyFileSync(credentials.certificates.elasticsearch.certFile, join(certs, 'elasticsearch.crt'));
+  copyFileSync(credentials.certificates.elasticsearch.keyFile, join(certs, 'elasticsearch.key'));
   const rolesFile = join(config, 'roles.yml');
   const rolesChanged = !existsSync(rolesFile) || readFileSync(rolesFile, 'utf8') !== roles;
   if (rolesChanged) writeFileSync(rolesFile, roles);

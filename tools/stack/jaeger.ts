@@ -9,6 +9,7 @@ import {
   statSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { credentialsIn, webLogin } from './credentials.ts';
 import { StackError } from './errors.ts';
 import { goEnv, requireGo } from './go-build.ts';
 import { cacheDir, repoRoot, stateDir } from './paths.ts';
@@ -19,11 +20,14 @@ import { run } from './toolchain.ts';
 
 /** Jaeger v2.13 is tagged v1.76.0 in the Go module (its last v1 tag). */
 export const JAEGER_MODULE_VERSION = 'v1.76.0';
-const binary = join(cacheDir, `jaeger-${JAEGER_MODULE_VERSION}`, 'jaeger');
+/** Built once from the Go module, shared by every checkout. */
+export const jaegerBinary = join(cacheDir, `jaeger-${JAEGER_MODULE_VERSION}`, 'jaeger');
 /** Badger's trace store. */
 const dataDir = join(stateDir, 'jaeger');
 
 export const jaegerConfigPath = join(repoRoot, 'config', 'jaeger.yaml');
+/** Merged over jaeger.yaml in secured mode: TLS and basic auth on the query API and OTLP. */
+export const secureJaegerConfigPath = join(repoRoot, 'config', 'jaeger.secure.yaml');
 
 function makeWritable(path: string): void {
   chmodSync(path, statSync(path).mode | 0o200);
@@ -48,13 +52,16 @@ async function build(): Promise<void> {
   const dir = (JSON.parse(info) as { Dir?: string }).Dir;
   if (!dir)
     throw new StackError(`go mod download did not report where Jaeger ${JAEGER_MODULE_VERSION} is`);
-  const src = `${binary}.src`;
+  const src = `${jaegerBinary}.src`;
   rmSync(src, { recursive: true, force: true });
   cpSync(dir, src, { recursive: true });
   makeWritable(src);
   step('jaeger', 'building ./cmd/jaeger (several minutes, once)');
-  await run('jaeger', go, ['build', '-o', `${binary}.new`, './cmd/jaeger'], { cwd: src, env });
-  renameSync(`${binary}.new`, binary);
+  await run('jaeger', go, ['build', '-o', `${jaegerBinary}.new`, './cmd/jaeger'], {
+    cwd: src,
+    env,
+  });
+  renameSync(`${jaegerBinary}.new`, jaegerBinary);
   rmSync(src, { recursive: true, force: true });
 }
 
@@ -71,16 +78,21 @@ export const jaeger: StackServer = {
     { port: s.LANTERN_JAEGER_METRICS_PORT, variable: 'LANTERN_JAEGER_METRICS_PORT' },
   ],
   async obtain() {
-    if (existsSync(binary)) return;
-    mkdirSync(join(binary, '..'), { recursive: true });
+    if (existsSync(jaegerBinary)) return;
+    mkdirSync(join(jaegerBinary, '..'), { recursive: true });
     await build();
   },
   daemon(s) {
     const loopback = '127.0.0.1';
+    const credentials = s.LANTERN_SECURE ? credentialsIn() : undefined;
     return {
       name: 'jaeger',
-      command: binary,
-      args: ['--config', jaegerConfigPath],
+      command: jaegerBinary,
+      args: [
+        '--config',
+        jaegerConfigPath,
+        ...(credentials ? ['--config', secureJaegerConfigPath] : []),
+      ],
       env: {
         JAEGER_QUERY_HTTP_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_QUERY_PORT}`,
         JAEGER_QUERY_GRPC_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_QUERY_GRPC_PORT}`,
@@ -90,11 +102,21 @@ export const jaeger: StackServer = {
         JAEGER_METRICS_HOST: loopback,
         JAEGER_METRICS_PORT: String(s.LANTERN_JAEGER_METRICS_PORT),
         JAEGER_DATA_DIR: dataDir,
+        ...(credentials && {
+          JAEGER_TLS_CERT_FILE: credentials.certificates.jaeger.certFile,
+          JAEGER_TLS_KEY_FILE: credentials.certificates.jaeger.keyFile,
+          JAEGER_QUERY_HTPASSWD_FILE: credentials.jaegerQueryHtpasswd,
+          JAEGER_OTLP_HTPASSWD_FILE: credentials.jaegerOtlpHtpasswd,
+        }),
       },
       signature: 'jaeger',
     };
   },
-  healthy: (e) => answers(`${e.jaeger}/api/services`),
+  healthy: (e) =>
+    answers(
+      `${e.jaeger}/api/services`,
+      e.jaeger.startsWith('https:') ? webLogin('jaeger') : undefined,
+    ),
   describe: (e) =>
-    `${e.jaeger}  (API: /api/traces/{traceId}, /api/v3/traces/{traceId}; no UI assets in the source build)`,
+    `${e.jaeger}  (API: /api/traces/{traceId}, /api/v3/traces/{traceId}; no UI assets in the source build)${e.jaeger.startsWith('https:') ? ', TLS + basic auth' : ''}`,
 };

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { credentialsIn, type StackCredentials, WEB_USER, webLogin } from './credentials.ts';
 import { debianExecutable } from './debian-package.ts';
 import { StackError } from './errors.ts';
 import { stateDir } from './paths.ts';
@@ -12,13 +13,26 @@ import { which } from './toolchain.ts';
 const home = join(stateDir, 'prometheus');
 const data = join(home, 'data');
 
-/** Scrape targets of the local stack; compose.yaml uses config/prometheus.yml with service names. */
-function renderConfig(s: StackSettings): string {
+/**
+ * Scrape targets of the local stack; compose.yaml uses config/prometheus.yml with service names.
+ * In secured mode Prometheus signs in to what holds telemetry (itself, Alertmanager, the
+ * Collector's metrics endpoint) over TLS trusting the local CA. The Collector's and Jaeger's
+ * own counters are served plain: their telemetry SDK's Prometheus endpoint has no TLS.
+ */
+function renderConfig(s: StackSettings, credentials: StackCredentials | undefined): string {
   const target = (port: number) => [`127.0.0.1:${port}`];
+  const tls = credentials && { scheme: 'https', tls_config: { ca_file: credentials.caFile } };
+  const login = (passwordFile: string) =>
+    credentials && { ...tls, basic_auth: { username: WEB_USER, password_file: passwordFile } };
   return stringify({
     global: { scrape_interval: '5s', evaluation_interval: '5s' },
     alerting: {
-      alertmanagers: [{ static_configs: [{ targets: target(s.LANTERN_ALERTMANAGER_PORT) }] }],
+      alertmanagers: [
+        {
+          static_configs: [{ targets: target(s.LANTERN_ALERTMANAGER_PORT) }],
+          ...login(credentials?.alertmanagerPasswordFile ?? ''),
+        },
+      ],
     },
     scrape_configs: [
       // What services send as OTLP metrics, and span metrics, via the Collector's exporter.
@@ -26,6 +40,10 @@ function renderConfig(s: StackSettings): string {
         job_name: 'otel-collector-exporter',
         honor_labels: true,
         static_configs: [{ targets: target(s.LANTERN_COLLECTOR_PROMETHEUS_PORT) }],
+        ...(credentials && {
+          ...tls,
+          authorization: { type: 'Bearer', credentials_file: credentials.scrapeTokenFile },
+        }),
       },
       // The Collector's own telemetry (otelcol_* accepted/refused/sent counters, queue sizes).
       {
@@ -33,7 +51,11 @@ function renderConfig(s: StackSettings): string {
         static_configs: [{ targets: target(s.LANTERN_COLLECTOR_METRICS_PORT) }],
       },
       { job_name: 'jaeger', static_configs: [{ targets: target(s.LANTERN_JAEGER_METRICS_PORT) }] },
-      { job_name: 'prometheus', static_configs: [{ targets: target(s.LANTERN_PROMETHEUS_PORT) }] },
+      {
+        job_name: 'prometheus',
+        static_configs: [{ targets: target(s.LANTERN_PROMETHEUS_PORT) }],
+        ...login(credentials?.prometheusPasswordFile ?? ''),
+      },
     ],
   });
 }
@@ -51,8 +73,9 @@ export const prometheus: StackServer = {
     if (!command)
       throw new StackError('`prometheus` not found on PATH (Debian package "prometheus")');
     mkdirSync(data, { recursive: true });
+    const credentials = s.LANTERN_SECURE ? credentialsIn() : undefined;
     const config = join(home, 'prometheus.yml');
-    writeFileSync(config, renderConfig(s));
+    writeFileSync(config, renderConfig(s, credentials));
     return {
       name: 'prometheus',
       command,
@@ -61,10 +84,17 @@ export const prometheus: StackServer = {
         `--storage.tsdb.path=${data}`,
         '--storage.tsdb.retention.time=2d',
         `--web.listen-address=127.0.0.1:${s.LANTERN_PROMETHEUS_PORT}`,
+        // Secured mode: TLS with a certificate of the local CA, and basic auth.
+        ...(credentials ? [`--web.config.file=${credentials.prometheusWebConfig}`] : []),
       ],
       signature: 'prometheus',
     };
   },
-  healthy: (e) => answers(`${e.prometheus}/-/ready`),
-  describe: (e) => e.prometheus,
+  healthy: (e) =>
+    answers(
+      `${e.prometheus}/-/ready`,
+      e.prometheus.startsWith('https:') ? webLogin('prometheus') : undefined,
+    ),
+  describe: (e) =>
+    `${e.prometheus}${e.prometheus.startsWith('https:') ? '  (TLS + basic auth)' : ''}`,
 };

@@ -59,17 +59,20 @@ const loopback = '127.0.0.1';
 
 /** Base URLs of the running stack, derived from the settings. */
 export function endpoints(s: StackSettings) {
+  // Secured mode: every server that holds or serves telemetry speaks TLS. Health endpoints,
+  // which say only up or down, stay plain.
+  const web = s.LANTERN_SECURE ? 'https' : 'http';
   return {
-    elasticsearch: `${s.LANTERN_SECURE ? 'https' : 'http'}://${loopback}:${s.LANTERN_ES_PORT}`,
-    otlpHttp: `${s.LANTERN_SECURE ? 'https' : 'http'}://${loopback}:${s.LANTERN_OTLP_HTTP_PORT}`,
+    elasticsearch: `${web}://${loopback}:${s.LANTERN_ES_PORT}`,
+    otlpHttp: `${web}://${loopback}:${s.LANTERN_OTLP_HTTP_PORT}`,
     otlpGrpc: `${loopback}:${s.LANTERN_OTLP_GRPC_PORT}`,
     collectorHealth: `http://${loopback}:${s.LANTERN_COLLECTOR_HEALTH_PORT}`,
-    collectorPrometheus: `http://${loopback}:${s.LANTERN_COLLECTOR_PROMETHEUS_PORT}/metrics`,
+    collectorPrometheus: `${web}://${loopback}:${s.LANTERN_COLLECTOR_PROMETHEUS_PORT}/metrics`,
     collectorMetrics: `http://${loopback}:${s.LANTERN_COLLECTOR_METRICS_PORT}/metrics`,
-    jaeger: `http://${loopback}:${s.LANTERN_JAEGER_QUERY_PORT}`,
+    jaeger: `${web}://${loopback}:${s.LANTERN_JAEGER_QUERY_PORT}`,
     jaegerHealth: `http://${loopback}:${s.LANTERN_JAEGER_HEALTH_PORT}/status`,
-    prometheus: `http://${loopback}:${s.LANTERN_PROMETHEUS_PORT}`,
-    alertmanager: `http://${loopback}:${s.LANTERN_ALERTMANAGER_PORT}`,
+    prometheus: `${web}://${loopback}:${s.LANTERN_PROMETHEUS_PORT}`,
+    alertmanager: `${web}://${loopback}:${s.LANTERN_ALERTMANAGER_PORT}`,
   } as const;
 }
 

@@ -3,6 +3,7 @@ import { installIndexTemplates } from '../../src/storage/templates.ts';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertmanager } from './alertmanager.ts';
+import { writeComposeCredentials } from './compose-credentials.ts';
 import { collector } from './collector.ts';
 import { ensureStackCredentials, esLogin } from './credentials.ts';
 import { runningPid, startDaemon, stopDaemon, waitUntilHealthy } from './daemon.ts';
@@ -16,6 +17,14 @@ import { prometheus } from './prometheus.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
 import { endpoints, type StackEndpoints, type StackSettings } from './settings.ts';
+
+/**
+ * Makes the secured stack's certificates, secrets and login files (once; kept as they are
+ * afterwards), for `stack:up --secure` and for compose.secure.yaml, without starting anything.
+ */
+export async function stackCredentials(s: StackSettings): Promise<void> {
+  writeComposeCredentials(await ensureStackCredentials(s));
+}
 
 /** Start order: storage first, then what writes to it, then what watches. */
 export const servers: readonly StackServer[] = [
@@ -75,7 +84,7 @@ async function bringUp(s: StackSettings): Promise<StackEndpoints> {
   const e = endpoints(s);
   assertSameMode(s);
   // Made once, before any server needs them (Elasticsearch's users, the Collector's token).
-  if (s.LANTERN_SECURE) await ensureStackCredentials(s);
+  if (s.LANTERN_SECURE) writeComposeCredentials(await ensureStackCredentials(s));
   // Fail on a taken port before spending minutes on downloads and builds.
   for (const server of servers) {
     if (runningPid(server.name) === undefined) await assertPortsFree(server.name, server.ports(s));

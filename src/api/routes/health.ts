@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { Router } from 'express';
+import { httpTarget } from '../../contracts/http-target.ts';
 
 /** Where the other servers of the stack answer, as far as this service knows them. */
 export interface ComponentUrls {
@@ -21,7 +22,11 @@ const TIMEOUT_MS = 2000;
 async function answers(name: string, url: string | undefined): Promise<ComponentHealth> {
   if (url === undefined) return { name, state: 'unknown', detail: 'not configured' };
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const target = httpTarget(url);
+    const response = await fetch(target.url, {
+      headers: target.headers,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
     await response.arrayBuffer();
     return response.ok
       ? { name, state: 'up', detail: `HTTP ${response.status}` }
@@ -47,6 +52,7 @@ async function elasticsearch(client: Client): Promise<ComponentHealth> {
 /** GET /health: every server of the stack this service can reach, checked now and at once. */
 export function healthRoutes(client: Client, urls: ComponentUrls): Router {
   const router = Router();
+  // Credentials in the URL stay in it: answers() turns them into a header.
   const base = (url: string | undefined, path: string) =>
     url === undefined ? undefined : `${url.replace(/\/+$/, '')}${path}`;
   router.get('/health', async (_req, res) => {

@@ -1,0 +1,44 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  basicAuthorization,
+  JAEGER_OTLP_USER,
+  secureDir,
+  type StackCredentials,
+} from './credentials.ts';
+import { roles } from './elasticsearch-security.ts';
+
+/** Variables compose.secure.yaml interpolates: `docker compose --env-file <this file> …`. */
+export const composeEnvFile = join(secureDir, 'compose.env');
+
+/**
+ * What the secured compose variant reads from the secured stack's folder, beside the
+ * certificates and login files the local stack uses: the secrets as compose variables, and
+ * Elasticsearch's roles (the container adds the users at start).
+ */
+export function writeComposeCredentials(credentials: StackCredentials): void {
+  const variables = {
+    LANTERN_ES_INGEST_PASSWORD: credentials.ingestPassword,
+    LANTERN_ES_ANALYSIS_PASSWORD: credentials.analysisPassword,
+    LANTERN_ES_SETUP_PASSWORD: credentials.setupPassword,
+    LANTERN_OTLP_TOKEN: credentials.otlpToken,
+    LANTERN_API_TOKEN: credentials.apiToken,
+    LANTERN_ALERTMANAGER_PASSWORD: credentials.alertmanagerPassword,
+    LANTERN_JAEGER_PASSWORD: credentials.jaegerPassword,
+    LANTERN_JAEGER_OTLP_AUTHORIZATION: basicAuthorization(
+      JAEGER_OTLP_USER,
+      credentials.jaegerOtlpPassword,
+    ),
+  };
+  writeFileSync(
+    composeEnvFile,
+    [
+      '# Secrets of the secured compose variant, made by `npm run stack:credentials`. Use with:',
+      '# docker compose --env-file .lantern/secure/compose.env -f compose.yaml -f compose.secure.yaml up',
+      ...Object.entries(variables).map(([name, value]) => `${name}=${value}`),
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  writeFileSync(join(secureDir, 'elasticsearch-roles.yml'), roles, { mode: 0o600 });
+}
