@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Severity } from './rules.ts';
+import type { Severity } from './severity.ts';
 
 export type AlertState = 'pending' | 'firing' | 'resolved';
 

@@ -115,8 +115,16 @@ export class AlertEngine {
       if (!ruleNames.has(alert.rule)) apply(alert, alert.id, retire(alert, now));
     }
     const read = evaluationReader(this.client);
-    for (const rule of this.rules) {
-      const observations = await observe(this.client, rule, { from: to - rule.window, to }, read);
+    // A rule with `unless` looks at the other rule's alerts as this evaluation left them.
+    const ordered = [
+      ...this.rules.filter((rule) => rule.unless === undefined),
+      ...this.rules.filter((rule) => rule.unless !== undefined),
+    ];
+    for (const rule of ordered) {
+      const observed = await observe(this.client, rule, { from: to - rule.window, to }, read);
+      const observations = observed.map((o) =>
+        o.active && covered(alerts, rule, o) ? quiet(o) : o,
+      );
       const seen = new Set(observations.map((o) => o.id));
       // An active alert whose service sent nothing this window is an inactive observation.
       for (const alert of this.alerts.values()) {
@@ -178,13 +186,24 @@ export class AlertEngine {
   }
 }
 
-function quiet(alert: Alert): Observation {
+/** Inactive, as nothing seen; a breach that another rule covers keeps its value. */
+function quiet(seen: Alert | Observation): Observation {
   return {
-    id: alert.id,
-    labels: alert.labels,
-    service: alert.service,
+    id: seen.id,
+    labels: seen.labels,
+    service: seen.service,
     active: false,
-    value: 0,
+    value: 'active' in seen ? seen.value : 0,
     exemplarTraceIds: [],
   };
+}
+
+/** True when the rule's `unless` rule has an alert pending or firing for the same service. */
+function covered(alerts: ReadonlyMap<string, Alert>, rule: AlertRule, seen: Observation): boolean {
+  if (rule.unless === undefined) return false;
+  for (const alert of alerts.values()) {
+    if (alert.rule !== rule.unless || alert.service !== seen.service) continue;
+    if (alert.state === 'pending' || alert.state === 'firing') return true;
+  }
+  return false;
 }

@@ -10,7 +10,14 @@ import {
 } from '../storage/queries/request-stats.ts';
 import type { TimeRange } from '../storage/queries/time-range.ts';
 import { alertId } from './alert.ts';
-import type { AlertRule, ErrorRateRule, LatencyRule, LogCountRule } from './rules.ts';
+import { burnRate, type BurnRateRule } from './slo.ts';
+import type {
+  AlertRule,
+  LatencyRule,
+  LogCountRule,
+  LogErrorRateRule,
+  RequestErrorRateRule,
+} from './rules.ts';
 import { thresholdOf, type Observation } from './state-machine.ts';
 
 function observation(
@@ -68,7 +75,7 @@ export function evaluationReader(client: Client): EvaluationReader {
 /** Per service: request figures over the window → value, whether it breaches, exemplars. */
 async function perServiceRequests(
   read: EvaluationReader,
-  rule: ErrorRateRule | LatencyRule,
+  rule: RequestErrorRateRule | LatencyRule,
   range: TimeRange,
   measure: (stats: RequestStats) => number,
 ): Promise<Observation[]> {
@@ -94,8 +101,25 @@ async function perServiceRequests(
   );
 }
 
-const errorRate = (read: EvaluationReader, rule: ErrorRateRule, range: TimeRange) =>
+const errorRate = (read: EvaluationReader, rule: RequestErrorRateRule, range: TimeRange) =>
   perServiceRequests(read, rule, range, (s) => (s.requests > 0 ? s.errors / s.requests : 0));
+
+/**
+ * Per service: error-level records ÷ all records. Lantern never samples log records, so these
+ * are plain counts (no weight), exact for any OTLP source.
+ */
+async function logErrorRate(
+  client: Client,
+  rule: LogErrorRateRule,
+  range: TimeRange,
+): Promise<Observation[]> {
+  const stats = await logStats(client, { range, service: rule.service, groupBy: 'service' });
+  return stats.map((group) => {
+    const value = group.logs > 0 ? group.errors / group.logs : 0;
+    const active = group.logs >= rule.min_records && value > rule.threshold;
+    return observation(rule, group.key, value, active);
+  });
+}
 
 const latency = (read: EvaluationReader, rule: LatencyRule, range: TimeRange) =>
   perServiceRequests(
@@ -136,6 +160,44 @@ async function logCount(
 }
 
 /**
+ * Per service: the SLO's burn rate over the long window (the range) and the short one; active
+ * while both reach the rule's burn rate, on enough requests. The value is the long window's.
+ */
+async function sloBurn(
+  read: EvaluationReader,
+  rule: BurnRateRule,
+  range: TimeRange,
+): Promise<Observation[]> {
+  const { slo } = rule;
+  const stats = (over: TimeRange) =>
+    read.requests({
+      range: over,
+      service: slo.service,
+      route: slo.route,
+      groupBy: 'service',
+      slowerThanMs: slo.threshold_ms,
+    });
+  const [long, short] = await Promise.all([
+    stats(range),
+    stats({ from: range.to - rule.short_window, to: range.to }),
+  ]);
+  const shortOf = new Map(short.map((group) => [group.key, group]));
+  return Promise.all(
+    long.map(async (group) => {
+      const value = burnRate(slo, group);
+      const active =
+        group.requests >= slo.min_requests &&
+        value >= rule.burn_rate &&
+        burnRate(slo, shortOf.get(group.key)) >= rule.burn_rate;
+      const exemplars = active
+        ? await read.exemplars(slo.kind === 'latency' ? 'slowest' : 'failed', group.key, range)
+        : [];
+      return observation(rule, group.key, value, active, exemplars);
+    }),
+  );
+}
+
+/**
  * Evaluates one rule over a window: one observation per service it concerns. `read` answers
  * request-figure queries (pass one {@link evaluationReader} to every rule of an evaluation).
  */
@@ -147,10 +209,14 @@ export function observe(
 ): Promise<Observation[]> {
   switch (rule.kind) {
     case 'error_rate':
-      return errorRate(read, rule, range);
+      return rule.over === 'logs'
+        ? logErrorRate(client, rule, range)
+        : errorRate(read, rule, range);
     case 'latency_percentile':
       return latency(read, rule, range);
     case 'log_count':
       return logCount(client, rule, range);
+    case 'slo_burn':
+      return sloBurn(read, rule, range);
   }
 }

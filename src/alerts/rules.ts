@@ -2,10 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { durationMs, secondsOrMore } from '../contracts/duration.ts';
-
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-export const severityRank = (severity: Severity): number => SEVERITIES.indexOf(severity) + 1;
+import { SEVERITIES } from './severity.ts';
+import { burnRateRules, sloSchema, type BurnRateRule, type Slo } from './slo.ts';
 
 const common = {
   name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only'),
@@ -16,6 +14,12 @@ const common = {
   keep_firing_for: durationMs.default(0),
   severity: z.enum(SEVERITIES),
   labels: z.record(z.string(), z.string()).default({}),
+  /**
+   * Another rule's name: while that rule's alert for the same service is pending or firing,
+   * this one does not fire for it. How one incident seen twice (failed requests, and the error
+   * logs they write) makes one alert.
+   */
+  unless: z.string().min(1).optional(),
   annotations: z
     .object({
       summary: z.string().optional(),
@@ -33,15 +37,31 @@ const overRequests = {
   min_requests: z.number().int().min(1).default(20),
 };
 
-const errorRateRule = z
+const requestErrorRateRule = z
   .object({
     ...common,
     ...overRequests,
     kind: z.literal('error_rate'),
-    /** Fraction of requests (weighted server spans) that failed, 0–1. */
+    /** What it counts: requests (weighted server spans) that failed. */
+    over: z.literal('requests').default('requests'),
+    /** Fraction that failed, 0–1. */
     threshold: z.number().gt(0).lt(1),
   })
   .strict();
+
+const logErrorRateRule = z
+  .object({
+    ...common,
+    kind: z.literal('error_rate'),
+    /** Error-level log records (severity >= ERROR) ÷ all records: covers services without tracing. */
+    over: z.literal('logs'),
+    threshold: z.number().gt(0).lt(1),
+    /** Fewer records than this in the window never fire. */
+    min_records: z.number().int().min(1).default(20),
+  })
+  .strict();
+
+const errorRateRule = z.discriminatedUnion('over', [requestErrorRateRule, logErrorRateRule]);
 
 const latencyRule = z
   .object({
@@ -66,58 +86,112 @@ const logCountRule = z
   .strict();
 
 export const ruleSchema = z.discriminatedUnion('kind', [errorRateRule, latencyRule, logCountRule]);
-export type AlertRule = z.infer<typeof ruleSchema>;
+/** A rule of the file's `rules:` list, or one made from an SLO of its `slos:` list. */
+export type AlertRule = z.infer<typeof ruleSchema> | BurnRateRule;
 export type ErrorRateRule = z.infer<typeof errorRateRule>;
+export type RequestErrorRateRule = z.infer<typeof requestErrorRateRule>;
+export type LogErrorRateRule = z.infer<typeof logErrorRateRule>;
 export type LatencyRule = z.infer<typeof latencyRule>;
 export type LogCountRule = z.infer<typeof logCountRule>;
 
 /**
- * An empty list is allowed: that instance serves the API and evaluates nothing. It is how a
- * second instance runs in front of the same Elasticsearch today, since two evaluating the same
- * rules would each record every transition and each notify.
+ * `rules:` may be empty: with no `slos:` either, that instance serves the API and evaluates
+ * nothing. It is how a second instance runs in front of the same Elasticsearch today, since two
+ * evaluating the same rules would each record every transition and each notify.
  */
-const fileSchema = z.object({ rules: z.array(z.unknown()) }).strict();
+const fileSchema = z
+  .object({ rules: z.array(z.unknown()), slos: z.array(z.unknown()).default([]) })
+  .strict();
+
+export interface RulesFile {
+  /** Every rule to evaluate: the `rules:` list, then each SLO's burn-rate rules. */
+  readonly rules: AlertRule[];
+  readonly slos: Slo[];
+}
 
 /** A rules file that failed validation; the message lists every problem by rule and field. */
 export class RulesFileError extends Error {
   override readonly name = 'RulesFileError';
 }
 
-/** Validates parsed YAML; every problem is reported, naming the rule and the field. */
-export function parseRules(document: unknown, source = 'rules'): AlertRule[] {
-  const file = fileSchema.safeParse(document);
-  if (!file.success) {
-    throw new RulesFileError(
-      `${source}: expected a top-level "rules:" list (it may be empty: []) and nothing else`,
-    );
-  }
-  const problems: string[] = [];
-  const rules: AlertRule[] = [];
-  file.data.rules.forEach((raw, index) => {
+/** Each item of a list, validated; problems name the item (by name or position) and the field. */
+function parseEach<T>(
+  items: readonly unknown[],
+  what: 'rule' | 'SLO',
+  list: 'rules' | 'slos',
+  schema: z.ZodType<T>,
+  problems: string[],
+): T[] {
+  const parsed: T[] = [];
+  items.forEach((raw, index) => {
     const name =
       typeof raw === 'object' && raw !== null && 'name' in raw ? String(raw.name) : `#${index + 1}`;
-    const parsed = ruleSchema.safeParse(raw);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const field = issue.path.length > 0 ? issue.path.join('.') : '(rule)';
-        problems.push(`rule "${name}" (rules[${index}]), field "${field}": ${issue.message}`);
+    const result = schema.safeParse(raw);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        const field = issue.path.length > 0 ? issue.path.join('.') : `(${what})`;
+        problems.push(`${what} "${name}" (${list}[${index}]), field "${field}": ${issue.message}`);
       }
       return;
     }
-    rules.push(parsed.data);
+    parsed.push(result.data);
   });
+  return parsed;
+}
+
+/** Validates parsed YAML; every problem is reported, naming the rule or SLO and the field. */
+export function parseRulesFile(document: unknown, source = 'rules'): RulesFile {
+  const file = fileSchema.safeParse(document);
+  if (!file.success) {
+    throw new RulesFileError(
+      `${source}: expected a top-level "rules:" list (it may be empty: []), optionally "slos:", and nothing else`,
+    );
+  }
+  const problems: string[] = [];
+  const slos = parseEach(file.data.slos, 'SLO', 'slos', sloSchema, problems);
+  const written = parseEach(file.data.rules, 'rule', 'rules', ruleSchema, problems);
+  const rules: AlertRule[] = [...written, ...slos.flatMap(burnRateRules)];
+  const sloNames = new Set<string>();
+  for (const slo of slos) {
+    if (sloNames.has(slo.name)) problems.push(`SLO "${slo.name}": the name is used twice`);
+    sloNames.add(slo.name);
+  }
   const seen = new Set<string>();
   for (const rule of rules) {
-    if (seen.has(rule.name)) problems.push(`rule "${rule.name}": the name is used twice`);
+    if (seen.has(rule.name)) {
+      problems.push(
+        rule.kind === 'slo_burn'
+          ? `SLO "${rule.slo.name}": its alert rule "${rule.name}" has the name of another rule`
+          : `rule "${rule.name}": the name is used twice`,
+      );
+    }
     seen.add(rule.name);
+  }
+  const byName = new Map(rules.map((rule) => [rule.name, rule]));
+  for (const rule of rules) {
+    if (rule.unless === undefined) continue;
+    const other = byName.get(rule.unless);
+    const problem =
+      rule.unless === rule.name
+        ? 'names the rule itself'
+        : other === undefined
+          ? 'names no rule in this file'
+          : other.unless !== undefined
+            ? `names "${other.name}", which has an "unless" of its own (one level only)`
+            : undefined;
+    if (problem) problems.push(`rule "${rule.name}", field "unless": ${problem}`);
   }
   if (problems.length > 0)
     throw new RulesFileError(`${source} is invalid:\n  ${problems.join('\n  ')}`);
-  return rules;
+  return { rules, slos };
 }
 
-/** Reads and validates a rules file (YAML). */
-export function loadRules(path: string): AlertRule[] {
+/** The rules to evaluate of parsed YAML (see {@link parseRulesFile}). */
+export const parseRules = (document: unknown, source?: string): AlertRule[] =>
+  parseRulesFile(document, source).rules;
+
+/** Reads and validates a rules file (YAML): its rules and SLOs. */
+export function loadRulesFile(path: string): RulesFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -130,5 +204,8 @@ export function loadRules(path: string): AlertRule[] {
   } catch (error) {
     throw new RulesFileError(`${path} is not valid YAML: ${(error as Error).message}`);
   }
-  return parseRules(document, path);
+  return parseRulesFile(document, path);
 }
+
+/** The rules to evaluate of a rules file (see {@link loadRulesFile}). */
+export const loadRules = (path: string): AlertRule[] => loadRulesFile(path).rules;

@@ -1,6 +1,6 @@
 import type { Alert, AlertTransition } from './alert.ts';
 import type { AlertRule } from './rules.ts';
-import { severityRank } from './rules.ts';
+import { severityRank } from './severity.ts';
 
 /** What one evaluation found for one (rule, labels) pair. */
 export interface Observation {
@@ -21,6 +21,7 @@ export interface Step {
 /** A rule's figure as people read it: a rate as a percentage ("21.7%"), else a number. */
 function formatValue(rule: AlertRule, value: number): string {
   if (rule.kind === 'error_rate') return `${Number((value * 100).toPrecision(3))}%`;
+  if (rule.kind === 'slo_burn') return `${Number(value.toPrecision(3))}×`;
   return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(1)));
 }
 
@@ -39,7 +40,14 @@ function annotationsFor(rule: AlertRule, observation: Observation): Record<strin
 }
 
 export function thresholdOf(rule: AlertRule): number {
-  return rule.kind === 'latency_percentile' ? rule.threshold_ms : rule.threshold;
+  switch (rule.kind) {
+    case 'latency_percentile':
+      return rule.threshold_ms;
+    case 'slo_burn':
+      return rule.burn_rate;
+    default:
+      return rule.threshold;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import express, { type Express } from 'express';
 import type { AlertStore } from '../alerts/alert-store.ts';
 import type { AlertRule } from '../alerts/rules.ts';
+import type { Slo } from '../alerts/slo.ts';
 import { bearerToken } from './auth.ts';
 import { consoleRoutes } from './console.ts';
 import { ApiError, elasticsearchUnavailable, errorHandler } from './errors.ts';
@@ -19,6 +20,7 @@ export interface ApiDependencies {
   readonly client: Client;
   readonly store: AlertStore;
   readonly rules: readonly AlertRule[];
+  readonly slos: readonly Slo[];
   readonly apiToken: string | undefined;
   readonly metrics: ServiceMetrics;
   readonly now: () => number;
@@ -77,7 +79,7 @@ export function createApi(deps: ApiDependencies): Express {
   api.get('/rules', (_req, res) => {
     res.json({ rules: deps.rules });
   });
-  api.use(alertRoutes(deps.store));
+  api.use(alertRoutes(deps.client, deps.store, deps.slos, deps.now));
   api.use(logRoutes(deps.client, deps.now));
   api.use(traceRoutes(deps.client, deps.now));
   api.use(healthRoutes(deps.client, deps.components ?? {}));

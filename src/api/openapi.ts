@@ -96,7 +96,10 @@ export function openApiDocument() {
         'Weighted latency percentiles over time and per route',
         latencyQuery,
       ),
-      '/api/v1/rules': get('The loaded alert rules'),
+      '/api/v1/rules': get('The loaded alert rules, each SLO burn-rate rule among them'),
+      '/api/v1/slos': get(
+        'Per SLO and service: SLI and error budget over the period, burn rate per alert window, active burn alerts',
+      ),
       '/api/v1/links': get('Links the console offers: { jaegerUi } (null when none)'),
       '/api/v1/silences': {
         ...get('Active and pending silences in Alertmanager'),

@@ -9,6 +9,10 @@ export const ms = (value: number | null | undefined): string => {
   return `${value.toFixed(2)} ms`;
 };
 
+/** A burn rate: how many times faster than allowed ("16.7×"). */
+export const multiple = (value: number | null | undefined): string =>
+  value === null || value === undefined ? '–' : `${Number(value.toPrecision(3))}×`;
+
 export const count = (value: number): string =>
   value >= 10_000 ? `${(value / 1000).toFixed(1)}k` : String(Math.round(value));
 

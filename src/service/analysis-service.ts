@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { AlertStore } from '../alerts/alert-store.ts';
 import { AlertEngine } from '../alerts/engine.ts';
-import { loadRules } from '../alerts/rules.ts';
+import { loadRulesFile } from '../alerts/rules.ts';
 import { createApi } from '../api/app.ts';
 import { serviceMetrics } from '../api/service-metrics.ts';
 import { createElasticsearchClient } from '../storage/client.ts';
@@ -25,8 +25,11 @@ const consoleDir = fileURLToPath(new URL('../../dist/console/', import.meta.url)
 /** Starts the service from the environment; throws on invalid configuration or rules. */
 export function startAnalysisService(): void {
   const config = loadServiceConfig();
-  const rules = loadRules(config.LANTERN_RULES_FILE);
-  logger.info({ config: loggable(config), rules: rules.map((r) => r.name) }, 'starting');
+  const { rules, slos } = loadRulesFile(config.LANTERN_RULES_FILE);
+  logger.info(
+    { config: loggable(config), rules: rules.map((r) => r.name), slos: slos.map((s) => s.name) },
+    'starting',
+  );
   if (rules.length === 0)
     logger.warn(`no alert rules in ${config.LANTERN_RULES_FILE}: evaluating nothing`);
   const client = createElasticsearchClient(elasticsearchSettings(config));
@@ -52,6 +55,7 @@ export function startAnalysisService(): void {
     client,
     store,
     rules,
+    slos,
     apiToken: config.LANTERN_API_TOKEN,
     metrics,
     now: Date.now,

@@ -76,6 +76,51 @@ describe('alert rules', () => {
     expect(() => parseRules({ rules: 'error_rate' })).toThrow(/top-level "rules:" list/);
   });
 
+  it('counts failed requests by default, error log records with over: logs', () => {
+    const [requests, logs] = parseRules({
+      rules: [
+        { name: 'req', kind: 'error_rate', threshold: 0.05, severity: 'high' },
+        { name: 'logs', kind: 'error_rate', over: 'logs', threshold: 0.1, severity: 'high' },
+      ],
+    });
+    expect(requests).toMatchObject({ over: 'requests', min_requests: 20 });
+    expect(logs).toMatchObject({ over: 'logs', min_records: 20 });
+    // Log records have no route, and `min_requests` counts requests.
+    const overLogs = {
+      name: 'l',
+      kind: 'error_rate',
+      over: 'logs',
+      threshold: 0.1,
+      severity: 'low',
+    };
+    expect(() => parseRules({ rules: [{ ...overLogs, route: '/x' }] })).toThrow(
+      /rule "l" \(rules\[0\]\), field "\(rule\)": Unrecognized key: "route"/,
+    );
+    expect(() => parseRules({ rules: [{ ...overLogs, over: 'spans' }] })).toThrow(
+      /rule "l" \(rules\[0\]\), field "over"/,
+    );
+  });
+
+  it('takes "unless" naming another rule of the file, one level deep', () => {
+    const rule = (name: string, unless?: string) => ({
+      name,
+      kind: 'error_rate',
+      threshold: 0.1,
+      severity: 'high',
+      ...(unless === undefined ? {} : { unless }),
+    });
+    expect(parseRules({ rules: [rule('a'), rule('b', 'a')] })[1]?.unless).toBe('a');
+    expect(() => parseRules({ rules: [rule('a', 'nope')] })).toThrow(
+      /rule "a", field "unless": names no rule in this file/,
+    );
+    expect(() => parseRules({ rules: [rule('a', 'a')] })).toThrow(
+      /rule "a", field "unless": names the rule itself/,
+    );
+    expect(() => parseRules({ rules: [rule('a'), rule('b', 'a'), rule('c', 'b')] })).toThrow(
+      /rule "c", field "unless": names "b", which has an "unless" of its own/,
+    );
+  });
+
   it('takes an empty list: an instance that serves the API and evaluates nothing', () => {
     expect(parseRules({ rules: [] })).toEqual([]);
   });

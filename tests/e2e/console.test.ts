@@ -50,6 +50,8 @@ async function analysisService(
           `    service: ${frontendService}`,
           '    annotations:',
           "      summary: '{{service}}: {{value}} of requests failed'",
+          'slos:',
+          `  - { name: console-availability, service: ${frontendService}, kind: availability, objective: 0.99 }`,
         ]
       : ['rules: []']
     ).join('\n'),
@@ -142,6 +144,19 @@ describe('the console in a real browser', () => {
       ).toBe('up');
     }
     await shoot(page, 'overview');
+    await page.close();
+  });
+
+  it('the service page shows its SLO: the SLI against the objective, the budget left', async () => {
+    const page = await open(`/services/${frontendService}`);
+    const row = page.locator('table[aria-label="SLOs"] tr[data-slo="console-availability"]');
+    await row.waitFor({ timeout: 30_000 });
+    const cells = await row.locator('td').allTextContents();
+    // No request of the demo has failed yet: all of the budget is left.
+    expect(cells.slice(1, 3)).toEqual(['100% / 99%', '100%']);
+    expect(cells[3]).toBe('5m 0× · 30m 0× · 1h 0× · 6h 0× · 3d 0×');
+    expect(cells[4]).toBe('none');
+    await shoot(page, 'service');
     await page.close();
   });
 

@@ -3,6 +3,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { AlertStore } from '../../src/alerts/alert-store.ts';
 import type { AlertmanagerSettings } from '../../src/alerts/alertmanager.ts';
 import { loadRules } from '../../src/alerts/rules.ts';
+import type { Slo } from '../../src/alerts/slo.ts';
 import { createApi } from '../../src/api/app.ts';
 import { serviceMetrics } from '../../src/api/service-metrics.ts';
 import { join } from 'node:path';
@@ -40,12 +41,14 @@ export async function startApi(
     alertmanager?: AlertmanagerSettings;
     /** Serve the built console too (dist/console). */
     withConsole?: boolean;
+    slos?: readonly Slo[];
   } = {},
 ): Promise<ApiUnderTest> {
   const app = createApi({
     client,
     store: new AlertStore(client),
     rules: loadRules(join(repoRoot, 'config', 'rules.yaml')),
+    slos: options.slos ?? [],
     apiToken: options.token,
     metrics: serviceMetrics(),
     now: options.now ?? Date.now,

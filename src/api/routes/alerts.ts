@@ -1,10 +1,21 @@
+import type { Client } from '@elastic/elasticsearch';
 import { Router } from 'express';
 import type { AlertStore } from '../../alerts/alert-store.ts';
+import { sloStatuses } from '../../alerts/slo-status.ts';
+import type { Slo } from '../../alerts/slo.ts';
 import { ApiError } from '../errors.ts';
 import { alertIdParam, alertsQuery, parseParams } from '../params.ts';
 
-export function alertRoutes(store: AlertStore): Router {
+export function alertRoutes(
+  client: Client,
+  store: AlertStore,
+  slos: readonly Slo[],
+  now: () => number,
+): Router {
   const router = Router();
+  router.get('/slos', async (_req, res) => {
+    res.json({ slos: await sloStatuses(client, store, slos, now()) });
+  });
   router.get('/alerts', async (req, res) => {
     const q = parseParams(alertsQuery, req.query);
     const states = q.state === 'all' ? (['pending', 'firing', 'resolved'] as const) : [q.state];

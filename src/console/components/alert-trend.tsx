@@ -1,5 +1,5 @@
 import { get } from '../api.ts';
-import { ms, percent } from '../format.ts';
+import { ms, multiple, percent } from '../format.ts';
 import type { Alert } from '../types.ts';
 import { useData } from '../use-data.ts';
 import { Chart } from './chart.tsx';
@@ -9,6 +9,11 @@ import type { ErrorRateSeries } from './service-trend.tsx';
 export interface RuleSummary {
   name: string;
   kind: string;
+  /** error_rate: what it counts, `requests` or `logs`. */
+  over?: string;
+  /** slo_burn: the SLO it burns, and its short window (the long one is `window`). */
+  slo?: { kind: string; objective: number };
+  short_window?: number;
   window: number;
   percentile?: number;
 }
@@ -28,10 +33,14 @@ const startingFrom = <B extends { start: string }>(buckets: readonly B[], from: 
 
 /**
  * The alert's figure over its episode (from a window before it started until it ended or now),
- * against the threshold: the error rate or the rule's latency percentile per time bucket.
+ * against the threshold, per time bucket: the error rate (of requests or of log records), the
+ * rule's latency percentile, or an availability SLO's burn rate. A latency SLO's slow share has
+ * no series yet, so its burn alerts draw none.
  */
 export function AlertTrend({ alert, rule }: { alert: Alert; rule: RuleSummary | undefined }) {
-  const from = Date.parse(alert.startsAt) - Math.max(rule?.window ?? 0, 15 * 60_000);
+  // A burn alert's long window may be days: its short window shows the burn that fired it.
+  const lookback = rule?.kind === 'slo_burn' ? (rule.short_window ?? 0) : (rule?.window ?? 0);
+  const from = Date.parse(alert.startsAt) - Math.max(lookback, 15 * 60_000);
   const to = alert.endsAt ? Date.parse(alert.endsAt) + 5 * 60_000 : Date.now();
   const params = {
     service: alert.service ?? undefined,
@@ -39,13 +48,23 @@ export function AlertTrend({ alert, rule }: { alert: Alert; rule: RuleSummary | 
     to: new Date(Math.min(to, Date.now())).toISOString(),
   };
   const kind = rule?.kind;
+  const slo = rule?.slo;
   const series = useData(
     async () => {
-      if (kind === 'error_rate') {
+      if (kind === 'slo_burn' && slo?.kind === 'availability') {
+        // The burn rate per bucket: the failed share over the budget.
         const rate = await get<ErrorRateSeries>('/api/v1/analysis/error-rate', params);
         return startingFrom(rate.buckets, from).map((b) => ({
           at: Date.parse(b.start),
-          value: b.errorRate,
+          value: b.errorRate === null ? null : b.errorRate / (1 - slo.objective),
+        }));
+      }
+      if (kind === 'error_rate') {
+        const rate = await get<ErrorRateSeries>('/api/v1/analysis/error-rate', params);
+        const overLogs = rule?.over === 'logs';
+        return startingFrom(rate.buckets, from).map((b) => ({
+          at: Date.parse(b.start),
+          value: overLogs ? b.logErrorRate : b.errorRate,
         }));
       }
       if (kind === 'latency_percentile') {
@@ -66,7 +85,13 @@ export function AlertTrend({ alert, rule }: { alert: Alert; rule: RuleSummary | 
   return (
     <figure class="alert-trend" data-values={points.filter((p) => p.value !== null).length}>
       <figcaption>
-        {kind === 'error_rate' ? 'error rate' : `p${String(rule?.percentile ?? 95)} latency`}{' '}
+        {kind === 'slo_burn'
+          ? 'burn rate of the error budget'
+          : kind === 'error_rate'
+            ? rule?.over === 'logs'
+              ? 'share of error log records'
+              : 'error rate'
+            : `p${String(rule?.percentile ?? 95)} latency`}{' '}
         against the threshold
       </figcaption>
       <Chart
@@ -76,7 +101,7 @@ export function AlertTrend({ alert, rule }: { alert: Alert; rule: RuleSummary | 
           { label: 'value', colour: '#b35c00', values: points.map((p) => p.value) },
           { label: 'threshold', colour: '#c62828', values: points.map(() => alert.threshold) },
         ]}
-        format={kind === 'error_rate' ? percent : ms}
+        format={kind === 'error_rate' ? percent : kind === 'slo_burn' ? multiple : ms}
       />
     </figure>
   );

@@ -42,7 +42,14 @@ export function Chart(props: {
                 size: 60,
               },
             ],
-        scales: { x: { time: true } },
+        scales: {
+          x: { time: true },
+          // From zero, a tenth above the top; all-zero data gets 0–1, not uPlot's 0–100, which a
+          // rate drawn as a percentage would show as 10000%.
+          y: {
+            range: (_u, _min, max): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1],
+          },
+        },
         series: [
           {},
           ...props.series.map((s) => ({

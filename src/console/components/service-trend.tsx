@@ -4,7 +4,14 @@ import { Chart } from './chart.tsx';
 
 export interface ErrorRateSeries {
   intervalMs: number;
-  buckets: { start: string; requests: number; failedRequests: number; errorRate: number | null }[];
+  buckets: {
+    start: string;
+    requests: number;
+    failedRequests: number;
+    errorRate: number | null;
+    /** Error-level log records ÷ all records. */
+    logErrorRate: number | null;
+  }[];
 }
 
 export interface LatencySeries {

@@ -2,11 +2,11 @@ import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
 import { SilenceForm } from '../components/silence-form.tsx';
 import { AlertTrend, type RuleSummary } from '../components/alert-trend.tsx';
-import { dateTime, ms, percent } from '../format.ts';
+import { dateTime, ms, multiple, percent } from '../format.ts';
 import type { Alert as AlertType, Transition } from '../types.ts';
 import { useData } from '../use-data.ts';
 
-/** A rule's figure as its kind reads: a rate as a percentage, a latency in ms, else a count. */
+/** A rule's figure as its kind reads: a rate as a percentage, a latency in ms, a burn rate as a multiple, else a count. */
 const shownAs =
   (kind: string | undefined) =>
   (value: number): string =>
@@ -14,7 +14,9 @@ const shownAs =
       ? percent(value)
       : kind === 'latency_percentile'
         ? ms(value)
-        : String(value);
+        : kind === 'slo_burn'
+          ? multiple(value)
+          : String(value);
 
 /** One alert: value against threshold, its state history, exemplar traces, the runbook. */
 export function AlertDetail({ id }: { id: string }) {

@@ -6,6 +6,7 @@ import type { Alert } from '../types.ts';
 import { useData } from '../use-data.ts';
 import { AlertRows } from './alerts.tsx';
 import { Chart } from '../components/chart.tsx';
+import { SloTable } from '../components/slo-table.tsx';
 import {
   completeBuckets,
   type ErrorRateSeries,
@@ -155,6 +156,7 @@ export function Service({ service, query }: { service: string; query: URLSearchP
           ))}
         </tbody>
       </table>
+      <SloTable service={service} />
       <h2>Alerts</h2>
       <AlertRows alerts={alerts.data?.alerts ?? []} />
     </section>

@@ -15,6 +15,8 @@ export interface RequestStats {
   readonly requests: number;
   /** Of those, failed: span status ERROR or HTTP status >= 500. */
   readonly errors: number;
+  /** Of those, slower than the query's `slowerThanMs` (0 unless it asked). */
+  readonly slow: number;
   /** Empty unless the query asked for latency. */
   readonly latency: LatencyBucket[];
 }
@@ -29,6 +31,8 @@ export interface RequestQuery {
    * buckets make weighted percentiles more exact and the query heavier. Omitted: no latency.
    */
   readonly latencyBucketRatio?: number | undefined;
+  /** Also count the requests that took longer than this (a latency SLO's bad events). */
+  readonly slowerThanMs?: number | undefined;
 }
 
 const weight = { sum: { field: fields.span.samplingWeight, missing: 1 } };
@@ -89,6 +93,7 @@ interface GroupBucket {
   doc_count: number;
   requests: { value: number };
   errors: { requests: { value: number } };
+  slow?: { requests: { value: number } };
   latency?: { buckets: { from?: number; to?: number; requests: { value: number } }[] };
 }
 
@@ -134,7 +139,7 @@ async function search(
   ];
   if (query.service !== undefined) filter.push({ term: { [fields.serviceName]: query.service } });
   if (query.route !== undefined) filter.push({ term: { [fields.span.httpRoute]: query.route } });
-  const { latencyBucketRatio } = query;
+  const { latencyBucketRatio, slowerThanMs } = query;
   const result = await client.search({
     index: indices.spans.pattern,
     size: 0,
@@ -146,6 +151,15 @@ async function search(
         aggs: {
           requests: weight,
           errors: { filter: failedRequest, aggs: { requests: weight } },
+          ...(slowerThanMs !== undefined && {
+            slow: {
+              // Duration is in microseconds.
+              filter: {
+                range: { [fields.span.duration]: { gt: Math.round(slowerThanMs * 1000) } },
+              },
+              aggs: { requests: weight },
+            },
+          }),
           ...(latencyBucketRatio === undefined
             ? {}
             : {
@@ -166,6 +180,7 @@ async function search(
       spans: bucket.doc_count,
       requests: bucket.requests.value,
       errors: bucket.errors.requests.value,
+      slow: bucket.slow?.requests.value ?? 0,
       latency: (bucket.latency?.buckets ?? []).map((range) => ({
         fromMs: (range.from ?? 0) / 1000,
         toMs: (range.to ?? 0) / 1000,

@@ -1,0 +1,106 @@
+import type { Client } from '@elastic/elasticsearch';
+import { requestStats, type RequestStats } from '../storage/queries/request-stats.ts';
+import type { AlertStore } from './alert-store.ts';
+import { badRequests, burnAlertsOf, burnRate, burnRateRules, type Slo } from './slo.ts';
+
+/** One SLO for one service, as GET /api/v1/slos returns it. */
+export interface SloStatus {
+  readonly slo: string;
+  readonly service: string;
+  readonly route: string | null;
+  readonly kind: Slo['kind'];
+  readonly objective: number;
+  readonly periodMs: number;
+  /** Requests over the period (weighted), and how many of them broke the objective. */
+  readonly requests: number;
+  readonly badRequests: number;
+  /** The good share over the period; null without requests. */
+  readonly sli: number | null;
+  /** The share of requests the period may break: 1 − objective. */
+  readonly errorBudget: number;
+  /** What is left of the budget over the period, 1 (untouched) to below 0 (overspent). */
+  readonly budgetRemaining: number | null;
+  /** The burn rate over each window its alerts use, shortest first. */
+  readonly burnRates: readonly { readonly windowMs: number; readonly burnRate: number }[];
+  readonly alerts: readonly {
+    readonly rule: string;
+    readonly severity: string;
+    readonly burnRate: number;
+    readonly longWindowMs: number;
+    readonly shortWindowMs: number;
+    /** Whether its alert for this service is pending or firing now. */
+    readonly active: boolean;
+  }[];
+}
+
+/**
+ * Every SLO's figures per service, up to `now`: the SLI and the budget over the period, the
+ * burn rate over each alert window, and which burn alerts are active (from the alert store).
+ */
+export async function sloStatuses(
+  client: Client,
+  store: AlertStore,
+  slos: readonly Slo[],
+  now: number,
+): Promise<SloStatus[]> {
+  if (slos.length === 0) return [];
+  const active = new Set(
+    (await store.list({ states: ['pending', 'firing'], limit: 10_000 })).map(
+      (alert) => `${alert.rule}\u0000${alert.service ?? ''}`,
+    ),
+  );
+  const perSlo = await Promise.all(slos.map((slo) => statusesOf(client, slo, now, active)));
+  return perSlo.flat();
+}
+
+async function statusesOf(
+  client: Client,
+  slo: Slo,
+  now: number,
+  active: ReadonlySet<string>,
+): Promise<SloStatus[]> {
+  const alerts = burnAlertsOf(slo);
+  const windows = [
+    ...new Set(alerts.flatMap((alert) => [alert.short_window, alert.long_window])),
+  ].sort((a, b) => a - b);
+  const over = (ms: number): Promise<Map<string, RequestStats>> =>
+    requestStats(client, {
+      range: { from: now - ms, to: now },
+      service: slo.service,
+      route: slo.route,
+      groupBy: 'service',
+      slowerThanMs: slo.threshold_ms,
+    }).then((stats) => new Map(stats.map((group) => [group.key, group])));
+  const [period, ...byWindow] = await Promise.all([slo.period, ...windows].map(over));
+  const rules = burnRateRules(slo);
+  return [...(period ?? new Map<string, RequestStats>()).values()].map((stats) => {
+    const bad = badRequests(slo, stats);
+    const errorBudget = 1 - slo.objective;
+    const spent = stats.requests > 0 ? bad / stats.requests / errorBudget : undefined;
+    return {
+      slo: slo.name,
+      service: stats.key,
+      route: slo.route ?? null,
+      kind: slo.kind,
+      objective: slo.objective,
+      periodMs: slo.period,
+      requests: stats.requests,
+      badRequests: bad,
+      sli: stats.requests > 0 ? 1 - bad / stats.requests : null,
+      errorBudget,
+      budgetRemaining: spent === undefined ? null : 1 - spent,
+      burnRates: windows.map((windowMs, i) => ({
+        windowMs,
+        burnRate: burnRate(slo, byWindow[i]?.get(stats.key)),
+      })),
+      alerts: rules.map((rule) => ({
+        rule: rule.name,
+        severity: rule.severity,
+        burnRate: rule.burn_rate,
+        longWindowMs: rule.long_window,
+        shortWindowMs: rule.short_window,
+        active: active.has(`${rule.name}\u0000${stats.key}`),
+      })),
+    };
+  });
+}

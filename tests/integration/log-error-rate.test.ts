@@ -1,0 +1,145 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AlertStore } from '../../src/alerts/alert-store.ts';
+import { AlertEngine } from '../../src/alerts/engine.ts';
+import { loadRules, type AlertRule, type ErrorRateRule } from '../../src/alerts/rules.ts';
+import { es } from '../../tools/harness/stores.ts';
+import { repoRoot } from '../../tools/stack/paths.ts';
+import {
+  bulkLoad,
+  logDocument,
+  spanDocument,
+  type SeedLog,
+  type SeedSpan,
+} from '../support/seed.ts';
+
+/**
+ * The log-based error rate against the real Elasticsearch, with Lantern's default rules: a
+ * service that only writes logs gets an alert, a service whose failed requests also write error
+ * logs gets one alert (the request one), and a quiet service none.
+ */
+const run = Date.now().toString(36);
+const WORKER = `worker-${run}`; // logs only
+const SHOP = `shop-${run}`; // requests, and an error log per failed request
+const QUIET = `quiet-${run}`; // logs only, 2% errors
+const MINUTE = 60_000;
+const T0 = Math.floor(Date.now() / MINUTE) * MINUTE - 40 * MINUTE;
+const STEP = 2000;
+const BURST_END = T0 + 8 * MINUTE;
+
+const logs: SeedLog[] = [];
+const spans: SeedSpan[] = [];
+for (let i = 0, at = T0; at <= T0 + 20 * MINUTE; i += 1, at += STEP) {
+  const inBurst = at < BURST_END;
+  const record = (service: string, error: boolean): SeedLog => ({
+    service,
+    at,
+    severityNumber: error ? 17 : 9,
+    message: error ? `job ${i} failed: connection refused` : `job ${i} done`,
+    traceId: i.toString(16).padStart(32, '0'),
+    spanId: i.toString(16).padStart(16, '0'),
+  });
+  logs.push(record(WORKER, inBurst && i % 10 < 3));
+  logs.push(record(QUIET, i % 50 === 0));
+  const failed = inBurst && i % 5 === 0;
+  spans.push({ service: SHOP, route: '/cart', at, durationMs: 20, failed, weight: 1 });
+  logs.push(record(SHOP, failed));
+}
+
+/** The share of error records of a service over [from, to), as Lantern must compute it. */
+function truth(service: string, from: number, to: number): number {
+  const mine = logs.filter((l) => l.service === service && l.at >= from && l.at < to);
+  return mine.filter((l) => l.severityNumber >= 17).length / mine.length;
+}
+
+/** The default request and log error-rate rules, for this run's services only. */
+const defaults = loadRules(join(repoRoot, 'config', 'rules.yaml'));
+const rule = (name: string): ErrorRateRule => {
+  const found = defaults.find((candidate) => candidate.name === name);
+  if (found?.kind !== 'error_rate') throw new Error(`config/rules.yaml has no error rule ${name}`);
+  return found;
+};
+const ours = (name: string) => `${name}-${run}`;
+const rules: AlertRule[] = [WORKER, SHOP, QUIET].flatMap((service) => [
+  { ...rule('error-rate-high'), name: ours(`error-rate-high-${service}`), service },
+  {
+    ...rule('log-error-rate-high'),
+    name: ours(`log-error-rate-high-${service}`),
+    unless: ours(`error-rate-high-${service}`),
+    service,
+  },
+]);
+
+const clock = { now: T0 };
+const engine = new AlertEngine(es, new AlertStore(es), rules, {
+  intervalMs: 1000,
+  queryOffsetMs: 0,
+  now: () => clock.now,
+  warn: (message) => {
+    throw new Error(message);
+  },
+});
+/** Transitions of this run's rules at `at`, as [service, rule kind over, from, to]. */
+async function evaluateAt(at: number): Promise<string[][]> {
+  clock.now = at;
+  const report = await engine.evaluateOnce();
+  return report.transitions
+    .filter((t) => t.rule.endsWith(run))
+    .map((t) => [String(t.service), t.rule.startsWith('log-') ? 'logs' : 'requests', t.from, t.to]);
+}
+
+beforeAll(async () => {
+  const suffix = run.replace(/[^a-z0-9]/g, '');
+  await bulkLoad(`lantern-logs-seed-log-rate-${suffix}`, logs.map(logDocument));
+  await bulkLoad(`lantern-spans-seed-log-rate-${suffix}`, spans.map(spanDocument));
+}, 120_000);
+
+describe("the default log error-rate rule, through the alert's whole life", () => {
+  it('alerts once per incident: for the logs-only service on its logs, for the shop on its requests', async () => {
+    const log = rule('log-error-rate-high');
+    expect(log).toMatchObject({ kind: 'error_rate', over: 'logs', unless: 'error-rate-high' });
+
+    // Five minutes into the burst: the worker's records are 30% errors, the shop's requests 20%.
+    // (Rules with `unless` are evaluated after the rule they name.)
+    expect(await evaluateAt(T0 + 5 * MINUTE)).toEqual([
+      [SHOP, 'requests', 'inactive', 'pending'],
+      [WORKER, 'logs', 'inactive', 'pending'],
+    ]);
+    const [worker] = (await new AlertStore(es).active()).filter(
+      (alert) => alert.rule === ours(`log-error-rate-high-${WORKER}`),
+    );
+    expect(worker?.value).toBeCloseTo(truth(WORKER, T0, T0 + 5 * MINUTE), 6);
+    expect(worker?.summary).toBe(
+      `${WORKER}: ${String(Number((truth(WORKER, T0, T0 + 5 * MINUTE) * 100).toPrecision(3)))}% of log records were errors over 5 minutes (threshold 10%)`,
+    );
+
+    // `for: 1m` later both fire; the shop's error logs (20% of its records) stay covered.
+    expect(await evaluateAt(T0 + 6 * MINUTE)).toEqual([
+      [SHOP, 'requests', 'pending', 'firing'],
+      [WORKER, 'logs', 'pending', 'firing'],
+    ]);
+    expect(await evaluateAt(T0 + 7 * MINUTE)).toEqual([]);
+
+    // The burst ended at 8 minutes; once the window holds none of it and keep_firing_for
+    // (2 minutes) has passed, both resolve. The quiet service never alerted.
+    expect(await evaluateAt(T0 + 15 * MINUTE)).toEqual([
+      [SHOP, 'requests', 'firing', 'resolved'],
+      [WORKER, 'logs', 'firing', 'resolved'],
+    ]);
+    expect(truth(QUIET, T0, T0 + 20 * MINUTE)).toBeGreaterThan(0.01);
+  });
+
+  it("fires for a service's error logs when its own request rule is quiet", async () => {
+    // The shop's log rule alone (no request rule to defer to) does see its 20% error records.
+    const alone = new AlertEngine(
+      es,
+      new AlertStore(es),
+      [{ ...rule('log-error-rate-high'), name: ours('alone'), unless: undefined, service: SHOP }],
+      { intervalMs: 1000, queryOffsetMs: 0, now: () => T0 + 5 * MINUTE, warn: () => undefined },
+    );
+    const report = await alone.evaluateOnce();
+    expect(report.transitions.filter((t) => t.rule === ours('alone')).map((t) => t.to)).toEqual([
+      'pending',
+    ]);
+  });
+});
