@@ -1,6 +1,8 @@
 import type { Client } from '@elastic/elasticsearch';
 import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
 import { exemplarTraceIds, type ExemplarKind } from '../storage/queries/exemplars.ts';
+import { groupByPattern, type MessagePatternCount } from '../analysis/message-pattern.ts';
+import { errorMessagesByService } from '../storage/queries/error-messages.ts';
 import { logStats } from '../storage/queries/log-stats.ts';
 import {
   FINE_LATENCY_BUCKETS,
@@ -16,6 +18,7 @@ import type {
   LatencyRule,
   LogCountRule,
   LogErrorRateRule,
+  LogPatternRule,
   RequestErrorRateRule,
 } from './rules.ts';
 import { thresholdOf, type Observation } from './state-machine.ts';
@@ -26,8 +29,15 @@ function observation(
   value: number,
   active: boolean,
   exemplars: readonly string[] = [],
+  more: { labels?: Record<string, string>; details?: Record<string, string> } = {},
 ): Observation {
-  const labels = { alertname: rule.name, service, severity: rule.severity, ...rule.labels };
+  const labels = {
+    alertname: rule.name,
+    service,
+    severity: rule.severity,
+    ...rule.labels,
+    ...more.labels,
+  };
   return {
     id: alertId(rule.name, labels),
     labels,
@@ -35,6 +45,7 @@ function observation(
     active,
     value,
     exemplarTraceIds: exemplars,
+    details: more.details,
   };
 }
 
@@ -197,6 +208,72 @@ async function sloBurn(
   );
 }
 
+/** The longest pattern a label carries; the alert's `pattern` annotation has it whole. */
+const PATTERN_LABEL_LENGTH = 200;
+
+/**
+ * Per service, each error pattern logged at least `min_count` times in the window that is new
+ * (the service never logged it over the lookback before the window) or, with `spike_factor`,
+ * that spikes (logged that many times more often than its rate since it first appeared in the
+ * lookback, over at least one window). One
+ * alert per pattern and change: two searches per evaluation, whatever the number of services.
+ */
+async function logPatterns(
+  client: Client,
+  rule: LogPatternRule,
+  range: TimeRange,
+): Promise<Observation[]> {
+  const services = rule.service === undefined ? undefined : [rule.service];
+  const inWindow = await errorMessagesByService(client, range, { services, perService: 200 });
+  const candidates = new Map<string, MessagePatternCount[]>();
+  for (const [service, messages] of inWindow) {
+    const counted = groupByPattern(messages, 50).filter((p) => p.count >= rule.min_count);
+    if (counted.length > 0) candidates.set(service, counted);
+  }
+  if (candidates.size === 0) return [];
+  const lookback = { from: range.from - rule.lookback, to: range.from };
+  const before = await errorMessagesByService(client, lookback, {
+    services: [...candidates.keys()],
+    perService: 5000,
+  });
+  const windowMs = range.to - range.from;
+  const observations: Observation[] = [];
+  for (const [service, patterns] of candidates) {
+    const known = new Map(
+      groupByPattern(before.get(service) ?? [], Number.MAX_SAFE_INTEGER).map((p) => [p.pattern, p]),
+    );
+    for (const found of patterns) {
+      const past = known.get(found.pattern);
+      // Its rate since it first appeared: one that began just before the window is no spike.
+      const expected =
+        past === undefined
+          ? 0
+          : (past.count * windowMs) / Math.max(windowMs, range.from - past.firstSeen);
+      const change =
+        past === undefined
+          ? 'new'
+          : rule.spike_factor !== undefined && found.count >= rule.spike_factor * expected
+            ? 'spike'
+            : undefined;
+      if (change === undefined) continue;
+      const labels = {
+        pattern: found.pattern.slice(0, PATTERN_LABEL_LENGTH),
+        pattern_change: change,
+      };
+      const details = {
+        pattern: found.pattern,
+        first_seen: new Date(found.firstSeen).toISOString(),
+        example: found.exampleMessage,
+        ...(change === 'spike' ? { baseline: expected.toPrecision(3) } : {}),
+      };
+      observations.push(
+        observation(rule, service, found.count, true, found.exampleTraceIds, { labels, details }),
+      );
+    }
+  }
+  return observations;
+}
+
 /**
  * Evaluates one rule over a window: one observation per service it concerns. `read` answers
  * request-figure queries (pass one {@link evaluationReader} to every rule of an evaluation).
@@ -218,5 +295,7 @@ export function observe(
       return logCount(client, rule, range);
     case 'slo_burn':
       return sloBurn(read, rule, range);
+    case 'log_pattern':
+      return logPatterns(client, rule, range);
   }
 }

@@ -85,7 +85,29 @@ const logCountRule = z
   })
   .strict();
 
-export const ruleSchema = z.discriminatedUnion('kind', [errorRateRule, latencyRule, logCountRule]);
+/**
+ * Error-level message patterns (ids and numbers stripped, as the error-messages analysis groups
+ * them) of a service: one alert per pattern that is new, or that spikes.
+ */
+const logPatternRule = z
+  .object({
+    ...common,
+    kind: z.literal('log_pattern'),
+    /** A pattern counts when it was logged at least this often in the window. */
+    min_count: z.number().int().min(1).default(3),
+    /** New: the service never logged it in this long before the window. */
+    lookback: secondsOrMore.default(7 * 86_400_000),
+    /** Spike: a known pattern logged at least this many times its rate over the lookback. */
+    spike_factor: z.number().gt(1).optional(),
+  })
+  .strict();
+
+export const ruleSchema = z.discriminatedUnion('kind', [
+  errorRateRule,
+  latencyRule,
+  logCountRule,
+  logPatternRule,
+]);
 /** A rule of the file's `rules:` list, or one made from an SLO of its `slos:` list. */
 export type AlertRule = z.infer<typeof ruleSchema> | BurnRateRule;
 export type ErrorRateRule = z.infer<typeof errorRateRule>;
@@ -93,6 +115,7 @@ export type RequestErrorRateRule = z.infer<typeof requestErrorRateRule>;
 export type LogErrorRateRule = z.infer<typeof logErrorRateRule>;
 export type LatencyRule = z.infer<typeof latencyRule>;
 export type LogCountRule = z.infer<typeof logCountRule>;
+export type LogPatternRule = z.infer<typeof logPatternRule>;
 
 /**
  * `rules:` may be empty: with no `slos:` either, that instance serves the API and evaluates

@@ -10,6 +10,8 @@ export interface Observation {
   readonly active: boolean;
   readonly value: number;
   readonly exemplarTraceIds: readonly string[];
+  /** What the alert should say beyond the value (a pattern's first time): added to its annotations. */
+  readonly details?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface Step {
@@ -25,18 +27,32 @@ function formatValue(rule: AlertRule, value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(1)));
 }
 
+/** A template with `{{service}}`, `{{value}}`, `{{threshold}}` and any label or detail filled in. */
 function render(template: string | undefined, observation: Observation, rule: AlertRule): string {
-  return (template ?? '')
-    .replaceAll('{{service}}', observation.service ?? 'all services')
-    .replaceAll('{{value}}', formatValue(rule, observation.value))
-    .replaceAll('{{threshold}}', formatValue(rule, thresholdOf(rule)));
+  const known: Record<string, string> = {
+    ...observation.labels,
+    ...observation.details,
+    service: observation.service ?? 'all services',
+    value: formatValue(rule, observation.value),
+    threshold: formatValue(rule, thresholdOf(rule)),
+  };
+  return (template ?? '').replace(
+    /\{\{([\w.]+)\}\}/g,
+    (whole, name: string) => known[name] ?? whole,
+  );
 }
 
-/** Every annotation rendered with the current observation. */
+/** Every annotation rendered with the current observation, and the observation's details. */
 function annotationsFor(rule: AlertRule, observation: Observation): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(rule.annotations).map(([key, value]) => [key, render(value, observation, rule)]),
-  );
+  return {
+    ...observation.details,
+    ...Object.fromEntries(
+      Object.entries(rule.annotations).map(([key, value]) => [
+        key,
+        render(value, observation, rule),
+      ]),
+    ),
+  };
 }
 
 export function thresholdOf(rule: AlertRule): number {
@@ -45,6 +61,8 @@ export function thresholdOf(rule: AlertRule): number {
       return rule.threshold_ms;
     case 'slo_burn':
       return rule.burn_rate;
+    case 'log_pattern':
+      return rule.min_count;
     default:
       return rule.threshold;
   }

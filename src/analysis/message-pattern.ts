@@ -17,8 +17,12 @@ export function messagePattern(message: string): string {
 export interface MessagePatternCount {
   readonly pattern: string;
   readonly count: number;
+  /** Epoch ms of its first record. */
+  readonly firstSeen: number;
   readonly exampleMessage: string;
   readonly exampleTraceId: string | null;
+  /** Up to three traces it was logged in, one per exact message. */
+  readonly exampleTraceIds: readonly string[];
 }
 
 /** Groups exact messages by pattern, most frequent first. */
@@ -27,14 +31,20 @@ export function groupByPattern(
   limit: number,
 ): MessagePatternCount[] {
   const groups = new Map<string, MessagePatternCount>();
-  for (const { message, count, exampleTraceId } of messages) {
+  for (const { message, count, firstSeen, exampleTraceId } of messages) {
     const pattern = messagePattern(message);
     const group = groups.get(pattern);
+    const traces = group?.exampleTraceIds ?? [];
     groups.set(pattern, {
       pattern,
       count: (group?.count ?? 0) + count,
+      firstSeen: Math.min(group?.firstSeen ?? firstSeen, firstSeen),
       exampleMessage: group?.exampleMessage ?? message,
       exampleTraceId: group?.exampleTraceId ?? exampleTraceId,
+      exampleTraceIds:
+        exampleTraceId !== null && traces.length < 3 && !traces.includes(exampleTraceId)
+          ? [...traces, exampleTraceId]
+          : traces,
     });
   }
   return [...groups.values()].sort((a, b) => b.count - a.count).slice(0, limit);

@@ -28,6 +28,33 @@ describe('alert rules', () => {
       severity: 'critical',
     });
     expect(byName['service-silent']).toMatchObject({ kind: 'log_count', op: 'below' });
+    expect(byName['log-error-rate-high']).toMatchObject({
+      kind: 'error_rate',
+      over: 'logs',
+      threshold: 0.1,
+      unless: 'error-rate-high',
+    });
+    expect(byName['error-pattern']).toMatchObject({
+      kind: 'log_pattern',
+      min_count: 3,
+      lookback: 7 * 86_400_000,
+      spike_factor: 10,
+    });
+  });
+
+  it('takes log_pattern rules with their defaults, and refuses a spike factor of 1 or less', () => {
+    const pattern = { name: 'p', kind: 'log_pattern', severity: 'medium' };
+    expect(parseRules({ rules: [pattern] })[0]).toMatchObject({
+      min_count: 3,
+      lookback: 7 * 86_400_000,
+      window: 300_000,
+    });
+    expect(() => parseRules({ rules: [{ ...pattern, spike_factor: 1 }] })).toThrow(
+      /rule "p" \(rules\[0\]\), field "spike_factor"/,
+    );
+    expect(() => parseRules({ rules: [{ ...pattern, lookback: 'a week' }] })).toThrow(
+      /rule "p" \(rules\[0\]\), field "lookback": must be a duration/,
+    );
   });
 
   it('reports every problem, naming the rule and the field', () => {

@@ -15,12 +15,22 @@ describe('error message patterns', () => {
     expect(messagePattern('bad value "x=1"')).toBe('bad value <str>');
   });
 
-  it('groups messages by pattern with counts and an example trace', () => {
+  it('groups messages by pattern with counts, the first time and example traces', () => {
     const groups = groupByPattern(
       [
-        { message: 'inventory lookup failed for sku 1', count: 3, exampleTraceId: 'a' },
-        { message: 'inventory lookup failed for sku 22', count: 4, exampleTraceId: 'b' },
-        { message: 'disk full', count: 5, exampleTraceId: null },
+        {
+          message: 'inventory lookup failed for sku 1',
+          count: 3,
+          firstSeen: 20,
+          exampleTraceId: 'a',
+        },
+        {
+          message: 'inventory lookup failed for sku 22',
+          count: 4,
+          firstSeen: 10,
+          exampleTraceId: 'b',
+        },
+        { message: 'disk full', count: 5, firstSeen: 30, exampleTraceId: null },
       ],
       10,
     );
@@ -28,10 +38,19 @@ describe('error message patterns', () => {
       {
         pattern: 'inventory lookup failed for sku <id>',
         count: 7,
+        firstSeen: 10,
         exampleMessage: 'inventory lookup failed for sku 1',
         exampleTraceId: 'a',
+        exampleTraceIds: ['a', 'b'],
       },
-      { pattern: 'disk full', count: 5, exampleMessage: 'disk full', exampleTraceId: null },
+      {
+        pattern: 'disk full',
+        count: 5,
+        firstSeen: 30,
+        exampleMessage: 'disk full',
+        exampleTraceId: null,
+        exampleTraceIds: [],
+      },
     ]);
   });
 });

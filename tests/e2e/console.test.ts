@@ -170,7 +170,8 @@ describe('the console in a real browser', () => {
     // Failures in the backend: the frontend answers 502, and each failing trace holds the spans
     // and the error logs of both services.
     await setFaults(0.6);
-    const page = await open('/alerts');
+    // This service's alerts only: other suites leave alerts of their own in the test stack.
+    const page = await open(`/alerts?service=${frontendService}`);
     try {
       const exemplar = page.locator('tr[data-alert] a.trace-link').first();
       await eventually(

@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
 import { SilenceForm } from '../components/silence-form.tsx';
@@ -17,6 +18,9 @@ const shownAs =
         : kind === 'slo_burn'
           ? multiple(value)
           : String(value);
+
+/** Annotations with a place of their own; any other (a pattern's first time) is listed as a fact. */
+const SHOWN_ELSEWHERE = new Set(['summary', 'description', 'runbook_url']);
 
 /** One alert: value against threshold, its state history, exemplar traces, the runbook. */
 export function AlertDetail({ id }: { id: string }) {
@@ -63,6 +67,14 @@ export function AlertDetail({ id }: { id: string }) {
                 <dd>{dateTime(alert.endsAt)}</dd>
               </>
             ) : null}
+            {Object.entries(alert.annotations)
+              .filter(([key]) => !SHOWN_ELSEWHERE.has(key))
+              .map(([key, value]) => (
+                <Fragment key={key}>
+                  <dt>{key.replaceAll('_', ' ')}</dt>
+                  <dd>{value}</dd>
+                </Fragment>
+              ))}
             {alert.annotations.runbook_url ? (
               <>
                 <dt>runbook</dt>

@@ -1,51 +1,74 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { ERROR_SEVERITY, fields } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import { rangeFilter, type TimeRange } from './time-range.ts';
 import { lenient } from './search-options.ts';
 
-/** One exact error message, how often it was logged, and a trace it was logged in. */
+/** One exact error message, how often it was logged, first when, and a trace it was logged in. */
 export interface MessageCount {
   readonly message: string;
   readonly count: number;
+  /** Epoch ms of its first record in the range. */
+  readonly firstSeen: number;
   readonly exampleTraceId: string | null;
 }
 
-interface Bucket {
+interface MessageBucket {
   key: string;
   doc_count: number;
+  first: { value: number | null };
   example: { hits: { hits: { _source?: Record<string, unknown> }[] } };
 }
+interface ServiceBucket {
+  key: string;
+  messages: { buckets: MessageBucket[] };
+}
 
-/** The most frequent exact error messages of a service, each with an example trace id. */
-export async function errorMessages(
+/** Elasticsearch refuses a search of more than 65,536 buckets: services × messages stay under. */
+const BUCKET_BUDGET = 50_000;
+
+/**
+ * The most frequent exact error messages of each service (of those given, or of every service),
+ * each with its first time and an example trace id: one search, at most `perService` messages
+ * each (fewer when many services share the bucket budget).
+ */
+export async function errorMessagesByService(
   client: Client,
-  service: string,
   range: TimeRange,
-  size = 500,
-): Promise<MessageCount[]> {
+  options: { readonly services?: readonly string[] | undefined; readonly perService: number },
+): Promise<Map<string, MessageCount[]>> {
+  const services = options.services;
+  if (services?.length === 0) return new Map();
+  const serviceCount = services?.length ?? 500;
+  const perService = Math.max(
+    1,
+    Math.min(options.perService, Math.floor(BUCKET_BUDGET / serviceCount)),
+  );
+  const filter: estypes.QueryDslQueryContainer[] = [
+    { range: { [fields.log.severityNumber]: { gte: ERROR_SEVERITY } } },
+    rangeFilter(fields.timestamp, range),
+  ];
+  if (services) filter.push({ terms: { [fields.serviceName]: [...services] } });
   const result = await client.search({
     index: indices.logs.pattern,
     size: 0,
     ...lenient,
-    query: {
-      bool: {
-        filter: [
-          { term: { [fields.serviceName]: service } },
-          { range: { [fields.log.severityNumber]: { gte: ERROR_SEVERITY } } },
-          rangeFilter(fields.timestamp, range),
-        ],
-      },
-    },
+    query: { bool: { filter } },
     aggs: {
-      messages: {
-        terms: { field: `${fields.log.body}.raw`, size },
+      services: {
+        terms: { field: fields.serviceName, size: serviceCount },
         aggs: {
-          example: {
-            top_hits: {
-              size: 1,
-              _source: [fields.traceId],
-              sort: [{ [fields.timestamp]: { order: 'desc' } }],
+          messages: {
+            terms: { field: `${fields.log.body}.raw`, size: perService },
+            aggs: {
+              first: { min: { field: fields.timestamp } },
+              example: {
+                top_hits: {
+                  size: 1,
+                  _source: [fields.traceId],
+                  sort: [{ [fields.timestamp]: { order: 'desc' } }],
+                },
+              },
             },
           },
         },
@@ -53,13 +76,33 @@ export async function errorMessages(
     },
   });
   const buckets =
-    (result.aggregations?.messages as { buckets?: Bucket[] } | undefined)?.buckets ?? [];
-  return buckets.map((bucket) => {
-    const traceId = bucket.example.hits.hits[0]?._source?.[fields.traceId];
-    return {
-      message: bucket.key,
-      count: bucket.doc_count,
-      exampleTraceId: typeof traceId === 'string' && traceId !== '' ? traceId : null,
-    };
+    (result.aggregations?.services as { buckets?: ServiceBucket[] } | undefined)?.buckets ?? [];
+  return new Map(
+    buckets.map((service) => [
+      service.key,
+      service.messages.buckets.map((bucket) => {
+        const traceId = bucket.example.hits.hits[0]?._source?.[fields.traceId];
+        return {
+          message: bucket.key,
+          count: bucket.doc_count,
+          firstSeen: bucket.first.value ?? range.from,
+          exampleTraceId: typeof traceId === 'string' && traceId !== '' ? traceId : null,
+        };
+      }),
+    ]),
+  );
+}
+
+/** The most frequent exact error messages of one service, each with an example trace id. */
+export async function errorMessages(
+  client: Client,
+  service: string,
+  range: TimeRange,
+  size = 500,
+): Promise<MessageCount[]> {
+  const found = await errorMessagesByService(client, range, {
+    services: [service],
+    perService: size,
   });
+  return found.get(service) ?? [];
 }

@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AlertStore } from '../../src/alerts/alert-store.ts';
+import { AlertEngine } from '../../src/alerts/engine.ts';
+import { loadRules, type AlertRule } from '../../src/alerts/rules.ts';
+import { es } from '../../tools/harness/stores.ts';
+import { repoRoot } from '../../tools/stack/paths.ts';
+import { bulkLoad, logDocument, type SeedLog } from '../support/seed.ts';
+
+/**
+ * New and spiking error patterns against the real Elasticsearch, through the state machine:
+ * an hour of known errors, then five minutes with a new pattern, a spike of a rare one, the
+ * steady one as usual, and a new one logged too few times to count.
+ */
+const run = Date.now().toString(36);
+const SERVICE = `patterns-${run}`;
+const MINUTE = 60_000;
+const T0 = Math.floor(Date.now() / MINUTE) * MINUTE - 30 * MINUTE;
+
+const logs: SeedLog[] = [];
+let n = 0;
+const log = (at: number, message: string): void => {
+  n += 1;
+  logs.push({
+    service: SERVICE,
+    at,
+    severityNumber: 17,
+    message,
+    traceId: n.toString(16).padStart(32, 'a'),
+    spanId: n.toString(16).padStart(16, '0'),
+  });
+};
+// The hour before: a steady error every 30 s, a rare one every 5 minutes.
+for (let at = T0 - 60 * MINUTE + 1000; at < T0; at += 30_000)
+  log(at, `db timeout after ${at % 900} ms`);
+for (let at = T0 - 60 * MINUTE + 2000; at < T0; at += 5 * MINUTE)
+  log(at, `cache miss for key k${at % 97}`);
+// The five minutes: the steady one as usual (10), the rare one 15 times (about 15× its rate), a
+// new one 4 times, another new one only twice.
+for (let i = 0; i < 10; i += 1) log(T0 + i * 30_000 + 1000, `db timeout after ${i * 7} ms`);
+for (let i = 0; i < 15; i += 1) log(T0 + i * 20_000 + 3000, `cache miss for key k${i}`);
+const firstNew = T0 + 61_000;
+for (let i = 0; i < 4; i += 1)
+  log(firstNew + i * 40_000, `card ${4000 + i} declined by issuer ${i}`);
+for (let i = 0; i < 2; i += 1) log(T0 + 90_000 + i * 1000, `quota exceeded for tenant t${i}`);
+// The five minutes after: the new pattern again (now known), nothing else.
+for (let i = 0; i < 4; i += 1)
+  log(T0 + 5 * MINUTE + 10_000 + i * 30_000, `card ${5000 + i} declined by issuer ${i}`);
+
+const defaults = loadRules(join(repoRoot, 'config', 'rules.yaml'));
+const byDefault = defaults.find((rule) => rule.kind === 'log_pattern');
+if (byDefault?.kind !== 'log_pattern') throw new Error('config/rules.yaml has no log_pattern rule');
+// The default rule, for this service, with an hour of lookback (the seed has no more).
+const rule: AlertRule = {
+  ...byDefault,
+  name: `error-pattern-${run}`,
+  service: SERVICE,
+  lookback: 60 * MINUTE,
+  keep_firing_for: 0,
+};
+const clock = { now: T0 };
+const engine = new AlertEngine(es, new AlertStore(es), [rule], {
+  intervalMs: 1000,
+  queryOffsetMs: 0,
+  now: () => clock.now,
+  warn: (message) => {
+    throw new Error(message);
+  },
+});
+const evaluateAt = async (at: number) => {
+  clock.now = at;
+  const report = await engine.evaluateOnce();
+  return report.transitions.filter((t) => t.rule === rule.name);
+};
+
+beforeAll(async () => {
+  await bulkLoad(
+    `lantern-logs-seed-patterns-${run.replace(/[^a-z0-9]/g, '')}`,
+    logs.map(logDocument),
+  );
+}, 120_000);
+
+describe('the default log_pattern rule', () => {
+  it('fires for the new pattern and the spike, not for the usual error or one seen twice', async () => {
+    const fired = await evaluateAt(T0 + 5 * MINUTE);
+    expect(fired.map((t) => t.to)).toEqual(['firing', 'firing']);
+    const alerts = (await new AlertStore(es).active()).filter((a) => a.rule === rule.name);
+    const byChange = new Map(alerts.map((a) => [a.labels.pattern_change ?? '', a]));
+    expect([...byChange.keys()].sort()).toEqual(['new', 'spike']);
+
+    const fresh = byChange.get('new');
+    expect(fresh?.labels.pattern).toBe('card <id> declined by issuer <id>');
+    expect(fresh?.value).toBe(4);
+    expect(fresh?.annotations.first_seen).toBe(new Date(firstNew).toISOString());
+    expect(fresh?.annotations.example).toMatch(/^card 400\d declined by issuer \d$/);
+    expect(fresh?.exemplarTraceIds).toHaveLength(3);
+    expect(fresh?.summary).toBe(
+      `${SERVICE}: new error pattern "card <id> declined by issuer <id>", 4 times in 5 minutes (first at ${new Date(firstNew).toISOString()})`,
+    );
+
+    const spike = byChange.get('spike');
+    expect(spike?.labels.pattern).toBe('cache miss for key <id>');
+    expect(spike?.value).toBe(15);
+    // 12 in the hour before: 1 expected in five minutes.
+    expect(spike?.annotations.baseline).toBe('1.00');
+  });
+
+  it('does not fire again for a pattern once it is known', async () => {
+    // Five minutes on, the card errors come again: known now (they are in the hour before).
+    const later = await evaluateAt(T0 + 10 * MINUTE);
+    expect(later.map((t) => [t.from, t.to])).toEqual([
+      ['firing', 'resolved'],
+      ['firing', 'resolved'],
+    ]);
+    expect((await evaluateAt(T0 + 10 * MINUTE + 1000)).length).toBe(0);
+  });
+});
