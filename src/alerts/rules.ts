@@ -102,11 +102,32 @@ const logPatternRule = z
   })
   .strict();
 
+/**
+ * A service's error rate or p95 against its own past: the same window on each of the past days
+ * (median and MAD of those), so daily rhythm is the baseline. Fires on a rise only.
+ */
+const baselineRule = z
+  .object({
+    ...common,
+    ...overRequests,
+    kind: z.literal('baseline'),
+    metric: z.enum(['error_rate', 'p95']),
+    window: secondsOrMore.default(10 * 60_000),
+    /** Past days whose same window make the baseline; days with too few requests are skipped. */
+    days: z.number().int().min(3).max(28).default(7),
+    /** How far above the median, in MADs (scaled to a normal sigma), the value must be. */
+    deviations: z.number().positive().default(4),
+    /** And by at least this much, in the metric's unit (a fraction, or ms): no page on noise. */
+    min_change: z.number().positive(),
+  })
+  .strict();
+
 export const ruleSchema = z.discriminatedUnion('kind', [
   errorRateRule,
   latencyRule,
   logCountRule,
   logPatternRule,
+  baselineRule,
 ]);
 /** A rule of the file's `rules:` list, or one made from an SLO of its `slos:` list. */
 export type AlertRule = z.infer<typeof ruleSchema> | BurnRateRule;
@@ -116,6 +137,7 @@ export type LogErrorRateRule = z.infer<typeof logErrorRateRule>;
 export type LatencyRule = z.infer<typeof latencyRule>;
 export type LogCountRule = z.infer<typeof logCountRule>;
 export type LogPatternRule = z.infer<typeof logPatternRule>;
+export type BaselineRule = z.infer<typeof baselineRule>;
 
 /**
  * `rules:` may be empty: with no `slos:` either, that instance serves the API and evaluates

@@ -22,7 +22,8 @@ export interface Step {
 
 /** A rule's figure as people read it: a rate as a percentage ("21.7%"), else a number. */
 function formatValue(rule: AlertRule, value: number): string {
-  if (rule.kind === 'error_rate') return `${Number((value * 100).toPrecision(3))}%`;
+  if (rule.kind === 'error_rate' || (rule.kind === 'baseline' && rule.metric === 'error_rate'))
+    return `${Number((value * 100).toPrecision(3))}%`;
   if (rule.kind === 'slo_burn') return `${Number(value.toPrecision(3))}×`;
   return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(1)));
 }
@@ -63,6 +64,8 @@ export function thresholdOf(rule: AlertRule): number {
       return rule.burn_rate;
     case 'log_pattern':
       return rule.min_count;
+    case 'baseline':
+      return rule.min_change;
     default:
       return rule.threshold;
   }

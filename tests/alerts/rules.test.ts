@@ -42,6 +42,21 @@ describe('alert rules', () => {
     });
   });
 
+  it('takes baseline rules with their defaults; min_change is required, and three days at least', () => {
+    const rule = { name: 'b', kind: 'baseline', metric: 'p95', min_change: 50, severity: 'low' };
+    expect(parseRules({ rules: [rule] })[0]).toMatchObject({
+      days: 7,
+      deviations: 4,
+      window: 600_000,
+      min_requests: 20,
+    });
+    expect(() => parseRules({ rules: [{ ...rule, min_change: undefined }] })).toThrow(
+      /rule "b" \(rules\[0\]\), field "min_change"/,
+    );
+    expect(() => parseRules({ rules: [{ ...rule, days: 2 }] })).toThrow(/field "days"/);
+    expect(() => parseRules({ rules: [{ ...rule, metric: 'p90' }] })).toThrow(/field "metric"/);
+  });
+
   it('takes log_pattern rules with their defaults, and refuses a spike factor of 1 or less', () => {
     const pattern = { name: 'p', kind: 'log_pattern', severity: 'medium' };
     expect(parseRules({ rules: [pattern] })[0]).toMatchObject({

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore } from '../../src/alerts/alert-store.ts';
 import { AlertEngine } from '../../src/alerts/engine.ts';
 import { loadRules, type AlertRule, type ErrorRateRule } from '../../src/alerts/rules.ts';
+import { clockedEngine } from '../support/clocked-engine.ts';
 import { es } from '../../tools/harness/stores.ts';
 import { repoRoot } from '../../tools/stack/paths.ts';
 import {
@@ -70,23 +71,15 @@ const rules: AlertRule[] = [WORKER, SHOP, QUIET].flatMap((service) => [
   },
 ]);
 
-const clock = { now: T0 };
-const engine = new AlertEngine(es, new AlertStore(es), rules, {
-  intervalMs: 1000,
-  queryOffsetMs: 0,
-  now: () => clock.now,
-  warn: (message) => {
-    throw new Error(message);
-  },
-});
-/** Transitions of this run's rules at `at`, as [service, rule kind over, from, to]. */
-async function evaluateAt(at: number): Promise<string[][]> {
-  clock.now = at;
-  const report = await engine.evaluateOnce();
-  return report.transitions
-    .filter((t) => t.rule.endsWith(run))
-    .map((t) => [String(t.service), t.rule.startsWith('log-') ? 'logs' : 'requests', t.from, t.to]);
-}
+const engine = clockedEngine(rules);
+/** Transitions at `at`, as [service, what the rule counts, from, to]. */
+const evaluateAt = async (at: number): Promise<string[][]> =>
+  (await engine.evaluateAt(at)).map((t) => [
+    String(t.service),
+    t.rule.startsWith('log-') ? 'logs' : 'requests',
+    t.from,
+    t.to,
+  ]);
 
 beforeAll(async () => {
   const suffix = run.replace(/[^a-z0-9]/g, '');

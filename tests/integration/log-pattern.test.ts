@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore } from '../../src/alerts/alert-store.ts';
-import { AlertEngine } from '../../src/alerts/engine.ts';
 import { loadRules, type AlertRule } from '../../src/alerts/rules.ts';
+import { clockedEngine } from '../support/clocked-engine.ts';
 import { es } from '../../tools/harness/stores.ts';
 import { repoRoot } from '../../tools/stack/paths.ts';
 import { bulkLoad, logDocument, type SeedLog } from '../support/seed.ts';
@@ -58,20 +58,7 @@ const rule: AlertRule = {
   lookback: 60 * MINUTE,
   keep_firing_for: 0,
 };
-const clock = { now: T0 };
-const engine = new AlertEngine(es, new AlertStore(es), [rule], {
-  intervalMs: 1000,
-  queryOffsetMs: 0,
-  now: () => clock.now,
-  warn: (message) => {
-    throw new Error(message);
-  },
-});
-const evaluateAt = async (at: number) => {
-  clock.now = at;
-  const report = await engine.evaluateOnce();
-  return report.transitions.filter((t) => t.rule === rule.name);
-};
+const { evaluateAt } = clockedEngine([rule]);
 
 beforeAll(async () => {
   await bulkLoad(

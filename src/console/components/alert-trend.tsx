@@ -11,6 +11,8 @@ export interface RuleSummary {
   kind: string;
   /** error_rate: what it counts, `requests` or `logs`. */
   over?: string;
+  /** baseline: what it compares, `error_rate` or `p95`. */
+  metric?: string;
   /** slo_burn: the SLO it burns, and its short window (the long one is `window`). */
   slo?: { kind: string; objective: number };
   short_window?: number;

@@ -9,15 +9,17 @@ import { useData } from '../use-data.ts';
 
 /** A rule's figure as its kind reads: a rate as a percentage, a latency in ms, a burn rate as a multiple, else a count. */
 const shownAs =
-  (kind: string | undefined) =>
-  (value: number): string =>
-    kind === 'error_rate'
+  (rule: RuleSummary | undefined) =>
+  (value: number): string => {
+    const kind = rule?.kind === 'baseline' ? rule.metric : rule?.kind;
+    return kind === 'error_rate'
       ? percent(value)
-      : kind === 'latency_percentile'
+      : kind === 'latency_percentile' || kind === 'p95'
         ? ms(value)
         : kind === 'slo_burn'
           ? multiple(value)
           : String(value);
+  };
 
 /** Annotations with a place of their own; any other (a pattern's first time) is listed as a fact. */
 const SHOWN_ELSEWHERE = new Set(['summary', 'description', 'runbook_url']);
@@ -33,7 +35,7 @@ export function AlertDetail({ id }: { id: string }) {
   const rules = useData(() => get<{ rules: RuleSummary[] }>('/api/v1/rules'), 'rules');
   const alert = loaded.data?.alert;
   const rule = rules.data?.rules.find((candidate) => candidate.name === alert?.rule);
-  const shown = shownAs(rule?.kind);
+  const shown = shownAs(rule);
   return (
     <section>
       <Problem error={loaded.error} />
