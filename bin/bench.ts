@@ -2,6 +2,7 @@
  * `npm run bench` runs every benchmark; `npm run bench -- <name>` one of them. Each compares
  * against a control in the same run, prints a Markdown section and records it in BENCHMARKS.md.
  */
+import { alertTick } from '../bench/alert-tick.ts';
 import { consoleBench } from '../bench/console.ts';
 import { cpuProfile } from '../bench/cpu-profile.ts';
 import { fidelity } from '../bench/fidelity.ts';
@@ -20,6 +21,7 @@ const benchmarks: Record<string, () => string | Promise<string>> = {
   ingest,
   fidelity,
   console: consoleBench,
+  alerts: alertTick,
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in benchmarks));
