@@ -1,5 +1,6 @@
 /**
- * What one alert evaluation costs at 10 and 100 services, with Lantern's default rules: the
+ * `npm run bench -- alerts`: what one alert evaluation costs, then how the default rules do on
+ * labelled incidents (bench/alert-incidents.ts). First part: what one alert evaluation costs at 10 and 100 services, with Lantern's default rules: the
  * Elasticsearch searches it makes (bounded by rule kinds, not services × rules) and its wall
  * time, against a control in the same run, one error-rate rule alone. Seeds an hour of logs and
  * spans per size on its own day of 2021 (lantern-*-bench-alerts indices, deleted afterwards);
@@ -8,15 +9,15 @@
  */
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
-import { AlertStore } from '../src/alerts/alert-store.ts';
-import type { Alert, AlertTransition } from '../src/alerts/alert.ts';
 import { AlertEngine } from '../src/alerts/engine.ts';
+import { DiscardingStore } from './discarding-store.ts';
 import { loadRules, type AlertRule } from '../src/alerts/rules.ts';
 import { fields } from '../src/contracts/fields.ts';
 import { createElasticsearchClient } from '../src/storage/client.ts';
 import { repoRoot } from '../tools/stack/paths.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
+import { alertIncidents } from './alert-incidents.ts';
 import { median, range } from './stats.ts';
 
 const SIZES = [10, 100];
@@ -26,19 +27,6 @@ const DAY = 24 * HOUR;
 /** Ten days apart: the 7-day pattern lookback of one size never sees the other's data. */
 const NOW = (index: number) => Date.parse('2021-07-01T12:00:00Z') + index * 10 * DAY;
 const INDICES = ['lantern-logs-bench-alerts', 'lantern-spans-bench-alerts'];
-
-/** Evaluates and reads like the real store, and keeps nothing. */
-class DiscardingStore extends AlertStore {
-  override active(): Promise<Alert[]> {
-    return Promise.resolve([]);
-  }
-  override writeAlerts(): Promise<void> {
-    return Promise.resolve();
-  }
-  override appendHistory(_transitions: readonly AlertTransition[]): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 export async function alertTick(): Promise<string> {
   const e = await stackUp(loadStackSettings());
@@ -87,6 +75,7 @@ export async function alertTick(): Promise<string> {
         `| ${services} | ${cell(one.samples)} | ${cell(all.samples)} | ${one.made} / ${all.made} | ${(median(all.samples) / median(one.samples)).toFixed(1)} |`,
       );
     }
+    lines.push('', await alertIncidents(client));
   } finally {
     // Wildcards are refused for deletes (action.destructive_requires_name).
     await client.indices.delete({ index: INDICES, ignore_unavailable: true });
