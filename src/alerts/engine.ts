@@ -2,7 +2,8 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Alert, AlertTransition } from './alert.ts';
 import type { AlertStore } from './alert-store.ts';
 import { pushToAlertmanager, type AlertmanagerSettings } from './alertmanager.ts';
-import { evaluationReader, observe } from './observe.ts';
+import { observe } from './observe.ts';
+import { evaluationReader } from './observation.ts';
 import type { AlertRule } from './rules.ts';
 import { advance, retire, type Observation, type Step } from './state-machine.ts';
 
@@ -49,6 +50,8 @@ export class AlertEngine {
   private lastError: string | undefined;
 
   readonly rules: readonly AlertRule[];
+  /** The rules, those with `unless` last: each sees the alerts of the rule it names as this evaluation left them. */
+  private readonly evaluationOrder: readonly AlertRule[];
   private readonly client: Client;
   private readonly store: AlertStore;
   private readonly settings: EngineSettings;
@@ -62,6 +65,10 @@ export class AlertEngine {
     this.client = client;
     this.store = store;
     this.rules = rules;
+    this.evaluationOrder = [
+      ...rules.filter((rule) => rule.unless === undefined),
+      ...rules.filter((rule) => rule.unless !== undefined),
+    ];
     this.settings = settings;
   }
 
@@ -115,15 +122,11 @@ export class AlertEngine {
       if (!ruleNames.has(alert.rule)) apply(alert, alert.id, retire(alert, now));
     }
     const read = evaluationReader(this.client);
-    // A rule with `unless` looks at the other rule's alerts as this evaluation left them.
-    const ordered = [
-      ...this.rules.filter((rule) => rule.unless === undefined),
-      ...this.rules.filter((rule) => rule.unless !== undefined),
-    ];
-    for (const rule of ordered) {
+    for (const rule of this.evaluationOrder) {
       const observed = await observe(this.client, rule, { from: to - rule.window, to }, read);
+      // A breach another rule's alert already covers is no breach; it keeps its value.
       const observations = observed.map((o) =>
-        o.active && covered(alerts, rule, o) ? quiet(o) : o,
+        o.active && covered(alerts, rule, o) ? { ...o, active: false } : o,
       );
       const seen = new Set(observations.map((o) => o.id));
       // An active alert whose service sent nothing this window is an inactive observation.
@@ -186,14 +189,13 @@ export class AlertEngine {
   }
 }
 
-/** Inactive, as nothing seen; a breach that another rule covers keeps its value. */
-function quiet(seen: Alert | Observation): Observation {
+function quiet(alert: Alert): Observation {
   return {
-    id: seen.id,
-    labels: seen.labels,
-    service: seen.service,
+    id: alert.id,
+    labels: alert.labels,
+    service: alert.service,
     active: false,
-    value: 'active' in seen ? seen.value : 0,
+    value: 0,
     exemplarTraceIds: [],
   };
 }

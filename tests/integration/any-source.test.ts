@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { observe, evaluationReader } from '../../src/alerts/observe.ts';
+import { observe } from '../../src/alerts/observe.ts';
+import { evaluationReader } from '../../src/alerts/observation.ts';
 import { loadRules } from '../../src/alerts/rules.ts';
 import { fields, SERVER_KIND } from '../../src/contracts/fields.ts';
 import { indices } from '../../src/contracts/indices.ts';

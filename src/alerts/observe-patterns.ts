@@ -1,0 +1,73 @@
+import type { Client } from '@elastic/elasticsearch';
+import { groupByPattern, type MessagePatternCount } from '../analysis/message-pattern.ts';
+import { errorMessagesByService } from '../storage/queries/error-messages.ts';
+import type { TimeRange } from '../storage/queries/time-range.ts';
+import { observation } from './observation.ts';
+import type { LogPatternRule } from './rules.ts';
+import type { Observation } from './state-machine.ts';
+
+/** The longest pattern a label carries; the alert's `pattern` annotation has it whole. */
+const PATTERN_LABEL_LENGTH = 200;
+
+/**
+ * Per service, each error pattern logged at least `min_count` times in the window that is new
+ * (the service never logged it over the lookback before the window) or, with `spike_factor`,
+ * that spikes (logged that many times more often than its rate since it first appeared in the
+ * lookback, over at least one window). One
+ * alert per pattern and change: two searches per evaluation, whatever the number of services.
+ */
+export async function logPatterns(
+  client: Client,
+  rule: LogPatternRule,
+  range: TimeRange,
+): Promise<Observation[]> {
+  const services = rule.service === undefined ? undefined : [rule.service];
+  const inWindow = await errorMessagesByService(client, range, { services, perService: 200 });
+  const candidates = new Map<string, MessagePatternCount[]>();
+  for (const [service, messages] of inWindow) {
+    const counted = groupByPattern(messages, 50).filter((p) => p.count >= rule.min_count);
+    if (counted.length > 0) candidates.set(service, counted);
+  }
+  if (candidates.size === 0) return [];
+  const lookback = { from: range.from - rule.lookback, to: range.from };
+  const before = await errorMessagesByService(client, lookback, {
+    services: [...candidates.keys()],
+    perService: 5000,
+  });
+  const windowMs = range.to - range.from;
+  const observations: Observation[] = [];
+  for (const [service, patterns] of candidates) {
+    const known = new Map(
+      groupByPattern(before.get(service) ?? [], Number.MAX_SAFE_INTEGER).map((p) => [p.pattern, p]),
+    );
+    for (const found of patterns) {
+      const past = known.get(found.pattern);
+      // Its rate since it first appeared: one that began just before the window is no spike.
+      const expected =
+        past === undefined
+          ? 0
+          : (past.count * windowMs) / Math.max(windowMs, range.from - past.firstSeen);
+      const change =
+        past === undefined
+          ? 'new'
+          : rule.spike_factor !== undefined && found.count >= rule.spike_factor * expected
+            ? 'spike'
+            : undefined;
+      if (change === undefined) continue;
+      const labels = {
+        pattern: found.pattern.slice(0, PATTERN_LABEL_LENGTH),
+        pattern_change: change,
+      };
+      const details = {
+        pattern: found.pattern,
+        first_seen: new Date(found.firstSeen).toISOString(),
+        example: found.exampleMessage,
+        ...(change === 'spike' ? { baseline: expected.toPrecision(3) } : {}),
+      };
+      observations.push(
+        observation(rule, service, found.count, true, found.exampleTraceIds, { labels, details }),
+      );
+    }
+  }
+  return observations;
+}
