@@ -2,7 +2,7 @@
 //   curl -X PUT localhost:<port>/_demo/faults -H 'content-type: application/json' \
 //     -d '{"errorRate":0.2,"latencyMs":300}'
 export const faults = {
-  errorRate: Number(process.env.DEMO_ERROR_RATE ?? 0.01),
+  errorRate: Number(process.env.DEMO_ERROR_RATE ?? 0.005),
   latencyMs: Number(process.env.DEMO_LATENCY_MS ?? 0),
 };
 

@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { logStats, type LogQuery, type LogStats } from '../storage/queries/log-stats.ts';
 import { exemplarTraceIds, type ExemplarKind } from '../storage/queries/exemplars.ts';
 import {
   requestStats,
@@ -40,10 +41,12 @@ export function observation(
 /**
  * What one evaluation reads from Elasticsearch, each distinct question asked once: rules that
  * need the same figures or exemplars (the two default p95 rules share a window, and fire for the
- * same slow service) share one query.
+ * same slow service; the log error rate and new patterns read the same log counts) share one
+ * query.
  */
 export interface EvaluationReader {
   requests(query: RequestQuery): Promise<RequestStats[]>;
+  logs(query: LogQuery): Promise<LogStats[]>;
   exemplars(kind: ExemplarKind, service: string, range: TimeRange): Promise<string[]>;
 }
 
@@ -65,6 +68,7 @@ function memoized<A extends unknown[], R>(
 export function evaluationReader(client: Client): EvaluationReader {
   return {
     requests: memoized((query: RequestQuery) => requestStats(client, query)),
+    logs: memoized((query: LogQuery) => logStats(client, query)),
     exemplars: memoized((kind: ExemplarKind, service: string, range: TimeRange) =>
       exemplarTraceIds(client, kind, service, range),
     ),

@@ -2,7 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { groupByPattern, type MessagePatternCount } from '../analysis/message-pattern.ts';
 import { errorMessagesByService } from '../storage/queries/error-messages.ts';
 import type { TimeRange } from '../storage/queries/time-range.ts';
-import { observation } from './observation.ts';
+import { observation, type EvaluationReader } from './observation.ts';
 import type { LogPatternRule } from './rules.ts';
 import type { Observation } from './state-machine.ts';
 
@@ -10,22 +10,36 @@ import type { Observation } from './state-machine.ts';
 const PATTERN_LABEL_LENGTH = 200;
 
 /**
- * Per service, each error pattern logged at least `min_count` times in the window that is new
+ * Per service, each error pattern logged at least `min_count` times in the window, and at least
+ * `min_share` of the service's records there, that is new
  * (the service never logged it over the lookback before the window) or, with `spike_factor`,
  * that spikes (logged that many times more often than its rate since it first appeared in the
- * lookback, over at least one window). One
- * alert per pattern and change: two searches per evaluation, whatever the number of services.
+ * lookback, over at least one window). One alert per pattern and change: three searches per
+ * evaluation (the window's record counts shared with the log error rate), whatever the number
+ * of services.
  */
 export async function logPatterns(
   client: Client,
+  read: EvaluationReader,
   rule: LogPatternRule,
   range: TimeRange,
 ): Promise<Observation[]> {
   const services = rule.service === undefined ? undefined : [rule.service];
-  const inWindow = await errorMessagesByService(client, range, { services, perService: 200 });
+  const [inWindow, records] = await Promise.all([
+    errorMessagesByService(client, range, { services, perService: 200 }),
+    read.logs({ range, service: rule.service, groupBy: 'service' }),
+  ]);
+  const recordsOf = new Map(records.map((s) => [s.key, s]));
   const candidates = new Map<string, MessagePatternCount[]>();
   for (const [service, messages] of inWindow) {
-    const counted = groupByPattern(messages, 50).filter((p) => p.count >= rule.min_count);
+    const all = recordsOf.get(service);
+    // A busy service logs more distinct messages than one search reads: its share is judged on
+    // the pattern's part of the errors that were read.
+    const errorsRead = messages.reduce((sum, m) => sum + m.count, 0);
+    const scale = all && all.errors > errorsRead && errorsRead > 0 ? all.errors / errorsRead : 1;
+    const counted = groupByPattern(messages, 50).filter(
+      (p) => p.count >= rule.min_count && p.count * scale >= rule.min_share * (all?.logs ?? 0),
+    );
     if (counted.length > 0) candidates.set(service, counted);
   }
   if (candidates.size === 0) return [];

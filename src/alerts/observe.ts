@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
+import { percentileExceeds } from '../analysis/percentile-evidence.ts';
 import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
-import { logStats } from '../storage/queries/log-stats.ts';
 import { FINE_LATENCY_BUCKETS, type RequestStats } from '../storage/queries/request-stats.ts';
 import type { TimeRange } from '../storage/queries/time-range.ts';
 import { baseline } from './observe-baseline.ts';
@@ -16,12 +16,16 @@ import type {
 } from './rules.ts';
 import { thresholdOf, type Observation } from './state-machine.ts';
 
-/** Per service: request figures over the window → value, whether it breaches, exemplars. */
+/**
+ * Per service: request figures over the window → value, whether it breaches, exemplars. A
+ * breach also needs `evident`: that the stored spans show it beyond sampling noise.
+ */
 async function perServiceRequests(
   read: EvaluationReader,
   rule: RequestErrorRateRule | LatencyRule,
   range: TimeRange,
   measure: (stats: RequestStats) => number,
+  evident: (stats: RequestStats) => boolean = () => true,
 ): Promise<Observation[]> {
   const latency = rule.kind === 'latency_percentile';
   const stats = await read.requests({
@@ -36,7 +40,7 @@ async function perServiceRequests(
   return Promise.all(
     stats.map(async (group) => {
       const value = measure(group);
-      const active = group.requests >= rule.min_requests && value > threshold;
+      const active = group.requests >= rule.min_requests && value > threshold && evident(group);
       const exemplars = active
         ? await read.exemplars(latency ? 'slowest' : 'failed', group.key, range)
         : [];
@@ -53,11 +57,11 @@ const errorRate = (read: EvaluationReader, rule: RequestErrorRateRule, range: Ti
  * are plain counts (no weight), exact for any OTLP source.
  */
 async function logErrorRate(
-  client: Client,
+  read: EvaluationReader,
   rule: LogErrorRateRule,
   range: TimeRange,
 ): Promise<Observation[]> {
-  const stats = await logStats(client, { range, service: rule.service, groupBy: 'service' });
+  const stats = await read.logs({ range, service: rule.service, groupBy: 'service' });
   return stats.map((group) => {
     const value = group.logs > 0 ? group.errors / group.logs : 0;
     const active = group.logs >= rule.min_records && value > rule.threshold;
@@ -65,20 +69,22 @@ async function logErrorRate(
   });
 }
 
+/** The weighted percentile; it breaches only when the kept spans show it (percentileExceeds). */
 const latency = (read: EvaluationReader, rule: LatencyRule, range: TimeRange) =>
   perServiceRequests(
     read,
     rule,
     range,
     (s) => weightedPercentiles(s.latency, [rule.percentile])[0] ?? 0,
+    (s) => percentileExceeds(s.latency, rule.percentile, rule.threshold_ms),
   );
 
 async function logCount(
-  client: Client,
+  read: EvaluationReader,
   rule: LogCountRule,
   range: TimeRange,
 ): Promise<Observation[]> {
-  const counted = await logStats(client, {
+  const counted = await read.logs({
     range,
     service: rule.service,
     minSeverity: rule.min_severity,
@@ -90,7 +96,7 @@ async function logCount(
     const lookback = { from: range.from - 5 * (range.to - range.from), to: range.to };
     const known = rule.service
       ? [rule.service]
-      : (await logStats(client, { range: lookback, groupBy: 'service' })).map((s) => s.key);
+      : (await read.logs({ range: lookback, groupBy: 'service' })).map((s) => s.key);
     for (const service of known) if (!counts.has(service)) counts.set(service, 0);
   }
   return [...counts].map(([service, count]) =>
@@ -115,17 +121,15 @@ export function observe(
 ): Promise<Observation[]> {
   switch (rule.kind) {
     case 'error_rate':
-      return rule.over === 'logs'
-        ? logErrorRate(client, rule, range)
-        : errorRate(read, rule, range);
+      return rule.over === 'logs' ? logErrorRate(read, rule, range) : errorRate(read, rule, range);
     case 'latency_percentile':
       return latency(read, rule, range);
     case 'log_count':
-      return logCount(client, rule, range);
+      return logCount(read, rule, range);
     case 'slo_burn':
       return sloBurn(read, rule, range);
     case 'log_pattern':
-      return logPatterns(client, rule, range);
+      return logPatterns(client, read, rule, range);
     case 'baseline':
       return baseline(read, rule, range);
   }

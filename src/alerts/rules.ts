@@ -95,6 +95,11 @@ const logPatternRule = z
     kind: z.literal('log_pattern'),
     /** A pattern counts when it was logged at least this often in the window. */
     min_count: z.number().int().min(1).default(3),
+    /**
+     * And at least this share of the service's log records in the window: three errors among a
+     * busy service's thousands are chance, not a change.
+     */
+    min_share: z.number().min(0).max(1).default(0.02),
     /** New: the service never logged it in this long before the window. */
     lookback: secondsOrMore.default(7 * 86_400_000),
     /** Spike: a known pattern logged at least this many times its rate over the lookback. */

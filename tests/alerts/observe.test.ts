@@ -47,7 +47,9 @@ describe('one evaluation reads each set of request figures once', () => {
       doc_count: 50,
       requests: { value: 50 },
       errors: { requests: { value: 0 } },
-      latency: { buckets: [{ from: 1_990_000, to: 2_010_000, requests: { value: 50 } }] },
+      latency: {
+        buckets: [{ from: 1_990_000, to: 2_010_000, doc_count: 50, requests: { value: 50 } }],
+      },
     };
     const search = vi.fn((request: { size?: number }) =>
       Promise.resolve(

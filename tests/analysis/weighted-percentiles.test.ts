@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { weightedPercentiles } from '../../src/analysis/weighted-percentiles.ts';
-import { geometricEdges, type LatencyBucket } from '../../src/storage/queries/latency-buckets.ts';
-
-/** Buckets a list of (duration, weight) samples the way the range aggregation does. */
-function histogram(samples: [number, number][], ratio: number): LatencyBucket[] {
-  const edges = geometricEdges(0.05, 600_000, ratio);
-  return edges.slice(1).map((toMs, i) => {
-    const fromMs = edges[i] ?? 0;
-    const weight = samples
-      .filter(([d]) => d >= fromMs && d < toMs)
-      .reduce((sum, [, w]) => sum + w, 0);
-    return { fromMs, toMs, weight };
-  });
-}
+import { histogram } from '../support/latency-histogram.ts';
 
 function exact(samples: [number, number][], percent: number): number {
   const sorted = [...samples].sort((a, b) => a[0] - b[0]);
@@ -41,8 +29,8 @@ describe('weighted percentiles from a geometric histogram', () => {
 
   it('counts weight, not documents', () => {
     const buckets = [
-      { fromMs: 1, toMs: 2, weight: 1 },
-      { fromMs: 100, toMs: 101, weight: 9 },
+      { fromMs: 1, toMs: 2, spans: 1, weight: 1 },
+      { fromMs: 100, toMs: 101, spans: 1, weight: 9 },
     ];
     expect(weightedPercentiles(buckets, [50])[0]).toBeGreaterThan(100);
   });

@@ -10,21 +10,23 @@ import { bulkLoad, logDocument, type SeedLog } from '../support/seed.ts';
 /**
  * New and spiking error patterns against the real Elasticsearch, through the state machine:
  * an hour of known errors, then five minutes with a new pattern, a spike of a rare one, the
- * steady one as usual, and a new one logged too few times to count.
+ * steady one as usual, and a new one logged too few times to count. A busier service logs a
+ * new pattern as often, but among so many records that it is under the rule's `min_share`.
  */
 const run = Date.now().toString(36);
 const SERVICE = `patterns-${run}`;
+const BUSY = `patterns-busy-${run}`;
 const MINUTE = 60_000;
 const T0 = Math.floor(Date.now() / MINUTE) * MINUTE - 30 * MINUTE;
 
 const logs: SeedLog[] = [];
 let n = 0;
-const log = (at: number, message: string): void => {
+const log = (at: number, message: string, service = SERVICE, severityNumber = 17): void => {
   n += 1;
   logs.push({
-    service: SERVICE,
+    service,
     at,
-    severityNumber: 17,
+    severityNumber,
     message,
     traceId: n.toString(16).padStart(32, 'a'),
     spanId: n.toString(16).padStart(16, '0'),
@@ -43,6 +45,12 @@ const firstNew = T0 + 61_000;
 for (let i = 0; i < 4; i += 1)
   log(firstNew + i * 40_000, `card ${4000 + i} declined by issuer ${i}`);
 for (let i = 0; i < 2; i += 1) log(T0 + 90_000 + i * 1000, `quota exceeded for tenant t${i}`);
+// The busy service: an hour of steady errors, then the new pattern 4 times among 400 records (1%).
+for (let at = T0 - 60 * MINUTE + 1000; at < T0; at += 30_000)
+  log(at, `db timeout after ${at % 900} ms`, BUSY);
+for (let i = 0; i < 400; i += 1) log(T0 + i * 700, `order ${i} ok`, BUSY, 9);
+for (let i = 0; i < 4; i += 1)
+  log(firstNew + i * 40_000, `card ${4000 + i} declined by issuer ${i}`, BUSY);
 // The five minutes after: the new pattern again (now known), nothing else.
 for (let i = 0; i < 4; i += 1)
   log(T0 + 5 * MINUTE + 10_000 + i * 30_000, `card ${5000 + i} declined by issuer ${i}`);
@@ -58,7 +66,7 @@ const rule: AlertRule = {
   lookback: 60 * MINUTE,
   keep_firing_for: 0,
 };
-const { evaluateAt } = clockedEngine([rule]);
+const { evaluateAt } = clockedEngine([rule, { ...rule, name: `${rule.name}-busy`, service: BUSY }]);
 
 beforeAll(async () => {
   await bulkLoad(
@@ -68,7 +76,7 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('the default log_pattern rule', () => {
-  it('fires for the new pattern and the spike, not for the usual error or one seen twice', async () => {
+  it('fires for the new pattern and the spike, not for the usual error, one seen twice, or one under 2% of a busy service', async () => {
     const fired = await evaluateAt(T0 + 5 * MINUTE);
     expect(fired.map((t) => t.to)).toEqual(['firing', 'firing']);
     const alerts = (await new AlertStore(es).active()).filter((a) => a.rule === rule.name);

@@ -1,7 +1,10 @@
-/** Total sampling weight of spans whose duration falls in [fromMs, toMs). */
+/** The spans whose duration falls in [fromMs, toMs): how many are stored, and their total weight. */
 export interface LatencyBucket {
   readonly fromMs: number;
   readonly toMs: number;
+  /** Stored spans. */
+  readonly spans: number;
+  /** Requests they stand for (sum of sampling weights). */
   readonly weight: number;
 }
 

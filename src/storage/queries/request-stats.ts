@@ -94,7 +94,9 @@ interface GroupBucket {
   requests: { value: number };
   errors: { requests: { value: number } };
   slow?: { requests: { value: number } };
-  latency?: { buckets: { from?: number; to?: number; requests: { value: number } }[] };
+  latency?: {
+    buckets: { from?: number; to?: number; doc_count: number; requests: { value: number } }[];
+  };
 }
 
 const keyOf = (key: GroupBucket['key']): string =>
@@ -184,6 +186,7 @@ async function search(
       latency: (bucket.latency?.buckets ?? []).map((range) => ({
         fromMs: (range.from ?? 0) / 1000,
         toMs: (range.to ?? 0) / 1000,
+        spans: range.doc_count,
         weight: range.requests.value,
       })),
     })),
