@@ -1,5 +1,5 @@
 import { AlertStore } from '../src/alerts/alert-store.ts';
-import type { Alert, AlertTransition } from '../src/alerts/alert.ts';
+import type { Alert } from '../src/alerts/alert.ts';
 
 /**
  * An alert store that reads like the real one and keeps nothing: the alert benchmarks evaluate
@@ -9,10 +9,7 @@ export class DiscardingStore extends AlertStore {
   override active(): Promise<Alert[]> {
     return Promise.resolve([]);
   }
-  override writeAlerts(): Promise<void> {
-    return Promise.resolve();
-  }
-  override appendHistory(_transitions: readonly AlertTransition[]): Promise<void> {
-    return Promise.resolve();
+  override commit(): Promise<{ historySaved: boolean }> {
+    return Promise.resolve({ historySaved: true });
   }
 }

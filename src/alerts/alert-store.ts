@@ -62,39 +62,56 @@ export class AlertStore {
     return result.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : []));
   }
 
-  /** Saves changed alerts and deletes ones that went back to inactive; throws unless all were. */
-  async writeAlerts(saved: readonly Alert[], deleted: readonly string[]): Promise<void> {
+  /**
+   * Saves changed alerts, deletes ones that went back to inactive, and appends transitions to
+   * the history, in one request: a replica killed mid-commit stores both or neither. Throws
+   * unless every alert was saved; then this evaluation's `fresh` transitions are taken back out
+   * of the history (the caller adopts nothing and makes them again next time). `carried` ones
+   * belong to states adopted before and stay. Each transition is stored under an id made of its
+   * content, so appending one again (a retry after the history part failed) stores it once.
+   */
+  async commit(
+    saved: readonly Alert[],
+    deleted: readonly string[],
+    history: {
+      readonly carried: readonly AlertTransition[];
+      readonly fresh: readonly AlertTransition[];
+    },
+  ): Promise<{ historySaved: boolean }> {
     const operations: object[] = [];
     for (const alert of saved)
       operations.push({ index: { _index: indices.alerts.index, _id: alert.id } }, alert);
     for (const id of deleted)
       operations.push({ delete: { _index: indices.alerts.index, _id: id } });
-    await this.bulk(operations, 'saving alerts');
-  }
-
-  /**
-   * Appends transitions to the history. Each is stored under an id made of its content, so
-   * appending one again (a retry after a partial failure) stores it once.
-   */
-  async appendHistory(transitions: readonly AlertTransition[]): Promise<void> {
-    const operations = transitions.flatMap((transition) => [
-      { index: { _index: indices.alertHistory.index, _id: transitionId(transition) } },
-      transition,
-    ]);
-    await this.bulk(operations, 'saving alert history');
-  }
-
-  private async bulk(operations: readonly object[], what: string): Promise<void> {
-    if (operations.length === 0) return;
-    const result = await this.client.bulk({ operations: [...operations], refresh: 'wait_for' });
-    const failed = result.items.filter((item) => {
-      const outcome = Object.values(item)[0];
-      return outcome?.error !== undefined && outcome.status !== 404;
-    });
-    if (failed.length > 0) {
-      const reason = Object.values(failed[0] ?? {})[0]?.error?.type ?? 'unknown';
-      throw new Error(`${what} failed for ${failed.length} of ${result.items.length} (${reason})`);
+    const stateOperations = saved.length + deleted.length;
+    for (const transition of [...history.carried, ...history.fresh])
+      operations.push(
+        { index: { _index: indices.alertHistory.index, _id: transitionId(transition) } },
+        transition,
+      );
+    if (operations.length === 0) return { historySaved: true };
+    const result = await this.client.bulk({ operations, refresh: 'wait_for' });
+    const failed = (items: typeof result.items) =>
+      items.filter((item) => {
+        const outcome = Object.values(item)[0];
+        return outcome?.error !== undefined && outcome.status !== 404;
+      });
+    const stateFailed = failed(result.items.slice(0, stateOperations));
+    if (stateFailed.length > 0) {
+      await this.client
+        .bulk({
+          operations: history.fresh.map((t) => ({
+            delete: { _index: indices.alertHistory.index, _id: transitionId(t) },
+          })),
+          refresh: 'wait_for',
+        })
+        .catch(() => undefined);
+      const reason = Object.values(stateFailed[0] ?? {})[0]?.error?.type ?? 'unknown';
+      throw new Error(
+        `saving alerts failed for ${stateFailed.length} of ${stateOperations} (${reason})`,
+      );
     }
+    return { historySaved: failed(result.items.slice(stateOperations)).length === 0 };
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Alert, AlertTransition } from './alert.ts';
 import type { AlertStore } from './alert-store.ts';
+import type { AlertLease } from './lease.ts';
 import { pushToAlertmanager, type AlertmanagerSettings } from './alertmanager.ts';
 import { observe } from './observe.ts';
 import { evaluationReader } from './observation.ts';
@@ -17,7 +18,17 @@ export interface EngineSettings {
   readonly warn: (message: string) => void;
   /** Told how each scheduled evaluation went and how long it took (the service's metrics). */
   readonly evaluated?: (outcome: 'ok' | 'failed', seconds: number) => void;
+  /**
+   * Shared with other replicas: only its holder evaluates and notifies. Without one, this
+   * engine assumes it is alone.
+   */
+  readonly lease?: AlertLease | undefined;
+  /** Told when this replica starts or stops evaluating (the service's logger). */
+  readonly roleChanged?: (role: EngineRole, holder: string | undefined) => void;
 }
+
+/** What a replica's engine does: evaluates (it holds the lease, or runs alone) or stands by. */
+export type EngineRole = 'evaluating' | 'standby';
 
 interface NextState {
   readonly alerts: Map<string, Alert>;
@@ -48,6 +59,7 @@ export class AlertEngine {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private lastError: string | undefined;
+  private currentRole: EngineRole | undefined;
 
   readonly rules: readonly AlertRule[];
   /** The rules, those with `unless` last: each sees the alerts of the rule it names as this evaluation left them. */
@@ -85,15 +97,19 @@ export class AlertEngine {
     }
     const now = this.settings.now();
     const next = await this.nextState(now);
-    await this.store.writeAlerts(next.saved, next.deleted);
+    const { lease } = this.settings;
+    // A replica that lost the lease while evaluating (a long pause) writes nothing: the new
+    // holder evaluates from the stored state.
+    if (lease && !lease.held())
+      throw new Error('lost the alert lease during evaluation; wrote nothing');
+    const history = { carried: this.unsavedHistory, fresh: next.transitions };
+    // One request for state and history, so a replica killed between them loses no transition.
+    const { historySaved } = await this.store.commit(next.saved, next.deleted, history);
     this.alerts = next.alerts;
-    this.unsavedHistory = [...this.unsavedHistory, ...next.transitions].slice(-10_000);
-    try {
-      await this.store.appendHistory(this.unsavedHistory);
-      this.unsavedHistory = [];
-    } catch (error) {
-      this.settings.warn(`alert history not saved yet: ${(error as Error).message}`);
-    }
+    this.unsavedHistory = historySaved
+      ? []
+      : [...this.unsavedHistory, ...next.transitions].slice(-10_000);
+    if (!historySaved) this.settings.warn('alert history not saved yet: retried next evaluation');
     await this.notify(next.resolved);
     return { at: now, transitions: next.transitions, active: this.alerts.size };
   }
@@ -158,14 +174,40 @@ export class AlertEngine {
     }
   }
 
+  /** Evaluating, or standing by for the lease holder (undefined before the first tick). */
+  get role(): EngineRole | undefined {
+    return this.currentRole;
+  }
+
+  /**
+   * One scheduled tick: with a lease, claim it first and stand by unless held. A replica that
+   * takes the lease over starts from the state the last holder stored, not from its own memory.
+   */
+  private async tickOnce(): Promise<'ok' | 'standby'> {
+    const { lease } = this.settings;
+    const held = lease ? await lease.claim() : true;
+    const role: EngineRole = held ? 'evaluating' : 'standby';
+    if (role !== this.currentRole) {
+      if (role === 'evaluating') {
+        this.loaded = false;
+        this.unsentResolved = [];
+      }
+      this.currentRole = role;
+      this.settings.roleChanged?.(role, lease?.current?.holder);
+    }
+    if (!held) return 'standby';
+    await this.evaluateOnce();
+    return 'ok';
+  }
+
   /** Evaluates now and then every interval until stop(); failures are reported, never thrown. */
   start(): void {
     const tick = (): void => {
       const started = performance.now();
       const took = (): number => (performance.now() - started) / 1000;
-      this.running = this.evaluateOnce()
-        .then(() => {
-          this.settings.evaluated?.('ok', took());
+      this.running = this.tickOnce()
+        .then((outcome) => {
+          if (outcome === 'ok') this.settings.evaluated?.('ok', took());
           if (this.lastError !== undefined) this.settings.warn('alert evaluation recovered');
           this.lastError = undefined;
         })
@@ -182,10 +224,16 @@ export class AlertEngine {
     this.timer = setTimeout(tick, 0);
   }
 
+  /** Stops ticking; a lease held is given up, so another replica takes over at once. */
   async stop(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+    try {
+      await this.settings.lease?.release();
+    } catch (error) {
+      this.settings.warn(`alert lease not released (it expires): ${(error as Error).message}`);
+    }
   }
 }
 

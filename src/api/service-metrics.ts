@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The analysis service's own Prometheus metrics (GET /metrics). */
 export function serviceMetrics() {
@@ -17,6 +17,11 @@ export function serviceMetrics() {
       help: 'Duration of one evaluation of every alert rule',
       labelNames: ['outcome'] as const,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    evaluator: new Gauge({
+      name: 'lantern_analysis_alert_evaluator',
+      help: '1 while this replica holds the alert lease and evaluates, 0 while it stands by',
       registers: [registry],
     }),
   };

@@ -10,4 +10,6 @@ export const indices = {
   alerts: { index: 'lantern-alerts', template: 'lantern-alerts' },
   /** Every state change of every alert, append-only. */
   alertHistory: { index: 'lantern-alert-history', template: 'lantern-alert-history' },
+  /** One document: which analysis replica evaluates the rules, and until when. */
+  alertLease: { index: 'lantern-alert-lease', template: 'lantern-alert-lease' },
 } as const;

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { AlertStore } from '../alerts/alert-store.ts';
 import { AlertEngine } from '../alerts/engine.ts';
+import { AlertLease } from '../alerts/lease.ts';
 import { loadRulesFile } from '../alerts/rules.ts';
 import { createApi } from '../api/app.ts';
 import { serviceMetrics } from '../api/service-metrics.ts';
@@ -41,6 +42,15 @@ export function startAnalysisService(): void {
     ? { url: config.LANTERN_ALERTMANAGER_URL, publicUrl: config.publicUrl }
     : undefined;
   const metrics = serviceMetrics();
+  // A replica with no rules (an API-only one) never takes the lease from one that has them.
+  const lease =
+    rules.length === 0
+      ? undefined
+      : new AlertLease(client, {
+          holder: config.replicaId,
+          ttlMs: config.LANTERN_ALERT_LEASE,
+          now: Date.now,
+        });
   const engine = new AlertEngine(client, store, rules, {
     intervalMs: config.LANTERN_EVAL_INTERVAL,
     queryOffsetMs: config.LANTERN_QUERY_OFFSET,
@@ -49,6 +59,20 @@ export function startAnalysisService(): void {
     warn,
     evaluated: (outcome, seconds) => {
       metrics.evaluations.observe({ outcome }, seconds);
+    },
+    lease,
+    roleChanged: (role, holder) => {
+      metrics.evaluator.set(role === 'evaluating' ? 1 : 0);
+      if (role === 'evaluating')
+        logger.info(
+          { replica: config.replicaId },
+          'evaluating alert rules (holds the alert lease)',
+        );
+      else
+        logger.info(
+          { replica: config.replicaId, holder },
+          `standing by: ${holder ?? 'another replica'} evaluates`,
+        );
     },
   });
   const app = createApi({

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { durationMs, secondsOrMore } from '../contracts/duration.ts';
@@ -9,7 +10,7 @@ const optional = z.string().min(1).optional();
 /** config/rules.yaml beside src/ (or dist/) in a checkout and in the container image. */
 const defaultRulesFile = fileURLToPath(new URL('../../config/rules.yaml', import.meta.url));
 
-const schema = z.object({
+const fields = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LANTERN_API_HOST: z.string().default('127.0.0.1'),
   LANTERN_ES_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:9200'),
@@ -24,6 +25,12 @@ const schema = z.object({
   // Shorter would hammer Elasticsearch; 0 would evaluate in a busy loop.
   LANTERN_EVAL_INTERVAL: secondsOrMore.default(5_000),
   LANTERN_QUERY_OFFSET: durationMs.default(10_000),
+  // Replicas sharing one Elasticsearch: only the holder of the lease evaluates and notifies.
+  LANTERN_REPLICA_ID: z
+    .string()
+    .regex(/^[\w.:@-]{1,200}$/, 'letters, digits and . : @ - _ only (at most 200)')
+    .optional(),
+  LANTERN_ALERT_LEASE: secondsOrMore.default(15_000),
   LANTERN_ALERTMANAGER_URL: z.url({ protocol: /^https?$/ }).optional(),
   LANTERN_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   // Shown as component health in the console (GET /api/v1/health) when set.
@@ -34,7 +41,18 @@ const schema = z.object({
   LANTERN_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
-export type ServiceConfig = Readonly<z.infer<typeof schema>> & { readonly publicUrl: string };
+// The holder renews on every evaluation tick: a lease shorter than two ticks would lapse between.
+const schema = fields.refine((c) => c.LANTERN_ALERT_LEASE >= 2 * c.LANTERN_EVAL_INTERVAL, {
+  path: ['LANTERN_ALERT_LEASE'],
+  message:
+    'must be at least twice LANTERN_EVAL_INTERVAL (the holder renews it on every evaluation)',
+});
+
+export type ServiceConfig = Readonly<z.infer<typeof schema>> & {
+  readonly publicUrl: string;
+  /** LANTERN_REPLICA_ID, or host:port (host:pid when the port is chosen by the system). */
+  readonly replicaId: string;
+};
 
 /** Parses the analysis service's settings once; every problem is reported together, by name. */
 export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -50,6 +68,11 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
   return Object.freeze({
     ...config,
     publicUrl: config.LANTERN_PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`,
+    // Stable across a restart on the same host and port, so a restarted replica takes its own
+    // lease back at once; two live replicas cannot share a host and port.
+    replicaId:
+      config.LANTERN_REPLICA_ID ??
+      `${hostname()}:${config.PORT === 0 ? `pid${process.pid}` : config.PORT}`,
   });
 }
 
@@ -86,6 +109,8 @@ export function loggable(config: ServiceConfig): Record<string, unknown> {
     LANTERN_RULES_FILE: config.LANTERN_RULES_FILE,
     LANTERN_EVAL_INTERVAL: config.LANTERN_EVAL_INTERVAL,
     LANTERN_QUERY_OFFSET: config.LANTERN_QUERY_OFFSET,
+    LANTERN_REPLICA_ID: config.replicaId,
+    LANTERN_ALERT_LEASE: config.LANTERN_ALERT_LEASE,
     LANTERN_ALERTMANAGER_URL: withoutCredentials(config.LANTERN_ALERTMANAGER_URL),
     LANTERN_PUBLIC_URL: withoutCredentials(config.publicUrl),
     LANTERN_COLLECTOR_HEALTH_URL: withoutCredentials(config.LANTERN_COLLECTOR_HEALTH_URL),

@@ -89,6 +89,14 @@ const alertMappings: Mappings = {
   },
 };
 
+const leaseMappings: Mappings = {
+  dynamic: false,
+  properties: {
+    holder: { type: 'keyword' },
+    expiresAt: { type: 'date' },
+  },
+};
+
 /**
  * The one index setting an upgrade also applies to indices that already exist (it is dynamic,
  * and it protects data): a record with more attributes than the field limit (1000) is stored with
@@ -133,6 +141,7 @@ export const indexTemplates = {
   [indices.spans.template]: template(indices.spans.pattern, spanMappings),
   [indices.alerts.template]: template(indices.alerts.index, alertMappings),
   [indices.alertHistory.template]: template(indices.alertHistory.index, alertMappings),
+  [indices.alertLease.template]: template(indices.alertLease.index, leaseMappings),
 };
 
 /**

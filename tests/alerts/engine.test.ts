@@ -35,23 +35,28 @@ function storeIn(loaded: Alert[] = []) {
   const failing = { alerts: false, history: false };
   const store = {
     active: () => Promise.resolve(loaded),
-    writeAlerts: vi.fn((saved: readonly Alert[], deleted: readonly string[]) => {
-      if (failing.alerts) return Promise.reject(new Error('index write block'));
-      for (const alert of saved) alerts.set(alert.id, alert);
-      for (const id of deleted) alerts.delete(id);
-      return Promise.resolve();
-    }),
-    appendHistory: vi.fn((transitions: readonly AlertTransition[]) => {
-      // A partial failure: the first transition lands, the rest do not.
-      for (const t of transitions.slice(0, failing.history ? 1 : undefined)) {
-        history.set(JSON.stringify([t.id, t.from, t.to, t.at]), t);
-      }
-      return failing.history ? Promise.reject(new Error('bulk refused')) : Promise.resolve();
-    }),
+    commit: vi.fn(
+      (
+        saved: readonly Alert[],
+        deleted: readonly string[],
+        pending: { carried: readonly AlertTransition[]; fresh: readonly AlertTransition[] },
+      ) => {
+        // As the real store: a failed state write leaves none of this evaluation's transitions.
+        if (failing.alerts) return Promise.reject(new Error('index write block'));
+        for (const alert of saved) alerts.set(alert.id, alert);
+        for (const id of deleted) alerts.delete(id);
+        const transitions = [...pending.carried, ...pending.fresh];
+        // A partial failure of the history part: the first transition lands, the rest do not.
+        for (const t of transitions.slice(0, failing.history ? 1 : undefined)) {
+          history.set(JSON.stringify([t.id, t.from, t.to, t.at]), t);
+        }
+        return Promise.resolve({ historySaved: !failing.history });
+      },
+    ),
   };
   return {
     store: store as unknown as AlertStore,
-    appendHistory: store.appendHistory,
+    commit: store.commit,
     alerts,
     history,
     failing,
@@ -120,7 +125,7 @@ describe('the alert engine commits only what it stored', () => {
 
   it('appends transitions the history refused with the next evaluation, each once', async () => {
     const world = { failed: 30 };
-    const { store, appendHistory, history, failing } = storeIn();
+    const { store, commit, history, failing } = storeIn();
     const e = engine(clientReporting(world), store);
     failing.history = true;
     // Fires, and the alert is stored: the state moves although the history write failed.
@@ -131,10 +136,13 @@ describe('the alert engine commits only what it stored', () => {
     failing.history = false;
     await e.evaluateOnce();
     expect([...history.values()].map((t) => t.to)).toEqual(['firing', 'resolved']);
-    expect(appendHistory).toHaveBeenLastCalledWith([
-      expect.objectContaining({ to: 'firing' }),
-      expect.objectContaining({ to: 'resolved' }),
-    ]);
+    expect(commit).toHaveBeenLastCalledWith([], [], {
+      carried: [
+        expect.objectContaining({ to: 'firing' }),
+        expect.objectContaining({ to: 'resolved' }),
+      ],
+      fresh: [],
+    });
   });
 });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
+import { startAnalysis } from '../support/analysis-service.ts';
 import { eventually, stack } from '../../tools/harness/otlp.ts';
 import { scrapeSum } from '../../tools/harness/pipeline-counts.ts';
 
@@ -61,7 +62,7 @@ async function setFaults(app: RunningApp, errorRate: number): Promise<void> {
 describe('end to end: an error burst in the demo fires an alert, and its end resolves it', () => {
   let frontend: RunningApp;
   let analysis: RunningApp;
-  let startAnalysis: () => Promise<void>;
+  let launchAnalysis: () => Promise<void>;
 
   // The demo services, steady traffic and the analysis service, for every test below.
   beforeAll(async () => {
@@ -94,22 +95,15 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
         "      summary: '{{service}} is failing'",
       ].join('\n'),
     );
-    startAnalysis = async () => {
-      analysis = await startApp({
-        loader: 'none',
-        script: 'bin/analysis.ts',
-        service: 'analysis',
-        env: {
-          LANTERN_RULES_FILE: rules,
-          LANTERN_EVAL_INTERVAL: '1s',
-          LANTERN_QUERY_OFFSET: '3s',
-          LANTERN_ES_URL: stack.elasticsearch,
-          LANTERN_ALERTMANAGER_URL: stack.alertmanager,
-        },
+    launchAnalysis = async () => {
+      analysis = await startAnalysis({
+        LANTERN_RULES_FILE: rules,
+        LANTERN_ES_URL: stack.elasticsearch,
+        LANTERN_ALERTMANAGER_URL: stack.alertmanager,
       });
       apps.push(analysis);
     };
-    await startAnalysis();
+    await launchAnalysis();
     void (async () => {
       while (trafficOn) {
         await Promise.all(
@@ -184,7 +178,7 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
       ).json()) as { startsAt: string; fingerprint: string }[];
     const [amBefore] = await amAlerts();
     await analysis.stop();
-    await startAnalysis();
+    await launchAnalysis();
     await evaluated(analysis, 5);
     const after = await alertsOf(analysis, frontendService);
     expect(after.map((alert) => alert.id)).toEqual([before?.id]);

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshotDir } from '../../tools/harness/browser.ts';
 import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
+import { startAnalysis } from '../support/analysis-service.ts';
 import { eventually, stack } from '../../tools/harness/otlp.ts';
 import { loadStackSettings } from '../../tools/stack/settings.ts';
 import { startServer, stopServer } from '../../tools/stack/stack.ts';
@@ -56,21 +57,14 @@ async function analysisService(
       : ['rules: []']
     ).join('\n'),
   );
-  const app = await startApp({
-    loader: 'none',
-    script: 'bin/analysis.ts',
-    service: 'analysis',
-    env: {
-      LANTERN_RULES_FILE: rules,
-      LANTERN_EVAL_INTERVAL: '1s',
-      LANTERN_QUERY_OFFSET: '3s',
-      LANTERN_ES_URL: stack.elasticsearch,
-      LANTERN_ALERTMANAGER_URL: stack.alertmanager,
-      LANTERN_COLLECTOR_HEALTH_URL: stack.collectorHealth,
-      LANTERN_JAEGER_URL: stack.jaeger,
-      LANTERN_JAEGER_UI_URL: JAEGER_UI,
-      ...env,
-    },
+  const app = await startAnalysis({
+    LANTERN_RULES_FILE: rules,
+    LANTERN_ES_URL: stack.elasticsearch,
+    LANTERN_ALERTMANAGER_URL: stack.alertmanager,
+    LANTERN_COLLECTOR_HEALTH_URL: stack.collectorHealth,
+    LANTERN_JAEGER_URL: stack.jaeger,
+    LANTERN_JAEGER_UI_URL: JAEGER_UI,
+    ...env,
   });
   apps.push(app);
   return app;

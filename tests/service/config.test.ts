@@ -17,6 +17,19 @@ describe("the analysis service's settings", () => {
     }
   });
 
+  it('names this replica by host and port, and refuses a lease the holder could not renew in time', () => {
+    expect(loadServiceConfig({ PORT: '8090' }).replicaId).toMatch(/^.+:8090$/);
+    expect(loadServiceConfig({ PORT: '0' }).replicaId).toMatch(
+      new RegExp(`^.+:pid${process.pid}$`),
+    );
+    expect(loadServiceConfig({ LANTERN_REPLICA_ID: 'analysis-1' }).replicaId).toBe('analysis-1');
+    expect(loadServiceConfig({}).LANTERN_ALERT_LEASE).toBe(15_000);
+    expect(() =>
+      loadServiceConfig({ LANTERN_EVAL_INTERVAL: '10s', LANTERN_ALERT_LEASE: '15s' }),
+    ).toThrow(/LANTERN_ALERT_LEASE: must be at least twice LANTERN_EVAL_INTERVAL/);
+    expect(() => loadServiceConfig({ LANTERN_REPLICA_ID: 'a b' })).toThrow(/LANTERN_REPLICA_ID: /);
+  });
+
   it('reports every bad setting at once, by name', () => {
     const load = () =>
       loadServiceConfig({

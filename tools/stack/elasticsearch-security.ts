@@ -23,7 +23,7 @@ export const securitySettings = [
 ];
 
 const telemetry = `'${indices.logs.pattern}', '${indices.spans.pattern}'`;
-const alertIndices = `'${indices.alerts.index}', '${indices.alertHistory.index}'`;
+const alertIndices = `'${indices.alerts.index}', '${indices.alertHistory.index}', '${indices.alertLease.index}'`;
 
 /**
  * Least privilege, per component:
