@@ -4,6 +4,7 @@ import {
   errorRateQuery,
   latencyQuery,
   logsQuery,
+  requestRateQuery,
   servicesQuery,
   silenceBody,
   tracesQuery,
@@ -87,6 +88,10 @@ export function openApiDocument() {
       '/api/v1/services': get(
         'Per service: logs, errors, requests, weighted latency percentiles',
         servicesQuery,
+      ),
+      '/api/v1/analysis/request-rate': get(
+        'Every service at once: weighted requests and failed requests per time bucket (the overview sparklines)',
+        requestRateQuery,
       ),
       '/api/v1/analysis/error-rate': get(
         'Error rate over time (weighted requests and logs)',

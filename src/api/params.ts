@@ -88,6 +88,7 @@ export const silenceBody = z.strictObject({
   createdBy: z.string().trim().min(1).max(100).default('lantern console'),
 });
 export const servicesQuery = z.strictObject(timeWindow);
+export const requestRateQuery = z.strictObject({ ...timeWindow, interval: interval.optional() });
 export const errorRateQuery = z.strictObject({
   ...timeWindow,
   service: name.optional(),

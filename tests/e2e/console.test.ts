@@ -131,6 +131,19 @@ describe('the console in a real browser', () => {
         60_000,
       );
     }
+    // Each row's sparkline (all from one request-rate query) draws the traffic.
+    for (const service of [frontendService, backendService]) {
+      const sparkline = page.locator(`tr[data-service="${service}"] .sparkline`);
+      await eventually(
+        async () => {
+          await page.reload();
+          await sparkline.waitFor({ timeout: 10_000 }).catch(() => undefined);
+          return Number((await sparkline.getAttribute('data-nonzero').catch(() => null)) ?? 0);
+        },
+        (points) => points > 0,
+        60_000,
+      );
+    }
     for (const component of ['elasticsearch', 'collector', 'jaeger', 'alertmanager']) {
       expect(
         await page.locator(`li[data-component="${component}"]`).getAttribute('data-state'),

@@ -180,6 +180,27 @@ describe('analysis API against seeded Elasticsearch data whose truth is known', 
     expect(top[0]?.exampleTraceId).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('/analysis/request-rate: every service in one answer, its buckets adding up to its truth', async () => {
+    const { status, body } = await api.get(`/api/v1/analysis/request-rate?${window}&interval=5m`);
+    expect(status).toBe(200);
+    const services = body.services as {
+      service: string;
+      buckets: { start: string; requests: number; failedRequests: number }[];
+    }[];
+    for (const service of [A, B]) {
+      const found = services.find((s) => s.service === service);
+      // Four 5-minute buckets, empty ones included, starting at the window's start.
+      expect(found?.buckets).toHaveLength(4);
+      expect(found?.buckets.reduce((sum, b) => sum + b.requests, 0)).toBe(truth(service).requests);
+      expect(found?.buckets.reduce((sum, b) => sum + b.failedRequests, 0)).toBe(
+        truth(service).errors,
+      );
+    }
+    expect(body.intervalMs).toBe(300_000);
+    const bad = await api.get(`/api/v1/analysis/request-rate?${window}&interval=soon`);
+    expect(bad.status).toBe(400);
+  });
+
   it('/analysis/latency: per-route weighted percentiles within 1%', async () => {
     const { body } = await api.get(
       `/api/v1/analysis/latency?service=${A}&route=/orders&${window}&interval=10m`,

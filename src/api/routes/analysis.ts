@@ -4,6 +4,7 @@ import { groupByPattern } from '../../analysis/message-pattern.ts';
 import { latencySummary, ratio, summarizeServices } from '../../analysis/summaries.ts';
 import { errorMessages } from '../../storage/queries/error-messages.ts';
 import { logStats } from '../../storage/queries/log-stats.ts';
+import { requestSeriesByService } from '../../storage/queries/request-series.ts';
 import {
   FINE_LATENCY_BUCKETS,
   requestStats,
@@ -14,6 +15,7 @@ import {
   errorRateQuery,
   latencyQuery,
   parseParams,
+  requestRateQuery,
   servicesQuery,
   timeRange,
 } from '../params.ts';
@@ -33,6 +35,28 @@ export function analysisRoutes(client: Client, now: () => number): Router {
       from: iso(String(range.from)),
       to: iso(String(range.to)),
       services: summarizeServices(requests, logs),
+    });
+  });
+
+  router.get('/analysis/request-rate', async (req, res) => {
+    const q = parseParams(requestRateQuery, req.query);
+    const range = timeRange(q, now());
+    const intervalMs = bucketInterval(range, q.interval);
+    const series = await requestSeriesByService(client, range, intervalMs);
+    res.json({
+      from: iso(String(range.from)),
+      to: iso(String(range.to)),
+      intervalMs,
+      services: [...series]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([service, points]) => ({
+          service,
+          buckets: points.map((p) => ({
+            start: iso(String(p.start)),
+            requests: p.requests,
+            failedRequests: p.errors,
+          })),
+        })),
     });
   });
 

@@ -1,5 +1,3 @@
-import { get } from '../api.ts';
-import { useData } from '../use-data.ts';
 import { Chart } from './chart.tsx';
 
 export interface ErrorRateSeries {
@@ -35,27 +33,21 @@ export function completeBuckets<B extends { start: string }>(
   });
 }
 
+/** Every service's requests per bucket: GET /api/v1/analysis/request-rate. */
+export interface RequestRateSeries {
+  intervalMs: number;
+  services: { service: string; buckets: { start: string; requests: number }[] }[];
+}
+
 /** A service's request rate over the range, as a sparkline in the overview's row. */
 export function RequestSparkline(props: {
   service: string;
+  buckets: readonly { start: string; requests: number }[];
+  intervalMs: number;
   from: string;
-  to?: string | undefined;
-  refreshMs?: number | undefined;
 }) {
-  const series = useData(
-    () =>
-      get<ErrorRateSeries>('/api/v1/analysis/error-rate', {
-        service: props.service,
-        from: props.from,
-        to: props.to,
-      }),
-    `${props.service}:${props.from.slice(0, 16)}`,
-    props.refreshMs,
-  );
-  const data = series.data;
-  if (!data) return null;
-  const seconds = data.intervalMs / 1000;
-  const buckets = completeBuckets(data.buckets, data.intervalMs, Date.parse(props.from));
+  const seconds = props.intervalMs / 1000;
+  const buckets = completeBuckets(props.buckets, props.intervalMs, Date.parse(props.from));
   return (
     <Chart
       sparkline

@@ -2,15 +2,13 @@ import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
 import { RangePicker, rangeOf } from '../components/range-picker.tsx';
 import { AlertRows } from './alerts.tsx';
-import { RequestSparkline } from '../components/service-trend.tsx';
+import { RequestSparkline, type RequestRateSeries } from '../components/service-trend.tsx';
 import { count, ms, percent } from '../format.ts';
 import type { Alert, ComponentHealth, ServiceSummary } from '../types.ts';
 import { useData } from '../use-data.ts';
 import { useState } from 'preact/hooks';
 
 const REFRESH_MS = 10_000;
-/** Each sparkline is one query: the first this many services get one. */
-const SPARKLINES = 20;
 
 /** Firing alerts on top, then every service's figures over the chosen range; refreshes itself. */
 export function Overview({ query }: { query: URLSearchParams }) {
@@ -27,6 +25,17 @@ export function Overview({ query }: { query: URLSearchParams }) {
     key,
     refresh,
   );
+  // Every service's sparkline from one query.
+  const trends = useData(
+    () =>
+      get<RequestRateSeries>('/api/v1/analysis/request-rate', {
+        from: rangeOf(query).from,
+        to: range.to,
+      }),
+    key,
+    refresh,
+  );
+  const trendOf = new Map((trends.data?.services ?? []).map((t) => [t.service, t.buckets]));
   const alerts = useData(
     () => get<{ alerts: Alert[] }>('/api/v1/alerts', { state: 'firing' }),
     'firing',
@@ -83,7 +92,7 @@ export function Overview({ query }: { query: URLSearchParams }) {
           </tr>
         </thead>
         <tbody>
-          {(services.data?.services ?? []).map((s, index) => (
+          {(services.data?.services ?? []).map((s) => (
             <tr key={s.service} data-service={s.service}>
               <td>
                 <a href={`/services/${encodeURIComponent(s.service)}`}>{s.service}</a>
@@ -92,12 +101,12 @@ export function Overview({ query }: { query: URLSearchParams }) {
                 {(s.requests.count / seconds).toFixed(2)}
               </td>
               <td class="trend">
-                {index < SPARKLINES ? (
+                {trends.data ? (
                   <RequestSparkline
                     service={s.service}
+                    buckets={trendOf.get(s.service) ?? []}
+                    intervalMs={trends.data.intervalMs}
                     from={range.from}
-                    to={range.to}
-                    refreshMs={refresh}
                   />
                 ) : null}
               </td>

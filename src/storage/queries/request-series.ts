@@ -1,0 +1,93 @@
+import type { Client, estypes } from '@elastic/elasticsearch';
+import { fields, SERVER_KIND } from '../../contracts/fields.ts';
+import { indices } from '../../contracts/indices.ts';
+import { failedRequest, lenient } from './search-options.ts';
+import { rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
+
+/** One time bucket of one service's requests, weighted. */
+export interface RequestPoint {
+  /** Bucket start, epoch ms. */
+  readonly start: number;
+  readonly requests: number;
+  readonly errors: number;
+}
+
+/** Elasticsearch refuses more than 65,536 buckets in one search: services × buckets stay under. */
+const BUCKET_BUDGET = 60_000;
+
+const weight = { sum: { field: fields.span.samplingWeight, missing: 1 } };
+
+interface ServiceBucket {
+  key: { service: string };
+  over_time: {
+    buckets: {
+      key: number;
+      requests: { value: number };
+      errors: { requests: { value: number } };
+    }[];
+  };
+}
+
+/**
+ * Every service's weighted requests and failed requests per time bucket, empty buckets
+ * included: the overview's sparklines in one search (a page of services at a time when
+ * services × buckets would pass the bucket limit), rather than one search per service.
+ */
+export async function requestSeriesByService(
+  client: Client,
+  range: TimeRange,
+  intervalMs: number,
+): Promise<Map<string, RequestPoint[]>> {
+  const buckets = Math.ceil((range.to - range.from) / intervalMs);
+  const pageSize = Math.max(1, Math.min(1000, Math.floor(BUCKET_BUDGET / (buckets + 1))));
+  const series = new Map<string, RequestPoint[]>();
+  let after: estypes.AggregationsCompositeAggregateKey | undefined;
+  do {
+    const result = await client.search({
+      index: indices.spans.pattern,
+      size: 0,
+      ...lenient,
+      query: {
+        bool: {
+          filter: [
+            { term: { [fields.span.kind]: SERVER_KIND } },
+            rangeFilter(fields.timestamp, range),
+          ],
+        },
+      },
+      aggs: {
+        services: {
+          composite: {
+            size: pageSize,
+            sources: [{ service: { terms: { field: fields.serviceName } } }],
+            ...(after && { after }),
+          },
+          aggs: {
+            over_time: {
+              ...timeBuckets(range, intervalMs),
+              aggs: {
+                requests: weight,
+                errors: { filter: failedRequest, aggs: { requests: weight } },
+              },
+            },
+          },
+        },
+      },
+    });
+    const page = result.aggregations?.services as
+      | { buckets?: ServiceBucket[]; after_key?: estypes.AggregationsCompositeAggregateKey }
+      | undefined;
+    for (const bucket of page?.buckets ?? []) {
+      series.set(
+        bucket.key.service,
+        bucket.over_time.buckets.map((b) => ({
+          start: b.key,
+          requests: b.requests.value,
+          errors: b.errors.requests.value,
+        })),
+      );
+    }
+    after = (page?.buckets?.length ?? 0) === pageSize ? page?.after_key : undefined;
+  } while (after);
+  return series;
+}
