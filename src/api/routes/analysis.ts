@@ -2,6 +2,8 @@ import type { Client } from '@elastic/elasticsearch';
 import { Router } from 'express';
 import { groupByPattern } from '../../analysis/message-pattern.ts';
 import { latencySummary, ratio, summarizeServices } from '../../analysis/summaries.ts';
+import { SlidingFigures } from '../../analysis/sliding-figures.ts';
+import { documentCount } from '../../storage/queries/document-count.ts';
 import { errorMessages } from '../../storage/queries/error-messages.ts';
 import { logStats } from '../../storage/queries/log-stats.ts';
 import { requestSeriesByService } from '../../storage/queries/request-series.ts';
@@ -25,12 +27,26 @@ const iso = (key: string): string => new Date(Number(key)).toISOString();
 export function analysisRoutes(client: Client, now: () => number): Router {
   const router = Router();
 
+  // The overview asks for the same sliding window every 10 s: read only what moved.
+  const serviceFigures = new SlidingFigures({
+    read: async (range) => {
+      const [requests, logs] = await Promise.all([
+        requestStats(client, {
+          range,
+          groupBy: 'service',
+          latencyBucketRatio: FINE_LATENCY_BUCKETS,
+        }),
+        logStats(client, { range, groupBy: 'service' }),
+      ]);
+      return { requests, logs };
+    },
+    count: (range) => documentCount(client, range),
+    now,
+  });
+
   router.get('/services', async (req, res) => {
     const range = timeRange(parseParams(servicesQuery, req.query), now());
-    const [requests, logs] = await Promise.all([
-      requestStats(client, { range, groupBy: 'service', latencyBucketRatio: FINE_LATENCY_BUCKETS }),
-      logStats(client, { range, groupBy: 'service' }),
-    ]);
+    const { requests, logs } = await serviceFigures.figures(range);
     res.json({
       from: iso(String(range.from)),
       to: iso(String(range.to)),
