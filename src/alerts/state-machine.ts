@@ -159,7 +159,7 @@ export function advance(
     return { alert: updated, transition: undefined };
   }
   return {
-    alert: { ...updated, state: 'resolved', endsAt: at },
+    alert: { ...updated, state: 'resolved', endsAt: endOf(previous, at) },
     transition: transition('firing', 'resolved'),
   };
 }
@@ -181,7 +181,16 @@ export function retire(alert: Alert, now: number): Step {
   });
   if (alert.state !== 'firing') return { alert: undefined, transition: transition('inactive') };
   return {
-    alert: { ...alert, state: 'resolved', endsAt: at, updatedAt: at },
+    alert: { ...alert, state: 'resolved', endsAt: endOf(alert, at), updatedAt: at },
     transition: transition('resolved'),
   };
+}
+
+/**
+ * When a resolved alert ended: now, but never before it started. A replica whose clock is a
+ * little behind the one that fired the alert would otherwise send an end before the start, and
+ * Alertmanager refuses the whole batch for it (firing alerts included).
+ */
+function endOf(alert: Alert, at: string): string {
+  return Date.parse(at) < Date.parse(alert.startsAt) ? alert.startsAt : at;
 }

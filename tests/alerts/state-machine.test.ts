@@ -87,6 +87,21 @@ describe('alert state machine (fake clock)', () => {
     expect(alert?.startsAt).toBe(new Date(0).toISOString());
   });
 
+  it('never ends an alert before it started (a replica whose clock is behind resolves it)', () => {
+    const { alert: firing } = run([true, true, true]);
+    expect(firing?.state).toBe('firing');
+    // The replica that takes over is 5 minutes behind, and keep_firing_for has passed by its clock.
+    const lastActive = Date.parse(firing?.lastActiveAt ?? '');
+    const startedAt = Date.parse(firing?.startsAt ?? '');
+    const behind = {
+      ...firing,
+      startsAt: new Date(startedAt + 10 * 60_000).toISOString(),
+    } as Alert;
+    const resolved = advance(behind, observe(false), rule, lastActive + 3 * 60_000).alert;
+    expect(resolved?.state).toBe('resolved');
+    expect(resolved?.endsAt).toBe(behind.startsAt);
+  });
+
   it('starts a new episode, same id, after resolving', () => {
     const first = run([true, true, true, false, false, false, false, false]).alert;
     expect(first?.state).toBe('resolved');
