@@ -20,7 +20,8 @@ export interface SlidingFiguresSource {
 const SETTLE_MS = 2 * 60_000;
 /** A base is rebuilt once the window has moved this share of its length past it. */
 const MAX_DRIFT = 1 / 12;
-const MAX_BASES = 8;
+/** One per preset range of the console (15m, 1h, 6h, 24h); a base of 1,000 services is ~40 MB. */
+const MAX_BASES = 4;
 
 interface Base {
   readonly range: TimeRange;
