@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  elasticsearchJaegerConfigPath,
   jaeger,
   jaegerBinary,
   jaegerConfigPath,
   secureJaegerConfigPath,
 } from '../../tools/stack/jaeger.ts';
+import { loadStackSettings } from '../../tools/stack/settings.ts';
 
 /** Jaeger's own `validate`: the config as the binary the stack runs would load it. */
 const validate = (configs: readonly string[], env: Record<string, string> = {}): string => {
@@ -40,5 +42,14 @@ describe('config/jaeger.yaml', () => {
     const refused = validate([jaegerConfigPath, secureJaegerConfigPath], withoutKey);
     expect(refused).toMatch(/jaeger_query::queryoptions::http::tls/);
     expect(refused).toMatch(/receivers::otlp::protocols::grpc: tls/);
+  });
+
+  it('is accepted with the Elasticsearch overlay, which the stack adds only when asked', () => {
+    expect(validate([jaegerConfigPath, elasticsearchJaegerConfigPath])).toBe('valid');
+    const args = (env: Record<string, string>) => jaeger.daemon(loadStackSettings(env)).args;
+    expect(args({ LANTERN_JAEGER_STORAGE: 'elasticsearch' })).toContain(
+      elasticsearchJaegerConfigPath,
+    );
+    expect(args({})).not.toContain(elasticsearchJaegerConfigPath);
   });
 });

@@ -41,8 +41,8 @@ const KINDS = { internal: 1, server: 2, client: 3 } as const;
 
 const nanos = (ms: number): string => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
 
-async function post(path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${stack.otlpHttp}${path}`, {
+async function post(path: string, body: unknown, endpoint: string = stack.otlpHttp): Promise<void> {
+  const response = await fetch(`${endpoint}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -51,32 +51,43 @@ async function post(path: string, body: unknown): Promise<void> {
     throw new Error(`OTLP ${path} answered ${response.status}: ${await response.text()}`);
 }
 
-/** Sends spans of one service over OTLP/HTTP JSON, as an SDK would. */
-export async function sendSpans(service: string, spans: readonly TestSpan[]): Promise<void> {
-  await post('/v1/traces', {
-    resourceSpans: [
-      {
-        resource: { attributes: otlpAttributes({ 'service.name': service }) },
-        scopeSpans: [
-          {
-            scope: { name: 'lantern-tests' },
-            spans: spans.map((span) => ({
-              traceId: span.traceId,
-              spanId: span.spanId,
-              ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
-              ...(span.traceState ? { traceState: span.traceState } : {}),
-              name: span.name,
-              kind: KINDS[span.kind ?? (span.parentSpanId ? 'client' : 'server')],
-              startTimeUnixNano: nanos(span.startMs),
-              endTimeUnixNano: nanos(span.startMs + span.durationMs),
-              status: span.error ? { code: 2, message: 'failed' } : { code: 0 },
-              attributes: otlpAttributes(span.attributes ?? {}),
-            })),
-          },
-        ],
-      },
-    ],
-  });
+/**
+ * Sends spans of one service over OTLP/HTTP JSON, as an SDK would: to the stack's Collector, or
+ * to another OTLP endpoint.
+ */
+export async function sendSpans(
+  service: string,
+  spans: readonly TestSpan[],
+  endpoint: string = stack.otlpHttp,
+): Promise<void> {
+  await post(
+    '/v1/traces',
+    {
+      resourceSpans: [
+        {
+          resource: { attributes: otlpAttributes({ 'service.name': service }) },
+          scopeSpans: [
+            {
+              scope: { name: 'lantern-tests' },
+              spans: spans.map((span) => ({
+                traceId: span.traceId,
+                spanId: span.spanId,
+                ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
+                ...(span.traceState ? { traceState: span.traceState } : {}),
+                name: span.name,
+                kind: KINDS[span.kind ?? (span.parentSpanId ? 'client' : 'server')],
+                startTimeUnixNano: nanos(span.startMs),
+                endTimeUnixNano: nanos(span.startMs + span.durationMs),
+                status: span.error ? { code: 2, message: 'failed' } : { code: 0 },
+                attributes: otlpAttributes(span.attributes ?? {}),
+              })),
+            },
+          ],
+        },
+      ],
+    },
+    endpoint,
+  );
 }
 
 export interface TestLog {

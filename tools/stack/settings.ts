@@ -28,6 +28,10 @@ const schema = z.object({
     .enum(['0', '1', 'false', 'true'], { message: 'must be 1 or 0' })
     .default('0')
     .transform((value) => value === '1' || value === 'true'),
+  /** Where Jaeger keeps traces: its own disk (Badger), or Elasticsearch (stateless Jaeger). */
+  LANTERN_JAEGER_STORAGE: z
+    .enum(['badger', 'elasticsearch'], { message: 'must be badger or elasticsearch' })
+    .default('badger'),
   LANTERN_ES_HEAP: z
     .string()
     .regex(/^\d+[mg]$/, 'must look like 512m or 1g')

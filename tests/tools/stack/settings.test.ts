@@ -22,11 +22,13 @@ describe('stack settings', () => {
         LANTERN_ES_PORT: 'http',
         LANTERN_PROMETHEUS_PORT: '70000',
         LANTERN_ES_HEAP: 'lots',
+        LANTERN_JAEGER_STORAGE: 'cassandra',
       });
     expect(attempt).toThrow(StackError);
     expect(attempt).toThrow(/LANTERN_ES_PORT=http/);
     expect(attempt).toThrow(/LANTERN_PROMETHEUS_PORT=70000/);
     expect(attempt).toThrow(/LANTERN_ES_HEAP=lots/);
+    expect(attempt).toThrow(/LANTERN_JAEGER_STORAGE=cassandra.*badger or elasticsearch/);
   });
 
   it('refuses two servers on one port', () => {
