@@ -45,9 +45,13 @@ export function Chart(props: {
         scales: {
           x: { time: true },
           // From zero, a tenth above the top; all-zero data gets 0–1, not uPlot's 0–100, which a
-          // rate drawn as a percentage would show as 10000%.
+          // rate drawn as a percentage would show as 10000%. A sparkline has no axis: its zero
+          // sits a little above the bottom edge, so a quiet stretch shows as a line, not nothing.
           y: {
-            range: (_u, _min, max): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1],
+            range: (_u, _min, max): uPlot.Range.MinMax => {
+              const top = max > 0 ? max * 1.1 : 1;
+              return [sparkline ? -top * 0.08 : 0, top];
+            },
           },
         },
         series: [
