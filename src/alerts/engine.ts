@@ -174,11 +174,6 @@ export class AlertEngine {
     }
   }
 
-  /** Evaluating, or standing by for the lease holder (undefined before the first tick). */
-  get role(): EngineRole | undefined {
-    return this.currentRole;
-  }
-
   /**
    * One scheduled tick: with a lease, claim it first and stand by unless held. A replica that
    * takes the lease over starts from the state the last holder stored, not from its own memory.

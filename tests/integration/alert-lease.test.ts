@@ -20,18 +20,15 @@ afterAll(removeLease);
 describe('the alert lease', () => {
   it('of five replicas claiming at once, exactly one wins, round after round', async () => {
     const leases = ['a', 'b', 'c', 'd', 'e'].map(contender);
-    const winners: string[] = [];
     for (let round = 0; round < 10; round += 1) {
       // Each round starts after the last holder's lease expired, so every replica may take it.
       clock.now += 16_000;
       const held = await Promise.all(leases.map((lease) => lease.claim()));
       expect(held.filter(Boolean)).toHaveLength(1);
       const winner = leases[held.indexOf(true)];
-      winners.push(winner?.holder ?? '');
       // Everyone agrees who holds it.
       for (const lease of leases) expect(lease.current?.holder).toBe(winner?.holder);
     }
-    expect(winners).toHaveLength(10);
   });
 
   it('is kept by a holder that renews it, and passes on only when it expires or is released', async () => {

@@ -1,7 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { fields, SERVER_KIND } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
-import { failedRequest, lenient } from './search-options.ts';
+import { failedRequest, lenient, weightSum } from './search-options.ts';
 import { rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
 
 /** One time bucket of one service's requests, weighted. */
@@ -14,8 +14,6 @@ export interface RequestPoint {
 
 /** Elasticsearch refuses more than 65,536 buckets in one search: services × buckets stay under. */
 const BUCKET_BUDGET = 60_000;
-
-const weight = { sum: { field: fields.span.samplingWeight, missing: 1 } };
 
 interface ServiceBucket {
   key: { service: string };
@@ -66,8 +64,8 @@ export async function requestSeriesByService(
             over_time: {
               ...timeBuckets(range, intervalMs),
               aggs: {
-                requests: weight,
-                errors: { filter: failedRequest, aggs: { requests: weight } },
+                requests: weightSum,
+                errors: { filter: failedRequest, aggs: { requests: weightSum } },
               },
             },
           },

@@ -2,7 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { geometricEdges, type LatencyBucket } from './latency-buckets.ts';
 import { fields, SERVER_KIND } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
-import { failedRequest, lenient } from './search-options.ts';
+import { failedRequest, lenient, weightSum } from './search-options.ts';
 import { rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
 
 /** Requests (server spans) of one group, weighted by each span's sampling weight. */
@@ -34,8 +34,6 @@ export interface RequestQuery {
   /** Also count the requests that took longer than this (a latency SLO's bad events). */
   readonly slowerThanMs?: number | undefined;
 }
-
-const weight = { sum: { field: fields.span.samplingWeight, missing: 1 } };
 
 /**
  * Latency bucket ratios: 2%-wide buckets for percentiles that are compared (API summaries and
@@ -151,15 +149,15 @@ async function search(
       groups: {
         ...grouping(query, pageSize, after),
         aggs: {
-          requests: weight,
-          errors: { filter: failedRequest, aggs: { requests: weight } },
+          requests: weightSum,
+          errors: { filter: failedRequest, aggs: { requests: weightSum } },
           ...(slowerThanMs !== undefined && {
             slow: {
               // Duration is in microseconds.
               filter: {
                 range: { [fields.span.duration]: { gt: Math.round(slowerThanMs * 1000) } },
               },
-              aggs: { requests: weight },
+              aggs: { requests: weightSum },
             },
           }),
           ...(latencyBucketRatio === undefined
@@ -167,7 +165,7 @@ async function search(
             : {
                 latency: {
                   range: { field: fields.span.duration, ranges: latencyRanges(latencyBucketRatio) },
-                  aggs: { requests: weight },
+                  aggs: { requests: weightSum },
                 },
               }),
         },

@@ -7,6 +7,9 @@ import { fields, SERVER_KIND } from '../../contracts/fields.ts';
  */
 export const lenient = { ignore_unavailable: true, allow_no_indices: true } as const;
 
+/** Requests a bucket of spans stands for: the sum of their sampling weights (none counts 1). */
+export const weightSum = { sum: { field: fields.span.samplingWeight, missing: 1 } } as const;
+
 /** One bucket per service. */
 export const byService = { terms: { field: fields.serviceName, size: 1000 } } as const;
 
