@@ -80,16 +80,37 @@ describe('the Collector unreachable, then back', () => {
     expect(app.stderr()).toContain(`${stack.otlpHttp}/v1/traces`);
 
     await startServer('collector', loadStackSettings());
-    const traceId = newTraceId();
-    const response = await fetch(`${app.url}/fail`, {
-      headers: { traceparent: traceparent(traceId, newSpanId()) },
-    });
-    expect(response.status).toBe(500);
-    const spans = await eventually(
-      () => jaegerTrace(traceId),
-      (found) => found.length > 1,
+    // Each batch processor retries its current export for up to 10 s, and until that export
+    // ends its queue is full of spans from the outage: a span that ends in that window is
+    // dropped like any other over the bound. So the exporter must first say it recovered, and
+    // then an error trace sent after that must arrive whole; one a second until one does.
+    const recovered = await eventually(
+      async () => Promise.resolve(app?.stderr() ?? ''),
+      (stderr) => /exporting spans to \S+ recovered after/.test(stderr),
+      30_000,
+    );
+    expect(recovered).toMatch(/exporting spans to \S+ recovered after \d+ s/);
+    const sent: string[] = [];
+    const arrived = await eventually(
+      async () => {
+        const traceId = newTraceId();
+        sent.push(traceId);
+        const response = await fetch(`${app?.url ?? ''}/fail`, {
+          headers: { traceparent: traceparent(traceId, newSpanId()) },
+        });
+        expect(response.status).toBe(500);
+        for (const earlier of sent) {
+          const spans = await jaegerTrace(earlier);
+          if (spans.length > 1) return spans;
+        }
+        return [];
+      },
+      (spans) => spans.length > 1,
       45_000,
     );
-    expect(spans.map((span) => span.operationName)).toContain('GET /fail');
+    expect(arrived.map((span) => span.operationName)).toContain('GET /fail');
+    console.log(
+      `after the Collector came back: ${sent.length} error trace(s) sent until one was in Jaeger`,
+    );
   });
 });
