@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { scaleTestEnv } from './tests/support/scale-stack.ts';
 import { testStackEnv } from './tests/support/test-stack.ts';
 
 export default defineConfig({
@@ -30,6 +31,19 @@ export default defineConfig({
           ],
           globalSetup: ['tests/support/stack-setup.ts'],
           testTimeout: 180_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // The scaled profile (stack:up --scale): 3 Elasticsearch nodes, gateway and
+          // tail-sampling Collectors, 2 analysis replicas, on ports shifted by 6000.
+          name: 'scale',
+          env: scaleTestEnv,
+          include: ['tests/scale/**/*.test.ts'],
+          globalSetup: ['tests/support/scale-stack-setup.ts'],
+          testTimeout: 300_000,
           hookTimeout: 900_000,
           fileParallelism: false,
         },

@@ -1,7 +1,8 @@
 import autocannon from 'autocannon';
 import { availableParallelism } from 'node:os';
 import { runningPid } from '../tools/stack/daemon.ts';
-import { servers } from '../tools/stack/stack.ts';
+import { loadStackSettings } from '../tools/stack/settings.ts';
+import { serversOf } from '../tools/stack/stack.ts';
 import { cpuSeconds, pin } from './process-cpu.ts';
 
 /** The rate at which CPU per request and latency are read (BENCH_FIXED_RATE, req/s). */
@@ -43,9 +44,10 @@ export function pinAwayFromApp(): () => void {
   const cores = availableParallelism();
   if (cores < 2) return () => undefined;
   const others = cores === 2 ? '1' : `1-${cores - 1}`;
-  const pids = [process.pid, ...servers.map((s) => runningPid(s.name))].filter(
-    (pid): pid is number => pid !== undefined,
-  );
+  const pids = [
+    process.pid,
+    ...serversOf(loadStackSettings()).map((server) => runningPid(server.name)),
+  ].filter((pid): pid is number => pid !== undefined);
   for (const pid of pids) pin(pid, others);
   return () => {
     for (const pid of pids) pin(pid, `0-${cores - 1}`);

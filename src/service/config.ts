@@ -7,13 +7,24 @@ import type { ElasticsearchSettings } from '../storage/client.ts';
 
 const optional = z.string().min(1).optional();
 
+/** One Elasticsearch URL, or the nodes of one cluster separated by commas. */
+const elasticsearchNodes = z
+  .string()
+  .refine(
+    (value) =>
+      value
+        .split(',')
+        .every((url) => z.url({ protocol: /^https?$/ }).safeParse(url.trim()).success),
+    'must be an http(s) URL, or several separated by commas (nodes of one cluster)',
+  );
+
 /** config/rules.yaml beside src/ (or dist/) in a checkout and in the container image. */
 const defaultRulesFile = fileURLToPath(new URL('../../config/rules.yaml', import.meta.url));
 
 const fields = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LANTERN_API_HOST: z.string().default('127.0.0.1'),
-  LANTERN_ES_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:9200'),
+  LANTERN_ES_URL: elasticsearchNodes.default('http://127.0.0.1:9200'),
   LANTERN_ES_USERNAME: optional,
   LANTERN_ES_PASSWORD: optional,
   LANTERN_ES_API_KEY: optional,
@@ -89,7 +100,10 @@ export function elasticsearchSettings(config: ServiceConfig): ElasticsearchSetti
 
 /** A URL as it may be logged: any `user:password@` in it replaced. */
 const withoutCredentials = (url: string | undefined): string | undefined =>
-  url?.replace(/^([a-z]+:\/\/)[^@/]*@/i, '$1[REDACTED]@');
+  url
+    ?.split(',')
+    .map((one) => one.replace(/^(\s*[a-z]+:\/\/)[^@/]*@/i, '$1[REDACTED]@'))
+    .join(',');
 
 /**
  * The settings as they are logged at start-up: an allowlist, so a setting added later is not

@@ -3,6 +3,7 @@ import { Client, type ClientOptions } from '@elastic/elasticsearch';
 
 /** Connection settings for Elasticsearch. */
 export interface ElasticsearchSettings {
+  /** One node's URL, or the nodes of one cluster separated by commas. */
   readonly url: string;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
@@ -15,7 +16,8 @@ export interface ElasticsearchSettings {
 /** The one way Lantern builds an Elasticsearch client. */
 export function createElasticsearchClient(settings: ElasticsearchSettings): Client {
   const options: ClientOptions = {
-    node: settings.url,
+    // Several nodes: a request that finds one down is retried on another.
+    nodes: settings.url.split(',').map((url) => url.trim()),
     requestTimeout: settings.requestTimeoutMs ?? 10_000,
     maxRetries: 2,
   };

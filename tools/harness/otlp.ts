@@ -101,28 +101,36 @@ export interface TestLog {
 }
 
 /** Sends log records of one service over OTLP/HTTP JSON. */
-export async function sendLogs(service: string, logs: readonly TestLog[]): Promise<void> {
-  await post('/v1/logs', {
-    resourceLogs: [
-      {
-        resource: { attributes: otlpAttributes({ 'service.name': service }) },
-        scopeLogs: [
-          {
-            scope: { name: 'lantern-tests' },
-            logRecords: logs.map((log) => ({
-              timeUnixNano: nanos(log.timeMs),
-              traceId: log.traceId,
-              spanId: log.spanId,
-              severityNumber: log.severityNumber,
-              severityText: log.severityText,
-              body: { stringValue: log.body },
-              attributes: otlpAttributes(log.attributes ?? {}),
-            })),
-          },
-        ],
-      },
-    ],
-  });
+export async function sendLogs(
+  service: string,
+  logs: readonly TestLog[],
+  endpoint: string = stack.otlpHttp,
+): Promise<void> {
+  await post(
+    '/v1/logs',
+    {
+      resourceLogs: [
+        {
+          resource: { attributes: otlpAttributes({ 'service.name': service }) },
+          scopeLogs: [
+            {
+              scope: { name: 'lantern-tests' },
+              logRecords: logs.map((log) => ({
+                timeUnixNano: nanos(log.timeMs),
+                traceId: log.traceId,
+                spanId: log.spanId,
+                severityNumber: log.severityNumber,
+                severityText: log.severityText,
+                body: { stringValue: log.body },
+                attributes: otlpAttributes(log.attributes ?? {}),
+              })),
+            },
+          ],
+        },
+      ],
+    },
+    endpoint,
+  );
 }
 
 /** Sends one gauge data point over OTLP/HTTP JSON. */

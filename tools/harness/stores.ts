@@ -2,7 +2,10 @@ import { createElasticsearchClient } from '../../src/storage/client.ts';
 import { fields } from '../../src/contracts/fields.ts';
 import { stack } from './otlp.ts';
 
-export const es = createElasticsearchClient({ url: stack.elasticsearch });
+/** Every node of the stack's cluster (one by default), so a test may stop one of them. */
+export const es = createElasticsearchClient({
+  url: stack.elasticsearchNodes?.join(',') ?? stack.elasticsearch,
+});
 
 export interface JaegerSpan {
   spanID: string;

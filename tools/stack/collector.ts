@@ -6,9 +6,17 @@ import { cacheDir, repoRoot, stateDir } from './paths.ts';
 import { answers } from './ports.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
-import { endpoints } from './settings.ts';
+import { collectorEndpoints, elasticsearchUrl, endpoints } from './settings.ts';
+import { StackError } from './errors.ts';
+import {
+  elasticsearchNodes,
+  type CollectorInstance,
+  type CollectorTier,
+  type Instance,
+} from './topology.ts';
 import { goEnv, requireGo } from './go-build.ts';
 import { run } from './toolchain.ts';
+import { ensureRoutes } from './sampling-router.ts';
 
 /** The OpenTelemetry Collector Builder release matching every component in the manifest. */
 export const BUILDER_VERSION = 'v0.152.0';
@@ -19,12 +27,21 @@ const manifestPath = join(repoRoot, 'collector', 'manifest.yaml');
  */
 export const COLLECTOR_FEATURE_GATES = 'processor.tailsamplingprocessor.recordpolicy';
 
-/** The exporters' persistent queues: what was accepted and not yet stored. */
-const fileStorage = join(stateDir, 'collector', 'file_storage');
+/** An instance's persistent queues: what it accepted and has not yet handed on. */
+const fileStorage = (instance: Instance): string => join(stateDir, instance.name, 'file_storage');
 
 export const collectorConfigPath = join(repoRoot, 'otel-collector.yaml');
 /** Merged over collectorConfigPath in secured mode. */
 export const secureCollectorConfigPath = join(repoRoot, 'otel-collector.secure.yaml');
+/** Merged over collectorConfigPath for each tier of the scaled profile. */
+export const tierConfigPaths: Readonly<Record<CollectorTier, string | undefined>> = {
+  single: undefined,
+  gateway: join(repoRoot, 'otel-collector.gateway.yaml'),
+  sampling: join(repoRoot, 'otel-collector.sampling.yaml'),
+};
+
+/** A list as the Collector reads it from one environment variable: YAML. */
+const yamlList = (items: readonly string[]): string => `[${items.join(', ')}]`;
 
 /** The binary is cached by the manifest's hash: editing the manifest triggers a rebuild. */
 export function collectorBinary(): string {
@@ -59,62 +76,86 @@ async function build(binary: string): Promise<void> {
   rmSync(work, { recursive: true, force: true });
 }
 
-export const collector: StackServer = {
-  name: 'collector',
-  startTimeoutSeconds: 60,
-  dataDirs: [fileStorage],
-  ports: (s) => [
-    { port: s.LANTERN_OTLP_GRPC_PORT, variable: 'LANTERN_OTLP_GRPC_PORT' },
-    { port: s.LANTERN_OTLP_HTTP_PORT, variable: 'LANTERN_OTLP_HTTP_PORT' },
-    { port: s.LANTERN_COLLECTOR_HEALTH_PORT, variable: 'LANTERN_COLLECTOR_HEALTH_PORT' },
-    { port: s.LANTERN_COLLECTOR_PROMETHEUS_PORT, variable: 'LANTERN_COLLECTOR_PROMETHEUS_PORT' },
-    { port: s.LANTERN_COLLECTOR_METRICS_PORT, variable: 'LANTERN_COLLECTOR_METRICS_PORT' },
-  ],
-  async obtain() {
-    const binary = collectorBinary();
-    if (!existsSync(binary)) await build(binary);
-  },
-  daemon(s) {
-    const credentials = s.LANTERN_SECURE ? credentialsIn() : undefined;
-    mkdirSync(fileStorage, { recursive: true });
-    const loopback = '127.0.0.1';
-    return {
-      name: 'collector',
-      command: collectorBinary(),
-      args: [
-        '--config',
-        collectorConfigPath,
-        ...(credentials ? ['--config', secureCollectorConfigPath] : []),
-        `--feature-gates=${COLLECTOR_FEATURE_GATES}`,
-      ],
-      env: {
-        LANTERN_OTLP_GRPC_ENDPOINT: `${loopback}:${s.LANTERN_OTLP_GRPC_PORT}`,
-        LANTERN_OTLP_HTTP_ENDPOINT: `${loopback}:${s.LANTERN_OTLP_HTTP_PORT}`,
-        LANTERN_COLLECTOR_HEALTH_ENDPOINT: `${loopback}:${s.LANTERN_COLLECTOR_HEALTH_PORT}`,
-        LANTERN_COLLECTOR_PROMETHEUS_ENDPOINT: `${loopback}:${s.LANTERN_COLLECTOR_PROMETHEUS_PORT}`,
-        LANTERN_COLLECTOR_METRICS_HOST: loopback,
-        LANTERN_COLLECTOR_METRICS_PORT: String(s.LANTERN_COLLECTOR_METRICS_PORT),
-        LANTERN_COLLECTOR_STORAGE_DIR: fileStorage,
-        LANTERN_JAEGER_OTLP_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_OTLP_GRPC_PORT}`,
-        LANTERN_ES_URL: endpoints(s).elasticsearch,
-        ...(credentials && {
-          LANTERN_OTLP_TOKEN_FILE: credentials.otlpTokenFile,
-          LANTERN_OTLP_TLS_CERT_FILE: credentials.certificates.collector.certFile,
-          LANTERN_OTLP_TLS_KEY_FILE: credentials.certificates.collector.keyFile,
-          LANTERN_SCRAPE_TOKEN_FILE: credentials.scrapeTokenFile,
-          LANTERN_JAEGER_CA_FILE: credentials.caFile,
-          LANTERN_JAEGER_OTLP_AUTHORIZATION: basicAuthorization(
-            JAEGER_OTLP_USER,
-            credentials.jaegerOtlpPassword,
-          ),
-          LANTERN_ES_CA_FILE: credentials.caFile,
-          LANTERN_ES_USERNAME: ES_USERS.ingest.username,
-          LANTERN_ES_PASSWORD: credentials.ingestPassword,
-        }),
+/** One Collector of the stack: the default profile's only one, or one of a tier. */
+export function collectorServer(instance: CollectorInstance): StackServer {
+  const storage = fileStorage(instance);
+  const at = (port: number): number => port + instance.offset;
+  return {
+    name: instance.name,
+    startTimeoutSeconds: 60,
+    dataDirs: [storage],
+    ports: (s) => [
+      { port: at(s.LANTERN_OTLP_GRPC_PORT), variable: 'LANTERN_OTLP_GRPC_PORT' },
+      { port: at(s.LANTERN_OTLP_HTTP_PORT), variable: 'LANTERN_OTLP_HTTP_PORT' },
+      { port: at(s.LANTERN_COLLECTOR_HEALTH_PORT), variable: 'LANTERN_COLLECTOR_HEALTH_PORT' },
+      {
+        port: at(s.LANTERN_COLLECTOR_PROMETHEUS_PORT),
+        variable: 'LANTERN_COLLECTOR_PROMETHEUS_PORT',
       },
-      signature: 'lantern-otelcol',
-    };
-  },
-  healthy: (e) => answers(e.collectorHealth),
-  describe: (e) => `OTLP ${e.otlpHttp} (HTTP), ${e.otlpGrpc} (gRPC); health ${e.collectorHealth}`,
-};
+      { port: at(s.LANTERN_COLLECTOR_METRICS_PORT), variable: 'LANTERN_COLLECTOR_METRICS_PORT' },
+    ],
+    async obtain() {
+      const binary = collectorBinary();
+      if (!existsSync(binary)) await build(binary);
+    },
+    daemon(s) {
+      const credentials = s.LANTERN_SECURE ? credentialsIn() : undefined;
+      if (credentials && instance.tier !== 'single') {
+        throw new StackError(
+          'the scaled profile has no secured mode yet; start it without --secure (or the default profile with it)',
+        );
+      }
+      mkdirSync(storage, { recursive: true });
+      const loopback = '127.0.0.1';
+      const tierConfig = tierConfigPaths[instance.tier];
+      return {
+        name: instance.name,
+        command: collectorBinary(),
+        args: [
+          '--config',
+          collectorConfigPath,
+          ...(tierConfig ? ['--config', tierConfig] : []),
+          // The gateways' live list of sampling Collectors (tools/stack/sampling-router.ts).
+          ...(instance.tier === 'gateway' ? ['--config', ensureRoutes(s)] : []),
+          ...(credentials ? ['--config', secureCollectorConfigPath] : []),
+          `--feature-gates=${COLLECTOR_FEATURE_GATES}`,
+        ],
+        env: {
+          LANTERN_OTLP_GRPC_ENDPOINT: `${loopback}:${at(s.LANTERN_OTLP_GRPC_PORT)}`,
+          LANTERN_OTLP_HTTP_ENDPOINT: `${loopback}:${at(s.LANTERN_OTLP_HTTP_PORT)}`,
+          LANTERN_COLLECTOR_HEALTH_ENDPOINT: `${loopback}:${at(s.LANTERN_COLLECTOR_HEALTH_PORT)}`,
+          LANTERN_COLLECTOR_PROMETHEUS_ENDPOINT: `${loopback}:${at(s.LANTERN_COLLECTOR_PROMETHEUS_PORT)}`,
+          LANTERN_COLLECTOR_METRICS_HOST: loopback,
+          LANTERN_COLLECTOR_METRICS_PORT: String(at(s.LANTERN_COLLECTOR_METRICS_PORT)),
+          LANTERN_COLLECTOR_STORAGE_DIR: storage,
+          LANTERN_JAEGER_OTLP_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_OTLP_GRPC_PORT}`,
+          LANTERN_ES_URL: endpoints(s).elasticsearch,
+          LANTERN_ES_URLS: yamlList(elasticsearchNodes(s).map((node) => elasticsearchUrl(s, node))),
+          ...(credentials && {
+            LANTERN_OTLP_TOKEN_FILE: credentials.otlpTokenFile,
+            LANTERN_OTLP_TLS_CERT_FILE: credentials.certificates.collector.certFile,
+            LANTERN_OTLP_TLS_KEY_FILE: credentials.certificates.collector.keyFile,
+            LANTERN_SCRAPE_TOKEN_FILE: credentials.scrapeTokenFile,
+            LANTERN_JAEGER_CA_FILE: credentials.caFile,
+            LANTERN_JAEGER_OTLP_AUTHORIZATION: basicAuthorization(
+              JAEGER_OTLP_USER,
+              credentials.jaegerOtlpPassword,
+            ),
+            LANTERN_ES_CA_FILE: credentials.caFile,
+            LANTERN_ES_USERNAME: ES_USERS.ingest.username,
+            LANTERN_ES_PASSWORD: credentials.ingestPassword,
+          }),
+        },
+        signature: 'lantern-otelcol',
+      };
+    },
+    healthy: (_e, s) => answers(collectorEndpoints(s, instance).collectorHealth),
+    describe(_e, s) {
+      const own = collectorEndpoints(s, instance);
+      const role = { single: '', gateway: 'gateway, ', sampling: 'tail sampling, ' }[instance.tier];
+      return `${role}OTLP ${own.otlpHttp} (HTTP), ${own.otlpGrpc} (gRPC); health ${own.collectorHealth}`;
+    },
+  };
+}
+
+export const collector = collectorServer({ name: 'collector', offset: 0, tier: 'single' });

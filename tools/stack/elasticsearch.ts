@@ -19,7 +19,8 @@ import { cacheDir, checkoutId, isRoot, stateDir } from './paths.ts';
 import { answers } from './ports.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
-import type { StackEndpoints, StackSettings } from './settings.ts';
+import { elasticsearchUrl, type StackEndpoints, type StackSettings } from './settings.ts';
+import { elasticsearchNodes, type Instance } from './topology.ts';
 import { findJdk, requireTool, run } from './toolchain.ts';
 import { unprivilegedUser } from './unprivileged-user.ts';
 
@@ -29,13 +30,15 @@ const ARTIFACT = `org.elasticsearch.distribution.integ-test-zip:elasticsearch:${
 const home = join(cacheDir, `elasticsearch-${ELASTICSEARCH_VERSION}`);
 
 /**
- * Config, data and logs of this checkout's Elasticsearch. As root the server runs as `lantern`,
- * which may not be able to enter the work tree, so the folder lives under /var/lib/lantern and
- * .lantern/elasticsearch links to it.
+ * Config, data and logs of one node of this checkout's Elasticsearch. As root the server runs
+ * as `lantern`, which may not be able to enter the work tree, so the folder lives under
+ * /var/lib/lantern and .lantern/<node> links to it.
  */
-const esState = isRoot
-  ? join('/var/lib/lantern', checkoutId, 'elasticsearch')
-  : join(stateDir, 'elasticsearch');
+const nodeState = (node: Instance): string =>
+  isRoot ? join('/var/lib/lantern', checkoutId, node.name) : join(stateDir, node.name);
+const nodeConfig = (node: Instance): string => join(nodeState(node), 'config');
+/** The default profile's one node: the only one secured mode knows. */
+const singleNode: Instance = { name: 'elasticsearch', offset: 0 };
 
 async function download(): Promise<void> {
   const mvn = requireTool(
@@ -70,20 +73,18 @@ async function download(): Promise<void> {
   rmSync(unpacking, { recursive: true, force: true });
 }
 
-const configDir = join(esState, 'config');
-
 /** Users, roles and certificates of the secured mode; true when users or roles changed. */
-async function writeSecurityConfig(): Promise<boolean> {
+async function writeSecurityConfig(configDir: string): Promise<boolean> {
   const changed = await secureConfig(configDir, credentialsIn(), {
     home,
     javaHome: findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`),
   });
-  chownConfig();
+  chownConfig(configDir);
   return changed;
 }
 
 /** As root, the server's user owns the config folder: small and all Lantern's, all of it. */
-function chownConfig(): void {
+function chownConfig(configDir: string): void {
   if (!isRoot) return;
   const { uid, gid } = unprivilegedUser();
   chownSync(configDir, uid, gid);
@@ -97,7 +98,7 @@ function chownConfig(): void {
  * and roles when Lantern's changed and waits until Elasticsearch has reloaded them.
  */
 export async function refreshSecurity(e: StackEndpoints, pid: number): Promise<void> {
-  if (!(await writeSecurityConfig())) return;
+  if (!(await writeSecurityConfig(nodeConfig(singleNode)))) return;
   step('elasticsearch', 'users or roles changed; waiting for Elasticsearch to reload them');
   const login = esLogin('setup');
   const ca = readFileSync(login.caFile, 'utf8');
@@ -105,24 +106,42 @@ export async function refreshSecurity(e: StackEndpoints, pid: number): Promise<v
   await waitUntilHealthy('elasticsearch', pid, () => answers(url, { ...login, ca }), 30_000);
 }
 
-/** Creates this checkout's config/data/logs folders with the settings of the dev stack. */
-async function prepareState(s: StackSettings): Promise<void> {
-  const config = configDir;
+/**
+ * The discovery settings of a node: alone, or one of the scaled profile's cluster, which finds
+ * its peers on their transport ports and, on its very first start, elects a master among them.
+ */
+function discovery(s: StackSettings, node: Instance): string[] {
+  const nodes = elasticsearchNodes(s);
+  if (nodes.length === 1)
+    return ['cluster.name: lantern', 'node.name: lantern-dev', 'discovery.type: single-node'];
+  const transport = (peer: Instance): string =>
+    `127.0.0.1:${String(s.LANTERN_ES_TRANSPORT_PORT + peer.offset)}`;
+  return [
+    'cluster.name: lantern-scale',
+    `node.name: ${node.name}`,
+    `discovery.seed_hosts: [${nodes.map(transport).join(', ')}]`,
+    // Read only while the cluster forms for the first time; ignored once it has.
+    `cluster.initial_master_nodes: [${nodes.map((peer) => peer.name).join(', ')}]`,
+  ];
+}
+
+/** Creates this node's config/data/logs folders with the settings of the dev stack. */
+async function prepareState(s: StackSettings, node: Instance): Promise<void> {
+  const state = nodeState(node);
+  const config = nodeConfig(node);
   if (!existsSync(config)) cpSync(join(home, 'config'), config, { recursive: true });
-  mkdirSync(join(esState, 'data'), { recursive: true });
-  mkdirSync(join(esState, 'logs'), { recursive: true });
+  mkdirSync(join(state, 'data'), { recursive: true });
+  mkdirSync(join(state, 'logs'), { recursive: true });
   writeFileSync(
     join(config, 'elasticsearch.yml'),
     [
       "# Written by Lantern's stack manager (tools/stack/elasticsearch.ts) on every start.",
-      'cluster.name: lantern',
-      'node.name: lantern-dev',
-      'discovery.type: single-node',
+      ...discovery(s, node),
       'network.host: 127.0.0.1',
-      `http.port: ${s.LANTERN_ES_PORT}`,
-      `transport.port: ${s.LANTERN_ES_TRANSPORT_PORT}`,
-      `path.data: ${join(esState, 'data')}`,
-      `path.logs: ${join(esState, 'logs')}`,
+      `http.port: ${String(s.LANTERN_ES_PORT + node.offset)}`,
+      `transport.port: ${String(s.LANTERN_ES_TRANSPORT_PORT + node.offset)}`,
+      `path.data: ${join(state, 'data')}`,
+      `path.logs: ${join(state, 'logs')}`,
       ...(s.LANTERN_SECURE
         ? ['# Secured mode (stack:up --secure): TLS + file-realm users.', ...securitySettings]
         : [
@@ -134,57 +153,64 @@ async function prepareState(s: StackSettings): Promise<void> {
       '',
     ].join('\n'),
   );
-  if (s.LANTERN_SECURE) await writeSecurityConfig();
-  else chownConfig();
+  if (s.LANTERN_SECURE) await writeSecurityConfig(config);
+  else chownConfig(config);
   if (isRoot) {
     // Only what this function creates or writes: what Elasticsearch writes it owns already, and
     // walking a grown data folder on every start would cost seconds.
     const { uid, gid } = unprivilegedUser();
-    for (const path of [esState, join(esState, 'data'), join(esState, 'logs')]) {
+    for (const path of [state, join(state, 'data'), join(state, 'logs')]) {
       chownSync(path, uid, gid);
     }
-    const link = join(stateDir, 'elasticsearch');
+    const link = join(stateDir, node.name);
     mkdirSync(stateDir, { recursive: true });
-    if (!existsSync(link)) symlinkSync(esState, link);
+    if (!existsSync(link)) symlinkSync(state, link);
   }
 }
 
-export const elasticsearch: StackServer = {
-  name: 'elasticsearch',
-  startTimeoutSeconds: 180,
-  dataDirs: [join(esState, 'data')],
-  ports: (s) => [
-    { port: s.LANTERN_ES_PORT, variable: 'LANTERN_ES_PORT' },
-    { port: s.LANTERN_ES_TRANSPORT_PORT, variable: 'LANTERN_ES_TRANSPORT_PORT' },
-  ],
-  async obtain() {
-    findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`);
-    if (existsSync(join(home, 'bin', 'elasticsearch'))) return;
-    await download();
-  },
-  prepare: prepareState,
-  daemon(s) {
-    const javaHome = findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`);
-    return {
-      name: 'elasticsearch',
-      command: join(home, 'bin', 'elasticsearch'),
-      args: [],
-      env: {
-        ES_JAVA_HOME: javaHome,
-        ES_PATH_CONF: configDir,
-        ES_JAVA_OPTS: `-Xms${s.LANTERN_ES_HEAP} -Xmx${s.LANTERN_ES_HEAP}`,
-      },
-      cwd: home,
-      ...(isRoot ? { user: unprivilegedUser() } : {}),
-      signature: 'elasticsearch',
-    };
-  },
-  async healthy(e) {
-    const url = `${e.elasticsearch}/_cluster/health?wait_for_status=yellow&timeout=1s`;
-    if (!url.startsWith('https:')) return answers(url);
-    const login = esLogin('analysis');
-    return answers(url, { ...login, ca: readFileSync(login.caFile, 'utf8') });
-  },
-  describe: (e) =>
-    `${e.elasticsearch}  (indices lantern-logs-*, lantern-spans-*)${e.elasticsearch.startsWith('https:') ? ', TLS + users' : ''}`,
-};
+/** One node of the stack's Elasticsearch: the default profile's only one, or one of a cluster. */
+export function elasticsearchServer(node: Instance): StackServer {
+  return {
+    name: node.name,
+    startTimeoutSeconds: 180,
+    dataDirs: [join(nodeState(node), 'data')],
+    ports: (s) => [
+      { port: s.LANTERN_ES_PORT + node.offset, variable: 'LANTERN_ES_PORT' },
+      { port: s.LANTERN_ES_TRANSPORT_PORT + node.offset, variable: 'LANTERN_ES_TRANSPORT_PORT' },
+    ],
+    async obtain() {
+      findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`);
+      if (existsSync(join(home, 'bin', 'elasticsearch'))) return;
+      await download();
+    },
+    prepare: (s) => prepareState(s, node),
+    daemon(s) {
+      const javaHome = findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`);
+      return {
+        name: node.name,
+        command: join(home, 'bin', 'elasticsearch'),
+        args: [],
+        env: {
+          ES_JAVA_HOME: javaHome,
+          ES_PATH_CONF: nodeConfig(node),
+          ES_JAVA_OPTS: `-Xms${s.LANTERN_ES_HEAP} -Xmx${s.LANTERN_ES_HEAP}`,
+        },
+        cwd: home,
+        ...(isRoot ? { user: unprivilegedUser() } : {}),
+        signature: 'elasticsearch',
+      };
+    },
+    // Healthy once this node answers and its cluster is at least yellow (formed, every primary
+    // assigned): a node of a cluster that has no master yet is not.
+    async healthy(_e, s) {
+      const url = `${elasticsearchUrl(s, node)}/_cluster/health?wait_for_status=yellow&timeout=1s`;
+      if (!url.startsWith('https:')) return answers(url);
+      const login = esLogin('analysis');
+      return answers(url, { ...login, ca: readFileSync(login.caFile, 'utf8') });
+    },
+    describe: (e, s) =>
+      `${elasticsearchUrl(s, node)}  (indices lantern-logs-*, lantern-spans-*)${e.elasticsearch.startsWith('https:') ? ', TLS + users' : ''}`,
+  };
+}
+
+export const elasticsearch = elasticsearchServer(singleNode);

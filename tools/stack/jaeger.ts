@@ -17,6 +17,8 @@ import { answers } from './ports.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
 import { run } from './toolchain.ts';
+import { elasticsearchUrl } from './settings.ts';
+import { elasticsearchNodes } from './topology.ts';
 
 /** Jaeger v2.13 is tagged v1.76.0 in the Go module (its last v1 tag). */
 export const JAEGER_MODULE_VERSION = 'v1.76.0';
@@ -87,7 +89,8 @@ export const jaeger: StackServer = {
   daemon(s) {
     const loopback = '127.0.0.1';
     const credentials = s.LANTERN_SECURE ? credentialsIn() : undefined;
-    const inElasticsearch = s.LANTERN_JAEGER_STORAGE === 'elasticsearch';
+    // The scaled profile's Jaeger is stateless: any number of them can serve the same traces.
+    const inElasticsearch = s.LANTERN_JAEGER_STORAGE === 'elasticsearch' || s.LANTERN_SCALE;
     if (inElasticsearch && credentials) {
       throw new StackError(
         'LANTERN_JAEGER_STORAGE=elasticsearch has no secured mode yet (Jaeger would need a user of its own in Elasticsearch); use the default badger with --secure',
@@ -111,7 +114,11 @@ export const jaeger: StackServer = {
         JAEGER_METRICS_HOST: loopback,
         JAEGER_METRICS_PORT: String(s.LANTERN_JAEGER_METRICS_PORT),
         JAEGER_DATA_DIR: dataDir,
-        JAEGER_ES_URL: `http://${loopback}:${s.LANTERN_ES_PORT}`,
+        JAEGER_ES_URLS: `[${elasticsearchNodes(s)
+          .map((node) => elasticsearchUrl(s, node))
+          .join(', ')}]`,
+        // A replica of each index once there is a node to hold it.
+        JAEGER_ES_REPLICAS: elasticsearchNodes(s).length > 1 ? '1' : '0',
         ...(credentials && {
           JAEGER_TLS_CERT_FILE: credentials.certificates.jaeger.certFile,
           JAEGER_TLS_KEY_FILE: credentials.certificates.jaeger.keyFile,

@@ -8,6 +8,7 @@ import { stateDir } from './paths.ts';
 import { answers } from './ports.ts';
 import type { StackServer } from './server.ts';
 import type { StackSettings } from './settings.ts';
+import { collectorInstances } from './topology.ts';
 import { which } from './toolchain.ts';
 
 const home = join(stateDir, 'prometheus');
@@ -21,6 +22,9 @@ const data = join(home, 'data');
  */
 function renderConfig(s: StackSettings, credentials: StackCredentials | undefined): string {
   const target = (port: number) => [`127.0.0.1:${port}`];
+  // Every Collector of the profile (one, or each of the scaled profile's tiers).
+  const collectors = (port: number) =>
+    collectorInstances(s).map((instance) => `127.0.0.1:${String(port + instance.offset)}`);
   const tls = credentials && { scheme: 'https', tls_config: { ca_file: credentials.caFile } };
   const login = (passwordFile: string) =>
     credentials && { ...tls, basic_auth: { username: WEB_USER, password_file: passwordFile } };
@@ -39,7 +43,7 @@ function renderConfig(s: StackSettings, credentials: StackCredentials | undefine
       {
         job_name: 'otel-collector-exporter',
         honor_labels: true,
-        static_configs: [{ targets: target(s.LANTERN_COLLECTOR_PROMETHEUS_PORT) }],
+        static_configs: [{ targets: collectors(s.LANTERN_COLLECTOR_PROMETHEUS_PORT) }],
         ...(credentials && {
           ...tls,
           authorization: { type: 'Bearer', credentials_file: credentials.scrapeTokenFile },
@@ -48,7 +52,7 @@ function renderConfig(s: StackSettings, credentials: StackCredentials | undefine
       // The Collector's own telemetry (otelcol_* accepted/refused/sent counters, queue sizes).
       {
         job_name: 'otel-collector',
-        static_configs: [{ targets: target(s.LANTERN_COLLECTOR_METRICS_PORT) }],
+        static_configs: [{ targets: collectors(s.LANTERN_COLLECTOR_METRICS_PORT) }],
       },
       { job_name: 'jaeger', static_configs: [{ targets: target(s.LANTERN_JAEGER_METRICS_PORT) }] },
       {

@@ -16,7 +16,7 @@ export interface StackServer {
   prepare?(settings: StackSettings): Promise<void>;
   /** Renders whatever config it needs and says how to start it. */
   daemon(settings: StackSettings): DaemonSpec;
-  healthy(endpoints: StackEndpoints): Promise<boolean>;
+  healthy(endpoints: StackEndpoints, settings: StackSettings): Promise<boolean>;
   /** Where a person looks at it, printed after start-up. */
-  describe(endpoints: StackEndpoints): string;
+  describe(endpoints: StackEndpoints, settings: StackSettings): string;
 }

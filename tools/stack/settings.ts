@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { StackError } from './errors.ts';
+import {
+  analysisReplicas,
+  collectorInstances,
+  elasticsearchNodes,
+  type Instance,
+} from './topology.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -23,8 +29,18 @@ const schema = z.object({
   LANTERN_JAEGER_METRICS_PORT: port.default(14269),
   LANTERN_PROMETHEUS_PORT: port.default(9090),
   LANTERN_ALERTMANAGER_PORT: port.default(9093),
+  /** The scaled profile's analysis replicas (the first; the second is the next port). */
+  LANTERN_ANALYSIS_PORT: port.default(8080),
   /** Secured mode: Elasticsearch with TLS and users, OTLP and the API behind tokens. */
   LANTERN_SECURE: z
+    .enum(['0', '1', 'false', 'true'], { message: 'must be 1 or 0' })
+    .default('0')
+    .transform((value) => value === '1' || value === 'true'),
+  /**
+   * The scaled profile (stack:up --scale): 3 Elasticsearch nodes, 2 gateway and 2 tail-sampling
+   * Collectors, Jaeger on Elasticsearch, 2 analysis replicas. tools/stack/topology.ts.
+   */
+  LANTERN_SCALE: z
     .enum(['0', '1', 'false', 'true'], { message: 'must be 1 or 0' })
     .default('0')
     .transform((value) => value === '1' || value === 'true'),
@@ -61,22 +77,49 @@ export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSe
 
 const loopback = '127.0.0.1';
 
-/** Base URLs of the running stack, derived from the settings. */
+/** Secured mode: every server that holds or serves telemetry speaks TLS. */
+const webScheme = (s: StackSettings): string => (s.LANTERN_SECURE ? 'https' : 'http');
+
+/** The URLs of one Collector instance (its ports moved by the instance's offset). */
+export function collectorEndpoints(s: StackSettings, instance: Instance) {
+  const at = (port: number): string => `${loopback}:${String(port + instance.offset)}`;
+  return {
+    otlpHttp: `${webScheme(s)}://${at(s.LANTERN_OTLP_HTTP_PORT)}`,
+    otlpGrpc: at(s.LANTERN_OTLP_GRPC_PORT),
+    collectorHealth: `http://${at(s.LANTERN_COLLECTOR_HEALTH_PORT)}`,
+    collectorPrometheus: `${webScheme(s)}://${at(s.LANTERN_COLLECTOR_PROMETHEUS_PORT)}/metrics`,
+    collectorMetrics: `http://${at(s.LANTERN_COLLECTOR_METRICS_PORT)}/metrics`,
+  } as const;
+}
+
+/** The HTTP URL of one Elasticsearch node. */
+export const elasticsearchUrl = (s: StackSettings, node: Instance): string =>
+  `${webScheme(s)}://${loopback}:${String(s.LANTERN_ES_PORT + node.offset)}`;
+
+/**
+ * Base URLs of the running stack, derived from the settings. In the scaled profile the single
+ * URLs name the first instance (the first node, the first gateway); the lists name them all.
+ */
 export function endpoints(s: StackSettings) {
-  // Secured mode: every server that holds or serves telemetry speaks TLS. Health endpoints,
-  // which say only up or down, stay plain.
-  const web = s.LANTERN_SECURE ? 'https' : 'http';
+  // Health endpoints, which say only up or down, stay plain in secured mode.
+  const web = webScheme(s);
+  const [firstCollector] = collectorInstances(s);
   return {
     elasticsearch: `${web}://${loopback}:${s.LANTERN_ES_PORT}`,
-    otlpHttp: `${web}://${loopback}:${s.LANTERN_OTLP_HTTP_PORT}`,
-    otlpGrpc: `${loopback}:${s.LANTERN_OTLP_GRPC_PORT}`,
-    collectorHealth: `http://${loopback}:${s.LANTERN_COLLECTOR_HEALTH_PORT}`,
-    collectorPrometheus: `${web}://${loopback}:${s.LANTERN_COLLECTOR_PROMETHEUS_PORT}/metrics`,
-    collectorMetrics: `http://${loopback}:${s.LANTERN_COLLECTOR_METRICS_PORT}/metrics`,
+    ...collectorEndpoints(s, firstCollector ?? { name: 'collector', offset: 0 }),
     jaeger: `${web}://${loopback}:${s.LANTERN_JAEGER_QUERY_PORT}`,
     jaegerHealth: `http://${loopback}:${s.LANTERN_JAEGER_HEALTH_PORT}/status`,
     prometheus: `${web}://${loopback}:${s.LANTERN_PROMETHEUS_PORT}`,
     alertmanager: `${web}://${loopback}:${s.LANTERN_ALERTMANAGER_PORT}`,
+    ...(s.LANTERN_SCALE && {
+      elasticsearchNodes: elasticsearchNodes(s).map((node) => elasticsearchUrl(s, node)),
+      gateways: collectorInstances(s)
+        .filter((instance) => instance.tier === 'gateway')
+        .map((instance) => collectorEndpoints(s, instance).otlpHttp),
+      analysis: analysisReplicas(s).map(
+        (replica) => `http://${loopback}:${String(s.LANTERN_ANALYSIS_PORT + replica.offset)}`,
+      ),
+    }),
   } as const;
 }
 

@@ -4,10 +4,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { alertmanager } from './alertmanager.ts';
 import { writeComposeCredentials } from './compose-credentials.ts';
-import { collector } from './collector.ts';
+import { analysisServers } from './analysis.ts';
+import { collector, collectorServer } from './collector.ts';
 import { ensureStackCredentials, esLogin } from './credentials.ts';
+import { samplingRouter } from './sampling-router.ts';
 import { runningPid, startDaemon, stopDaemon, waitUntilHealthy } from './daemon.ts';
-import { elasticsearch, refreshSecurity } from './elasticsearch.ts';
+import { elasticsearch, elasticsearchServer, refreshSecurity } from './elasticsearch.ts';
 import { StackError } from './errors.ts';
 import { jaeger } from './jaeger.ts';
 import { withLock } from './lock.ts';
@@ -16,7 +18,14 @@ import { assertPortsFree } from './ports.ts';
 import { prometheus } from './prometheus.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
-import { endpoints, type StackEndpoints, type StackSettings } from './settings.ts';
+import {
+  elasticsearchUrl,
+  endpoints,
+  loadStackSettings,
+  type StackEndpoints,
+  type StackSettings,
+} from './settings.ts';
+import { collectorInstances, elasticsearchNodes, type CollectorTier } from './topology.ts';
 
 /**
  * Makes the secured stack's certificates, secrets and login files (once; kept as they are
@@ -26,14 +35,26 @@ export async function stackCredentials(s: StackSettings): Promise<void> {
   writeComposeCredentials(await ensureStackCredentials(s));
 }
 
-/** Start order: storage first, then what writes to it, then what watches. */
-export const servers: readonly StackServer[] = [
-  elasticsearch,
-  jaeger,
-  collector,
-  prometheus,
-  alertmanager,
-];
+/**
+ * The servers of the profile the settings name, in start order: storage first, then what writes
+ * to it (tail-sampling Collectors before the gateways that send to them), then what watches.
+ */
+export function serversOf(s: StackSettings): readonly StackServer[] {
+  const collectors = collectorInstances(s);
+  const tier = (name: CollectorTier) =>
+    collectors.filter((instance) => instance.tier === name).map(collectorServer);
+  return [
+    ...elasticsearchNodes(s).map(elasticsearchServer),
+    jaeger,
+    ...tier('single'),
+    ...tier('sampling'),
+    ...tier('gateway'),
+    ...(s.LANTERN_SCALE ? [samplingRouter] : []),
+    prometheus,
+    alertmanager,
+    ...analysisServers(s),
+  ];
+}
 
 /**
  * Obtains what is missing. Downloads (Maven, apt) overlap with the Go builds; the two Go builds
@@ -66,10 +87,10 @@ async function start(server: StackServer, s: StackSettings, e: StackEndpoints): 
   await waitUntilHealthy(
     server.name,
     pid,
-    () => server.healthy(e),
+    () => server.healthy(e, s),
     server.startTimeoutSeconds * 1000,
   );
-  step(server.name, `healthy: ${server.describe(e)}`);
+  step(server.name, `healthy: ${server.describe(e, s)}`);
 }
 
 /**
@@ -82,6 +103,12 @@ export function stackUp(s: StackSettings): Promise<StackEndpoints> {
 
 async function bringUp(s: StackSettings): Promise<StackEndpoints> {
   const e = endpoints(s);
+  const servers = serversOf(s);
+  if (s.LANTERN_SCALE && s.LANTERN_SECURE) {
+    throw new StackError(
+      'the scaled profile has no secured mode yet; start it without --secure (or the default profile with it)',
+    );
+  }
   assertSameMode(s);
   // Made once, before any server needs them (Elasticsearch's users, the Collector's token).
   if (s.LANTERN_SECURE) writeComposeCredentials(await ensureStackCredentials(s));
@@ -90,20 +117,25 @@ async function bringUp(s: StackSettings): Promise<StackEndpoints> {
     if (runningPid(server.name) === undefined) await assertPortsFree(server.name, server.ports(s));
   }
   await obtainAll();
+  // The nodes of a cluster start together: none is healthy until enough of them have met.
+  const nodes = elasticsearchNodes(s).map(elasticsearchServer);
   const runningEs = runningPid(elasticsearch.name);
-  await start(elasticsearch, s, e);
+  await Promise.all(nodes.map((node) => start(node, s, e)));
   if (s.LANTERN_SECURE && runningEs !== undefined) await refreshSecurity(e, runningEs);
+  const url = elasticsearchNodes(s)
+    .map((node) => elasticsearchUrl(s, node))
+    .join(',');
   const client = createElasticsearchClient(
-    s.LANTERN_SECURE ? { url: e.elasticsearch, ...esLogin('setup') } : { url: e.elasticsearch },
+    s.LANTERN_SECURE ? { url, ...esLogin('setup') } : { url },
   );
   try {
     const notUpgraded = await installIndexTemplates(client);
-    step('elasticsearch', 'index templates installed');
+    step(nodes[0]?.name ?? 'elasticsearch', 'index templates installed');
     for (const problem of notUpgraded) step('elasticsearch', `warning: ${problem}`);
   } finally {
     await client.close();
   }
-  for (const server of servers.slice(1)) await start(server, s, e);
+  for (const server of servers.slice(nodes.length)) await start(server, s, e);
   return e;
 }
 
@@ -111,14 +143,14 @@ const modeFile = join(runDir, 'mode');
 const modeOf = (s: StackSettings): string => (s.LANTERN_SECURE ? 'secure' : 'plain');
 
 /** The mode (secure or plain) the running stack was started in, if any of it runs. */
-export function runningMode(): string | undefined {
-  if (servers.every((server) => runningPid(server.name) === undefined)) return undefined;
+export function runningMode(s: StackSettings): string | undefined {
+  if (serversOf(s).every((server) => runningPid(server.name) === undefined)) return undefined;
   return existsSync(modeFile) ? readFileSync(modeFile, 'utf8').trim() : 'plain';
 }
 
 /** Switching between plain and secured mode means restarting every server. */
 function assertSameMode(s: StackSettings): void {
-  const running = runningMode();
+  const running = runningMode(s);
   if (running !== undefined && running !== modeOf(s)) {
     throw new StackError(
       `the stack is running in ${running} mode; stop it first (npm run stack:down) to start it in ${modeOf(s)} mode`,
@@ -128,20 +160,20 @@ function assertSameMode(s: StackSettings): void {
   writeFileSync(modeFile, modeOf(s));
 }
 
-function serverNamed(name: string): StackServer {
-  const server = servers.find((candidate) => candidate.name === name);
+function serverNamed(name: string, s: StackSettings): StackServer {
+  const server = serversOf(s).find((candidate) => candidate.name === name);
   if (!server) throw new Error(`no stack server named ${name}`);
   return server;
 }
 
 /** Starts one server of the stack (if not running) and waits until it is healthy. */
 export async function startServer(name: string, s: StackSettings): Promise<void> {
-  await start(serverNamed(name), s, endpoints(s));
+  await start(serverNamed(name, s), s, endpoints(s));
 }
 
 /** Stops one server of the stack. */
-export async function stopServer(name: string): Promise<void> {
-  await stopDaemon(serverNamed(name).name);
+export async function stopServer(name: string, s = loadStackSettings()): Promise<void> {
+  await stopDaemon(serverNamed(name, s).name);
 }
 
 /**
@@ -149,12 +181,15 @@ export async function stopServer(name: string): Promise<void> {
  * stored (telemetry, alert state, queues), so the next start begins empty; caches and
  * credentials stay.
  */
-export function stackDown(options: { readonly wipe?: boolean } = {}): Promise<void> {
-  return withLock(runDir, 'stack:down', () => takeDown(options.wipe === true));
+export function stackDown(
+  s: StackSettings,
+  options: { readonly wipe?: boolean } = {},
+): Promise<void> {
+  return withLock(runDir, 'stack:down', () => takeDown(s, options.wipe === true));
 }
 
-async function takeDown(wipe: boolean): Promise<void> {
-  for (const server of [...servers].reverse()) {
+async function takeDown(s: StackSettings, wipe: boolean): Promise<void> {
+  for (const server of [...serversOf(s)].reverse()) {
     const stopped = await stopDaemon(server.name);
     step(server.name, stopped ? 'stopped' : 'not running');
     if (!wipe) continue;
@@ -173,11 +208,11 @@ export interface ServerStatus {
 export async function stackStatus(s: StackSettings): Promise<ServerStatus[]> {
   const e = endpoints(s);
   return Promise.all(
-    servers.map(async (server) => ({
+    serversOf(s).map(async (server) => ({
       name: server.name,
       pid: runningPid(server.name),
       ports: server.ports(s).map((p) => p.port),
-      healthy: await server.healthy(e).catch(() => false),
+      healthy: await server.healthy(e, s).catch(() => false),
     })),
   );
 }

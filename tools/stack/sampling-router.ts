@@ -1,0 +1,129 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parse, stringify } from 'yaml';
+import { runningPid } from './daemon.ts';
+import { repoRoot, runDir } from './paths.ts';
+import { answers } from './ports.ts';
+import type { StackServer } from './server.ts';
+import { collectorEndpoints, type StackSettings } from './settings.ts';
+import { collectorInstances } from './topology.ts';
+
+/**
+ * The gateways' list of tail-sampling Collectors, merged over otel-collector.gateway.yaml (a
+ * third --config). The loadbalancing exporter's static resolver never drops a backend, so a
+ * killed sampling Collector would keep its share of traces waiting until it is back. What
+ * Kubernetes' endpoints give that exporter's k8s resolver, the router gives the static one: it
+ * asks each sampling Collector's health endpoint every second, and when the set that answers
+ * changes it rewrites this file and sends every gateway SIGHUP, on which a Collector reloads its
+ * configuration. What waits in a gateway's persistent queue is then routed on the new ring.
+ * Written by hand: no Collector component keeps a static list live.
+ */
+export const routesFile = join(runDir, 'sampling-routes.yaml');
+/** What the router last saw: which sampling Collectors are routed to, since when. */
+export const routerStatusFile = join(runDir, 'sampling-routes.status.json');
+
+export interface RouterStatus {
+  readonly routed: readonly string[];
+  readonly changedAt: string;
+  readonly checkedAt: string;
+}
+
+const POLL_MS = 1000;
+
+const samplersOf = (s: StackSettings) =>
+  collectorInstances(s)
+    .filter((instance) => instance.tier === 'sampling')
+    .map((instance) => ({ instance, ...collectorEndpoints(s, instance) }));
+
+const writeAtomically = (path: string, text: string): void => {
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(`${path}.new`, text);
+  renameSync(`${path}.new`, path);
+};
+
+/** Writes the routes file: these OTLP gRPC endpoints, in the order of the profile. */
+export function writeRoutes(hostnames: readonly string[]): void {
+  writeAtomically(
+    routesFile,
+    `# Written by Lantern's sampling router (tools/stack/sampling-router.ts): the tail-sampling\n` +
+      `# Collectors that answer their health check. Rewritten when that changes.\n` +
+      stringify({ exporters: { loadbalancing: { resolver: { static: { hostnames } } } } }),
+  );
+}
+
+/**
+ * The routes a gateway starts with: the file as the router left it, or, the first time, every
+ * sampling Collector of the profile (the router corrects it within a second).
+ */
+export function ensureRoutes(s: StackSettings): string {
+  if (!existsSync(routesFile)) writeRoutes(samplersOf(s).map((sampler) => sampler.otlpGrpc));
+  return routesFile;
+}
+
+/** The hostnames the routes file holds now. */
+function currentRoutes(): string[] {
+  const routes = parse(readFileSync(routesFile, 'utf8')) as {
+    exporters?: { loadbalancing?: { resolver?: { static?: { hostnames?: string[] } } } };
+  };
+  return routes.exporters?.loadbalancing?.resolver?.static?.hostnames ?? [];
+}
+
+export function readRouterStatus(): RouterStatus | undefined {
+  if (!existsSync(routerStatusFile)) return undefined;
+  return JSON.parse(readFileSync(routerStatusFile, 'utf8')) as RouterStatus;
+}
+
+/** Runs until the process ends: the loop of `node bin/sampling-router.ts`. */
+export async function routeSamplers(s: StackSettings, log: (line: string) => void): Promise<void> {
+  const samplers = samplersOf(s);
+  const gateways = collectorInstances(s).filter((instance) => instance.tier === 'gateway');
+  ensureRoutes(s);
+  let changedAt = new Date().toISOString();
+  for (;;) {
+    let routed = currentRoutes();
+    const up = await Promise.all(
+      samplers.map((sampler) =>
+        answers(sampler.collectorHealth, undefined, 800).catch(() => false),
+      ),
+    );
+    const live = samplers.filter((_, i) => up[i]).map((sampler) => sampler.otlpGrpc);
+    // With none answering, the last list stays: spans wait in the gateways' queues.
+    if (live.length > 0 && live.join() !== routed.join()) {
+      routed = live;
+      changedAt = new Date().toISOString();
+      writeRoutes(routed);
+      for (const gateway of gateways) {
+        const pid = runningPid(gateway.name);
+        if (pid !== undefined) process.kill(pid, 'SIGHUP');
+      }
+      log(`routing traces to ${routed.join(', ')}; gateways reloaded`);
+    }
+    writeAtomically(
+      routerStatusFile,
+      JSON.stringify({ routed, changedAt, checkedAt: new Date().toISOString() }),
+    );
+    await sleep(POLL_MS);
+  }
+}
+
+export const samplingRouter: StackServer = {
+  name: 'sampling-router',
+  startTimeoutSeconds: 15,
+  dataDirs: [],
+  ports: () => [],
+  obtain: () => Promise.resolve(),
+  daemon: () => ({
+    name: 'sampling-router',
+    command: process.execPath,
+    args: [join(repoRoot, 'bin', 'sampling-router.ts')],
+    cwd: repoRoot,
+    signature: 'bin/sampling-router.ts',
+  }),
+  // Healthy while it keeps checking: its status file is fresh.
+  healthy: () =>
+    Promise.resolve(
+      existsSync(routerStatusFile) && Date.now() - statSync(routerStatusFile).mtimeMs < 3 * POLL_MS,
+    ),
+  describe: () => `gateways route to the sampling Collectors that answer (${routesFile})`,
+};
