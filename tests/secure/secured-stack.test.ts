@@ -16,6 +16,7 @@ import { installIndexTemplates } from '../../src/storage/templates.ts';
 import { startApp, traceparent, type RunningApp } from '../../tools/harness/instrumented-app.ts';
 import { eventually, newSpanId, newTraceId } from '../../tools/harness/otlp.ts';
 import { otlpEncoder } from '../../tools/harness/otlp-encoder.ts';
+import { untilShardsStart } from '../../tools/harness/stores.ts';
 import { exportOverGrpc, unaryCallStatus } from '../../tools/harness/otlp-grpc.ts';
 import {
   envFileVariables,
@@ -55,13 +56,14 @@ const statusOf = async (promise: Promise<unknown>): Promise<number> => {
   }
 };
 
-const logsOfTrace = async (traceId: string): Promise<Record<string, unknown>[]> => {
-  const result = await analysisEs.search<Record<string, unknown>>({
-    index: indices.logs.pattern,
-    query: { term: { [fields.traceId]: traceId } },
-  });
-  return result.hits.hits.map((hit) => hit._source ?? {});
-};
+const logsOfTrace = (traceId: string): Promise<Record<string, unknown>[]> =>
+  untilShardsStart(async () => {
+    const result = await analysisEs.search<Record<string, unknown>>({
+      index: indices.logs.pattern,
+      query: { term: { [fields.traceId]: traceId } },
+    });
+    return result.hits.hits.map((hit) => hit._source ?? {});
+  }, []);
 
 function otlpLog(traceId: string, body: string) {
   return JSON.stringify({

@@ -29,15 +29,33 @@ export async function jaegerTrace(traceId: string): Promise<(JaegerSpan & { serv
   }));
 }
 
+/**
+ * A search that finds a daily index whose shard is still starting (the first document of the
+ * day just created it) answers no_shard_available_action_exception: for a test waiting for
+ * documents, that is "none yet", not a failure.
+ */
+export async function untilShardsStart<T>(search: () => Promise<T>, none: T): Promise<T> {
+  try {
+    return await search();
+  } catch (error) {
+    if (JSON.stringify((error as { body?: unknown }).body ?? '').includes('no_shard_available')) {
+      return none;
+    }
+    throw error;
+  }
+}
+
 /** Documents of an index pattern whose TraceId is exactly this one. */
 export async function docsOfTrace(
   index: string,
   traceId: string,
 ): Promise<Record<string, unknown>[]> {
-  const result = await es.search<Record<string, unknown>>({
-    index,
-    size: 500,
-    query: { term: { [fields.traceId]: traceId } },
-  });
-  return result.hits.hits.map((hit) => hit._source ?? {});
+  return untilShardsStart(async () => {
+    const result = await es.search<Record<string, unknown>>({
+      index,
+      size: 500,
+      query: { term: { [fields.traceId]: traceId } },
+    });
+    return result.hits.hits.map((hit) => hit._source ?? {});
+  }, []);
 }
