@@ -11,6 +11,7 @@ import { overhead, overheadParts } from '../bench/overhead.ts';
 import { queries } from '../bench/queries.ts';
 import { recordSection, reportPath } from '../bench/report.ts';
 import { sampler } from '../bench/sampler.ts';
+import { scale } from '../bench/scale.ts';
 
 const benchmarks: Record<string, () => string | Promise<string>> = {
   sampler,
@@ -22,6 +23,7 @@ const benchmarks: Record<string, () => string | Promise<string>> = {
   fidelity,
   console: consoleBench,
   alerts: alertTick,
+  scale,
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in benchmarks));

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot } from '../../tools/stack/paths.ts';
 import { loadCompose, type Service } from '../support/compose-project.ts';
-import { stackCli } from '../support/stack-cli.ts';
+import { stackCli } from '../../tools/harness/stack-cli.ts';
 
 const composePath = join(repoRoot, 'compose.yaml');
 const project = loadCompose(composePath);

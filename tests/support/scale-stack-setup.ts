@@ -1,4 +1,4 @@
-import { stackCli } from './stack-cli.ts';
+import { stackCli } from '../../tools/harness/stack-cli.ts';
 import { scaleTestEnv } from './scale-stack.ts';
 
 /**

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { stateDir } from '../../tools/stack/paths.ts';
 import { SCALE_PORT_SHIFT } from '../../tools/stack/scale-profile.ts';
 import { loadStackSettings } from '../../tools/stack/settings.ts';
-import { stackBeside } from './stack-cli.ts';
+import { stackBeside } from '../../tools/harness/stack-cli.ts';
 import { TEST_PORT_SHIFT } from './test-stack.ts';
 
 /**

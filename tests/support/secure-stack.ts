@@ -9,7 +9,7 @@ import {
   type StackEndpoints,
   type StackSettings,
 } from '../../tools/stack/settings.ts';
-import { stackBeside, stackCli } from './stack-cli.ts';
+import { stackBeside, stackCli } from '../../tools/harness/stack-cli.ts';
 
 /**
  * A second, secured stack for the security tests: its own state folder and every port moved by

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from '../../tools/stack/paths.ts';
-import { stackCli } from './stack-cli.ts';
+import { stackCli } from '../../tools/harness/stack-cli.ts';
 import { testStackEnv } from './test-stack.ts';
 import { snapshotUserStack, userStackChanges } from './user-stack.ts';
 

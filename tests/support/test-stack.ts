@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { stateDir } from '../../tools/stack/paths.ts';
 import { loadStackSettings } from '../../tools/stack/settings.ts';
-import { stackBeside } from './stack-cli.ts';
+import { stackBeside } from '../../tools/harness/stack-cli.ts';
 
 /**
  * The test suite's own stack: state under .lantern/test-stack (its Elasticsearch data apart

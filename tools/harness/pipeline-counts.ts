@@ -99,6 +99,8 @@ const cpuTicks = (pid: number): number =>
     const rest = statOf(p);
     return Number(rest[11]) + Number(rest[12]); // utime + stime
   });
+/** CPU-seconds a process and its descendants have used so far. */
+export const treeCpuSeconds = (pid: number): number => cpuTicks(pid) / CLOCK_TICKS;
 const rssMiBOf = (pid: number): number =>
   sumOverTree(
     pid,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from '../../tools/stack/paths.ts';
+import { repoRoot } from '../stack/paths.ts';
 
 /**
  * Runs the stack CLI (`node bin/stack.ts …`) against the stack that `env` names, exactly as a

@@ -1,0 +1,210 @@
+/**
+ * How the scaled profile scales: the same load through the gateways with 2 and with 1
+ * tail-sampling Collector, against the single-Collector stack, interleaved in one run. Each runs
+ * on a stack of the benchmark's own (state in .lantern/bench-single and .lantern/bench-scale,
+ * ports + 8000 and + 24000), so the developer's stacks are never written to. Per configuration:
+ * acknowledged vs stored, and CPU-seconds per 1,000 records (logs + spans) for each tier.
+ *   npm run bench -- scale
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createElasticsearchClient } from '../src/storage/client.ts';
+import { settledCount, treeCpuSeconds } from '../tools/harness/pipeline-counts.ts';
+import { stackBeside, stackCli } from '../tools/harness/stack-cli.ts';
+import { generateLoad } from '../tools/harness/telemetry-load.ts';
+import { stateDir } from '../tools/stack/paths.ts';
+import { collectorEndpoints, endpoints, loadStackSettings } from '../tools/stack/settings.ts';
+import { collectorInstances, elasticsearchNodes } from '../tools/stack/topology.ts';
+
+/** Logs per second and as many spans per second, in all (split over the gateways). */
+const RATE = Number(process.env.BENCH_SCALE_RATE ?? 3000);
+const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 20);
+const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 3);
+
+const defaults = loadStackSettings({});
+const singleEnv = stackBeside(defaults, join(stateDir, 'bench-single'), 8_000);
+const scaleEnv = {
+  ...stackBeside(defaults, join(stateDir, 'bench-scale'), 24_000),
+  LANTERN_SCALE: '1',
+};
+
+interface Profile {
+  readonly env: Readonly<Record<string, string>>;
+  /** Where the load is sent: the Collector, or each gateway. */
+  readonly entry: readonly string[];
+  /** Tier name → the servers (pid file names) it is made of. */
+  readonly tiers: Readonly<Record<string, readonly string[]>>;
+}
+
+function profile(env: Readonly<Record<string, string>>): Profile {
+  const s = loadStackSettings(env);
+  const named = (tier: string) =>
+    collectorInstances(s)
+      .filter((instance) => instance.tier === tier)
+      .map((instance) => instance.name);
+  return {
+    env,
+    entry: s.LANTERN_SCALE
+      ? collectorInstances(s)
+          .filter((instance) => instance.tier === 'gateway')
+          .map((instance) => collectorEndpoints(s, instance).otlpHttp)
+      : [endpoints(s).otlpHttp],
+    tiers: {
+      ...(s.LANTERN_SCALE
+        ? { gateways: named('gateway'), 'tail sampling': named('sampling') }
+        : { collector: named('single') }),
+      elasticsearch: elasticsearchNodes(s).map((node) => node.name),
+      jaeger: ['jaeger'],
+    },
+  };
+}
+
+interface Round {
+  readonly config: string;
+  readonly acked: number;
+  readonly refused: number;
+  readonly lost: number;
+  /** CPU-seconds per 1,000 acknowledged records (logs + spans), per tier. */
+  readonly cpuPer1000: Readonly<Record<string, number>>;
+}
+
+/** A server's pid from another stack's pid file (tools/stack/daemon.ts writes them). */
+const pidIn = (env: Readonly<Record<string, string>>, name: string): number =>
+  (
+    JSON.parse(readFileSync(join(env.LANTERN_STATE_DIR ?? '', 'run', `${name}.json`), 'utf8')) as {
+      pid: number;
+    }
+  ).pid;
+
+const tierCpu = (p: Profile): Record<string, number> =>
+  Object.fromEntries(
+    Object.entries(p.tiers).map(([tier, names]) => [
+      tier,
+      names.reduce((sum, name) => {
+        try {
+          return sum + treeCpuSeconds(pidIn(p.env, name));
+        } catch {
+          return sum; // stopped for this configuration
+        }
+      }, 0),
+    ]),
+  );
+
+/** Time for what was accepted to leave the pipeline: tail-sampling decisions, queue flushes. */
+const DRAIN_MS = 8_000;
+
+async function measure(config: string, p: Profile, run: string, round: number): Promise<Round> {
+  const service = `bench-scale-${run}-${config.replaceAll(' ', '-')}-${String(round)}`;
+  const before = tierCpu(p);
+  const loads = await Promise.all(
+    p.entry.map((otlpHttp) =>
+      generateLoad({
+        otlpHttp,
+        service,
+        logsPerSecond: RATE / p.entry.length,
+        spansPerSecond: RATE / p.entry.length,
+        seconds: SECONDS,
+      }),
+    ),
+  );
+  await sleep(DRAIN_MS);
+  const after = tierCpu(p);
+  const acked = { logs: 0, spans: 0, refused: 0 };
+  for (const load of loads) {
+    acked.logs += load.logsAccepted;
+    acked.spans += load.spansAccepted;
+    acked.refused += load.logsFailed + load.spansFailed;
+  }
+  const s = loadStackSettings(p.env);
+  const es = createElasticsearchClient({
+    url: (endpoints(s).elasticsearchNodes ?? [endpoints(s).elasticsearch]).join(','),
+    requestTimeoutMs: 30_000,
+  });
+  const [storedLogs, storedSpans] = await Promise.all([
+    settledCount(es, 'logs', service, acked.logs),
+    settledCount(es, 'spans', service, acked.spans),
+  ]);
+  await es.close();
+  const thousands = (acked.logs + acked.spans) / 1000;
+  const result: Round = {
+    config,
+    acked: acked.logs + acked.spans,
+    refused: acked.refused,
+    lost: Math.max(0, acked.logs - storedLogs) + Math.max(0, acked.spans - storedSpans),
+    cpuPer1000: Object.fromEntries(
+      Object.keys(p.tiers).map((tier) => [
+        tier,
+        ((after[tier] ?? 0) - (before[tier] ?? 0)) / thousands,
+      ]),
+    ),
+  };
+  console.error(`[bench] scale ${config} round ${String(round)}: ${JSON.stringify(result)}`);
+  return result;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+/** Stops the second tail-sampling Collector and waits until the gateways route around it. */
+async function withOneSampler(p: Profile): Promise<void> {
+  const [, second] = p.tiers['tail sampling'] ?? [];
+  process.kill(-pidIn(p.env, second ?? ''), 'SIGTERM');
+  const status = join(p.env.LANTERN_STATE_DIR ?? '', 'run', 'sampling-routes.status.json');
+  for (let i = 0; i < 60; i += 1) {
+    const routed = (JSON.parse(readFileSync(status, 'utf8')) as { routed: string[] }).routed;
+    if (routed.length === 1) return;
+    await sleep(500);
+  }
+  throw new Error('the sampling router did not route around the stopped Collector within 30 s');
+}
+
+export async function scale(): Promise<string> {
+  const single = profile(singleEnv);
+  const scaled = profile(scaleEnv);
+  await stackCli(singleEnv, ['up'], true);
+  await stackCli(scaleEnv, ['up', '--scale'], true);
+  const run = Date.now().toString(36);
+  const rounds: Round[] = [];
+  try {
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      rounds.push(await measure('single Collector', single, run, round));
+      rounds.push(await measure('2 gateways → 2 sampling', scaled, run, round));
+      await withOneSampler(scaled);
+      rounds.push(await measure('2 gateways → 1 sampling', scaled, run, round));
+      await stackCli(scaleEnv, ['up', '--scale']);
+    }
+  } finally {
+    if (process.env.BENCH_KEEP_STACKS !== '1') {
+      await stackCli(singleEnv, ['down']);
+      await stackCli(scaleEnv, ['down', '--scale']);
+    }
+  }
+  const configs = [...new Set(rounds.map((r) => r.config))];
+  const tiers = [...new Set(rounds.flatMap((r) => Object.keys(r.cpuPer1000)))];
+  const singleCollector = median(
+    rounds.filter((r) => r.config === 'single Collector').map((r) => r.cpuPer1000.collector ?? 0),
+  );
+  const lines = [
+    `### Scaling out (${String(RATE)} logs/s + ${String(RATE)} spans/s for ${String(SECONDS)} s, ${String(ROUNDS)} interleaved rounds; medians)`,
+    '',
+    'CPU-seconds per 1,000 acknowledged records (logs + spans), per tier, read from /proc over the load and an 8 s drain. Each configuration on a stack of the benchmark’s own; the generator runs on the same 2 cores.',
+    '',
+    `| configuration | acked (per round) | not acked | lost | ${tiers.join(' | ')} | Collector tiers ÷ single Collector |`,
+    `| --- | --- | --- | --- | ${tiers.map(() => '---').join(' | ')} | --- |`,
+  ];
+  for (const config of configs) {
+    const of = rounds.filter((r) => r.config === config);
+    const cpu = (tier: string) => median(of.map((r) => r.cpuPer1000[tier] ?? Number.NaN));
+    const collectorTiers = ['collector', 'gateways', 'tail sampling']
+      .filter((tier) => tiers.includes(tier) && !Number.isNaN(cpu(tier)))
+      .reduce((sum, tier) => sum + cpu(tier), 0);
+    lines.push(
+      `| ${config} | ${String(median(of.map((r) => r.acked)))} | ${String(of.reduce((sum, r) => sum + r.refused, 0))} | ${String(of.reduce((sum, r) => sum + r.lost, 0))} | ${tiers.map((tier) => (Number.isNaN(cpu(tier)) ? '-' : cpu(tier).toFixed(3))).join(' | ')} | ${(collectorTiers / singleCollector).toFixed(2)} |`,
+    );
+  }
+  return lines.join('\n');
+}
