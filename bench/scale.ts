@@ -13,7 +13,7 @@ import { createElasticsearchClient } from '../src/storage/client.ts';
 import { settledCount, treeCpuSeconds } from '../tools/harness/pipeline-counts.ts';
 import { stackBeside, stackCli } from '../tools/harness/stack-cli.ts';
 import { generateLoad } from '../tools/harness/telemetry-load.ts';
-import { stateDir } from '../tools/stack/paths.ts';
+import { repoRoot, stateDir } from '../tools/stack/paths.ts';
 import { collectorEndpoints, endpoints, loadStackSettings } from '../tools/stack/settings.ts';
 import { collectorInstances, elasticsearchNodes } from '../tools/stack/topology.ts';
 
@@ -24,6 +24,16 @@ const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 3);
 
 const defaults = loadStackSettings({});
 const singleEnv = stackBeside(defaults, join(stateDir, 'bench-single'), 8_000);
+/**
+ * The control: the single-Collector stack with the pipeline as it was before batch/sampled and
+ * the Go runtime's default GC, on a stack of its own (ports + 26000).
+ */
+const beforeEnv = {
+  ...stackBeside(defaults, join(stateDir, 'bench-before'), 26_000),
+  LANTERN_COLLECTOR_CONFIG: join(repoRoot, 'bench', 'fixtures', 'collector-before-batch.yaml'),
+  GOGC: '100',
+  GOMEMLIMIT: 'off',
+};
 const scaleEnv = {
   ...stackBeside(defaults, join(stateDir, 'bench-scale'), 24_000),
   LANTERN_SCALE: '1',
@@ -77,26 +87,45 @@ const pidIn = (env: Readonly<Record<string, string>>, name: string): number =>
     }
   ).pid;
 
-const tierCpu = (p: Profile): Record<string, number> =>
-  Object.fromEntries(
-    Object.entries(p.tiers).map(([tier, names]) => [
+/** CPU-seconds so far of each running server of the profile, by tier and name. */
+function serverCpu(p: Profile): Map<string, number> {
+  const used = new Map<string, number>();
+  for (const [tier, names] of Object.entries(p.tiers)) {
+    for (const name of names) {
+      try {
+        const pid = pidIn(p.env, name);
+        readFileSync(`/proc/${String(pid)}/stat`); // gone: stopped for this configuration
+        used.set(`${tier}/${name}`, treeCpuSeconds(pid));
+      } catch {
+        // not running
+      }
+    }
+  }
+  return used;
+}
+
+/** CPU-seconds per tier between two readings, counting only servers alive at both. */
+function tierCpu(p: Profile, before: Map<string, number>, after: Map<string, number>) {
+  return Object.fromEntries(
+    Object.keys(p.tiers).map((tier) => [
       tier,
-      names.reduce((sum, name) => {
-        try {
-          return sum + treeCpuSeconds(pidIn(p.env, name));
-        } catch {
-          return sum; // stopped for this configuration
-        }
-      }, 0),
+      [...after].reduce(
+        (sum, [key, seconds]) =>
+          key.startsWith(`${tier}/`) && before.has(key)
+            ? sum + seconds - (before.get(key) ?? 0)
+            : sum,
+        0,
+      ),
     ]),
   );
+}
 
 /** Time for what was accepted to leave the pipeline: tail-sampling decisions, queue flushes. */
 const DRAIN_MS = 8_000;
 
 async function measure(config: string, p: Profile, run: string, round: number): Promise<Round> {
   const service = `bench-scale-${run}-${config.replaceAll(' ', '-')}-${String(round)}`;
-  const before = tierCpu(p);
+  const before = serverCpu(p);
   const loads = await Promise.all(
     p.entry.map((otlpHttp) =>
       generateLoad({
@@ -109,7 +138,7 @@ async function measure(config: string, p: Profile, run: string, round: number): 
     ),
   );
   await sleep(DRAIN_MS);
-  const after = tierCpu(p);
+  const used = tierCpu(p, before, serverCpu(p));
   const acked = { logs: 0, spans: 0, refused: 0 };
   for (const load of loads) {
     acked.logs += load.logsAccepted;
@@ -133,10 +162,7 @@ async function measure(config: string, p: Profile, run: string, round: number): 
     refused: acked.refused,
     lost: Math.max(0, acked.logs - storedLogs) + Math.max(0, acked.spans - storedSpans),
     cpuPer1000: Object.fromEntries(
-      Object.keys(p.tiers).map((tier) => [
-        tier,
-        ((after[tier] ?? 0) - (before[tier] ?? 0)) / thousands,
-      ]),
+      Object.keys(p.tiers).map((tier) => [tier, (used[tier] ?? 0) / thousands]),
     ),
   };
   console.error(`[bench] scale ${config} round ${String(round)}: ${JSON.stringify(result)}`);
@@ -163,14 +189,17 @@ async function withOneSampler(p: Profile): Promise<void> {
 }
 
 export async function scale(): Promise<string> {
+  const before = profile(beforeEnv);
   const single = profile(singleEnv);
   const scaled = profile(scaleEnv);
+  await stackCli(beforeEnv, ['up'], true);
   await stackCli(singleEnv, ['up'], true);
   await stackCli(scaleEnv, ['up', '--scale'], true);
   const run = Date.now().toString(36);
   const rounds: Round[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round += 1) {
+      rounds.push(await measure('single Collector, before (control)', before, run, round));
       rounds.push(await measure('single Collector', single, run, round));
       rounds.push(await measure('2 gateways → 2 sampling', scaled, run, round));
       await withOneSampler(scaled);
@@ -179,21 +208,22 @@ export async function scale(): Promise<string> {
     }
   } finally {
     if (process.env.BENCH_KEEP_STACKS !== '1') {
+      await stackCli(beforeEnv, ['down']);
       await stackCli(singleEnv, ['down']);
       await stackCli(scaleEnv, ['down', '--scale']);
     }
   }
   const configs = [...new Set(rounds.map((r) => r.config))];
   const tiers = [...new Set(rounds.flatMap((r) => Object.keys(r.cpuPer1000)))];
-  const singleCollector = median(
-    rounds.filter((r) => r.config === 'single Collector').map((r) => r.cpuPer1000.collector ?? 0),
+  const control = median(
+    rounds.filter((r) => r.config.endsWith('(control)')).map((r) => r.cpuPer1000.collector ?? 0),
   );
   const lines = [
     `### Scaling out (${String(RATE)} logs/s + ${String(RATE)} spans/s for ${String(SECONDS)} s, ${String(ROUNDS)} interleaved rounds; medians)`,
     '',
     'CPU-seconds per 1,000 acknowledged records (logs + spans), per tier, read from /proc over the load and an 8 s drain. Each configuration on a stack of the benchmark’s own; the generator runs on the same 2 cores.',
     '',
-    `| configuration | acked (per round) | not acked | lost | ${tiers.join(' | ')} | Collector tiers ÷ single Collector |`,
+    `| configuration | acked (per round) | not acked | lost | ${tiers.join(' | ')} | Collector tiers ÷ control |`,
     `| --- | --- | --- | --- | ${tiers.map(() => '---').join(' | ')} | --- |`,
   ];
   for (const config of configs) {
@@ -203,7 +233,7 @@ export async function scale(): Promise<string> {
       .filter((tier) => tiers.includes(tier) && !Number.isNaN(cpu(tier)))
       .reduce((sum, tier) => sum + cpu(tier), 0);
     lines.push(
-      `| ${config} | ${String(median(of.map((r) => r.acked)))} | ${String(of.reduce((sum, r) => sum + r.refused, 0))} | ${String(of.reduce((sum, r) => sum + r.lost, 0))} | ${tiers.map((tier) => (Number.isNaN(cpu(tier)) ? '-' : cpu(tier).toFixed(3))).join(' | ')} | ${(collectorTiers / singleCollector).toFixed(2)} |`,
+      `| ${config} | ${String(median(of.map((r) => r.acked)))} | ${String(of.reduce((sum, r) => sum + r.refused, 0))} | ${String(of.reduce((sum, r) => sum + r.lost, 0))} | ${tiers.map((tier) => (Number.isNaN(cpu(tier)) ? '-' : cpu(tier).toFixed(3))).join(' | ')} | ${(collectorTiers / control).toFixed(2)} |`,
     );
   }
   return lines.join('\n');

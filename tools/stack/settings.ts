@@ -48,6 +48,11 @@ const schema = z.object({
   LANTERN_JAEGER_STORAGE: z
     .enum(['badger', 'elasticsearch'], { message: 'must be badger or elasticsearch' })
     .default('badger'),
+  /**
+   * Your own changes to the Collector pipeline: a YAML file merged last over otel-collector.yaml
+   * (and the tier's overlay), so otel-collector.yaml stays as shipped.
+   */
+  LANTERN_COLLECTOR_CONFIG: z.string().min(1).optional(),
   LANTERN_ES_HEAP: z
     .string()
     .regex(/^\d+[mg]$/, 'must look like 512m or 1g')
