@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import { repoRoot } from './paths.ts';
 import { answers } from './ports.ts';
 import type { StackServer } from './server.ts';
-import { collectorEndpoints, elasticsearchUrl, endpoints, type StackSettings } from './settings.ts';
 import {
-  analysisReplicas,
-  collectorInstances,
-  elasticsearchNodes,
-  type Instance,
-} from './topology.ts';
+  collectorEndpoints,
+  elasticsearchUrls,
+  endpoints,
+  type StackSettings,
+} from './settings.ts';
+import { analysisReplicas, collectorInstances, type Instance } from './topology.ts';
 
 const replicaUrl = (s: StackSettings, replica: Instance): string =>
   `http://127.0.0.1:${String(s.LANTERN_ANALYSIS_PORT + replica.offset)}`;
@@ -39,9 +39,7 @@ export function analysisServer(replica: Instance): StackServer {
           PORT: String(s.LANTERN_ANALYSIS_PORT + replica.offset),
           LANTERN_REPLICA_ID: replica.name,
           LANTERN_PUBLIC_URL: replicaUrl(s, replica),
-          LANTERN_ES_URL: elasticsearchNodes(s)
-            .map((node) => elasticsearchUrl(s, node))
-            .join(','),
+          LANTERN_ES_URL: elasticsearchUrls(s).join(','),
           LANTERN_ALERTMANAGER_URL: e.alertmanager,
           LANTERN_JAEGER_URL: e.jaeger,
           ...(gateway && {

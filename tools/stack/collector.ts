@@ -6,14 +6,9 @@ import { cacheDir, repoRoot, stateDir } from './paths.ts';
 import { answers } from './ports.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
-import { collectorEndpoints, elasticsearchUrl, endpoints } from './settings.ts';
+import { collectorEndpoints, elasticsearchUrls, endpoints } from './settings.ts';
 import { StackError } from './errors.ts';
-import {
-  elasticsearchNodes,
-  type CollectorInstance,
-  type CollectorTier,
-  type Instance,
-} from './topology.ts';
+import { type CollectorInstance, type CollectorTier, type Instance } from './topology.ts';
 import { goEnv, requireGo } from './go-build.ts';
 import { run } from './toolchain.ts';
 import { ensureRoutes, routesFile } from './sampling-router.ts';
@@ -149,7 +144,7 @@ export function collectorServer(instance: CollectorInstance): StackServer {
           LANTERN_COLLECTOR_STORAGE_DIR: storage,
           LANTERN_JAEGER_OTLP_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_OTLP_GRPC_PORT}`,
           LANTERN_ES_URL: endpoints(s).elasticsearch,
-          LANTERN_ES_URLS: yamlList(elasticsearchNodes(s).map((node) => elasticsearchUrl(s, node))),
+          LANTERN_ES_URLS: yamlList(elasticsearchUrls(s)),
           ...(credentials && {
             LANTERN_OTLP_TOKEN_FILE: credentials.otlpTokenFile,
             LANTERN_OTLP_TLS_CERT_FILE: credentials.certificates.collector.certFile,

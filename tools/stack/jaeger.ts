@@ -17,7 +17,7 @@ import { answers } from './ports.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
 import { run } from './toolchain.ts';
-import { elasticsearchUrl } from './settings.ts';
+import { elasticsearchUrls } from './settings.ts';
 import { elasticsearchNodes } from './topology.ts';
 
 /** Jaeger v2.13 is tagged v1.76.0 in the Go module (its last v1 tag). */
@@ -114,9 +114,7 @@ export const jaeger: StackServer = {
         JAEGER_METRICS_HOST: loopback,
         JAEGER_METRICS_PORT: String(s.LANTERN_JAEGER_METRICS_PORT),
         JAEGER_DATA_DIR: dataDir,
-        JAEGER_ES_URLS: `[${elasticsearchNodes(s)
-          .map((node) => elasticsearchUrl(s, node))
-          .join(', ')}]`,
+        JAEGER_ES_URLS: `[${elasticsearchUrls(s).join(', ')}]`,
         // A replica of each index once there is a node to hold it.
         JAEGER_ES_REPLICAS: elasticsearchNodes(s).length > 1 ? '1' : '0',
         ...(credentials && {

@@ -7,7 +7,7 @@ import { repoRoot, runDir } from './paths.ts';
 import { answers } from './ports.ts';
 import type { StackServer } from './server.ts';
 import { collectorEndpoints, type StackSettings } from './settings.ts';
-import { collectorInstances } from './topology.ts';
+import { collectorsOfTier } from './topology.ts';
 
 /**
  * The gateways' list of tail-sampling Collectors, merged over otel-collector.gateway.yaml (a
@@ -32,9 +32,10 @@ export interface RouterStatus {
 const POLL_MS = 1000;
 
 const samplersOf = (s: StackSettings) =>
-  collectorInstances(s)
-    .filter((instance) => instance.tier === 'sampling')
-    .map((instance) => ({ instance, ...collectorEndpoints(s, instance) }));
+  collectorsOfTier(s, 'sampling').map((instance) => ({
+    instance,
+    ...collectorEndpoints(s, instance),
+  }));
 
 const writeAtomically = (path: string, text: string): void => {
   mkdirSync(runDir, { recursive: true });
@@ -76,11 +77,12 @@ export function readRouterStatus(): RouterStatus | undefined {
 /** Runs until the process ends: the loop of `node bin/sampling-router.ts`. */
 export async function routeSamplers(s: StackSettings, log: (line: string) => void): Promise<void> {
   const samplers = samplersOf(s);
-  const gateways = collectorInstances(s).filter((instance) => instance.tier === 'gateway');
+  const gateways = collectorsOfTier(s, 'gateway');
   ensureRoutes(s);
+  // The router is the file's only writer once the stack runs: read it once, then keep it here.
+  let routed = currentRoutes();
   let changedAt = new Date().toISOString();
   for (;;) {
-    let routed = currentRoutes();
     const up = await Promise.all(
       samplers.map((sampler) =>
         answers(sampler.collectorHealth, undefined, 800).catch(() => false),

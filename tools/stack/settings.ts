@@ -3,6 +3,7 @@ import { StackError } from './errors.ts';
 import {
   analysisReplicas,
   collectorInstances,
+  collectorsOfTier,
   elasticsearchNodes,
   type Instance,
 } from './topology.ts';
@@ -101,6 +102,10 @@ export function collectorEndpoints(s: StackSettings, instance: Instance) {
 export const elasticsearchUrl = (s: StackSettings, node: Instance): string =>
   `${webScheme(s)}://${loopback}:${String(s.LANTERN_ES_PORT + node.offset)}`;
 
+/** The HTTP URL of every Elasticsearch node of the profile, first node first. */
+export const elasticsearchUrls = (s: StackSettings): string[] =>
+  elasticsearchNodes(s).map((node) => elasticsearchUrl(s, node));
+
 /**
  * Base URLs of the running stack, derived from the settings. In the scaled profile the single
  * URLs name the first instance (the first node, the first gateway); the lists name them all.
@@ -117,10 +122,10 @@ export function endpoints(s: StackSettings) {
     prometheus: `${web}://${loopback}:${s.LANTERN_PROMETHEUS_PORT}`,
     alertmanager: `${web}://${loopback}:${s.LANTERN_ALERTMANAGER_PORT}`,
     ...(s.LANTERN_SCALE && {
-      elasticsearchNodes: elasticsearchNodes(s).map((node) => elasticsearchUrl(s, node)),
-      gateways: collectorInstances(s)
-        .filter((instance) => instance.tier === 'gateway')
-        .map((instance) => collectorEndpoints(s, instance).otlpHttp),
+      elasticsearchNodes: elasticsearchUrls(s),
+      gateways: collectorsOfTier(s, 'gateway').map(
+        (instance) => collectorEndpoints(s, instance).otlpHttp,
+      ),
       analysis: analysisReplicas(s).map(
         (replica) => `http://${loopback}:${String(s.LANTERN_ANALYSIS_PORT + replica.offset)}`,
       ),

@@ -19,13 +19,13 @@ import { prometheus } from './prometheus.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
 import {
-  elasticsearchUrl,
+  elasticsearchUrls,
   endpoints,
   loadStackSettings,
   type StackEndpoints,
   type StackSettings,
 } from './settings.ts';
-import { collectorInstances, elasticsearchNodes, type CollectorTier } from './topology.ts';
+import { collectorsOfTier, elasticsearchNodes, type CollectorTier } from './topology.ts';
 
 /**
  * Makes the secured stack's certificates, secrets and login files (once; kept as they are
@@ -40,9 +40,7 @@ export async function stackCredentials(s: StackSettings): Promise<void> {
  * to it (tail-sampling Collectors before the gateways that send to them), then what watches.
  */
 export function serversOf(s: StackSettings): readonly StackServer[] {
-  const collectors = collectorInstances(s);
-  const tier = (name: CollectorTier) =>
-    collectors.filter((instance) => instance.tier === name).map(collectorServer);
+  const tier = (name: CollectorTier) => collectorsOfTier(s, name).map(collectorServer);
   return [
     ...elasticsearchNodes(s).map(elasticsearchServer),
     jaeger,
@@ -122,9 +120,7 @@ async function bringUp(s: StackSettings): Promise<StackEndpoints> {
   const runningEs = runningPid(elasticsearch.name);
   await Promise.all(nodes.map((node) => start(node, s, e)));
   if (s.LANTERN_SECURE && runningEs !== undefined) await refreshSecurity(e, runningEs);
-  const url = elasticsearchNodes(s)
-    .map((node) => elasticsearchUrl(s, node))
-    .join(',');
+  const url = elasticsearchUrls(s).join(',');
   const client = createElasticsearchClient(
     s.LANTERN_SECURE ? { url, ...esLogin('setup') } : { url },
   );

@@ -51,6 +51,13 @@ export function collectorInstances(s: ProfileSettings): readonly CollectorInstan
   ];
 }
 
+/** The Collectors of one tier. */
+export const collectorsOfTier = (
+  s: ProfileSettings,
+  tier: CollectorTier,
+): readonly CollectorInstance[] =>
+  collectorInstances(s).filter((instance) => instance.tier === tier);
+
 /** Analysis services the stack itself runs: none by default (`npm start` runs one), or two. */
 export function analysisReplicas(s: ProfileSettings): readonly Instance[] {
   return s.LANTERN_SCALE ? numbered('analysis', 2, 1) : [];
