@@ -54,8 +54,13 @@ const durationMs = (span: ReadableSpan): number => span.duration[0] * 1e3 + span
  */
 export class TailSamplingProcessor implements SpanProcessor {
   private readonly pending = new Map<string, PendingTrace>();
-  /** Recent decisions, so late spans follow their trace. */
-  private readonly decided = new BoundedMap<string, Decision>(100_000);
+  /**
+   * Recent decisions to keep, so a kept trace's late spans follow it. Dropped traces, nearly
+   * all of them, are not remembered: a span of theirs that ends late is dropped unless it is an
+   * error, as a remembered drop would decide, and holding ~100 s of trace ids per request rate
+   * cost the host more garbage collection than the rest of the sampler.
+   */
+  private readonly kept = new BoundedMap<string, Decision>(10_000);
   private heldSpans = 0;
 
   private readonly sinks: KeptSpanSinks;
@@ -85,20 +90,21 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   onStart(span: Span): void {
     const { traceId, traceState } = span.spanContext();
-    if (this.decided.get(traceId)) return;
+    if (this.kept.get(traceId)) return;
     let trace = this.pending.get(traceId);
     if (!trace) {
+      // A local parent whose trace is no longer held: that trace was decided here and dropped.
+      if (!isLocalRoot(span)) return;
       trace = {
         traceId,
         startedAt: this.options.now(),
         spans: [],
-        openRoots: 0,
+        openRoots: 1,
         hasError: false,
         rootDurationMs: 0,
         probability: probabilityOf(traceState) ?? 1,
       };
       this.pending.set(traceId, trace);
-      if (isLocalRoot(span)) trace.openRoots += 1;
       this.enforceCaps(); // a new trace may push the oldest one out
       return;
     }
@@ -107,13 +113,11 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     const { traceId } = span.spanContext();
-    const earlier = this.decided.get(traceId);
-    if (earlier) {
-      this.lateSpan(span, earlier);
+    const trace = this.pending.get(traceId);
+    if (!trace) {
+      this.lateSpan(span, this.kept.get(traceId));
       return;
     }
-    const trace = this.pending.get(traceId);
-    if (!trace) return;
     trace.spans.push(span);
     this.heldSpans += 1;
     if (isErrorSpan(span)) trace.hasError = true;
@@ -157,9 +161,12 @@ export class TailSamplingProcessor implements SpanProcessor {
     }
   }
 
-  /** A span ending after its trace was decided follows the decision; an error is always kept. */
-  private lateSpan(span: ReadableSpan, decision: Decision): void {
-    if (decision.keep) this.sinkFor(decision).onEnd(withWeight(span, decision.weight));
+  /**
+   * A span ending after its trace was decided follows a decision to keep; of a dropped trace
+   * (no decision remembered), only an error span is kept.
+   */
+  private lateSpan(span: ReadableSpan, kept: Decision | undefined): void {
+    if (kept) this.sinkFor(kept).onEnd(withWeight(span, kept.weight));
     else if (isErrorSpan(span)) this.sinks.priority.onEnd(withWeight(span, 1));
   }
 
@@ -170,9 +177,9 @@ export class TailSamplingProcessor implements SpanProcessor {
     const entryKey = this.entryKeys.take(trace.traceId);
     if (decision.reason === 'probabilistic' && entryKey !== undefined)
       this.allocator.record(entryKey);
-    this.decided.setIfAbsent(trace.traceId, decision);
     this.monitor.decided(decision, early);
     if (!decision.keep) return;
+    this.kept.setIfAbsent(trace.traceId, decision);
     const sink = this.sinkFor(decision);
     for (const span of trace.spans) sink.onEnd(withWeight(span, decision.weight));
   }

@@ -101,6 +101,39 @@ describe('TailSamplingProcessor (real SDK spans, fake clock)', () => {
     expect(backend.exportedTraceIds()).toEqual(frontend.exportedTraceIds());
   });
 
+  it('late spans follow a kept trace; of a dropped trace, only an error span is kept', () => {
+    const service = new SampledService(50);
+    saturate(service, 5, 1000); // keeps about 1 in 20
+    const requests = Array.from({ length: 500 }, () => {
+      const root = service.startRequest('/hot');
+      const late = service.startChild(root, 'after the response');
+      root.end();
+      return { traceId: root.spanContext().traceId, root, late };
+    });
+    const kept = service.exportedTraceIds();
+    const [failing, droppedLater, ...dropped] = requests.filter(
+      ({ traceId }) => !kept.has(traceId),
+    );
+    if (!failing || !droppedLater) throw new Error('every trace was kept');
+    expect(kept.size).toBeGreaterThan(5);
+    expect(dropped.length).toBeGreaterThan(400);
+    failing.late.setStatus({ code: SpanStatusCode.ERROR });
+    // A span started once its trace was dropped is not held either.
+    const startedAfter = service.startChild(droppedLater.root, 'later still');
+    expect(service.processor.held.traces).toBe(0);
+    for (const { late } of requests) late.end();
+    startedAfter.end();
+    const exported = service.exported();
+    const spansOf = (traceId: string) =>
+      exported.filter((span) => span.spanContext().traceId === traceId);
+    for (const traceId of kept) expect(spansOf(traceId)).toHaveLength(2);
+    expect(spansOf(failing.traceId).map((span) => [span.name, weightOf(span)])).toEqual([
+      ['after the response', 1],
+    ]);
+    for (const { traceId } of [droppedLater, ...dropped]) expect(spansOf(traceId)).toHaveLength(0);
+    expect(service.processor.held).toEqual({ traces: 0, spans: 0 });
+  });
+
   it('caps held traces, deciding the oldest early and never dropping an error trace', () => {
     const service = new SampledService(1, { maxTraces: 10, maxSpans: 1000 });
     saturate(service);
