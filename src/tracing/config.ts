@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { warnOnce } from './diagnostics.ts';
+import { catalogue } from './instrumentation-catalogue.ts';
 
 /** The bootstrap's settings, read once from the environment. */
 export interface TelemetryConfig {
@@ -11,6 +12,13 @@ export interface TelemetryConfig {
   readonly tracesExporter: Exporter;
   readonly logsExporter: Exporter;
   readonly metricsExporter: Exporter;
+  /** Instrumentations named outright (their short names: `http`, `express`); empty: not set. */
+  readonly enabledInstrumentations: readonly string[];
+  readonly disabledInstrumentations: readonly string[];
+  /** `detected`: those whose library the app can load; `all`: every one not off by default. */
+  readonly instrumentations: 'detected' | 'all';
+  /** How often the runtime instrumentation samples event-loop delay, ms (Node's default is 10). */
+  readonly eventLoopResolutionMs: number;
   /** `handlers`: express route handlers get a span, middleware and routers none; `all`: every layer. */
   readonly expressLayers: 'handlers' | 'all';
   /** Kept non-error, non-slow traces per second, per service. */
@@ -35,6 +43,18 @@ const flag = z
   .enum(['true', 'false', 'TRUE', 'FALSE', '1', '0'])
   .transform((v) => v === 'true' || v === 'TRUE' || v === '1');
 const exporter = z.enum(['otlp', 'none']);
+const instrumentationList = z
+  .string()
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  )
+  .refine((names) => names.every((name) => name in catalogue), {
+    error: (issue) =>
+      `unknown instrumentation ${(issue.input as string[]).filter((name) => !(name in catalogue)).join(', ')}; known: ${Object.keys(catalogue).join(', ')}`,
+  });
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
 
 /** Every setting: its variable, its schema and its default. */
@@ -49,6 +69,10 @@ const table = {
   tracesExporter: ['OTEL_TRACES_EXPORTER', exporter, 'otlp'],
   logsExporter: ['OTEL_LOGS_EXPORTER', exporter, 'otlp'],
   metricsExporter: ['OTEL_METRICS_EXPORTER', exporter, 'otlp'],
+  enabledInstrumentations: ['OTEL_NODE_ENABLED_INSTRUMENTATIONS', instrumentationList, []],
+  disabledInstrumentations: ['OTEL_NODE_DISABLED_INSTRUMENTATIONS', instrumentationList, []],
+  instrumentations: ['LANTERN_INSTRUMENTATIONS', z.enum(['detected', 'all']), 'detected'],
+  eventLoopResolutionMs: ['LANTERN_EVENT_LOOP_RESOLUTION_MS', whole, 50],
   expressLayers: ['LANTERN_EXPRESS_LAYERS', z.enum(['handlers', 'all']), 'handlers'],
   samplerTargetPerSecond: ['LANTERN_SAMPLER_TARGET_TPS', positive, 10],
   samplerLatencyMs: ['LANTERN_SAMPLER_LATENCY_MS', positive, 1000],
@@ -59,6 +83,9 @@ const table = {
   metricIntervalMs: ['OTEL_METRIC_EXPORT_INTERVAL', whole, 15_000],
   shutdownTimeoutMs: ['LANTERN_SHUTDOWN_TIMEOUT_MS', whole, 5000],
 } as const satisfies Record<keyof TelemetryConfig, readonly [string, z.ZodType, unknown]>;
+
+const describe = (fallback: unknown): string =>
+  Array.isArray(fallback) && fallback.length === 0 ? 'the default' : String(fallback);
 
 /**
  * Reads the configuration. A bad value never stops the host: it is reported once, naming the
@@ -77,7 +104,7 @@ export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): Telem
     else {
       const reason = parsed.error.issues[0]?.message ?? 'invalid';
       warnOnce(
-        `${variable}=${JSON.stringify(raw)} is invalid (${reason}); using ${String(fallback)}`,
+        `${variable}=${JSON.stringify(raw)} is invalid (${reason}); using ${describe(fallback)}`,
       );
       config[field] = fallback;
     }
