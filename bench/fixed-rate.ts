@@ -39,15 +39,18 @@ export async function cpuAtFixedRate(
   return { result, cpuUsPerRequest, from, to: monotonicUs() };
 }
 
+/** The running servers of the default stack. */
+export const stackPids = (): number[] =>
+  serversOf(loadStackSettings())
+    .map((server) => runningPid(server.name))
+    .filter((pid): pid is number => pid !== undefined);
+
 /** Core 0 for the app; this process and the stack's servers on the rest (restored after). */
 export function pinAwayFromApp(): () => void {
   const cores = availableParallelism();
   if (cores < 2) return () => undefined;
   const others = cores === 2 ? '1' : `1-${cores - 1}`;
-  const pids = [
-    process.pid,
-    ...serversOf(loadStackSettings()).map((server) => runningPid(server.name)),
-  ].filter((pid): pid is number => pid !== undefined);
+  const pids = [process.pid, ...stackPids()];
   for (const pid of pids) pin(pid, others);
   return () => {
     for (const pid of pids) pin(pid, `0-${cores - 1}`);

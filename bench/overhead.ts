@@ -9,17 +9,41 @@
  * beside plain node and the instrumentations alone, so each part's µs per request shows.
  *   npm run bench -- overhead
  *   npm run bench -- overhead-parts
- *   BENCH_VARIANTS=plain,lantern BENCH_ROUNDS=1 npm run bench -- overhead   (a quick look)
+ *   BENCH_VARIANTS=plain,lantern BENCH_ROUNDS=1 BENCH_ROUTES=/hello npm run bench -- overhead
+ *   (a quick look)
  */
 import autocannon from 'autocannon';
 import { rssMiB, startApp, type AppOptions } from '../tools/harness/instrumented-app.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
-import { cpuAtFixedRate, FIXED_RATE, pinAwayFromApp } from './fixed-rate.ts';
+import { cpuAtFixedRate, FIXED_RATE, pinAwayFromApp, stackPids } from './fixed-rate.ts';
+import { cpuSeconds } from './process-cpu.ts';
 import { median, range } from './stats.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUTES = (process.env.BENCH_ROUTES ?? '/compute,/hello').split(',');
+
+/** Quiet: the stack's servers together under this share of one core. */
+const QUIET_SHARE = 0.2;
+
+/**
+ * Waits (at most 30 s) until the stack's servers are quiet for 0.5 s. Elasticsearch still
+ * indexing what the previous peer exported flat out (every span and log) slows the load
+ * generator on the shared core.
+ */
+async function untilStackIsQuiet(): Promise<void> {
+  const pids = stackPids();
+  const used = (): number => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const deadline = Date.now() + 30_000;
+  let before = used();
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = used();
+    if (now - before < 0.5 * QUIET_SHARE) return;
+    before = now;
+  }
+}
 
 type Variant = Pick<AppOptions, 'loader' | 'preload' | 'env'> & { readonly label: string };
 
@@ -92,6 +116,7 @@ const load = (url: string, options: Partial<autocannon.Options> = {}): Promise<a
   autocannon({ url, connections: 16, duration: SECONDS, ...options });
 
 async function measure(variant: Variant, path: string, otlp: string): Promise<Sample> {
+  await untilStackIsQuiet();
   const app = await startApp({
     loader: variant.loader,
     ...(variant.preload !== undefined && { preload: variant.preload }),
@@ -147,7 +172,7 @@ async function compare(title: string, all: Record<string, Variant>): Promise<str
   ];
   const unpin = pinAwayFromApp();
   try {
-    for (const path of ['/compute', '/hello']) {
+    for (const path of ROUTES) {
       const byVariant = new Map<string, Sample[]>();
       for (let round = 0; round < ROUNDS; round += 1) {
         for (const [name, variant] of run) {
