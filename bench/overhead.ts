@@ -45,10 +45,10 @@ async function untilStackIsQuiet(): Promise<void> {
   }
 }
 
-type Variant = Pick<AppOptions, 'loader' | 'preload' | 'env'> & { readonly label: string };
+export type Variant = Pick<AppOptions, 'loader' | 'preload' | 'env'> & { readonly label: string };
 
 /** Every variant exports traces, logs and metrics to the same Collector over OTLP/HTTP. */
-const variants: Record<string, Variant> = {
+export const variants: Record<string, Variant> = {
   plain: { label: 'control: plain node', loader: 'none' },
   opentelemetry: {
     label: 'OpenTelemetry auto-instrumentations, AlwaysOn, every span and log (http/protobuf)',

@@ -6,6 +6,7 @@ import { alertTick } from '../bench/alert-tick.ts';
 import { consoleBench } from '../bench/console.ts';
 import { cpuProfile } from '../bench/cpu-profile.ts';
 import { fidelity } from '../bench/fidelity.ts';
+import { idle } from '../bench/idle.ts';
 import { ingest } from '../bench/ingest.ts';
 import { overhead, overheadParts } from '../bench/overhead.ts';
 import { queries } from '../bench/queries.ts';
@@ -17,6 +18,7 @@ const benchmarks: Record<string, () => string | Promise<string>> = {
   sampler,
   overhead,
   'overhead-parts': overheadParts,
+  idle,
   profile: cpuProfile,
   queries,
   ingest,
