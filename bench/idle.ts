@@ -6,10 +6,10 @@
  * cost of its timers shows.
  *   npm run bench -- idle
  */
-import { rssMiB, startApp, type RunningApp } from '../tools/harness/instrumented-app.ts';
+import { rssMiB, type RunningApp } from '../tools/harness/instrumented-app.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
-import { variants, type Variant } from './overhead.ts';
+import { startVariant, variants, type Variant } from './overhead.ts';
 import { cpuSeconds } from './process-cpu.ts';
 
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 40);
@@ -36,17 +36,8 @@ export async function idle(): Promise<string> {
   const { otlpHttp } = await stackUp(loadStackSettings());
   const apps: [string, RunningApp][] = [];
   try {
-    for (const [name, variant] of Object.entries(idleVariants)) {
-      const app = await startApp({
-        loader: variant.loader,
-        ...(variant.preload !== undefined && { preload: variant.preload }),
-        script: 'bench/fixtures/app.mjs',
-        service: 'bench-idle',
-        cores: '0',
-        env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlpHttp, ...variant.env },
-      });
-      apps.push([name, app]);
-    }
+    for (const [name, variant] of Object.entries(idleVariants))
+      apps.push([name, await startVariant(variant, 'bench-idle', otlpHttp)]);
     await sleep(SETTLE_SECONDS);
     const pidOf = (app: RunningApp): number => app.child.pid ?? 0;
     const before = apps.map(([, app]) => cpuSeconds(pidOf(app)));

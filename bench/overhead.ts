@@ -13,7 +13,12 @@
  *   (a quick look)
  */
 import autocannon from 'autocannon';
-import { rssMiB, startApp, type AppOptions } from '../tools/harness/instrumented-app.ts';
+import {
+  rssMiB,
+  startApp,
+  type AppOptions,
+  type RunningApp,
+} from '../tools/harness/instrumented-app.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
 import { cpuAtFixedRate, FIXED_RATE, pinAwayFromApp, stackPids } from './fixed-rate.ts';
@@ -115,16 +120,24 @@ interface Sample {
 const load = (url: string, options: Partial<autocannon.Options> = {}): Promise<autocannon.Result> =>
   autocannon({ url, connections: 16, duration: SECONDS, ...options });
 
-async function measure(variant: Variant, path: string, otlp: string): Promise<Sample> {
-  await untilStackIsQuiet();
-  const app = await startApp({
+/** The benchmark app on core 0 under a variant, exporting to `otlp`. */
+export const startVariant = (
+  variant: Variant,
+  service: string,
+  otlp: string,
+): Promise<RunningApp> =>
+  startApp({
     loader: variant.loader,
     ...(variant.preload !== undefined && { preload: variant.preload }),
     script: 'bench/fixtures/app.mjs',
-    service: 'bench-overhead',
+    service,
     cores: '0',
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, ...variant.env },
   });
+
+async function measure(variant: Variant, path: string, otlp: string): Promise<Sample> {
+  await untilStackIsQuiet();
+  const app = await startVariant(variant, 'bench-overhead', otlp);
   const pid = app.child.pid ?? 0;
   const url = `${app.url}${path}`;
   const fixed = await cpuAtFixedRate(pid, url, SECONDS);
