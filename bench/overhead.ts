@@ -3,8 +3,9 @@
  * (control), under plain OpenTelemetry, EDOT Node, dd-trace and `lantern/register`, every
  * tracer exporting to the real local Collector, interleaved round by round. The app runs on
  * core 0; this process (the load generator) and the stack's servers on the other cores.
- * Reports max throughput (ratio of medians), CPU per request at a fixed rate (the primary
- * figure: steadier than wall time on a shared machine), p50/p99 at that rate, and RSS.
+ * Reports max throughput (ratio of medians), instructions per request counted by callgrind
+ * (the primary cost figure: it does not move with the machine's speed, bench/instructions.ts),
+ * CPU per request at a fixed rate, p50/p99 at that rate, and RSS.
  * `overhead-parts` runs Lantern with one part at a time switched off by its documented setting,
  * beside plain node and the instrumentations alone, so each part's µs per request shows.
  *   npm run bench -- overhead
@@ -22,6 +23,12 @@ import {
 import { loadStackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
 import { cpuAtFixedRate, FIXED_RATE, pinAwayFromApp, stackPids } from './fixed-rate.ts';
+import {
+  COUNTED,
+  instructionsPerRequest,
+  requireValgrind,
+  type InstructionCount,
+} from './instructions.ts';
 import { cpuSeconds } from './process-cpu.ts';
 import { median, range } from './stats.ts';
 
@@ -102,6 +109,11 @@ const parts: Record<string, Variant> = {
   'no-metrics': lanternWith('OTEL_METRICS_EXPORTER', 'none', 'no metrics'),
   'no-traces': lanternWith('OTEL_TRACES_EXPORTER', 'none', 'no span recorded, sampled or sent'),
   protobuf: lanternWith('OTEL_EXPORTER_OTLP_PROTOCOL', 'http/protobuf', 'instead of JSON'),
+  handlers: lanternWith(
+    'LANTERN_EXPRESS_LAYERS',
+    'handlers',
+    'a span per route handler, the default before',
+  ),
   'three-instrumentations': lanternWith(
     'OTEL_NODE_ENABLED_INSTRUMENTATIONS',
     'http,express,pino',
@@ -120,20 +132,22 @@ interface Sample {
 const load = (url: string, options: Partial<autocannon.Options> = {}): Promise<autocannon.Result> =>
   autocannon({ url, connections: 16, duration: SECONDS, ...options });
 
+/** How the benchmark app starts under a variant, exporting to `otlp`. */
+const appOf = (variant: Variant, service: string, otlp: string) =>
+  ({
+    loader: variant.loader,
+    ...(variant.preload !== undefined && { preload: variant.preload }),
+    script: 'bench/fixtures/app.mjs',
+    service,
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, ...variant.env },
+  }) satisfies AppOptions;
+
 /** The benchmark app on core 0 under a variant, exporting to `otlp`. */
 export const startVariant = (
   variant: Variant,
   service: string,
   otlp: string,
-): Promise<RunningApp> =>
-  startApp({
-    loader: variant.loader,
-    ...(variant.preload !== undefined && { preload: variant.preload }),
-    script: 'bench/fixtures/app.mjs',
-    service,
-    cores: '0',
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, ...variant.env },
-  });
+): Promise<RunningApp> => startApp({ ...appOf(variant, service, otlp), cores: '0' });
 
 async function measure(variant: Variant, path: string, otlp: string): Promise<Sample> {
   await untilStackIsQuiet();
@@ -175,13 +189,14 @@ export const overheadParts = (): Promise<string> =>
   compare("Where Lantern's overhead goes: one part off at a time", parts);
 
 async function compare(title: string, all: Record<string, Variant>): Promise<string> {
+  requireValgrind();
   const { otlpHttp } = await stackUp(loadStackSettings());
   const run = chosen(all);
   const lines = [
-    `### ${title} (${ROUNDS} interleaved rounds × ${SECONDS} s; app on core 0, load and stack on the others; CPU and latency at a fixed ${FIXED_RATE} req/s)`,
+    `### ${title} (${ROUNDS} interleaved rounds × ${SECONDS} s; app on core 0, load and stack on the others; CPU and latency at a fixed ${FIXED_RATE} req/s; instructions counted by callgrind over ${COUNTED} requests, the idle rate taken off)`,
     '',
-    '| route | variant | max req/s (median, min–max) | ratio | CPU µs/req (median, min–max) | + µs/req | p50 ms | p99 ms | RSS MiB |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| route | variant | max req/s (median, min–max) | ratio | k instructions/req | + k instr/req | idle k instr/s | CPU µs/req (median, min–max) | + µs/req | p50 ms | p99 ms | RSS MiB |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   const unpin = pinAwayFromApp();
   try {
@@ -193,15 +208,27 @@ async function compare(title: string, all: Record<string, Variant>): Promise<str
           byVariant.set(name, [...(byVariant.get(name) ?? []), sample]);
         }
       }
+      // Counting does not depend on the machine's speed, so two variants share the cores.
+      const instructions = new Map<string, InstructionCount>();
+      for (let i = 0; i < run.length; i += 2) {
+        await Promise.all(
+          run.slice(i, i + 2).map(async ([name, variant]) => {
+            const app = appOf(variant, 'bench-instructions', otlpHttp);
+            instructions.set(name, await instructionsPerRequest(app, path));
+          }),
+        );
+      }
       const plain = byVariant.get('plain') ?? [];
       const baseRps = median(plain.map((s) => s.maxRps));
       const baseCpu = median(plain.map((s) => s.cpuUsPerRequest));
+      const baseInstructions = instructions.get('plain')?.perRequest ?? 0;
       for (const [name, samples] of byVariant) {
         const rps = samples.map((s) => s.maxRps);
         const cpu = samples.map((s) => s.cpuUsPerRequest);
+        const counted = instructions.get(name) ?? { perRequest: 0, idlePerSecond: 0 };
         const of = (pick: (s: Sample) => number) => median(samples.map(pick)).toFixed(1);
         lines.push(
-          `| ${path} | ${all[name]?.label ?? name} | ${median(rps).toFixed(0)} (${range(rps)}) | ${(median(rps) / baseRps).toFixed(3)} | ${median(cpu).toFixed(0)} (${range(cpu)}) | ${(median(cpu) - baseCpu).toFixed(0)} | ${of((s) => s.p50)} | ${of((s) => s.p99)} | ${of((s) => s.rss)} |`,
+          `| ${path} | ${all[name]?.label ?? name} | ${median(rps).toFixed(0)} (${range(rps)}) | ${(median(rps) / baseRps).toFixed(3)} | ${counted.perRequest.toFixed(0)} | ${(counted.perRequest - baseInstructions).toFixed(0)} | ${counted.idlePerSecond.toFixed(0)} | ${median(cpu).toFixed(0)} (${range(cpu)}) | ${(median(cpu) - baseCpu).toFixed(0)} | ${of((s) => s.p50)} | ${of((s) => s.p99)} | ${of((s) => s.rss)} |`,
         );
       }
     }

@@ -24,6 +24,12 @@ export interface AppOptions {
   readonly env?: Record<string, string>;
   /** Cores to run the app on (`taskset -c`), so a load generator on another core stays off it. */
   readonly cores?: string;
+  /** A command the app runs under, such as `valgrind --tool=callgrind …` (after taskset). */
+  readonly launcher?: readonly string[];
+  /** Node or V8 flags before the loader (V8's own flags are not allowed in NODE_OPTIONS). */
+  readonly nodeFlags?: readonly string[];
+  /** How long the app may take to print its port (default 20 s; an app under valgrind is slower). */
+  readonly startTimeoutMs?: number;
 }
 
 /**
@@ -33,8 +39,14 @@ export interface AppOptions {
 export function startApp(options: AppOptions): Promise<RunningApp> {
   const loader =
     options.loader === 'none' ? [] : [options.loader, options.preload ?? 'lantern/register'];
-  const command = [process.execPath, ...loader, join(repoRoot, options.script)];
-  if (options.cores !== undefined) command.unshift('taskset', '-c', options.cores);
+  const command = [
+    ...(options.cores === undefined ? [] : ['taskset', '-c', options.cores]),
+    ...(options.launcher ?? []),
+    process.execPath,
+    ...(options.nodeFlags ?? []),
+    ...loader,
+    join(repoRoot, options.script),
+  ];
   const [file = '', ...args] = command;
   const child = spawn(file, args, {
     cwd: repoRoot,
@@ -58,7 +70,7 @@ export function startApp(options: AppOptions): Promise<RunningApp> {
     let stdout = '';
     const timer = setTimeout(() => {
       reject(new Error(`${options.script} did not start; stderr:\n${stderr}`));
-    }, 20_000);
+    }, options.startTimeoutMs ?? 20_000);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /\{"listening":(\d+)\}/.exec(stdout);
