@@ -19,8 +19,11 @@ export interface TelemetryConfig {
   readonly instrumentations: 'detected' | 'all';
   /** How often the runtime instrumentation samples event-loop delay, ms (Node's default is 10). */
   readonly eventLoopResolutionMs: number;
-  /** `handlers`: express route handlers get a span, middleware and routers none; `all`: every layer. */
-  readonly expressLayers: 'handlers' | 'all';
+  /**
+   * Which express layers record a span: `none` (the route still names the server span),
+   * `handlers` (route handlers, with the exceptions they throw) or `all` (middleware and routers too).
+   */
+  readonly expressLayers: 'none' | 'handlers' | 'all';
   /** Kept non-error, non-slow traces per second, per service. */
   readonly samplerTargetPerSecond: number;
   /** A trace whose local root lasts at least this long is always kept. */
@@ -73,7 +76,7 @@ const table = {
   disabledInstrumentations: ['OTEL_NODE_DISABLED_INSTRUMENTATIONS', instrumentationList, []],
   instrumentations: ['LANTERN_INSTRUMENTATIONS', z.enum(['detected', 'all']), 'detected'],
   eventLoopResolutionMs: ['LANTERN_EVENT_LOOP_RESOLUTION_MS', whole, 50],
-  expressLayers: ['LANTERN_EXPRESS_LAYERS', z.enum(['handlers', 'all']), 'handlers'],
+  expressLayers: ['LANTERN_EXPRESS_LAYERS', z.enum(['none', 'handlers', 'all']), 'none'],
   samplerTargetPerSecond: ['LANTERN_SAMPLER_TARGET_TPS', positive, 10],
   samplerLatencyMs: ['LANTERN_SAMPLER_LATENCY_MS', positive, 1000],
   samplerMaxTraces: ['LANTERN_SAMPLER_MAX_TRACES', whole, 10_000],

@@ -41,13 +41,16 @@ export function chosenInstrumentations(
 type Settings = Pick<TelemetryConfig, 'expressLayers' | 'logsExporter' | 'eventLoopResolutionMs'>;
 
 /**
- * Lantern's settings for an instrumentation. Express middleware and router layers record no
- * span unless LANTERN_EXPRESS_LAYERS=all: each is a span per layer per request that carries
- * only the layer's name (the route still reaches the server span as http.route; route
- * handlers keep their span and its exceptions). With logs off, pino and winston keep their
- * trace ids but skip re-reading every line. The runtime instrumentation samples event-loop
- * delay every 50 ms rather than Node's 10 ms: at 10 ms its timer was most of an idle
- * process's CPU (3.3 ms/s in all, 1.3 at 50 ms), and a stall longer than 50 ms is still caught.
+ * Lantern's settings for an instrumentation. Express layers record no span unless
+ * LANTERN_EXPRESS_LAYERS says (`handlers`, `all`): the route still names the server span and
+ * reaches it as http.route, and a failing request still makes an error trace. A route
+ * handler's span lasts as long as the server span and carries only its name and, when it
+ * throws, the exception; it was the costliest part of the bootstrap per request (a third of
+ * its instructions on a trivial route, `npm run bench -- overhead-parts`). With logs off, pino
+ * and winston keep their trace ids but skip re-reading every line. The runtime instrumentation
+ * samples event-loop delay every 50 ms rather than Node's 10 ms: at 10 ms its timer was most of
+ * an idle process's CPU (3.3 ms/s in all, 1.3 at 50 ms), and a stall longer than 50 ms is still
+ * caught.
  */
 function settingsOf(
   name: string,
@@ -60,10 +63,14 @@ function settingsOf(
     };
     return settings;
   }
-  if (name === 'express' && config.expressLayers === 'handlers') {
+  if (name === 'express' && config.expressLayers !== 'all') {
     const { ExpressLayerType } = exports as unknown as typeof Express;
     const settings: Express.ExpressInstrumentationConfig = {
-      ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
+      ignoreLayersType: [
+        ExpressLayerType.MIDDLEWARE,
+        ExpressLayerType.ROUTER,
+        ...(config.expressLayers === 'none' ? [ExpressLayerType.REQUEST_HANDLER] : []),
+      ],
     };
     return settings;
   }

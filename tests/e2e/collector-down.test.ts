@@ -45,6 +45,8 @@ describe('the Collector unreachable, then back', () => {
       env: {
         OTEL_BSP_SCHEDULE_DELAY: '200',
         LANTERN_SAMPLER_TARGET_TPS: '1000',
+        // Two spans per request, so "arrived whole" below means the whole trace.
+        LANTERN_EXPRESS_LAYERS: 'handlers',
         // A heap the size of a small container: anything that grew with the traffic while the
         // Collector is away would end the app with an out-of-memory crash within these minutes.
         NODE_OPTIONS: '--max-old-space-size=128',

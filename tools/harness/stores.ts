@@ -12,6 +12,8 @@ export interface JaegerSpan {
   operationName: string;
   processID: string;
   tags: { key: string; value: unknown }[];
+  /** Span events (an exception among them), each with its attributes as fields. */
+  logs: { fields: { key: string; value: unknown }[] }[];
 }
 
 /** The spans Jaeger returns for a trace (empty when it has none), with their service names. */
