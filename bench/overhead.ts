@@ -12,6 +12,7 @@
  *   npm run bench -- overhead-parts
  *   BENCH_VARIANTS=plain,lantern BENCH_ROUNDS=1 BENCH_ROUTES=/hello npm run bench -- overhead
  *   (a quick look)
+ *   BENCH_ROUNDS=0 npm run bench -- overhead-parts   (instruction counts only)
  */
 import autocannon from 'autocannon';
 import {
@@ -221,15 +222,20 @@ async function compare(title: string, all: Record<string, Variant>): Promise<str
       const plain = byVariant.get('plain') ?? [];
       const baseRps = median(plain.map((s) => s.maxRps));
       const baseCpu = median(plain.map((s) => s.cpuUsPerRequest));
-      const baseInstructions = instructions.get('plain')?.perRequest ?? 0;
-      for (const [name, samples] of byVariant) {
+      /** The timed figures around the counts; none with BENCH_ROUNDS=0 (counts only). */
+      const timed = (samples: Sample[], counts: string): string => {
+        if (samples.length === 0) return `– | – | ${counts} | – | – | – | – | –`;
         const rps = samples.map((s) => s.maxRps);
         const cpu = samples.map((s) => s.cpuUsPerRequest);
-        const counted = instructions.get(name) ?? { perRequest: 0, idlePerSecond: 0 };
         const of = (pick: (s: Sample) => number) => median(samples.map(pick)).toFixed(1);
-        lines.push(
-          `| ${path} | ${all[name]?.label ?? name} | ${median(rps).toFixed(0)} (${range(rps)}) | ${(median(rps) / baseRps).toFixed(3)} | ${counted.perRequest.toFixed(0)} | ${(counted.perRequest - baseInstructions).toFixed(0)} | ${counted.idlePerSecond.toFixed(0)} | ${median(cpu).toFixed(0)} (${range(cpu)}) | ${(median(cpu) - baseCpu).toFixed(0)} | ${of((s) => s.p50)} | ${of((s) => s.p99)} | ${of((s) => s.rss)} |`,
-        );
+        return `${median(rps).toFixed(0)} (${range(rps)}) | ${(median(rps) / baseRps).toFixed(3)} | ${counts} | ${median(cpu).toFixed(0)} (${range(cpu)}) | ${(median(cpu) - baseCpu).toFixed(0)} | ${of((s) => s.p50)} | ${of((s) => s.p99)} | ${of((s) => s.rss)}`;
+      };
+      const baseInstructions = instructions.get('plain')?.perRequest ?? 0;
+      for (const [name] of run) {
+        const samples = byVariant.get(name) ?? [];
+        const counted = instructions.get(name) ?? { perRequest: 0, idlePerSecond: 0 };
+        const counts = `${counted.perRequest.toFixed(0)} | ${(counted.perRequest - baseInstructions).toFixed(0)} | ${counted.idlePerSecond.toFixed(0)}`;
+        lines.push(`| ${path} | ${all[name]?.label ?? name} | ${timed(samples, counts)} |`);
       }
     }
   } finally {
