@@ -194,7 +194,7 @@ async function compare(title: string, all: Record<string, Variant>): Promise<str
   const { otlpHttp } = await stackUp(loadStackSettings());
   const run = chosen(all);
   const lines = [
-    `### ${title} (${ROUNDS} interleaved rounds × ${SECONDS} s; app on core 0, load and stack on the others; CPU and latency at a fixed ${FIXED_RATE} req/s; instructions counted by callgrind over ${COUNTED} requests, the idle rate taken off)`,
+    `### ${title} (${ROUNDS} interleaved rounds × ${SECONDS} s; app on core 0, load and stack on the others; CPU and latency at a fixed ${FIXED_RATE} req/s; instructions counted by callgrind over ${COUNTED} requests, timer work included; idle rate beside)`,
     '',
     '| route | variant | max req/s (median, min–max) | ratio | k instructions/req | + k instr/req | idle k instr/s | CPU µs/req (median, min–max) | + µs/req | p50 ms | p99 ms | RSS MiB |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
