@@ -3,6 +3,7 @@ import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { AlwaysOffSampler, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { loadTelemetryConfig, type TelemetryConfig } from './config.ts';
+import { LanternContextManager } from './context-manager.ts';
 import { warnOnce } from './diagnostics.ts';
 import { createExporters } from './exporters.ts';
 import { flushOnExit } from './flush-on-exit.ts';
@@ -76,6 +77,7 @@ export function startTelemetry(options: StartOptions = {}): TelemetryHandle {
       exporters.spans &&
       sampling(config, { priority: batch(exporters.spans), sampled: batch(exporters.spans) });
     const sdk = new NodeSDK({
+      contextManager: new LanternContextManager(),
       // Traces off: nothing is recorded, but trace context still propagates (and logs carry it).
       sampler: tracing?.sampler ?? new AlwaysOffSampler(),
       spanProcessors: tracing ? [tracing.processor] : [],

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../tools/stack/paths.ts';
@@ -20,6 +21,34 @@ async function request(app: RunningApp, path: string, traceId: string): Promise<
   });
   await response.arrayBuffer();
   return response.status;
+}
+
+/**
+ * POSTs a text body that reaches the app well after the headers, so the app reads it in a
+ * later socket read (its 'data' and 'end' events) rather than with the request event.
+ */
+function postLate(app: RunningApp, path: string, traceId: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest(
+      `${app.url}${path}`,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'text/plain',
+          traceparent: traceparent(traceId, newSpanId()),
+        },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => {
+          resolve(response.statusCode ?? 0);
+        });
+      },
+    );
+    sent.on('error', reject);
+    sent.flushHeaders();
+    setTimeout(() => sent.end(body), 200);
+  });
 }
 
 describe.each([
@@ -60,6 +89,23 @@ describe.each([
     expect(String(logs[0]?.[fields.log.body])).toContain('failing on purpose');
     expect(spanIds).toContain(logs[0]?.[fields.spanId]);
     expect(logs[0]?.[fields.serviceName]).toBe(service);
+  });
+
+  it("logs from a handler reached through the request body's events in the request's trace", async () => {
+    const orderTrace = newTraceId();
+    expect(await postLate(app, '/orders', orderTrace, 'lamp')).toBe(500);
+    const server = await eventually(
+      () => jaegerTrace(orderTrace),
+      (found) => found.some((span) => span.operationName === 'POST /orders'),
+    );
+    const logs = await eventually(
+      () => docsOfTrace(indices.logs.pattern, orderTrace),
+      (found) => found.length > 0,
+    );
+    expect(String(logs[0]?.[fields.log.body])).toContain('order refused');
+    expect(logs[0]?.[fields.spanId]).toBe(
+      server.find((span) => span.operationName === 'POST /orders')?.spanID,
+    );
   });
 
   it('marks every exported span with its sampling weight', async () => {
