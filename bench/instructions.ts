@@ -1,22 +1,26 @@
 /**
  * Instructions per request: the app runs under valgrind's callgrind, which counts every
  * instruction the process executes in user space (JIT, garbage collector, exporters; kernel
- * time is not counted). Counting is off through start-up and a warm-up, on for a fixed number
- * of requests, off again. The count does not depend on how fast the machine happens to be that
+ * time is not counted). Counting is off through start-up and a warm-up, then on for a fixed
+ * number of requests. The count does not depend on how fast the machine happens to be that
  * second: CPU time per request of one variant moved by ±25% between runs here.
  *
  * V8 runs with --single-threaded: its compiler and garbage collector then work on the main
  * thread at points fixed by the work done, not by how threads happen to be scheduled. With
  * background threads, the same build counted 1,053k and 1,750k instructions per request in two
- * runs; single-threaded, three runs of one build stayed within 2% (887–903k), though a variant
- * that holds more objects can still land a major collection in one window and not in another.
+ * runs; single-threaded, three runs of one build stayed within 2% (887–903k) and repeated runs
+ * of plain node and of one bootstrap on another day within 6–8% (645–684k, 879–951k): a
+ * variant that holds more objects can still land a major collection in one window and not in
+ * another.
  */
 import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type AppOptions } from '../tools/harness/instrumented-app.ts';
+import { debianExecutable } from '../tools/stack/debian-package.ts';
+import { FIXED_RATE } from './fixed-rate.ts';
 
 /**
  * Requests before counting starts, so the JIT has compiled what it will (with 3,000 on a
@@ -26,21 +30,34 @@ import { startApp, type AppOptions } from '../tools/harness/instrumented-app.ts'
  * then 500 to the measured route.
  */
 const WARM_UP = Number(process.env.BENCH_WARM_UP_REQUESTS ?? 6000);
-/** Requests counted. */
-export const COUNTED = Number(process.env.BENCH_COUNTED_REQUESTS ?? 1500);
-/** The pace of both phases: under callgrind an app serves ~40–150 req/s, so this is a ceiling. */
-const RATE = 200;
+/** Requests counted (30 s at PACE). */
+export const COUNTED = Number(process.env.BENCH_COUNTED_REQUESTS ?? 900);
+/** The warm-up's pace: under callgrind an app serves ~50–200 req/s, so this is a ceiling. */
+const WARM_UP_RATE = 200;
 
-/** Fails early, naming what is missing, instead of a spawn error halfway through a run. */
-export function requireValgrind(): void {
-  try {
-    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-    execFileSync('callgrind_control', ['--version'], { stdio: 'ignore' });
-  } catch {
+/** valgrind (callgrind) and libfaketime, installed with apt-get when missing and root. */
+export async function requireCountingTools(): Promise<void> {
+  await debianExecutable('valgrind', 'valgrind');
+  await debianExecutable('callgrind_control', 'valgrind');
+  await debianExecutable('faketime', 'faketime');
+  slowClockLibrary();
+}
+
+/**
+ * libfaketime's multi-threaded library (node has threads even with V8 single-threaded),
+ * preloaded into the app directly: the `faketime` command runs its program as a child, which
+ * outlived the SIGKILL that stops an app.
+ */
+function slowClockLibrary(): string {
+  const folders = readdirSync('/usr/lib').map((arch) => join('/usr/lib', arch, 'faketime'));
+  const found = folders
+    .map((folder) => join(folder, 'libfaketimeMT.so.1'))
+    .find((file) => existsSync(file));
+  if (!found)
     throw new Error(
-      'valgrind (with callgrind_control) is not installed: `apt-get install valgrind` and run again',
+      'libfaketimeMT.so.1 not found under /usr/lib/*/faketime: apt-get install faketime',
     );
-  }
+  return found;
 }
 
 const callgrind = (pid: number, ...command: string[]): void => {
@@ -58,32 +75,33 @@ function countedInstructions(folder: string): number {
 }
 
 /**
- * Timers run on the clock: under callgrind a request takes ~50 times longer, so work done every
- * second (metric collection, event-loop sampling, batch timers) weighs ~50 times more per
- * request than at full speed. The count per request is left raw and the process's idle rate,
- * read over 30 s right after, is reported beside it. Taking the idle rate off was tried and
- * dropped: V8 collects garbage when a process goes idle, so idle rates ranged from 84 to
- * 6,620k instructions/s between runs of one bootstrap, and the difference swamped the
- * per-request figures (dd-trace came out below plain node).
+ * Timers run on the clock, and under callgrind an app serves a few dozen requests a second, not
+ * the fixed rate's 300: work done once per period (a batch export, metric collection, a
+ * tracer's flush, event-loop sampling) would weigh ten times more per request than it does at
+ * that rate. So the app runs under libfaketime with its clock SLOWDOWN times slower, every
+ * timer of every variant alike, and requests arrive at FIXED_RATE / SLOWDOWN a second: by the
+ * app's own clock they come at the fixed rate and a batch holds what it would hold there.
+ * (Before, the idle rate read after the window was taken off: V8 collects garbage when a
+ * process goes idle, and the idle rate of one bootstrap ranged from 84 to 6,620k
+ * instructions/s. Stretching only the exporters' periods by their settings left every other
+ * timer ten times too heavy.)
  */
-const IDLE_MS = 30_000;
+const SLOWDOWN = 10;
+export const PACE = FIXED_RATE / SLOWDOWN;
 
-export interface InstructionCount {
-  /** Thousands of instructions per request, timer work during the window included. */
-  readonly perRequest: number;
-  /** Thousands of instructions per second while idle, under callgrind. */
-  readonly idlePerSecond: number;
-}
-
-/** Instructions per request of `path`, the app started as `app` says, warmed on `warmUpPath`. */
+/**
+ * Thousands of instructions per request of `path`, timer work included, the app started as
+ * `app` says and warmed on `warmUpPath`.
+ */
 export async function instructionsPerRequest(
   app: Omit<AppOptions, 'cores' | 'launcher' | 'nodeFlags' | 'startTimeoutMs'>,
   path: string,
   warmUpPath: string,
-): Promise<InstructionCount> {
+): Promise<number> {
   const folder = mkdtempSync(join(tmpdir(), 'lantern-callgrind-'));
   const running = await startApp({
     ...app,
+    env: { ...app.env, LD_PRELOAD: slowClockLibrary(), FAKETIME: `+0 x${1 / SLOWDOWN}` },
     nodeFlags: ['--single-threaded'],
     launcher: [
       'valgrind',
@@ -95,30 +113,22 @@ export async function instructionsPerRequest(
   });
   const pid = running.child.pid ?? 0;
   try {
-    const load = (route: string, amount: number) =>
+    const load = (route: string, amount: number, rate: number) =>
       autocannon({
         url: `${running.url}${route}`,
         connections: 4,
         amount,
-        overallRate: RATE,
+        overallRate: rate,
         timeout: 30,
       });
-    await load(warmUpPath, WARM_UP);
-    await load(path, 500);
+    await load(warmUpPath, WARM_UP, WARM_UP_RATE);
+    await load(path, 500, WARM_UP_RATE);
     callgrind(pid, '--instr=on');
-    const counted = await load(path, COUNTED);
-    callgrind(pid, '--dump');
-    const loaded = countedInstructions(folder);
-    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    callgrind(pid, '--instr=off');
+    const counted = await load(path, COUNTED, PACE);
     callgrind(pid, '--dump');
     if (counted.non2xx > 0 || counted.errors > 0)
       throw new Error(`${path}: ${counted.non2xx} non-2xx answers, ${counted.errors} errors`);
-    return {
-      perRequest: loaded / counted.requests.total / 1000,
-      // k instructions per s = instructions per ms
-      idlePerSecond: (countedInstructions(folder) - loaded) / IDLE_MS,
-    };
+    return countedInstructions(folder) / counted.requests.total / 1000;
   } finally {
     await running.stop('SIGKILL');
     rmSync(folder, { recursive: true, force: true });
