@@ -26,7 +26,8 @@ export function useData<T>(load: () => Promise<T>, key: string, refreshMs?: numb
         },
         (error: unknown) => {
           const failure = error instanceof ApiFailure ? error : new ApiFailure(0, String(error));
-          if (live) setState((previous) => ({ ...previous, error: failure, loading: false }));
+          if (!live) return; // a request of a page already left (a late 401 must not clear a new token)
+          setState((previous) => ({ ...previous, error: failure, loading: false }));
           if (failure.status === 401) dispatchEvent(new Event('lantern:unauthorized'));
         },
       );

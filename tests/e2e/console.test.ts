@@ -260,7 +260,10 @@ describe('the console in a real browser', () => {
     await page.locator('form.token-prompt').waitFor();
     expect(await page.locator('table[aria-label="services"]').count()).toBe(0);
     await page.fill('input[name="token"]', 'not-the-token');
+    // The prompt is still there until the click re-renders: wait for the refusal, not the form.
+    const refused = page.waitForResponse((response) => response.status() === 401);
     await page.click('form.token-prompt button');
+    await refused;
     await page.locator('form.token-prompt').waitFor();
     expect(await page.locator(`tr[data-service]`).count()).toBe(0);
     await page.fill('input[name="token"]', TOKEN);
