@@ -266,6 +266,7 @@ describe('the console in a real browser', () => {
     await refused;
     await page.locator('form.token-prompt').waitFor();
     expect(await page.locator(`tr[data-service]`).count()).toBe(0);
+    await shoot(page, 'token-prompt');
     await page.fill('input[name="token"]', TOKEN);
     await page.click('form.token-prompt button');
     await page.locator(`tr[data-service="${frontendService}"]`).waitFor({ timeout: 30_000 });
