@@ -8,6 +8,18 @@ import { cpuSeconds, pin } from './process-cpu.ts';
 /** The rate at which CPU per request and latency are read (BENCH_FIXED_RATE, req/s). */
 export const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 300);
 
+/**
+ * Requests of the measured route before anything is read, so every variant is measured with
+ * its code compiled, as a service runs for hours. V8 optimises a function after enough calls,
+ * not after enough time: with `--trace-opt` at 300 req/s on `/compute`, plain node completed
+ * 286, 116, 34 and then ~10 compilations per 3,000 requests, Lantern 598, 226, 64 and then
+ * ~10. The 2 s flat out used before was ~1,400 requests on `/compute`, so its figures still
+ * paid for compiling (more for a bootstrap with more code), and counted by callgrind the
+ * compiler was 148k of plain node's 2,541k instructions per request and 240k of Lantern's
+ * 2,959k; after 8,000 requests 67k and 74k.
+ */
+export const WARM_UP_REQUESTS = Number(process.env.BENCH_WARM_UP_REQUESTS ?? 10_000);
+
 export interface FixedRateRun {
   readonly result: autocannon.Result;
   readonly cpuUsPerRequest: number;
@@ -20,8 +32,9 @@ const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 /**
  * The app's own CPU per request (all threads, from /proc) over `seconds` at the fixed rate,
- * after a warm-up flat out (JIT, connection pools, sampler rates) and 5 s at the fixed rate so
- * the warm-up's export backlog (plain OpenTelemetry batches every 5 s) is sent before CPU is read.
+ * after WARM_UP_REQUESTS flat out (JIT, connection pools, sampler rates) and 5 s at the fixed
+ * rate so the warm-up's export backlog (plain OpenTelemetry batches every 5 s) is sent before
+ * CPU is read.
  */
 export async function cpuAtFixedRate(
   pid: number,
@@ -30,7 +43,7 @@ export async function cpuAtFixedRate(
 ): Promise<FixedRateRun> {
   const atFixedRate = (duration: number) =>
     autocannon({ url, connections: 8, overallRate: FIXED_RATE, duration });
-  await autocannon({ url, connections: 16, duration: 2 });
+  await autocannon({ url, connections: 16, amount: WARM_UP_REQUESTS });
   await atFixedRate(5);
   const from = monotonicUs();
   const before = cpuSeconds(pid);

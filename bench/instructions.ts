@@ -20,18 +20,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type AppOptions } from '../tools/harness/instrumented-app.ts';
 import { debianExecutable } from '../tools/stack/debian-package.ts';
-import { FIXED_RATE } from './fixed-rate.ts';
+import { FIXED_RATE, WARM_UP_REQUESTS } from './fixed-rate.ts';
 
 /**
- * Requests before counting starts, so the JIT has compiled what it will (with 3,000 on a
- * trivial route it was still compiling in the counted window: 1,374k instructions per request
- * against 907k after 4,000 and 865k after 8,000). They go to the app's cheapest route, which
- * runs the same http, express and telemetry code at a fraction of the cost under callgrind,
- * then 500 to the measured route.
+ * Requests counted (100 s at PACE). A major collection lands every ~1,500 requests on
+ * `/compute`; over 900 requests a window caught one or none, and one bootstrap counted 2,821k
+ * and, with less to do, 2,940k.
  */
-const WARM_UP = Number(process.env.BENCH_WARM_UP_REQUESTS ?? 6000);
-/** Requests counted (30 s at PACE). */
-export const COUNTED = Number(process.env.BENCH_COUNTED_REQUESTS ?? 900);
+export const COUNTED = Number(process.env.BENCH_COUNTED_REQUESTS ?? 3000);
 /** The warm-up's pace: under callgrind an app serves ~50–200 req/s, so this is a ceiling. */
 const WARM_UP_RATE = 200;
 
@@ -91,12 +87,11 @@ export const PACE = FIXED_RATE / SLOWDOWN;
 
 /**
  * Thousands of instructions per request of `path`, timer work included, the app started as
- * `app` says and warmed on `warmUpPath`.
+ * `app` says and warmed on `path` itself (WARM_UP_REQUESTS, see there).
  */
 export async function instructionsPerRequest(
   app: Omit<AppOptions, 'cores' | 'launcher' | 'nodeFlags' | 'startTimeoutMs'>,
   path: string,
-  warmUpPath: string,
 ): Promise<number> {
   const folder = mkdtempSync(join(tmpdir(), 'lantern-callgrind-'));
   const running = await startApp({
@@ -121,8 +116,7 @@ export async function instructionsPerRequest(
         overallRate: rate,
         timeout: 30,
       });
-    await load(warmUpPath, WARM_UP, WARM_UP_RATE);
-    await load(path, 500, WARM_UP_RATE);
+    await load(path, WARM_UP_REQUESTS, WARM_UP_RATE);
     callgrind(pid, '--instr=on');
     const counted = await load(path, COUNTED, PACE);
     callgrind(pid, '--dump');

@@ -217,7 +217,7 @@ async function compare(title: string, all: Record<string, Variant>): Promise<str
         await Promise.all(
           run.slice(i, i + 2).map(async ([name, variant]) => {
             const app = appOf(variant, 'bench-instructions', otlpHttp);
-            instructions.set(name, await instructionsPerRequest(app, path, '/hello'));
+            instructions.set(name, await instructionsPerRequest(app, path));
           }),
         );
       }
