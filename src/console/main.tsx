@@ -18,8 +18,12 @@ const NAV = [
   ['/logs', 'Logs'],
 ] as const;
 
-/** Asked for once when the API wants a token; kept for this tab only (sessionStorage). */
-function TokenPrompt({ onDone }: { onDone: () => void }) {
+/**
+ * Asked for once when the API wants a token; kept for this tab only (sessionStorage). When the
+ * API refused the token this tab held, the prompt says so rather than asking as if for the
+ * first time.
+ */
+function TokenPrompt({ refused, onDone }: { refused: boolean; onDone: () => void }) {
   return (
     <form
       class="token-prompt"
@@ -33,6 +37,11 @@ function TokenPrompt({ onDone }: { onDone: () => void }) {
     >
       <h1>Lantern</h1>
       <p>This Lantern needs its API token (LANTERN_API_TOKEN).</p>
+      {refused && (
+        <p class="token-refused" role="alert">
+          That token was refused: it is not this service's LANTERN_API_TOKEN.
+        </p>
+      )}
       <input name="token" type="password" autoComplete="off" aria-label="token" autoFocus />
       <button type="submit">Open the console</button>
     </form>
@@ -63,12 +72,15 @@ function Page({ path, query }: { path: string; query: URLSearchParams }) {
 
 function App() {
   const { path, query } = useLocation();
-  const [locked, setLocked] = useState(false);
+  /** Why the prompt shows: no token yet, or the one held was refused. */
+  const [locked, setLocked] = useState<'asked' | 'refused' | undefined>(undefined);
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
     const unauthorized = (): void => {
+      const held = token.get() !== null;
       token.clear();
-      setLocked(true);
+      // A page's other requests are refused too, after the token is cleared: keep `refused`.
+      setLocked((current) => (held || current === 'refused' ? 'refused' : 'asked'));
     };
     addEventListener('lantern:unauthorized', unauthorized);
     return () => {
@@ -78,8 +90,9 @@ function App() {
   if (locked) {
     return (
       <TokenPrompt
+        refused={locked === 'refused'}
         onDone={() => {
-          setLocked(false);
+          setLocked(undefined);
           setGeneration(generation + 1);
         }}
       />

@@ -258,13 +258,15 @@ describe('the console in a real browser', () => {
   it('without the token, or with a wrong one, asks for it and shows no data', async () => {
     const page = await open('/', secured.url);
     await page.locator('form.token-prompt').waitFor();
+    expect(await page.locator('.token-refused').count()).toBe(0); // asked, nothing refused yet
     expect(await page.locator('table[aria-label="services"]').count()).toBe(0);
     await page.fill('input[name="token"]', 'not-the-token');
     // The prompt is still there until the click re-renders: wait for the refusal, not the form.
     const refused = page.waitForResponse((response) => response.status() === 401);
     await page.click('form.token-prompt button');
     await refused;
-    await page.locator('form.token-prompt').waitFor();
+    await page.locator('.token-refused').waitFor(); // and the prompt says so
+    expect(await page.locator('.token-refused').textContent()).toContain('That token was refused');
     expect(await page.locator(`tr[data-service]`).count()).toBe(0);
     await shoot(page, 'token-prompt');
     await page.fill('input[name="token"]', TOKEN);
