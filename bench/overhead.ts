@@ -23,7 +23,13 @@ import {
 } from '../tools/harness/instrumented-app.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
-import { cpuAtFixedRate, FIXED_RATE, pinAwayFromApp, stackPids } from './fixed-rate.ts';
+import {
+  cpuAtFixedRate,
+  FIXED_RATE,
+  pinAwayFromApp,
+  stackPids,
+  WARM_UP_REQUESTS,
+} from './fixed-rate.ts';
 import { COUNTED, instructionsPerRequest, PACE, requireCountingTools } from './instructions.ts';
 import { cpuSeconds } from './process-cpu.ts';
 import { median, range } from './stats.ts';
@@ -194,7 +200,7 @@ async function compare(title: string, all: Record<string, Variant>): Promise<str
   const { otlpHttp } = await stackUp(loadStackSettings());
   const run = chosen(all);
   const lines = [
-    `### ${title} (${ROUNDS} interleaved rounds × ${SECONDS} s; app on core 0, load and stack on the others; CPU and latency at a fixed ${FIXED_RATE} req/s; instructions counted by callgrind over ${COUNTED} requests at ${PACE} req/s on a clock slowed to match, timer work included)`,
+    `### ${title} (${ROUNDS} interleaved rounds × ${SECONDS} s; app on core 0, load and stack on the others; every figure after ${WARM_UP_REQUESTS} requests warm; CPU and latency at a fixed ${FIXED_RATE} req/s; instructions counted by callgrind over ${COUNTED} requests at ${PACE} req/s on a clock slowed to match, timer work included)`,
     '',
     '| route | variant | max req/s (median, min–max) | ratio | k instructions/req | + k instr/req | CPU µs/req (median, min–max) | + µs/req | p50 ms | p99 ms | RSS MiB |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -42,7 +42,14 @@ function TokenPrompt({ refused, onDone }: { refused: boolean; onDone: () => void
           That token was refused: it is not this service's LANTERN_API_TOKEN.
         </p>
       )}
-      <input name="token" type="password" autoComplete="off" aria-label="token" autoFocus />
+      <input
+        name="token"
+        type="password"
+        placeholder="API token"
+        autoComplete="off"
+        aria-label="token"
+        autoFocus
+      />
       <button type="submit">Open the console</button>
     </form>
   );
