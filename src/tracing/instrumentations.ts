@@ -1,5 +1,6 @@
 import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation';
 import type * as Express from '@opentelemetry/instrumentation-express';
+import type * as Pino from '@opentelemetry/instrumentation-pino';
 import type { PinoInstrumentationConfig } from '@opentelemetry/instrumentation-pino';
 import type { RuntimeNodeInstrumentationConfig } from '@opentelemetry/instrumentation-runtime-node';
 import { createRequire } from 'node:module';
@@ -8,6 +9,7 @@ import type { TelemetryConfig } from './config.ts';
 import { warnOnce } from './diagnostics.ts';
 import { catalogue, packageOf } from './instrumentation-catalogue.ts';
 import { appFolders, canLoad } from './loadable-modules.ts';
+import { withDirectLogRecords } from './pino-log-records.ts';
 
 type Choice = Pick<
   TelemetryConfig,
@@ -98,6 +100,10 @@ function load(name: string): { exports: PackageExports; Instrumentation: Instrum
   const found = exports[catalogue[name]?.className ?? ''];
   if (typeof found !== 'function')
     throw new Error(`${packageOf(name)} exports no ${catalogue[name]?.className ?? 'class'}`);
+  if (name === 'pino') {
+    const { PinoInstrumentation } = exports as unknown as typeof Pino;
+    return { exports, Instrumentation: withDirectLogRecords(PinoInstrumentation) };
+  }
   return { exports, Instrumentation: found as InstrumentationClass };
 }
 
