@@ -100,11 +100,11 @@ function load(name: string): { exports: PackageExports; Instrumentation: Instrum
   const found = exports[catalogue[name]?.className ?? ''];
   if (typeof found !== 'function')
     throw new Error(`${packageOf(name)} exports no ${catalogue[name]?.className ?? 'class'}`);
-  if (name === 'pino') {
-    const { PinoInstrumentation } = exports as unknown as typeof Pino;
-    return { exports, Instrumentation: withDirectLogRecords(PinoInstrumentation) };
-  }
-  return { exports, Instrumentation: found as InstrumentationClass };
+  const Instrumentation =
+    name === 'pino'
+      ? withDirectLogRecords(found as typeof Pino.PinoInstrumentation)
+      : (found as InstrumentationClass);
+  return { exports, Instrumentation };
 }
 
 /** The chosen instrumentations, constructed; one that fails to load is reported and skipped. */

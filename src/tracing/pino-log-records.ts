@@ -37,17 +37,19 @@ const done = (): void => undefined;
 function direct(logger: Record<symbol, unknown>, pino: PinoModule): void {
   const destination = logger[pino.symbols.streamSym] as
     { streams?: MultistreamEntry[] } | undefined;
-  const entry = destination?.streams?.find((candidate) => isRecordStream(candidate.stream));
-  if (!entry || !isRecordStream(entry.stream)) return;
-  const records = entry.stream;
-  entry.stream = {
-    [metadata]: true,
-    lastLevel: 0,
-    write(this: { lastLevel: unknown }, line: string): void {
-      records.lastLevel = this.lastLevel;
-      records._write(line, 'utf8', done);
-    },
-  };
+  for (const entry of destination?.streams ?? []) {
+    const records = entry.stream;
+    if (!isRecordStream(records)) continue;
+    entry.stream = {
+      [metadata]: true,
+      lastLevel: 0,
+      write(this: { lastLevel: unknown }, line: string): void {
+        records.lastLevel = this.lastLevel;
+        records._write(line, 'utf8', done);
+      },
+    };
+    return;
+  }
 }
 
 /** Wraps the instrumentation's patched pino factory so every logger it makes sends directly. */
