@@ -89,16 +89,13 @@ describe('the scaled profile', () => {
       60_000,
     );
     expect(stored.map((trace) => trace.length)).toEqual(errorTraces.map(() => 3));
-    // Jaeger, on the cluster too, has them whole. Its wait is longer than Elasticsearch's: the
-    // test before this one in the project may leave Jaeger draining a backlog (a killed sampling
-    // Collector replays its queue), and the Collectors' exports to Jaeger then time out and back
-    // off, up to 30 s between tries (the exporter's default max_interval), behind that backlog.
+    // Jaeger, on the cluster too, has them whole.
     const [first] = errorTraces;
     expect(first).toBeDefined();
     const inJaeger = await eventually(
       () => jaegerTrace(first?.traceId ?? ''),
       (spans) => spans.length === 3,
-      120_000,
+      30_000,
     );
     expect(inJaeger).toHaveLength(3);
 
