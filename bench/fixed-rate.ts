@@ -30,24 +30,30 @@ export interface FixedRateRun {
 
 const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
+const atFixedRate = (url: string, duration: number) =>
+  autocannon({ url, connections: 8, overallRate: FIXED_RATE, duration });
+
 /**
- * The app's own CPU per request (all threads, from /proc) over `seconds` at the fixed rate,
- * after WARM_UP_REQUESTS flat out (JIT, connection pools, sampler rates) and 5 s at the fixed
- * rate so the warm-up's export backlog (plain OpenTelemetry batches every 5 s) is sent before
- * CPU is read.
+ * WARM_UP_REQUESTS flat out (JIT, connection pools, sampler rates), then 5 s at the fixed rate
+ * so the warm-up's export backlog (plain OpenTelemetry batches every 5 s) is sent before
+ * anything is read.
  */
+export async function warmUp(url: string): Promise<{ flatOutRps: number }> {
+  const flatOut = await autocannon({ url, connections: 16, amount: WARM_UP_REQUESTS });
+  await atFixedRate(url, 5);
+  return { flatOutRps: flatOut.requests.total / Math.max(flatOut.duration, 1e-3) };
+}
+
+/** The app's own CPU per request (all threads, from /proc) over `seconds` at the fixed rate, warm. */
 export async function cpuAtFixedRate(
   pid: number,
   url: string,
   seconds: number,
 ): Promise<FixedRateRun> {
-  const atFixedRate = (duration: number) =>
-    autocannon({ url, connections: 8, overallRate: FIXED_RATE, duration });
-  await autocannon({ url, connections: 16, amount: WARM_UP_REQUESTS });
-  await atFixedRate(5);
+  await warmUp(url);
   const from = monotonicUs();
   const before = cpuSeconds(pid);
-  const result = await atFixedRate(seconds);
+  const result = await atFixedRate(url, seconds);
   const cpuUsPerRequest = ((cpuSeconds(pid) - before) * 1e6) / Math.max(1, result.requests.total);
   return { result, cpuUsPerRequest, from, to: monotonicUs() };
 }

@@ -1,20 +1,21 @@
 /**
  * Overhead of the bootstrap against what a team would run instead: the same express app plain
  * (control), under plain OpenTelemetry, EDOT Node, dd-trace and `lantern/register`, every
- * tracer exporting to the real local Collector, interleaved round by round. The app runs on
- * core 0; this process (the load generator) and the stack's servers on the other cores.
- * Reports max throughput (ratio of medians), instructions per request counted by callgrind
- * (the primary cost figure: it does not move with the machine's speed, bench/instructions.ts),
- * CPU per request at a fixed rate, p50/p99 at that rate, and RSS.
+ * tracer exporting to the real local Collector. Every variant's app runs at once on core 0 and
+ * the load moves between them in short slices (bench/interleaved.ts); this process (the load
+ * generator) and the stack's servers run on the other cores. Reports max throughput and CPU per
+ * request at a fixed rate, each against plain node's of the same cycle (paired: the machine's
+ * drift cancels), instructions per request counted by callgrind (bench/instructions.ts),
+ * p50/p99 at the fixed rate, and RSS.
  * `overhead-parts` runs Lantern with one part at a time switched off by its documented setting,
  * beside plain node and the instrumentations alone, so each part's µs per request shows.
  *   npm run bench -- overhead
  *   npm run bench -- overhead-parts
- *   BENCH_VARIANTS=plain,lantern BENCH_ROUNDS=1 BENCH_ROUTES=/hello npm run bench -- overhead
- *   (a quick look)
+ *   BENCH_VARIANTS=plain,lantern BENCH_ROUNDS=3 BENCH_ROUTES=/hello npm run bench -- overhead
+ *   (a quick look; BENCH_ROUNDS is the number of cycles)
  *   BENCH_ROUNDS=0 npm run bench -- overhead-parts   (instruction counts only)
+ *   BENCH_COUNTS=off npm run bench -- overhead      (timed figures only)
  */
-import autocannon from 'autocannon';
 import {
   rssMiB,
   startApp,
@@ -23,41 +24,21 @@ import {
 } from '../tools/harness/instrumented-app.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
-import {
-  cpuAtFixedRate,
-  FIXED_RATE,
-  pinAwayFromApp,
-  stackPids,
-  WARM_UP_REQUESTS,
-} from './fixed-rate.ts';
+import { FIXED_RATE, pinAwayFromApp, stackPids, WARM_UP_REQUESTS, warmUp } from './fixed-rate.ts';
 import { COUNTED, instructionsPerRequest, PACE, requireCountingTools } from './instructions.ts';
-import { cpuSeconds } from './process-cpu.ts';
-import { median, range } from './stats.ts';
+import {
+  interleave,
+  pairedDifferences,
+  pairedRatios,
+  untilQuiet,
+  type Slices,
+} from './interleaved.ts';
+import { median, percentile, range } from './stats.ts';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUTES = (process.env.BENCH_ROUTES ?? '/compute,/hello').split(',');
-
-/** Quiet: the stack's servers together under this share of one core. */
-const QUIET_SHARE = 0.2;
-
-/**
- * Waits (at most 30 s) until the stack's servers are quiet for 0.5 s. Elasticsearch still
- * indexing what the previous peer exported flat out (every span and log) slows the load
- * generator on the shared core.
- */
-async function untilStackIsQuiet(): Promise<void> {
-  const pids = stackPids();
-  const used = (): number => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
-  const deadline = Date.now() + 30_000;
-  let before = used();
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const now = used();
-    if (now - before < 0.5 * QUIET_SHARE) return;
-    before = now;
-  }
-}
+const COUNTS = process.env.BENCH_COUNTS !== 'off';
 
 export type Variant = Pick<AppOptions, 'loader' | 'preload' | 'env'> & { readonly label: string };
 
@@ -128,17 +109,6 @@ const parts: Record<string, Variant> = {
   ),
 };
 
-interface Sample {
-  readonly maxRps: number;
-  readonly cpuUsPerRequest: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly rss: number;
-}
-
-const load = (url: string, options: Partial<autocannon.Options> = {}): Promise<autocannon.Result> =>
-  autocannon({ url, connections: 16, duration: SECONDS, ...options });
-
 /** How the benchmark app starts under a variant, exporting to `otlp`. */
 const appOf = (variant: Variant, service: string, otlp: string) =>
   ({
@@ -155,25 +125,6 @@ export const startVariant = (
   service: string,
   otlp: string,
 ): Promise<RunningApp> => startApp({ ...appOf(variant, service, otlp), cores: '0' });
-
-async function measure(variant: Variant, path: string, otlp: string): Promise<Sample> {
-  await untilStackIsQuiet();
-  const app = await startVariant(variant, 'bench-overhead', otlp);
-  const pid = app.child.pid ?? 0;
-  const url = `${app.url}${path}`;
-  const fixed = await cpuAtFixedRate(pid, url, SECONDS);
-  const max = await load(url); // last: its export backlog must not land in the CPU figure
-  const sample = {
-    maxRps: max.requests.average,
-    cpuUsPerRequest: fixed.cpuUsPerRequest,
-    p50: fixed.result.latency.p50,
-    p99: fixed.result.latency.p99,
-    rss: rssMiB(pid),
-  };
-  // SIGKILL: plain OpenTelemetry's register handles SIGTERM by flushing and never exits.
-  await app.stop('SIGKILL');
-  return sample;
-}
 
 function chosen(all: Record<string, Variant>): [string, Variant][] {
   const wanted = process.env.BENCH_VARIANTS?.split(',');
@@ -195,59 +146,131 @@ export const overhead = (): Promise<string> =>
 export const overheadParts = (): Promise<string> =>
   compare("Where Lantern's overhead goes: one part off at a time", parts);
 
+const middleHalf = (values: readonly number[], digits: number): string =>
+  `${percentile(values, 25).toFixed(digits)}–${percentile(values, 75).toFixed(digits)}`;
+
+/**
+ * The fixed rate for CPU per request: FIXED_RATE, or half what plain node served flat out in
+ * its warm-up when that is less. Near an app's capacity requests queue and the rate is no
+ * longer fixed; on a slow morning plain node served 340 `/compute` requests a second (860 on the
+ * day the issue was filed), and 300 req/s would have held every variant at its limit.
+ */
+const fixedRate = (plainFlatOutRps: number): number =>
+  Math.min(FIXED_RATE, Math.max(10, Math.floor(plainFlatOutRps / 20) * 10));
+
+/** The timed figures of every variant on one route, all apps running at once. */
+async function timedFigures(
+  run: readonly [string, Variant][],
+  path: string,
+  otlp: string,
+): Promise<{ slices: Map<string, Slices>; rate: number; rss: Map<string, number> }> {
+  const stack = stackPids();
+  await untilQuiet(stack);
+  const started: { name: string; app: RunningApp }[] = [];
+  try {
+    for (const [name, variant] of run)
+      started.push({ name, app: await startVariant(variant, 'bench-overhead', otlp) });
+    const apps = started.map(({ name, app }) => ({
+      name,
+      pid: app.child.pid ?? 0,
+      url: `${app.url}${path}`,
+    }));
+    const warm = new Map<string, number>();
+    for (const app of apps) warm.set(app.name, (await warmUp(app.url)).flatOutRps);
+    const rate = fixedRate(warm.get('plain') ?? FIXED_RATE * 2);
+    const slices = await interleave(apps, {
+      cycles: ROUNDS,
+      seconds: SECONDS,
+      rate,
+      stackPids: stack,
+    });
+    return { slices, rate, rss: new Map(apps.map((app) => [app.name, rssMiB(app.pid)])) };
+  } finally {
+    // SIGKILL: plain OpenTelemetry's register handles SIGTERM by flushing and never exits.
+    await Promise.all(started.map(({ app }) => app.stop('SIGKILL')));
+  }
+}
+
+/** Instructions per request of every variant; two are counted at once, which halves the time. */
+async function counts(
+  run: readonly [string, Variant][],
+  path: string,
+  otlp: string,
+): Promise<Map<string, number>> {
+  // A count still moved by up to 13% between runs (plain node on /hello: 645k and 730k): how
+  // requests bunch into event loop turns depends on how busy the machine is.
+  const instructions = new Map<string, number>();
+  for (let i = 0; COUNTS && i < run.length; i += 2) {
+    await Promise.all(
+      run.slice(i, i + 2).map(async ([name, variant]) => {
+        const app = appOf(variant, 'bench-instructions', otlp);
+        instructions.set(name, await instructionsPerRequest(app, path));
+      }),
+    );
+  }
+  return instructions;
+}
+
+/** How often Lantern's figure beat each peer's in the same cycle. */
+function cycleByCycle(path: string, slices: Map<string, Slices>): string[] {
+  const lantern = slices.get('lantern');
+  if (!lantern) return [];
+  const wins = (ours: readonly number[], theirs: readonly number[], better: 'lower' | 'higher') =>
+    ours.filter((value, k) => {
+      const other = theirs[k];
+      return other !== undefined && (better === 'lower' ? value < other : value > other);
+    }).length;
+  return [...slices]
+    .filter(([name]) => name !== 'lantern' && name !== 'plain')
+    .map(
+      ([name, peer]) =>
+        `- ${path}, Lantern against ${name}, cycle by cycle: less CPU per request in ${String(wins(lantern.cpuUsPerRequest, peer.cpuUsPerRequest, 'lower'))} of ${String(lantern.cpuUsPerRequest.length)}, more requests a second flat out in ${String(wins(lantern.maxRps, peer.maxRps, 'higher'))} of ${String(lantern.maxRps.length)}.`,
+    );
+}
+
 async function compare(title: string, all: Record<string, Variant>): Promise<string> {
-  await requireCountingTools();
+  if (COUNTS) await requireCountingTools();
   const { otlpHttp } = await stackUp(loadStackSettings());
   const run = chosen(all);
   const lines = [
-    `### ${title} (${ROUNDS} interleaved rounds × ${SECONDS} s; app on core 0, load and stack on the others; every figure after ${WARM_UP_REQUESTS} requests warm; CPU and latency at a fixed ${FIXED_RATE} req/s; instructions counted by callgrind over ${COUNTED} requests at ${PACE} req/s on a clock slowed to match, timer work included)`,
+    `### ${title} (every app at once on core 0, load and stack on the others; ${String(ROUNDS)} cycles of ${String(SECONDS)} s per app at a fixed rate (${String(FIXED_RATE)} req/s, or half of what plain node serves flat out if less), then ${String(ROUNDS)} flat out, after ${String(WARM_UP_REQUESTS)} requests warm; ratio and + µs against plain node in the same cycle, median and middle half of the cycles; instructions counted by callgrind over ${String(COUNTED)} requests at ${String(PACE)} req/s on a clock slowed to match, timer work included)`,
     '',
-    '| route | variant | max req/s (median, min–max) | ratio | k instructions/req | + k instr/req | CPU µs/req (median, min–max) | + µs/req | p50 ms | p99 ms | RSS MiB |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| route | variant | max req/s (median, min–max) | ratio (median; middle half) | k instructions/req | + k instr/req | CPU µs/req (median, min–max) | + µs/req (median; middle half) | p50 ms | p99 ms | core 0 busy flat out | RSS MiB |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
+  const notes: string[] = [];
   const unpin = pinAwayFromApp();
   try {
     for (const path of ROUTES) {
-      const byVariant = new Map<string, Sample[]>();
-      for (let round = 0; round < ROUNDS; round += 1) {
-        for (const [name, variant] of run) {
-          const sample = await measure(variant, path, otlpHttp);
-          byVariant.set(name, [...(byVariant.get(name) ?? []), sample]);
-        }
-      }
-      // Two variants are counted at once, which halves the time. A count still moved by up to
-      // 13% between runs (plain node on /hello: 645k and 730k): how requests bunch into event
-      // loop turns depends on how busy the machine is.
-      const instructions = new Map<string, number>();
-      for (let i = 0; i < run.length; i += 2) {
-        await Promise.all(
-          run.slice(i, i + 2).map(async ([name, variant]) => {
-            const app = appOf(variant, 'bench-instructions', otlpHttp);
-            instructions.set(name, await instructionsPerRequest(app, path));
-          }),
-        );
-      }
-      const plain = byVariant.get('plain') ?? [];
-      const baseRps = median(plain.map((s) => s.maxRps));
-      const baseCpu = median(plain.map((s) => s.cpuUsPerRequest));
-      /** The timed figures around the counts; none with BENCH_ROUNDS=0 (counts only). */
-      const timed = (samples: Sample[], counts: string): string => {
-        if (samples.length === 0) return `– | – | ${counts} | – | – | – | – | –`;
-        const rps = samples.map((s) => s.maxRps);
-        const cpu = samples.map((s) => s.cpuUsPerRequest);
-        const of = (pick: (s: Sample) => number) => median(samples.map(pick)).toFixed(1);
-        return `${median(rps).toFixed(0)} (${range(rps)}) | ${(median(rps) / baseRps).toFixed(3)} | ${counts} | ${median(cpu).toFixed(0)} (${range(cpu)}) | ${(median(cpu) - baseCpu).toFixed(0)} | ${of((s) => s.p50)} | ${of((s) => s.p99)} | ${of((s) => s.rss)}`;
-      };
+      const timed =
+        ROUNDS > 0
+          ? await timedFigures(run, path, otlpHttp)
+          : { slices: new Map<string, Slices>(), rate: 0, rss: new Map<string, number>() };
+      const instructions = await counts(run, path, otlpHttp);
+      const control = timed.slices.get('plain');
       const baseInstructions = instructions.get('plain') ?? 0;
       for (const [name] of run) {
-        const samples = byVariant.get(name) ?? [];
-        const counted = instructions.get(name) ?? 0;
-        const counts = `${counted.toFixed(0)} | ${(counted - baseInstructions).toFixed(0)}`;
-        lines.push(`| ${path} | ${all[name]?.label ?? name} | ${timed(samples, counts)} |`);
+        const counted = instructions.get(name);
+        const countCells =
+          counted === undefined
+            ? '– | –'
+            : `${counted.toFixed(0)} | ${(counted - baseInstructions).toFixed(0)}`;
+        const own = timed.slices.get(name);
+        let cells = `– | – | ${countCells} | – | – | – | – | – | –`;
+        if (own && control) {
+          const ratios = pairedRatios(own.maxRps, control.maxRps);
+          const added = pairedDifferences(own.cpuUsPerRequest, control.cpuUsPerRequest);
+          const rps = own.maxRps;
+          const cpu = own.cpuUsPerRequest;
+          cells = `${median(rps).toFixed(0)} (${range(rps)}) | ${median(ratios).toFixed(3)} (${middleHalf(ratios, 3)}) | ${countCells} | ${median(cpu).toFixed(0)} (${range(cpu)}) | ${median(added).toFixed(0)} (${middleHalf(added, 0)}) | ${median(own.p50).toFixed(1)} | ${median(own.p99).toFixed(1)} | ${median(own.busy).toFixed(2)} | ${(timed.rss.get(name) ?? 0).toFixed(1)}`;
+        }
+        lines.push(`| ${path} | ${all[name]?.label ?? name} | ${cells} |`);
       }
+      if (timed.rate > 0) notes.push(`- ${path}: CPU and latency at ${String(timed.rate)} req/s.`);
+      notes.push(...cycleByCycle(path, timed.slices));
     }
   } finally {
     unpin();
   }
-  return lines.join('\n');
+  return [...lines, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
 }
