@@ -30,8 +30,9 @@ export interface FixedRateRun {
 
 const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
-const atFixedRate = (url: string, duration: number) =>
-  autocannon({ url, connections: 8, overallRate: FIXED_RATE, duration });
+/** `seconds` of load at `rate` req/s: the one way the benchmarks hold an app at a fixed rate. */
+export const atFixedRate = (url: string, seconds: number, rate = FIXED_RATE) =>
+  autocannon({ url, connections: 8, overallRate: rate, duration: seconds });
 
 /**
  * WARM_UP_REQUESTS flat out (JIT, connection pools, sampler rates), then 5 s at the fixed rate

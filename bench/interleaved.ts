@@ -6,6 +6,8 @@
  * figure divided by the control's figure of the same cycle (a paired ratio) carries no drift.
  */
 import autocannon from 'autocannon';
+import { setTimeout } from 'node:timers/promises';
+import { atFixedRate } from './fixed-rate.ts';
 import { cpuSeconds, threadCpuSeconds } from './process-cpu.ts';
 
 export interface SlicedApp {
@@ -35,8 +37,7 @@ export interface SliceOptions {
   readonly stackPids: readonly number[];
 }
 
-const sleep = (seconds: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+const sleep = (seconds: number): Promise<void> => setTimeout(seconds * 1000);
 const nowSeconds = (): number => performance.now() / 1000;
 
 /** Each cycle starts one app further on, so no app always follows the same one. */
@@ -72,7 +73,7 @@ interface Mark {
  * idle rate read once all cycles are done, is taken out again, as an app under steady load
  * spreads it over all its requests.
  */
-async function atFixedRate(
+async function fixedRateCycles(
   apps: readonly SlicedApp[],
   { cycles, seconds, rate }: SliceOptions,
   slices: Map<string, Slices>,
@@ -88,12 +89,7 @@ async function atFixedRate(
     for (const app of rotated(apps, cycle)) {
       mark(app);
       const from = nowSeconds();
-      const result = await autocannon({
-        url: app.url,
-        connections: 8,
-        overallRate: rate,
-        duration: seconds,
-      });
+      const result = await atFixedRate(app.url, seconds, rate);
       runs.get(app.name)?.push({ seconds: nowSeconds() - from, requests: result.requests.total });
       slices.get(app.name)?.p50.push(result.latency.p50);
       slices.get(app.name)?.p99.push(result.latency.p99);
@@ -122,7 +118,7 @@ async function atFixedRate(
 }
 
 /** Requests a second flat out, each slice after the apps and the stack have gone quiet. */
-async function flatOut(
+async function flatOutCycles(
   apps: readonly SlicedApp[],
   { cycles, seconds, stackPids }: SliceOptions,
   slices: Map<string, Slices>,
@@ -149,8 +145,8 @@ export async function interleave(
   const slices = new Map<string, Slices>(
     apps.map((app) => [app.name, { cpuUsPerRequest: [], p50: [], p99: [], maxRps: [], busy: [] }]),
   );
-  await atFixedRate(apps, options, slices);
-  await flatOut(apps, options, slices);
+  await fixedRateCycles(apps, options, slices);
+  await flatOutCycles(apps, options, slices);
   return slices;
 }
 
