@@ -1,7 +1,8 @@
 /**
  * Overhead of the bootstrap against what a team would run instead: the same express app plain
  * (control), under plain OpenTelemetry, EDOT Node, dd-trace and `lantern/register`, every
- * tracer exporting to the real local Collector. Every variant's app runs at once on core 0 and
+ * tracer exporting to the real local Collector, and under Lantern's instrumentations recording
+ * nothing (a reference: the floor any OpenTelemetry bootstrap with them starts from). Every variant's app runs at once on core 0 and
  * the load moves between them in short slices (bench/interleaved.ts); this process (the load
  * generator) and the stack's servers run on the other cores. Reports max throughput and CPU per
  * request at a fixed rate, each against plain node's of the same cycle (paired: the machine's
@@ -35,8 +36,10 @@ import {
 } from './interleaved.ts';
 import { median, percentile, range } from './stats.ts';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+// 6 s slices: with 2 s slices every app idled ~8 s between them and started each slice from a
+// shrunken heap, which took /hello ratios from ~0.6 (6 s) down to ~0.45 for every variant.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUTES = (process.env.BENCH_ROUTES ?? '/compute,/hello').split(',');
 const COUNTS = process.env.BENCH_COUNTS !== 'off';
 
@@ -45,6 +48,11 @@ export type Variant = Pick<AppOptions, 'loader' | 'preload' | 'env'> & { readonl
 /** Every variant exports traces, logs and metrics to the same Collector over OTLP/HTTP. */
 export const variants: Record<string, Variant> = {
   plain: { label: 'control: plain node', loader: 'none' },
+  floor: {
+    label: 'reference: the same instrumentations, recording nothing (AlwaysOff), no export',
+    loader: '--import',
+    preload: './bench/fixtures/instrumentations-only.mjs',
+  },
   opentelemetry: {
     label: 'OpenTelemetry auto-instrumentations, AlwaysOn, every span and log (http/protobuf)',
     loader: '--import',
@@ -82,11 +90,7 @@ function lanternWith(variable: string, value: string, what: string): Variant {
 /** Lantern with one part off at a time: the difference to `lantern` is that part's cost. */
 const parts: Record<string, Variant> = {
   plain: variants.plain as Variant,
-  floor: {
-    label: 'floor: the same instrumentations, recording nothing (AlwaysOff), no export',
-    loader: '--import',
-    preload: './bench/fixtures/instrumentations-only.mjs',
-  },
+  floor: variants.floor as Variant,
   lantern: variants.lantern as Variant,
   'no-logs': lanternWith('OTEL_LOGS_EXPORTER', 'none', 'no log records'),
   'no-pino': lanternWith(
@@ -221,7 +225,7 @@ function cycleByCycle(path: string, slices: Map<string, Slices>): string[] {
       return other !== undefined && (better === 'lower' ? value < other : value > other);
     }).length;
   return [...slices]
-    .filter(([name]) => name !== 'lantern' && name !== 'plain')
+    .filter(([name]) => !['lantern', 'plain', 'floor'].includes(name))
     .map(
       ([name, peer]) =>
         `- ${path}, Lantern against ${name}, cycle by cycle: less CPU per request in ${String(wins(lantern.cpuUsPerRequest, peer.cpuUsPerRequest, 'lower'))} of ${String(lantern.cpuUsPerRequest.length)}, more requests a second flat out in ${String(wins(lantern.maxRps, peer.maxRps, 'higher'))} of ${String(lantern.maxRps.length)}.`,
