@@ -16,6 +16,9 @@
  *   (a quick look; BENCH_ROUNDS is the number of cycles)
  *   BENCH_ROUNDS=0 npm run bench -- overhead-parts   (instruction counts only)
  *   BENCH_COUNTS=off npm run bench -- overhead      (timed figures only)
+ *   BENCH_COUNTS=off BENCH_ROUTES=/compute \
+ *     BENCH_VARIANTS=floor-http,floor-http-express,floor-http-express-pino,floor \
+ *     npm run bench -- overhead-parts                 (what the floor is made of)
  */
 import {
   rssMiB,
@@ -87,9 +90,19 @@ function lanternWith(variable: string, value: string, what: string): Variant {
   };
 }
 
+/** The floor with only the named instrumentations: the steps between them split the floor. */
+const floorOf = (instrumentations: string): Variant => ({
+  ...(variants.floor as Variant),
+  label: `floor with ${instrumentations} only`,
+  env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: instrumentations },
+});
+
 /** Lantern with one part off at a time: the difference to `lantern` is that part's cost. */
 const parts: Record<string, Variant> = {
   plain: variants.plain as Variant,
+  'floor-http': floorOf('http'),
+  'floor-http-express': floorOf('http,express'),
+  'floor-http-express-pino': floorOf('http,express,pino'),
   floor: variants.floor as Variant,
   lantern: variants.lantern as Variant,
   'no-logs': lanternWith('OTEL_LOGS_EXPORTER', 'none', 'no log records'),
