@@ -2,8 +2,8 @@
  * Overhead of the bootstrap against what a team would run instead: the same express app plain
  * (control), under plain OpenTelemetry, EDOT Node, dd-trace and `lantern/register`, every
  * tracer exporting to the real local Collector, and under Lantern's instrumentations recording
- * nothing (a reference: the floor any OpenTelemetry bootstrap with them starts from). Every variant's app runs at once on core 0 and
- * the load moves between them in short slices (bench/interleaved.ts); this process (the load
+ * nothing (a reference: the floor any OpenTelemetry bootstrap with them starts from). Every
+ * variant's app runs at once on core 0 and the load moves between them in short slices (bench/interleaved.ts); this process (the load
  * generator) and the stack's servers run on the other cores. Reports max throughput and CPU per
  * request at a fixed rate, each against plain node's of the same cycle (paired: the machine's
  * drift cancels), instructions per request counted by callgrind (bench/instructions.ts),
@@ -39,8 +39,8 @@ import {
 } from './interleaved.ts';
 import { median, percentile, range } from './stats.ts';
 
-// 6 s slices: with 2 s slices every app idled ~8 s between them and started each slice from a
-// shrunken heap, which took /hello ratios from ~0.6 (6 s) down to ~0.45 for every variant.
+// 6 s slices: with 2 s slices every app idled ~8 s between them and /hello read ~0.45 for every
+// variant, ~0.6 with 6 s (why is not proven; an idle heap shrinking between slices is a guess).
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUTES = (process.env.BENCH_ROUTES ?? '/compute,/hello').split(',');

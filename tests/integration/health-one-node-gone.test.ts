@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createElasticsearchClient } from '../../src/storage/client.ts';
 import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
+import { freePort } from '../../tools/harness/free-port.ts';
 import { stack } from '../../tools/harness/otlp.ts';
 
 /**
@@ -9,23 +9,6 @@ import { stack } from '../../tools/harness/otlp.ts';
  * listed first): the cluster is still there, so every reading says what its health is, never
  * the error of the node that happened to be tried first. With no node left, it says down.
  */
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      resolve();
-    }),
-  );
-  const address = server.address();
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return `http://127.0.0.1:${String(address.port)}`;
-}
-
 interface Health {
   components: { name: string; state: string; detail: string }[];
 }
@@ -38,7 +21,7 @@ let oneGone: ApiUnderTest;
 let allGone: ApiUnderTest;
 
 beforeAll(async () => {
-  gone = await closedPortUrl();
+  gone = `http://127.0.0.1:${String(await freePort())}`;
   oneGone = await startApi(createElasticsearchClient({ url: `${gone},${stack.elasticsearch}` }));
   allGone = await startApi(createElasticsearchClient({ url: gone }));
 });
@@ -56,7 +39,6 @@ describe('GET /api/v1/health with an Elasticsearch node gone', () => {
       expect(status).toBe(200);
       details.push(esOf(body)?.detail ?? '');
     }
-    expect(details).toHaveLength(6);
     expect(details.filter((detail) => !/^cluster (green|yellow)$/.test(detail))).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../tools/harness/free-port.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, newSpanId, newTraceId, sendSpans } from '../../tools/harness/otlp.ts';
 import { es } from '../../tools/harness/stores.ts';
@@ -11,14 +11,6 @@ import { loadStackSettings } from '../../tools/stack/settings.ts';
  * over the test stack's Elasticsearch: stateless, so a trace written through one instance is
  * served by another, also by one started after the first is gone.
  */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
 interface Instance {
   readonly api: string;
   readonly otlp: string;
