@@ -1,44 +1,37 @@
 /**
- * Where Lantern's CPU goes, by component: the benchmark app under `lantern/register` and V8's
- * sampling profiler (`--cpu-prof`), at the overhead benchmark's fixed rate. Each sample is
- * charged to the innermost frame that belongs to a package (Node's own internals are charged to
- * the package that called them), packages are grouped into components, and each component's
- * share of the process's CPU becomes µs per request.
+ * Where each bootstrap's CPU goes, by component: the benchmark app on `/compute` under plain
+ * node, the floor, dd-trace and `lantern/register` (BENCH_VARIANTS picks others), sampled by
+ * Linux perf at the overhead benchmark's fixed rate, every app at once on core 0, the rounds
+ * interleaved. perf sees what V8's own profiler does not: every thread (GC and compiler
+ * helpers), V8's native code (JSON.parse, inline-cache misses) and the kernel (page faults).
+ * JIT-compiled functions are named through node's `--perf-basic-prof-only-functions`.
+ *
+ * Each sample is charged to the innermost JavaScript frame that belongs to a component, so the
+ * native work under a frame (and Node's own internals it calls) goes with it; a sample with no
+ * such frame is the garbage collector, the JIT compiler, or the rest of node (libuv, the HTTP
+ * parser, the kernel under them).
  *   npm run bench -- profile
+ *   BENCH_ROUNDS=3 BENCH_SECONDS=15 BENCH_VARIANTS=floor,lantern npm run bench -- profile
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp } from '../tools/harness/instrumented-app.ts';
+import type { RunningApp } from '../tools/harness/instrumented-app.ts';
+import { debianExecutable } from '../tools/stack/debian-package.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
-import { cpuAtFixedRate, FIXED_RATE, pinAwayFromApp } from './fixed-rate.ts';
+import { atFixedRate, pinAwayFromApp, warmUp } from './fixed-rate.ts';
+import { chosen, fixedRate, startVariant, variants } from './overhead.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const ROUTE = '/compute';
+const DEFAULT_VARIANTS = ['floor', 'dd-trace', 'lantern'];
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string };
-  children?: number[];
-}
-interface Profile {
-  /** µs on the monotonic clock, which process.hrtime reads too (Linux: CLOCK_MONOTONIC). */
-  startTime: number;
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-/** Components, first match wins; a frame outside node_modules and src is the app's. */
+/** Components, first match wins, tested against a JavaScript frame's file. */
 const components: [string, RegExp][] = [
-  [
-    'Lantern: holding and deciding traces',
-    /dist\/tracing\/sampler\/(tail-processor|bounded-map|decision|error-span|randomness|weighted-span)/,
-  ],
-  [
-    'Lantern: head sampler and tracestate',
-    /dist\/tracing\/sampler\/|@opentelemetry\/core\/.*TraceState/,
-  ],
+  ['Lantern: sampler (head and tail)', /dist\/tracing\/sampler\//],
   ['Lantern: the rest of the bootstrap', /dist\/tracing\//],
   ['http instrumentation', /@opentelemetry\/instrumentation-http\//],
   ['express instrumentation', /@opentelemetry\/instrumentation-express\//],
@@ -55,91 +48,150 @@ const components: [string, RegExp][] = [
     'span recording and context',
     /@opentelemetry\/(sdk-trace|core|api|context-async-hooks|instrumentation|resources)\//,
   ],
-  ['other instrumentation', /@opentelemetry\//],
-  ['app, express, pino (plain work)', /node_modules\/|bench\/fixtures/],
+  ['other OpenTelemetry instrumentation', /@opentelemetry\//],
+  ['dd-trace', /node_modules\/(dd-trace|@datadog)\//],
+  ['app, express, pino (plain work)', /node_modules\/|bench\/fixtures\//],
 ];
 
-function componentOf(url: string): string | undefined {
-  if (url === '' || url.startsWith('node:')) return undefined;
-  return (
-    components.find(([, pattern]) => pattern.test(url))?.[0] ?? 'app, express, pino (plain work)'
-  );
+const NODE_REST = 'node: libuv, HTTP parser, kernel, internals';
+
+/** A frame of `perf script -F ip,sym,dso`: `  7f3a… JS:*name file:///…/x.mjs:1:2 (/tmp/perf-1.map)`. */
+function componentOfFrame(frame: string): string | undefined {
+  const js = /JS:\S*\s+(?:\S+\s+)?((?:file:\/\/)?\/\S+|node:\S+)/.exec(frame);
+  if (!js?.[1] || js[1].startsWith('node:')) return undefined;
+  return components.find(([, pattern]) => pattern.test(js[1] ?? ''))?.[0];
 }
 
-/** CPU time per component, ms, of the samples taken within [from, to] µs (idle excluded). */
-export function chargeByComponent(profile: Profile, from: number, to: number): Map<string, number> {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes)
-    for (const child of node.children ?? []) parent.set(child, node.id);
-  const owner = new Map<number, string>();
-  const ownerOf = (id: number): string => {
-    const known = owner.get(id);
-    if (known) return known;
-    const node = byId.get(id);
-    const name = node?.callFrame.functionName ?? '';
-    let found: string;
-    if (name === '(garbage collector)') found = 'garbage collector';
-    else if (name === '(idle)') found = 'idle';
-    else {
-      const here = componentOf(node?.callFrame.url ?? '');
-      const up = parent.get(id);
-      found = here ?? (up === undefined ? 'node internals, startup' : ownerOf(up));
-    }
-    owner.set(id, found);
-    return found;
-  };
+/** The component a sample's call chain (innermost frame first) is charged to. */
+export function componentOfChain(frames: readonly string[]): string {
+  for (const frame of frames) {
+    const found = componentOfFrame(frame);
+    if (found) return found;
+  }
+  const chain = frames.join('\n');
+  if (/Scaveng|Marking|Sweeper|MarkCompact|Heap::|GCTracer|MemoryReducer/.test(chain))
+    return 'garbage collector';
+  if (/compiler::|Compile|Maglev|turboshaft|Baseline/.test(chain)) return 'JIT compiler';
+  return NODE_REST;
+}
+
+/** CPU ns per component in a `perf script -F tid,period,ip,sym,dso` listing. */
+export function chargeByComponent(listing: string): Map<string, number> {
   const charged = new Map<string, number>();
-  let at = profile.startTime;
-  profile.samples.forEach((id, i) => {
-    const delta = profile.timeDeltas[i] ?? 0;
-    at += delta;
-    if (at < from || at > to) return;
-    const component = ownerOf(id);
-    charged.set(component, (charged.get(component) ?? 0) + delta / 1000);
-  });
-  charged.delete('idle');
+  for (const sample of listing.split('\n\n')) {
+    const [head, ...frames] = sample.split('\n').filter((line) => line.trim() !== '');
+    const period = Number(head?.trim().split(/\s+/)[1]);
+    if (!Number.isFinite(period) || frames.length === 0) continue;
+    const component = componentOfChain(frames);
+    charged.set(component, (charged.get(component) ?? 0) + period);
+  }
   return charged;
 }
 
-export async function cpuProfile(): Promise<string> {
-  const { otlpHttp } = await stackUp(loadStackSettings());
-  const dir = mkdtempSync(join(tmpdir(), 'lantern-profile-'));
-  const app = await startApp({
-    loader: '--import',
-    script: 'bench/fixtures/app.mjs',
-    service: 'bench-overhead',
-    cores: '0',
-    env: {
-      OTEL_EXPORTER_OTLP_ENDPOINT: otlpHttp,
-      NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}`,
-    },
+/** `seconds` at `rate` on one app, sampled by perf; CPU µs per request by component. */
+async function profileSlice(
+  perf: string,
+  dir: string,
+  app: RunningApp,
+  rate: number,
+): Promise<Map<string, number>> {
+  const data = join(dir, `${String(app.child.pid)}.data`);
+  const recorder = spawn(
+    perf,
+    [
+      'record',
+      '-q',
+      '-e',
+      'cpu-clock',
+      '-F',
+      '1000',
+      '-g',
+      '-p',
+      String(app.child.pid),
+      '-o',
+      data,
+    ],
+    { stdio: 'ignore' },
+  );
+  const recorded = new Promise((resolve) => recorder.once('exit', resolve));
+  const run = await atFixedRate(`${app.url}${ROUTE}`, SECONDS, rate);
+  recorder.kill('SIGINT');
+  await recorded;
+  const listing = execFileSync(perf, ['script', '-i', data, '-F', 'tid,period,ip,sym,dso'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
+  const requests = Math.max(1, run.requests.total);
+  return new Map(
+    [...chargeByComponent(listing)].map(([component, ns]) => [component, ns / 1000 / requests]),
+  );
+}
+
+export async function cpuProfile(): Promise<string> {
+  const perf = await debianExecutable('perf', 'linux-perf');
+  const { otlpHttp } = await stackUp(loadStackSettings());
+  const run = chosen(variants, DEFAULT_VARIANTS);
+  const dir = mkdtempSync(join(tmpdir(), 'lantern-profile-'));
+  const apps: [string, RunningApp][] = [];
   const unpin = pinAwayFromApp();
-  const { cpuUsPerRequest, from, to } = await cpuAtFixedRate(
-    app.child.pid ?? 0,
-    `${app.url}/compute`,
-    SECONDS,
-  ).finally(unpin);
-  await app.stop('SIGINT'); // Lantern flushes, then the process exits and V8 writes the profile
-  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no CPU profile written in ${dir}: ${app.stderr()}`);
-  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile;
-  rmSync(dir, { recursive: true, force: true });
-  const charged = chargeByComponent(profile, from, to);
-  const busy = [...charged.values()].reduce((a, b) => a + b, 0);
-  if (busy === 0)
-    throw new Error('no profile sample fell in the measured window: the clocks do not agree');
-  const lines = [
-    `### Where Lantern's CPU goes on /compute (V8 profile of the measured window, ${FIXED_RATE} req/s for ${SECONDS} s, CPU counter ${cpuUsPerRequest.toFixed(0)} µs/req)`,
-    '',
-    '| component | share of busy CPU | ≈ µs/req |',
-    '| --- | --- | --- |',
-  ];
-  for (const [component, ms] of [...charged].sort((a, b) => b[1] - a[1])) {
-    lines.push(
-      `| ${component} | ${((ms / busy) * 100).toFixed(1)}% | ${((ms / busy) * cpuUsPerRequest).toFixed(0)} |`,
-    );
+  const totals = new Map<string, Map<string, number>>(run.map(([name]) => [name, new Map()]));
+  let rate = 0;
+  try {
+    for (const [name, variant] of run)
+      apps.push([
+        name,
+        await startVariant(variant, 'bench-profile', otlpHttp, [
+          '--perf-basic-prof-only-functions',
+        ]),
+      ]);
+    for (const [name, app] of apps) {
+      const { flatOutRps } = await warmUp(`${app.url}${ROUTE}`);
+      if (name === 'plain') rate = fixedRate(flatOutRps);
+    }
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const order = round % 2 === 0 ? apps : [...apps].reverse();
+      for (const [name, app] of order) {
+        const total = totals.get(name) ?? new Map<string, number>();
+        for (const [component, us] of await profileSlice(perf, dir, app, rate))
+          total.set(component, (total.get(component) ?? 0) + us / ROUNDS);
+      }
+    }
+  } finally {
+    unpin();
+    await Promise.all(apps.map(([, app]) => app.stop('SIGKILL')));
+    for (const [, app] of apps) rmSync(`/tmp/perf-${String(app.child.pid)}.map`, { force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
+  return report(run, totals, rate);
+}
+
+function report(
+  run: readonly [string, unknown][],
+  totals: ReadonlyMap<string, ReadonlyMap<string, number>>,
+  rate: number,
+): string {
+  const names = run.map(([name]) => name);
+  const us = (name: string, component: string): number => totals.get(name)?.get(component) ?? 0;
+  const sum = (name: string): number =>
+    [...(totals.get(name)?.values() ?? [])].reduce((a, b) => a + b, 0);
+  const rows = [...new Set(names.flatMap((name) => [...(totals.get(name)?.keys() ?? [])]))].sort(
+    (a, b) => us('lantern', b) - us('lantern', a),
+  );
+  const overFloor = names.includes('floor') && names.includes('lantern');
+  const cell = (value: number): string => value.toFixed(0);
+  const lines = [
+    `### Where the CPU goes on ${ROUTE}, by component (Linux perf, every thread, µs per request; ${String(rate)} req/s, ${String(ROUNDS)} interleaved rounds × ${String(SECONDS)} s per variant, mean)`,
+    '',
+    `| component | ${names.join(' | ')}${overFloor ? ' | Lantern − floor |' : ' |'}`,
+    `| --- |${names.map(() => ' --- |').join('')}${overFloor ? ' --- |' : ''}`,
+  ];
+  for (const component of rows)
+    lines.push(
+      `| ${component} | ${names.map((name) => cell(us(name, component))).join(' | ')}${overFloor ? ` | ${cell(us('lantern', component) - us('floor', component))} |` : ' |'}`,
+    );
+  lines.push(
+    `| **all** | ${names.map((name) => `**${cell(sum(name))}**`).join(' | ')}${overFloor ? ` | **${cell(sum('lantern') - sum('floor'))}** |` : ' |'}`,
+  );
   return lines.join('\n');
 }

@@ -141,10 +141,15 @@ export const startVariant = (
   variant: Variant,
   service: string,
   otlp: string,
-): Promise<RunningApp> => startApp({ ...appOf(variant, service, otlp), cores: '0' });
+  nodeFlags: readonly string[] = [],
+): Promise<RunningApp> => startApp({ ...appOf(variant, service, otlp), cores: '0', nodeFlags });
 
-function chosen(all: Record<string, Variant>): [string, Variant][] {
-  const wanted = process.env.BENCH_VARIANTS?.split(',');
+/** The variants BENCH_VARIANTS names (else `defaults`, else all), plain node always first. */
+export function chosen(
+  all: Record<string, Variant>,
+  defaults?: readonly string[],
+): [string, Variant][] {
+  const wanted = process.env.BENCH_VARIANTS?.split(',') ?? defaults;
   const unknown = wanted?.filter((name) => !(name in all)) ?? [];
   if (unknown.length > 0)
     throw new Error(
@@ -172,7 +177,7 @@ const middleHalf = (values: readonly number[], digits: number): string =>
  * longer fixed; on a slow morning plain node served 340 `/compute` requests a second (860 on the
  * day the issue was filed), and 300 req/s would have held every variant at its limit.
  */
-const fixedRate = (plainFlatOutRps: number): number =>
+export const fixedRate = (plainFlatOutRps: number): number =>
   Math.min(FIXED_RATE, Math.max(10, Math.floor(plainFlatOutRps / 20) * 10));
 
 /** The timed figures of every variant on one route, all apps running at once. */
