@@ -22,6 +22,7 @@ import { debianExecutable } from '../tools/stack/debian-package.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
 import { atFixedRate, pinAwayFromApp, warmUp } from './fixed-rate.ts';
+import { threadCpuSeconds } from './process-cpu.ts';
 import { chosen, fixedRate, startVariant, variants } from './overhead.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -88,7 +89,13 @@ export function chargeByComponent(listing: string): Map<string, number> {
   return charged;
 }
 
-/** `seconds` at `rate` on one app, sampled by perf; CPU µs per request by component. */
+/** The kernel's count of the app's CPU, beside perf's samples, so the sampled total can be checked. */
+const COUNTER = 'CPU counter (schedstat, all threads)';
+
+/**
+ * SECONDS at `rate` on one app, sampled by perf; CPU µs per request by component, and under
+ * COUNTER what the kernel counted over the same window.
+ */
 async function profileSlice(
   perf: string,
   dir: string,
@@ -114,7 +121,10 @@ async function profileSlice(
     { stdio: 'ignore' },
   );
   const recorded = new Promise((resolve) => recorder.once('exit', resolve));
+  const pid = app.child.pid ?? 0;
+  const before = threadCpuSeconds(pid);
   const run = await atFixedRate(`${app.url}${ROUTE}`, SECONDS, rate);
+  const counted = threadCpuSeconds(pid) - before;
   recorder.kill('SIGINT');
   await recorded;
   const listing = execFileSync(perf, ['script', '-i', data, '-F', 'tid,period,ip,sym,dso'], {
@@ -123,9 +133,13 @@ async function profileSlice(
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const requests = Math.max(1, run.requests.total);
-  return new Map(
-    [...chargeByComponent(listing)].map(([component, ns]) => [component, ns / 1000 / requests]),
-  );
+  return new Map([
+    ...[...chargeByComponent(listing)].map(([component, ns]): [string, number] => [
+      component,
+      ns / 1000 / requests,
+    ]),
+    [COUNTER, (counted * 1e6) / requests],
+  ]);
 }
 
 export async function cpuProfile(): Promise<string> {
@@ -174,24 +188,26 @@ function report(
   const names = run.map(([name]) => name);
   const us = (name: string, component: string): number => totals.get(name)?.get(component) ?? 0;
   const sum = (name: string): number =>
-    [...(totals.get(name)?.values() ?? [])].reduce((a, b) => a + b, 0);
-  const rows = [...new Set(names.flatMap((name) => [...(totals.get(name)?.keys() ?? [])]))].sort(
-    (a, b) => us('lantern', b) - us('lantern', a),
-  );
+    [...(totals.get(name) ?? [])]
+      .filter(([component]) => component !== COUNTER)
+      .reduce((total, [, value]) => total + value, 0);
+  const components = names.flatMap((name) => [...(totals.get(name)?.keys() ?? [])]);
+  const rows = [...new Set(components)]
+    .filter((component) => component !== COUNTER)
+    .sort((a, b) => us('lantern', b) - us('lantern', a));
   const overFloor = names.includes('floor') && names.includes('lantern');
-  const cell = (value: number): string => value.toFixed(0);
-  const lines = [
+  const row = (label: string, value: (name: string) => number): string => {
+    const cells = names.map((name) => value(name).toFixed(0));
+    if (overFloor) cells.push((value('lantern') - value('floor')).toFixed(0));
+    return `| ${label} | ${cells.join(' | ')} |`;
+  };
+  return [
     `### Where the CPU goes on ${ROUTE}, by component (Linux perf, every thread, µs per request; ${String(rate)} req/s, ${String(ROUNDS)} interleaved rounds × ${String(SECONDS)} s per variant, mean)`,
     '',
-    `| component | ${names.join(' | ')}${overFloor ? ' | Lantern − floor |' : ' |'}`,
+    `| component | ${names.join(' | ')} |${overFloor ? ' Lantern − floor |' : ''}`,
     `| --- |${names.map(() => ' --- |').join('')}${overFloor ? ' --- |' : ''}`,
-  ];
-  for (const component of rows)
-    lines.push(
-      `| ${component} | ${names.map((name) => cell(us(name, component))).join(' | ')}${overFloor ? ` | ${cell(us('lantern', component) - us('floor', component))} |` : ' |'}`,
-    );
-  lines.push(
-    `| **all** | ${names.map((name) => `**${cell(sum(name))}**`).join(' | ')}${overFloor ? ` | **${cell(sum('lantern') - sum('floor'))}** |` : ' |'}`,
-  );
-  return lines.join('\n');
+    ...rows.map((component) => row(component, (name) => us(name, component))),
+    row('**all sampled**', sum),
+    row(COUNTER, (name) => us(name, COUNTER)),
+  ].join('\n');
 }
