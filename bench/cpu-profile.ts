@@ -14,7 +14,7 @@
  *   BENCH_ROUNDS=3 BENCH_SECONDS=15 BENCH_VARIANTS=floor,lantern npm run bench -- profile
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningApp } from '../tools/harness/instrumented-app.ts';
@@ -102,35 +102,23 @@ async function profileSlice(
   app: RunningApp,
   rate: number,
 ): Promise<Map<string, number>> {
-  const data = join(dir, `${String(app.child.pid)}.data`);
-  const recorder = spawn(
-    perf,
-    [
-      'record',
-      '-q',
-      '-e',
-      'cpu-clock',
-      '-F',
-      '1000',
-      '-g',
-      '-p',
-      String(app.child.pid),
-      '-o',
-      data,
-    ],
-    { stdio: 'ignore' },
-  );
-  const recorded = new Promise((resolve) => recorder.once('exit', resolve));
   const pid = app.child.pid ?? 0;
+  const data = join(dir, `${String(pid)}.data`);
+  const args = ['record', '-q', '-e', 'cpu-clock', '-F', '1000', '-g', '-p', String(pid)];
+  const recorder = spawn(perf, [...args, '-o', data], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let complaint = '';
+  recorder.stderr.on('data', (chunk: Buffer) => (complaint += chunk.toString()));
+  const recorded = new Promise((resolve) => recorder.once('exit', resolve));
   const before = threadCpuSeconds(pid);
   const run = await atFixedRate(`${app.url}${ROUTE}`, SECONDS, rate);
   const counted = threadCpuSeconds(pid) - before;
   recorder.kill('SIGINT');
   await recorded;
+  if (!existsSync(data))
+    throw new Error(`perf record wrote no samples of pid ${String(pid)}: ${complaint.trim()}`);
   const listing = execFileSync(perf, ['script', '-i', data, '-F', 'tid,period,ip,sym,dso'], {
     encoding: 'utf8',
     maxBuffer: 1 << 30,
-    stdio: ['ignore', 'pipe', 'ignore'],
   });
   const requests = Math.max(1, run.requests.total);
   return new Map([
