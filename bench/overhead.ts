@@ -144,7 +144,7 @@ export const startVariant = (
   nodeFlags: readonly string[] = [],
 ): Promise<RunningApp> => startApp({ ...appOf(variant, service, otlp), cores: '0', nodeFlags });
 
-/** The variants BENCH_VARIANTS names (else `defaults`, else all), plain node always first. */
+/** The variants BENCH_VARIANTS names (else `defaults`, else all); plain node always runs. */
 export function chosen(
   all: Record<string, Variant>,
   defaults?: readonly string[],
