@@ -22,6 +22,7 @@ import { debianExecutable } from '../tools/stack/debian-package.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
 import { atFixedRate, pinAwayFromApp, warmUp } from './fixed-rate.ts';
+import { rotated } from './interleaved.ts';
 import { threadCpuSeconds } from './process-cpu.ts';
 import { chosen, fixedRate, startVariant, variants } from './overhead.ts';
 
@@ -160,8 +161,7 @@ export async function cpuProfile(): Promise<string> {
       if (name === 'plain') rate = fixedRate(flatOutRps);
     }
     for (let round = 0; round < ROUNDS; round += 1) {
-      const order = round % 2 === 0 ? apps : [...apps].reverse();
-      for (const [name, app] of order) {
+      for (const [name, app] of rotated(apps, round)) {
         const total = totals.get(name) ?? new Map<string, number>();
         for (const [component, us] of await profileSlice(perf, dir, app, rate))
           total.set(component, (total.get(component) ?? 0) + us / ROUNDS);

@@ -41,7 +41,7 @@ const sleep = (seconds: number): Promise<void> => setTimeout(seconds * 1000);
 const nowSeconds = (): number => performance.now() / 1000;
 
 /** Each cycle starts one app further on, so no app always follows the same one. */
-const rotated = <T>(items: readonly T[], cycle: number): T[] =>
+export const rotated = <T>(items: readonly T[], cycle: number): T[] =>
   items.map((_, i) => items[(i + cycle) % items.length] as T);
 
 /**

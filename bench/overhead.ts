@@ -3,10 +3,10 @@
  * (control), under plain OpenTelemetry, EDOT Node, dd-trace and `lantern/register`, every
  * tracer exporting to the real local Collector, and under Lantern's instrumentations recording
  * nothing (a reference: the floor any OpenTelemetry bootstrap with them starts from). Every
- * variant's app runs at once on core 0 and the load moves between them in short slices (bench/interleaved.ts); this process (the load
- * generator) and the stack's servers run on the other cores. Reports max throughput and CPU per
- * request at a fixed rate, each against plain node's of the same cycle (paired: the machine's
- * drift cancels), instructions per request counted by callgrind (bench/instructions.ts),
+ * variant's app runs at once on core 0 and the load moves between them in short slices
+ * (bench/interleaved.ts); this process (the load generator) and the stack's servers run on the
+ * other cores. Reports max throughput and CPU per request at a fixed rate, each against plain
+ * node's of the same cycle (paired: the machine's drift cancels), instructions per request counted by callgrind (bench/instructions.ts),
  * p50/p99 at the fixed rate, and RSS.
  * `overhead-parts` runs Lantern with one part at a time switched off by its documented setting,
  * beside plain node and the instrumentations alone, so each part's µs per request shows.
