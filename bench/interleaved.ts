@@ -166,3 +166,27 @@ export const pairedDifferences = (
     const base = control[k];
     return base === undefined ? [] : [value - base];
   });
+
+/**
+ * One variant's figures from the slices of its copies: each cycle's figure is the mean over
+ * the copies' slices of that cycle. Two processes of the same app can differ for their whole
+ * life: three plain node processes, interleaved in one run, served a median of 407, 347 and 352
+ * `/compute` requests a second flat out over 4 cycles, so a variant measured in one process
+ * carries that process's luck, and over several, their mean.
+ */
+export function meanOfCopies(copies: readonly Slices[]): Slices {
+  const mean = (figure: keyof Slices): number[] => {
+    const cycles = Math.min(...copies.map((copy) => copy[figure].length));
+    return Array.from(
+      { length: Number.isFinite(cycles) ? cycles : 0 },
+      (_, k) => copies.reduce((sum, copy) => sum + (copy[figure][k] ?? 0), 0) / copies.length,
+    );
+  };
+  return {
+    cpuUsPerRequest: mean('cpuUsPerRequest'),
+    p50: mean('p50'),
+    p99: mean('p99'),
+    maxRps: mean('maxRps'),
+    busy: mean('busy'),
+  };
+}

@@ -3,11 +3,12 @@
  * (control), under plain OpenTelemetry, EDOT Node, dd-trace and `lantern/register`, every
  * tracer exporting to the real local Collector, and under Lantern's instrumentations recording
  * nothing (a reference: the floor any OpenTelemetry bootstrap with them starts from). Every
- * variant's app runs at once on core 0 and the load moves between them in short slices
- * (bench/interleaved.ts); this process (the load generator) and the stack's servers run on the
- * other cores. Reports max throughput and CPU per request at a fixed rate, each against plain
- * node's of the same cycle (paired: the machine's drift cancels), instructions per request counted by callgrind (bench/instructions.ts),
- * p50/p99 at the fixed rate, and RSS.
+ * variant's app runs at once on core 0, in BENCH_COPIES processes (3) whose figures are
+ * averaged, and the load moves between them in short slices (bench/interleaved.ts); this
+ * process (the load generator) and the stack's servers run on the other cores. Reports max
+ * throughput and CPU per request at a fixed rate, each against plain node's of the same cycle
+ * (paired: the machine's drift cancels), instructions per request counted by callgrind
+ * (bench/instructions.ts), p50/p99 at the fixed rate, and RSS.
  * `overhead-parts` runs Lantern with one part at a time switched off by its documented setting,
  * beside plain node and the instrumentations alone, so each part's µs per request shows.
  *   npm run bench -- overhead
@@ -32,8 +33,10 @@ import { FIXED_RATE, pinAwayFromApp, stackPids, WARM_UP_REQUESTS, warmUp } from 
 import { COUNTED, instructionsPerRequest, PACE, requireCountingTools } from './instructions.ts';
 import {
   interleave,
+  meanOfCopies,
   pairedDifferences,
   pairedRatios,
+  rotated,
   untilQuiet,
   type Slices,
 } from './interleaved.ts';
@@ -41,10 +44,12 @@ import { median, percentile, range } from './stats.ts';
 
 // 6 s slices: with 2 s slices every app idled ~8 s between them and /hello read ~0.45 for every
 // variant, ~0.6 with 6 s (why is not proven; an idle heap shrinking between slices is a guess).
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUTES = (process.env.BENCH_ROUTES ?? '/compute,/hello').split(',');
 const COUNTS = process.env.BENCH_COUNTS !== 'off';
+/** Processes per variant, each sliced in turn; a variant's figure per cycle is their mean. */
+const COPIES = Number(process.env.BENCH_COPIES ?? 3);
 
 export type Variant = Pick<AppOptions, 'loader' | 'preload' | 'env'> & { readonly label: string };
 
@@ -190,23 +195,40 @@ async function timedFigures(
   await untilQuiet(stack);
   const started: { name: string; app: RunningApp }[] = [];
   try {
-    for (const [name, variant] of run)
-      started.push({ name, app: await startVariant(variant, 'bench-overhead', otlp) });
-    const apps = started.map(({ name, app }) => ({
-      name,
+    // Copy c of every variant starts in an order rotated by c, so no variant always starts
+    // first (in one run the first-started of three plain node processes served the most).
+    for (let copy = 0; copy < COPIES; copy += 1)
+      for (const [name, variant] of rotated(run, copy))
+        started.push({ name, app: await startVariant(variant, 'bench-overhead', otlp) });
+    const apps = started.map(({ name, app }, i) => ({
+      name: `${name} #${String(i)}`,
+      variant: name,
       pid: app.child.pid ?? 0,
       url: `${app.url}${path}`,
     }));
     const warm = new Map<string, number>();
     for (const app of apps) warm.set(app.name, (await warmUp(app.url)).flatOutRps);
-    const rate = fixedRate(warm.get('plain') ?? FIXED_RATE * 2);
-    const slices = await interleave(apps, {
+    const plainWarm = apps
+      .filter((app) => app.variant === 'plain')
+      .map((app) => warm.get(app.name) ?? 0);
+    const rate = fixedRate(plainWarm.length > 0 ? median(plainWarm) : FIXED_RATE * 2);
+    const sliced = await interleave(apps, {
       cycles: ROUNDS,
       seconds: SECONDS,
       rate,
       stackPids: stack,
     });
-    return { slices, rate, rss: new Map(apps.map((app) => [app.name, rssMiB(app.pid)])) };
+    const copiesOf = (name: string) => apps.filter((app) => app.variant === name);
+    const slices = new Map(
+      run.map(([name]) => [
+        name,
+        meanOfCopies(copiesOf(name).flatMap((app) => sliced.get(app.name) ?? [])),
+      ]),
+    );
+    const rss = new Map(
+      run.map(([name]) => [name, median(copiesOf(name).map((app) => rssMiB(app.pid)))]),
+    );
+    return { slices, rate, rss };
   } finally {
     // SIGKILL: plain OpenTelemetry's register handles SIGTERM by flushing and never exits.
     await Promise.all(started.map(({ app }) => app.stop('SIGKILL')));
@@ -255,7 +277,7 @@ async function compare(title: string, all: Record<string, Variant>): Promise<str
   const { otlpHttp } = await stackUp(loadStackSettings());
   const run = chosen(all);
   const lines = [
-    `### ${title} (every app at once on core 0, load and stack on the others; ${String(ROUNDS)} cycles of ${String(SECONDS)} s per app at a fixed rate (${String(FIXED_RATE)} req/s, or half of what plain node serves flat out if less), then ${String(ROUNDS)} flat out, after ${String(WARM_UP_REQUESTS)} requests warm; ratio and + µs against plain node in the same cycle, median and middle half of the cycles; instructions counted by callgrind over ${String(COUNTED)} requests at ${String(PACE)} req/s on a clock slowed to match, timer work included)`,
+    `### ${title} (every app at once on core 0, ${String(COPIES)} copies of each, load and stack on the others; ${String(ROUNDS)} cycles of ${String(SECONDS)} s per app at a fixed rate (${String(FIXED_RATE)} req/s, or half of what plain node serves flat out if less), then ${String(ROUNDS)} flat out, after ${String(WARM_UP_REQUESTS)} requests warm; a variant's figure per cycle the mean over its copies; ratio and + µs against plain node in the same cycle, median and middle half of the cycles; instructions counted by callgrind over ${String(COUNTED)} requests at ${String(PACE)} req/s on a clock slowed to match, timer work included)`,
     '',
     '| route | variant | max req/s (median, min–max) | ratio (median; middle half) | k instructions/req | + k instr/req | CPU µs/req (median, min–max) | + µs/req (median; middle half) | p50 ms | p99 ms | core 0 busy flat out | RSS MiB |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
