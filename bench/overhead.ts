@@ -13,8 +13,8 @@
  * beside plain node and the instrumentations alone, so each part's µs per request shows.
  *   npm run bench -- overhead
  *   npm run bench -- overhead-parts
- *   BENCH_VARIANTS=plain,lantern BENCH_ROUNDS=3 BENCH_ROUTES=/hello npm run bench -- overhead
- *   (a quick look; BENCH_ROUNDS is the number of cycles)
+ *   BENCH_VARIANTS=plain,lantern BENCH_COPIES=1 BENCH_ROUNDS=2 BENCH_ROUTES=/hello \
+ *     npm run bench -- overhead   (a quick look; BENCH_ROUNDS is the number of cycles)
  *   BENCH_ROUNDS=0 npm run bench -- overhead-parts   (instruction counts only)
  *   BENCH_COUNTS=off npm run bench -- overhead      (timed figures only)
  *   BENCH_COUNTS=off BENCH_ROUTES=/compute \

@@ -3,10 +3,10 @@ import { meanOfCopies, type Slices } from '../../bench/interleaved.ts';
 
 const slices = (cpu: number[], maxRps: number[]): Slices => ({
   cpuUsPerRequest: cpu,
-  p50: cpu.map(() => 10),
-  p99: cpu.map(() => 50),
+  p50: cpu.map((us) => us / 200),
+  p99: cpu.map((us) => us / 40),
   maxRps,
-  busy: cpu.map(() => 1),
+  busy: maxRps.map((rps) => rps / 400),
 });
 
 describe("a variant's figures from several copies of its app", () => {
@@ -17,6 +17,9 @@ describe("a variant's figures from several copies of its app", () => {
     ]);
     expect(merged.cpuUsPerRequest).toEqual([2200, 2300]);
     expect(merged.maxRps).toEqual([375, 340]);
+    expect(merged.p50).toEqual([11, 11.5]);
+    expect(merged.p99).toEqual([55, 57.5]);
+    expect(merged.busy).toEqual([0.9375, 0.85]);
   });
 
   it('keeps only the cycles every copy has', () => {
