@@ -20,7 +20,10 @@
  *   BENCH_COUNTS=off BENCH_ROUTES=/compute \
  *     BENCH_VARIANTS=floor-http,floor-http-express,floor-http-express-pino,floor \
  *     npm run bench -- overhead-parts                 (what the floor is made of)
+ *   BENCH_COUNTS=off BENCH_VARIANTS=floor,lantern,logs-only,lean-http,dd-trace \
+ *     npm run bench -- overhead-parts                 (what one span a request costs)
  */
+import { fileURLToPath } from 'node:url';
 import {
   rssMiB,
   startApp,
@@ -124,6 +127,25 @@ const parts: Record<string, Variant> = {
     'handlers',
     'a span per route handler, the default before',
   ),
+  // No http or express instrumentation, so no span at all: what Lantern costs beyond any span
+  // (the SDK, a log record per line, metrics); a bootstrap that makes spans costs more.
+  'logs-only': lanternWith(
+    'OTEL_NODE_ENABLED_INSTRUMENTATIONS',
+    'pino',
+    'no span made: the SDK, the log path and metrics only',
+  ),
+  // The same plus the leanest server span diagnostics_channel allows: a bound for any lighter
+  // http instrumentation (what it would still cost to make, record, sample and export a span).
+  'lean-http': {
+    label:
+      'lantern, pino only, plus the leanest diagnostics_channel server span (bench/fixtures/lean-http-span.mjs)',
+    loader: '--import',
+    env: {
+      OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'pino',
+      NODE_OPTIONS: `--import ${fileURLToPath(new URL('fixtures/lean-http-span.mjs', import.meta.url))}`,
+    },
+  },
+  'dd-trace': variants['dd-trace'] as Variant, // the peer Lantern trails on /hello
   'three-instrumentations': lanternWith(
     'OTEL_NODE_ENABLED_INSTRUMENTATIONS',
     'http,express,pino',
