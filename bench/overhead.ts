@@ -105,6 +105,16 @@ const floorOf = (instrumentations: string): Variant => ({
   env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: instrumentations },
 });
 
+/**
+ * No http or express instrumentation, so no span at all: what Lantern costs beyond any span
+ * (the SDK, a log record per line, metrics); a bootstrap that makes spans costs more.
+ */
+const logsOnly = lanternWith(
+  'OTEL_NODE_ENABLED_INSTRUMENTATIONS',
+  'pino',
+  'no span made: the SDK, the log path and metrics only',
+);
+
 /** Lantern with one part off at a time: the difference to `lantern` is that part's cost. */
 const parts: Record<string, Variant> = {
   plain: variants.plain as Variant,
@@ -127,21 +137,15 @@ const parts: Record<string, Variant> = {
     'handlers',
     'a span per route handler, the default before',
   ),
-  // No http or express instrumentation, so no span at all: what Lantern costs beyond any span
-  // (the SDK, a log record per line, metrics); a bootstrap that makes spans costs more.
-  'logs-only': lanternWith(
-    'OTEL_NODE_ENABLED_INSTRUMENTATIONS',
-    'pino',
-    'no span made: the SDK, the log path and metrics only',
-  ),
+  'logs-only': logsOnly,
   // The same plus the leanest server span diagnostics_channel allows: a bound for any lighter
   // http instrumentation (what it would still cost to make, record, sample and export a span).
   'lean-http': {
+    ...logsOnly,
     label:
       'lantern, pino only, plus the leanest diagnostics_channel server span (bench/fixtures/lean-http-span.mjs)',
-    loader: '--import',
     env: {
-      OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'pino',
+      ...logsOnly.env,
       NODE_OPTIONS: `--import ${fileURLToPath(new URL('fixtures/lean-http-span.mjs', import.meta.url))}`,
     },
   },
