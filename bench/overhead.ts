@@ -20,10 +20,9 @@
  *   BENCH_COUNTS=off BENCH_ROUTES=/compute \
  *     BENCH_VARIANTS=floor-http,floor-http-express,floor-http-express-pino,floor \
  *     npm run bench -- overhead-parts                 (what the floor is made of)
- *   BENCH_COUNTS=off BENCH_VARIANTS=floor,lantern,logs-only,lean-http,dd-trace \
+ *   BENCH_COUNTS=off BENCH_VARIANTS=floor,lantern,logs-only,no-express,dd-trace \
  *     npm run bench -- overhead-parts                 (what one span a request costs)
  */
-import { fileURLToPath } from 'node:url';
 import {
   rssMiB,
   startApp,
@@ -138,17 +137,11 @@ const parts: Record<string, Variant> = {
     'a span per route handler, the default before',
   ),
   'logs-only': logsOnly,
-  // The same plus the leanest server span diagnostics_channel allows: a bound for any lighter
-  // http instrumentation (what it would still cost to make, record, sample and export a span).
-  'lean-http': {
-    ...logsOnly,
-    label:
-      'lantern, pino only, plus the leanest diagnostics_channel server span (bench/fixtures/lean-http-span.mjs)',
-    env: {
-      ...logsOnly.env,
-      NODE_OPTIONS: `--import ${fileURLToPath(new URL('fixtures/lean-http-span.mjs', import.meta.url))}`,
-    },
-  },
+  'no-express': lanternWith(
+    'OTEL_NODE_DISABLED_INSTRUMENTATIONS',
+    'express',
+    'no express instrumentation: server spans not named by route',
+  ),
   'dd-trace': variants['dd-trace'] as Variant, // the peer Lantern trails on /hello
   'three-instrumentations': lanternWith(
     'OTEL_NODE_ENABLED_INSTRUMENTATIONS',

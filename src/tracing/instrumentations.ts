@@ -1,5 +1,6 @@
 import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation';
 import type * as Express from '@opentelemetry/instrumentation-express';
+import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import type * as Pino from '@opentelemetry/instrumentation-pino';
 import type { PinoInstrumentationConfig } from '@opentelemetry/instrumentation-pino';
 import type { RuntimeNodeInstrumentationConfig } from '@opentelemetry/instrumentation-runtime-node';
@@ -7,6 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { TelemetryConfig } from './config.ts';
 import { warnOnce } from './diagnostics.ts';
+import { HttpServerSpans } from './http-server-spans.ts';
 import { catalogue, packageOf } from './instrumentation-catalogue.ts';
 import { appFolders, canLoad } from './loadable-modules.ts';
 import { withDirectLogRecords } from './pino-log-records.ts';
@@ -53,7 +55,8 @@ type Settings = Pick<TelemetryConfig, 'expressLayers' | 'logsExporter' | 'eventL
  * and winston keep their trace ids but skip re-reading every line. The runtime instrumentation
  * samples event-loop delay every 50 ms rather than Node's 10 ms: at 10 ms its timer was most of
  * an idle process's CPU (3.3 ms/s in all, 1.3 at 50 ms), and a stall longer than 50 ms is still
- * caught.
+ * caught. The http instrumentation traces outgoing requests only: {@link HttpServerSpans}
+ * records the server spans, at less cost per request.
  */
 function settingsOf(
   name: string,
@@ -64,6 +67,10 @@ function settingsOf(
     const settings: RuntimeNodeInstrumentationConfig = {
       monitoringPrecision: config.eventLoopResolutionMs,
     };
+    return settings;
+  }
+  if (name === 'http') {
+    const settings: HttpInstrumentationConfig = { disableIncomingRequestInstrumentation: true };
     return settings;
   }
   if (name === 'express' && config.expressLayers !== 'all') {
@@ -114,6 +121,7 @@ export function defaultInstrumentations(config: Choice & Settings): Instrumentat
     try {
       const { exports, Instrumentation } = load(name);
       built.push(new Instrumentation(settingsOf(name, exports, config)));
+      if (name === 'http') built.push(new HttpServerSpans());
     } catch (error) {
       warnOnce(`instrumentation ${name} is off: ${String(error)}`);
     }

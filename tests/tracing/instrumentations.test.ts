@@ -103,6 +103,7 @@ describe('which instrumentations are turned on', () => {
     );
     expect(built.map((i) => i.instrumentationName)).toEqual([
       '@opentelemetry/instrumentation-http',
+      'lantern-http-server',
       '@opentelemetry/instrumentation-koa',
     ]);
     for (const instrumentation of built) instrumentation.disable();
