@@ -18,6 +18,7 @@ import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/inst
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { HTTP_STATUS_ATTRIBUTES, MIN_FAILED_HTTP_STATUS } from '../contracts/failed-request.ts';
 
 const NAME = 'lantern-http-server';
 const VERSION = '1.0.0';
@@ -145,14 +146,15 @@ function endServed(this: Response): void {
   this[served] = undefined;
   const { span, route, method } = record;
   const status = this.statusCode;
-  const failed = !(status >= 100 && status < 500);
-  span.setAttribute('http.response.status_code', status);
+  // A failed request as Lantern defines it; a status below 100 is no valid response either.
+  const errorType = status >= MIN_FAILED_HTTP_STATUS || status < 100 ? String(status) : undefined;
+  span.setAttribute(HTTP_STATUS_ATTRIBUTES[0], status);
   if (route.route !== undefined) {
     span.setAttribute('http.route', route.route);
     span.updateName(`${method === '_OTHER' ? 'HTTP' : method} ${route.route}`);
   }
-  if (failed) {
-    span.setAttribute('error.type', String(status));
+  if (errorType !== undefined) {
+    span.setAttribute('error.type', errorType);
     span.setStatus({ code: SpanStatusCode.ERROR });
   }
   span.end();
@@ -160,10 +162,10 @@ function endServed(this: Response): void {
     'http.request.method': method,
     'url.scheme': record.scheme,
     'network.protocol.version': record.protocol,
-    'http.response.status_code': status,
+    [HTTP_STATUS_ATTRIBUTES[0]]: status,
   };
   if (route.route !== undefined) attributes['http.route'] = route.route;
-  if (failed) attributes['error.type'] = String(status);
+  if (errorType !== undefined) attributes['error.type'] = errorType;
   record.duration.record((performance.now() - record.startedAt) / 1000, attributes);
 }
 
