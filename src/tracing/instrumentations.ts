@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { TelemetryConfig } from './config.ts';
 import { warnOnce } from './diagnostics.ts';
+import { ExpressRoutes } from './express-routes.ts';
 import { HttpServerSpans } from './http-server-spans.ts';
 import { catalogue, packageOf } from './instrumentation-catalogue.ts';
 import { appFolders, canLoad } from './loadable-modules.ts';
@@ -46,8 +47,9 @@ type Settings = Pick<TelemetryConfig, 'expressLayers' | 'logsExporter' | 'eventL
 
 /**
  * Lantern's settings for an instrumentation. Express layers record no span unless
- * LANTERN_EXPRESS_LAYERS says (`handlers`, `all`): the route still names the server span and
- * reaches it as http.route, and a failing request still makes an error trace. A route
+ * LANTERN_EXPRESS_LAYERS says (`handlers`, `all`, which load OpenTelemetry's express
+ * instrumentation); by default {@link ExpressRoutes} only names the server span's route (its
+ * http.route), and a failing request still makes an error trace. A route
  * handler's span lasts as long as the server span and carries only its name and, when it
  * throws, the exception; it was the costliest part of the bootstrap per request (on a trivial
  * route, counted by callgrind: 1,153–1,382k instructions with it, 887–903k without, plain
@@ -73,14 +75,10 @@ function settingsOf(
     const settings: HttpInstrumentationConfig = { disableIncomingRequestInstrumentation: true };
     return settings;
   }
-  if (name === 'express' && config.expressLayers !== 'all') {
+  if (name === 'express' && config.expressLayers === 'handlers') {
     const { ExpressLayerType } = exports as unknown as typeof Express;
     const settings: Express.ExpressInstrumentationConfig = {
-      ignoreLayersType: [
-        ExpressLayerType.MIDDLEWARE,
-        ExpressLayerType.ROUTER,
-        ...(config.expressLayers === 'none' ? [ExpressLayerType.REQUEST_HANDLER] : []),
-      ],
+      ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
     };
     return settings;
   }
@@ -114,11 +112,18 @@ function load(name: string): { exports: PackageExports; Instrumentation: Instrum
   return { exports, Instrumentation };
 }
 
-/** The chosen instrumentations, constructed; one that fails to load is reported and skipped. */
+/**
+ * The chosen instrumentations, constructed; one that fails to load is reported and skipped.
+ * Express with no layer spans gets Lantern's route namer instead of the stock instrumentation.
+ */
 export function defaultInstrumentations(config: Choice & Settings): Instrumentation[] {
   const built: Instrumentation[] = [];
   for (const name of chosenInstrumentations(config)) {
     try {
+      if (name === 'express' && config.expressLayers === 'none') {
+        built.push(new ExpressRoutes());
+        continue;
+      }
       const { exports, Instrumentation } = load(name);
       built.push(new Instrumentation(settingsOf(name, exports, config)));
       if (name === 'http') built.push(new HttpServerSpans());

@@ -20,12 +20,15 @@ const configOf = (name: string, env: NodeJS.ProcessEnv): Record<string, unknown>
 };
 
 describe('the default instrumentations', () => {
-  it('record no span for express layers unless LANTERN_EXPRESS_LAYERS says which', () => {
-    const ignored = (env: NodeJS.ProcessEnv) =>
-      configOf('@opentelemetry/instrumentation-express', env)?.ignoreLayersType;
-    expect(ignored({})).toEqual(['middleware', 'router', 'request_handler']);
-    expect(ignored({ LANTERN_EXPRESS_LAYERS: 'handlers' })).toEqual(['middleware', 'router']);
-    expect(ignored({ LANTERN_EXPRESS_LAYERS: 'all' })).toBeUndefined();
+  it('only name express routes unless LANTERN_EXPRESS_LAYERS asks for layer spans', () => {
+    const stock = '@opentelemetry/instrumentation-express';
+    expect(configOf('lantern-express-routes', {})).toBeDefined();
+    expect(configOf(stock, {})).toBeUndefined();
+    const handlers = { LANTERN_EXPRESS_LAYERS: 'handlers' };
+    expect(configOf(stock, handlers)?.ignoreLayersType).toEqual(['middleware', 'router']);
+    expect(configOf('lantern-express-routes', handlers)).toBeUndefined();
+    expect(configOf(stock, { LANTERN_EXPRESS_LAYERS: 'all' })?.ignoreLayersType).toBeUndefined();
+    expect(configOf(stock, { LANTERN_EXPRESS_LAYERS: 'all' })).toBeDefined();
   });
 
   it('stop re-reading pino and winston lines when logs are off', () => {

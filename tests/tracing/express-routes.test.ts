@@ -1,0 +1,144 @@
+import { context, propagation, SpanStatusCode } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace';
+import type Express from 'express';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LanternContextManager } from '../../src/tracing/context-manager.ts';
+import { ExpressRoutes, joinedRoute } from '../../src/tracing/express-routes.ts';
+import { HttpServerSpans } from '../../src/tracing/http-server-spans.ts';
+
+const spans = new InMemorySpanExporter();
+const serverSpans = new HttpServerSpans();
+const routes = new ExpressRoutes({ enabled: false });
+let server: Server;
+let base = '';
+
+/** An app with the shapes routes take: mounted routers, params in mounts, fall-through, errors. */
+function app(express: typeof Express): Express.Express {
+  const app = express();
+  app.use(express.json());
+  app.get('/users/:id', (_req, res) => {
+    res.send('user');
+  });
+
+  const orders = express.Router();
+  orders.get('/:orderId', (_req, res) => {
+    res.send('order');
+  });
+  const shops = express.Router({ mergeParams: true });
+  shops.use('/orders', orders);
+  shops.get('/', (_req, res) => {
+    res.send('shop');
+  });
+  app.use('/shops/:shop', shops);
+
+  const v1 = express.Router();
+  v1.get('/a', (_req, res) => {
+    res.send('a');
+  });
+  app.use('/v1', v1);
+  app.get('/v1/b', (_req, res) => {
+    res.send('b: after v1 let the request go');
+  });
+
+  const api = express.Router();
+  api.get('/boom', () => {
+    throw new Error('boom');
+  });
+  app.use('/api', api);
+  app.use('/api', (error: Error, _req: Express.Request, res: Express.Response, _next: unknown) => {
+    res.status(502).send(error.message);
+  });
+  app.get(/^\/files\/.*\.txt$/, (_req, res) => {
+    res.send('file');
+  });
+  return app;
+}
+
+async function served(path: string): Promise<{ status: number; span: ReadableSpan | undefined }> {
+  spans.reset();
+  const response = await fetch(base + path);
+  await response.text();
+  for (let tries = 0; tries < 200 && spans.getFinishedSpans().length === 0; tries++)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  return { status: response.status, span: spans.getFinishedSpans()[0] };
+}
+
+beforeAll(async () => {
+  context.setGlobalContextManager(new LanternContextManager());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  serverSpans.setTracerProvider(
+    new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }),
+  );
+  serverSpans.enable();
+  routes.enable();
+  // Through Node's require, as an app would load it, so the instrumentation's hook patches it.
+  const express = createRequire(import.meta.url)('express') as typeof Express;
+  server = app(express).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  base = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+});
+
+afterAll(async () => {
+  routes.disable();
+  serverSpans.disable();
+  await new Promise((resolve) => server.close(resolve));
+  context.disable();
+  propagation.disable();
+});
+
+describe('ExpressRoutes', () => {
+  it('names the server span by the route that matched', async () => {
+    const { status, span } = await served('/users/42');
+    expect(status).toBe(200);
+    expect(span?.name).toBe('GET /users/:id');
+    expect(span?.attributes['http.route']).toBe('/users/:id');
+  });
+
+  it('joins the patterns of the routers a request went through, parameters included', async () => {
+    expect((await served('/shops/7/orders/9')).span?.attributes['http.route']).toBe(
+      '/shops/:shop/orders/:orderId',
+    );
+    expect((await served('/shops/7')).span?.attributes['http.route']).toBe('/shops/:shop');
+  });
+
+  it('forgets a router the request left without a match', async () => {
+    const { status, span } = await served('/v1/b');
+    expect(status).toBe(200);
+    expect(span?.attributes['http.route']).toBe('/v1/b');
+  });
+
+  it('names a failed request by its route, and leaves error handlers working', async () => {
+    const { status, span } = await served('/api/boom');
+    expect(status).toBe(502);
+    expect(span?.name).toBe('GET /api/boom');
+    expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('writes a RegExp route as its source, and names no route for a request none matched', async () => {
+    expect((await served('/files/a.txt')).span?.attributes['http.route']).toBe(
+      '/^\\/files\\/.*\\.txt$/',
+    );
+    const { status, span } = await served('/v1/nowhere');
+    expect(status).toBe(404);
+    expect(span?.name).toBe('GET');
+    expect(span?.attributes['http.route']).toBeUndefined();
+  });
+});
+
+describe('joinedRoute', () => {
+  it('adds a pattern to where the request is mounted, with one slash between', () => {
+    expect(joinedRoute(undefined, '/users')).toBe('/users');
+    expect(joinedRoute('/api', '/users')).toBe('/api/users');
+    expect(joinedRoute('/api/', '/users')).toBe('/api/users');
+    expect(joinedRoute('/api', '/')).toBe('/api');
+  });
+});
