@@ -56,25 +56,49 @@ export function joinedRoute(mount: string | undefined, pattern: string): string 
     : mount + pattern;
 }
 
-/** Runs `before` each time the router hands this layer a request, then the layer itself. */
+const watched = Symbol('lantern.routeWatched');
+
+/**
+ * Runs `before` each time the router hands this layer a request, then the layer's own method:
+ * the prototype's as it is at that moment, so a patch applied to express's Layer after the
+ * route was registered (express-async-errors and the like) still runs. A layer is watched once.
+ */
 function onRequest(
-  layer: Layer,
+  layer: Layer & { [watched]?: true },
   before: (this: Layer, req: Request, res: ServerResponse, next: Next, handles: Handles) => unknown,
 ): void {
   const key = typeof layer.handleRequest === 'function' ? 'handleRequest' : 'handle_request';
-  const handles = layer[key];
-  if (typeof handles !== 'function') return;
+  if (layer[watched] || typeof layer[key] !== 'function') return;
+  layer[watched] = true;
+  const own = Object.hasOwn(layer, key) ? layer[key] : undefined;
   layer[key] = function (this: Layer, req, res, next) {
-    return before.call(this, req, res, next, handles);
+    const handles = own ?? (Object.getPrototypeOf(this) as Layer)[key];
+    return before.call(this, req, res, next, handles as Handles);
   };
 }
 
-/** A route layer names the server span's route when a request reaches it. */
+/** Not a failure: the layer let the request go on (`next()`, `next('route')`, `next('router')`). */
+const passedOn = (signal: unknown): boolean =>
+  signal === undefined || signal === null || signal === 'route' || signal === 'router';
+
+/**
+ * A route layer names the server span's route when a request reaches it, and takes the name
+ * back if the route lets the request go on, so a request that ends in a 404 has no route. On a
+ * failure the name stays: the error handler's response belongs to this route.
+ */
 function namesRoute(layer: Layer, pattern: string): void {
   onRequest(layer, function (this: Layer, req, res, next, handles) {
     const metadata = getRPCMetadata(context.active());
-    if (metadata?.type === RPCType.HTTP) metadata.route = joinedRoute(req[mountedAt], pattern);
-    return handles.call(this, req, res, next);
+    if (metadata?.type !== RPCType.HTTP) return handles.call(this, req, res, next);
+    const before = metadata.route;
+    metadata.route = joinedRoute(req[mountedAt], pattern);
+    return handles.call(this, req, res, (signal?: unknown) => {
+      if (passedOn(signal)) {
+        if (before === undefined) delete metadata.route;
+        else metadata.route = before;
+      }
+      next(signal);
+    });
   });
 }
 
@@ -83,9 +107,9 @@ function addsMount(layer: Layer, pattern: string): void {
   onRequest(layer, function (this: Layer, req, res, next, handles) {
     const outside = req[mountedAt];
     req[mountedAt] = joinedRoute(outside, pattern);
-    return handles.call(this, req, res, (error?: unknown) => {
+    return handles.call(this, req, res, (signal?: unknown) => {
       req[mountedAt] = outside;
-      next(error);
+      next(signal);
     });
   });
 }
@@ -95,9 +119,11 @@ function addsMount(layer: Layer, pattern: string): void {
  * and 5 apps, in place of OpenTelemetry's express instrumentation when express layers record no
  * span (LANTERN_EXPRESS_LAYERS=none, the default). Like it, it patches `Router#route` and
  * `Router#use` when a layer is registered, since only then is the pattern known; unlike it, a
- * request pays only at the route that matches (one context lookup and a string join) and at
- * each router mounted under a path, not at every middleware: the stock instrumentation stores
- * each layer's path on the request and rebuilds the route at every layer. The route reaches the
+ * request pays only at the routes its path and method match (a context lookup, a string join
+ * and a `next` that takes the name back) and at each layer used under a path other than `/`,
+ * not at every middleware: the stock instrumentation stores each layer's path on the request
+ * and rebuilds the route at every layer. Layers registered while it was enabled keep naming
+ * routes after `disable()`, as with the stock instrumentation. The route reaches the
  * span through the RPC metadata {@link HttpServerSpans} puts in the request's context. Written
  * by hand: no released package names the route without also wrapping every layer.
  */

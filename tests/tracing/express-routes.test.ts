@@ -60,16 +60,52 @@ function app(express: typeof Express): Express.Express {
   app.get(/^\/files\/.*\.txt$/, (_req, res) => {
     res.send('file');
   });
+  api.get('/late', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    throw new Error('late');
+  });
+
+  app.get('/skip/:id', (_req, _res, next) => {
+    next('route');
+  });
+  app.get('/skip/me', (_req, res) => {
+    res.send('me');
+  });
+  app.post('/only-post', (_req, res) => {
+    res.send('posted');
+  });
+  const leaves = express.Router();
+  leaves.get('/r', (_req, _res, next) => {
+    next('router');
+  });
+  app.use('/leaves', leaves);
+
+  const admin = express();
+  admin.get('/users/:id', (_req, res) => {
+    res.send('admin user');
+  });
+  app.use('/admin', admin);
+  app.route('/items').get((_req, res) => {
+    res.send('items');
+  });
+  app.get(['/one', '/two'], (_req, res) => {
+    res.send('either');
+  });
   return app;
 }
 
-async function served(path: string): Promise<{ status: number; span: ReadableSpan | undefined }> {
+/** The response to a request, and the server span it made (found by its path). */
+async function served(
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; span: ReadableSpan | undefined }> {
   spans.reset();
-  const response = await fetch(base + path);
+  const response = await fetch(base + path, { method });
   await response.text();
-  for (let tries = 0; tries < 200 && spans.getFinishedSpans().length === 0; tries++)
+  const mine = () => spans.getFinishedSpans().find((span) => span.attributes['url.path'] === path);
+  for (let tries = 0; tries < 200 && mine() === undefined; tries++)
     await new Promise((resolve) => setTimeout(resolve, 10));
-  return { status: response.status, span: spans.getFinishedSpans()[0] };
+  return { status: response.status, span: mine() };
 }
 
 beforeAll(async () => {
@@ -123,7 +159,35 @@ describe('ExpressRoutes', () => {
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
   });
 
-  it('writes a RegExp route as its source, and names no route for a request none matched', async () => {
+  it('names a route whose async handler failed', async () => {
+    const { status, span } = await served('/api/late');
+    expect(status).toBe(502);
+    expect(span?.name).toBe('GET /api/late');
+  });
+
+  it('takes the name back when a route lets the request go on', async () => {
+    expect((await served('/skip/me')).span?.attributes['http.route']).toBe('/skip/me');
+    for (const [path, method] of [
+      ['/skip/other', 'GET'], // next('route') to nothing that matches
+      ['/only-post', 'HEAD'], // HEAD enters any route with the path, then finds no handler
+      ['/leaves/r', 'GET'], // next('router') out of a mounted router
+    ] as const) {
+      const { status, span } = await served(path, method);
+      expect(status, path).toBe(404);
+      expect(span?.attributes['http.route'], path).toBeUndefined();
+      expect(span?.name, path).toBe(method);
+    }
+  });
+
+  it('names routes of mounted sub-apps, app.route() and path lists', async () => {
+    expect((await served('/admin/users/3')).span?.attributes['http.route']).toBe(
+      '/admin/users/:id',
+    );
+    expect((await served('/items')).span?.attributes['http.route']).toBe('/items');
+    expect((await served('/two')).span?.attributes['http.route']).toBe('/one,/two');
+  });
+
+  it('writes a RegExp route as a regex literal, and names no route for a request none matched', async () => {
     expect((await served('/files/a.txt')).span?.attributes['http.route']).toBe(
       '/^\\/files\\/.*\\.txt$/',
     );
