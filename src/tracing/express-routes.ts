@@ -124,7 +124,7 @@ function addsMount(layer: Layer, pattern: string): void {
  * not at every middleware: the stock instrumentation stores each layer's path on the request
  * and rebuilds the route at every layer. Layers registered while it was enabled keep naming
  * routes after `disable()`, as with the stock instrumentation. The route reaches the
- * span through the RPC metadata {@link HttpServerSpans} puts in the request's context. Written
+ * span through the RPC metadata http-server-spans.ts puts in the request's context. Written
  * by hand: no released package names the route without also wrapping every layer.
  */
 export class ExpressRoutes extends InstrumentationBase {

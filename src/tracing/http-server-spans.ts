@@ -67,7 +67,7 @@ type Response = ServerResponse & { [served]?: Served | undefined };
  * http.server.request.duration histogram, at a fraction of the work per request: the URL is
  * split rather than parsed, request and response are not bound to the context, and the span's
  * context is made active for the handler with `context.attach` (the channel has no callback to
- * wrap). Express's instrumentation names the route through the RPC metadata, as before.
+ * wrap). Express routes are named through the RPC metadata (by express-routes.ts by default).
  * Not carried over: the RFC 7239 `Forwarded` header (X-Forwarded-For and -Host are read), and
  * the stock instrumentation's hooks and header capture, which Lantern never configured.
  */

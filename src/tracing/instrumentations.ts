@@ -113,20 +113,23 @@ function load(name: string): { exports: PackageExports; Instrumentation: Instrum
 }
 
 /**
- * The chosen instrumentations, constructed; one that fails to load is reported and skipped.
- * Express with no layer spans gets Lantern's route namer instead of the stock instrumentation.
+ * What one chosen name builds. Lantern's own instrumentations go beside a stock one (server
+ * spans beside http, which then traces outgoing requests only) or in its place (the route namer
+ * for express when its layers record no span, so the stock package is not even loaded).
  */
+function build(name: string, config: Settings): Instrumentation[] {
+  if (name === 'express' && config.expressLayers === 'none') return [new ExpressRoutes()];
+  const { exports, Instrumentation } = load(name);
+  const stock = new Instrumentation(settingsOf(name, exports, config));
+  return name === 'http' ? [stock, new HttpServerSpans()] : [stock];
+}
+
+/** The chosen instrumentations, constructed; one that fails to load is reported and skipped. */
 export function defaultInstrumentations(config: Choice & Settings): Instrumentation[] {
   const built: Instrumentation[] = [];
   for (const name of chosenInstrumentations(config)) {
     try {
-      if (name === 'express' && config.expressLayers === 'none') {
-        built.push(new ExpressRoutes());
-        continue;
-      }
-      const { exports, Instrumentation } = load(name);
-      built.push(new Instrumentation(settingsOf(name, exports, config)));
-      if (name === 'http') built.push(new HttpServerSpans());
+      built.push(...build(name, config));
     } catch (error) {
       warnOnce(`instrumentation ${name} is off: ${String(error)}`);
     }
