@@ -39,7 +39,7 @@ function header(): string {
     'runs against a control in the same run; figures are medians with min–max where repeated.',
     '',
     `- Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, ${process.platform} ${process.arch}`,
-    `- Node ${process.versions.node}; Elasticsearch ${ELASTICSEARCH_VERSION}; Collector ${BUILDER_VERSION} (Lantern build); Jaeger v2.13 (module ${JAEGER_MODULE_VERSION}); @opentelemetry/sdk-node ${dependency('@opentelemetry/sdk-node')}; @elastic/elasticsearch ${dependency('@elastic/elasticsearch')}`,
+    `- Node ${process.versions.node}; Elasticsearch ${ELASTICSEARCH_VERSION}; Collector ${BUILDER_VERSION} (Lantern build); Jaeger v2.12 (module ${JAEGER_MODULE_VERSION}); @opentelemetry/sdk-node ${dependency('@opentelemetry/sdk-node')}; @elastic/elasticsearch ${dependency('@elastic/elasticsearch')}`,
     '',
   ].join('\n');
 }

@@ -20,8 +20,8 @@ import { run } from './toolchain.ts';
 import { elasticsearchUrls } from './settings.ts';
 import { elasticsearchNodes } from './topology.ts';
 
-/** Jaeger v2.13 is tagged v1.76.0 in the Go module (its last v1 tag). */
-export const JAEGER_MODULE_VERSION = 'v1.76.0';
+/** Jaeger v2.12 is tagged v1.75.0 in the Go module: the release the module proxy here approves. */
+export const JAEGER_MODULE_VERSION = 'v1.75.0';
 /** Built once from the Go module, shared by every checkout. */
 export const jaegerBinary = join(cacheDir, `jaeger-${JAEGER_MODULE_VERSION}`, 'jaeger');
 /** Badger's trace store. */
