@@ -48,6 +48,11 @@ describe('TailSamplingProcessor (real SDK spans, fake clock)', () => {
     expect(service.exportedTraceIds()).toEqual(
       new Set([withException.spanContext().traceId, with503.spanContext().traceId]),
     );
+    // Kept as errors, not by the probability a sampler that keeps everything would also meet.
+    expect(service.decisions.slice(-2).map(({ decision }) => decision.reason)).toEqual([
+      'error',
+      'error',
+    ]);
   });
 
   it('keeps every trace whose local root lasts at least the latency threshold', () => {
@@ -56,6 +61,7 @@ describe('TailSamplingProcessor (real SDK spans, fake clock)', () => {
     const slow = service.startRequest('/hot');
     slow.end(performanceNowPlus(600));
     expect(service.exportedTraceIds()).toEqual(new Set([slow.spanContext().traceId]));
+    expect(service.decisions.at(-1)?.decision.reason).toBe('slow');
   });
 
   it('a cold start keeps near the target, and its weights still count to the truth', () => {
@@ -90,15 +96,26 @@ describe('TailSamplingProcessor (real SDK spans, fake clock)', () => {
     const frontend = new SampledService(5);
     const backend = new SampledService(1000); // its own budget would keep everything
     saturate(frontend);
-    for (let i = 0; i < 2000; i += 1) {
+    const decidedBefore = frontend.decisions.length;
+    const sent = 2000;
+    for (let i = 0; i < sent; i += 1) {
       const root = frontend.startRequest('/hot');
       const call = frontend.startChild(root, 'GET backend');
       backend.startRequest('/api/items', outgoingHeaders(call)).end();
       call.end();
       root.end();
     }
-    expect(frontend.exportedTraceIds().size).toBeGreaterThan(0);
-    expect(backend.exportedTraceIds()).toEqual(frontend.exportedTraceIds());
+    const kept = frontend.exportedTraceIds();
+    // The frontend's probability is far below 1: most traces are dropped, some are kept.
+    expect(kept.size).toBeGreaterThan(0);
+    expect(kept.size).toBeLessThan(sent / 10);
+    expect(backend.exportedTraceIds()).toEqual(kept);
+    // Both services decided every trace once and counted each drop, the backend included.
+    const drops = (decisions: SampledService['decisions']) =>
+      decisions.filter(({ decision }) => !decision.keep).length;
+    expect(drops(frontend.decisions.slice(decidedBefore))).toBe(sent - kept.size);
+    expect(drops(backend.decisions)).toBe(sent - kept.size);
+    expect(backend.decisions).toHaveLength(sent);
   });
 
   it('late spans follow a kept trace; of a dropped trace, only an error span is kept', () => {
