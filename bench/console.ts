@@ -6,25 +6,24 @@
  * view of a 10-span trace. Seeds its own indices (lantern-*-bench-console-*), deletes them after.
  *   npm run bench -- console
  */
-import { randomBytes } from 'node:crypto';
 import { fields } from '../src/contracts/fields.ts';
 import { createElasticsearchClient } from '../src/storage/client.ts';
 import { startApi } from '../tools/harness/api-server.ts';
 import { launchBrowser } from '../tools/harness/browser.ts';
+import { newSpanId, newTraceId } from '../tools/harness/trace-ids.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
 import { median, range } from './stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 
 /** A trace of `size` server and internal spans over 3 services, nested up to 6 deep. */
 function trace(size: number): { traceId: string; docs: Record<string, unknown>[] } {
-  const traceId = hex(16);
+  const traceId = newTraceId();
   const start = Date.now() - 60_000;
   const ids: string[] = [];
   const docs = Array.from({ length: size }, (_, i) => {
-    const spanId = hex(8);
+    const spanId = newSpanId();
     ids.push(spanId);
     const parent = i === 0 ? undefined : ids[Math.max(0, Math.floor((i - 1) / 6))];
     return {

@@ -5,9 +5,9 @@
  * Control: the offered rate (min(offered, target) is what a perfect sampler keeps).
  *   npm run bench -- sampler
  */
-import { randomBytes } from 'node:crypto';
 import { decide } from '../src/tracing/sampler/decision.ts';
 import { RateAllocator } from '../src/tracing/sampler/rate-allocator.ts';
+import { newTraceId } from '../tools/harness/trace-ids.ts';
 import { median, range } from './stats.ts';
 
 const TARGET = 10;
@@ -25,7 +25,7 @@ function simulate(
     for (let i = 0; i < rate; i += 1) {
       clock.now += 1000 / rate;
       const probability = allocator.probability(KEY);
-      const traceId = randomBytes(16).toString('hex');
+      const traceId = newTraceId();
       if (decide({ traceId, hasError: false, rootDurationMs: 5, probability }, 1000).keep)
         kept += 1;
       allocator.record(KEY);

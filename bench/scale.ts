@@ -16,6 +16,7 @@ import { generateLoad } from '../tools/harness/telemetry-load.ts';
 import { repoRoot, stateDir } from '../tools/stack/paths.ts';
 import { collectorEndpoints, endpoints, loadStackSettings } from '../tools/stack/settings.ts';
 import { collectorInstances, elasticsearchNodes } from '../tools/stack/topology.ts';
+import { median } from './stats.ts';
 
 /** Logs per second and as many spans per second, in all (split over the gateways). */
 const RATE = Number(process.env.BENCH_SCALE_RATE ?? 3000);
@@ -168,12 +169,6 @@ async function measure(config: string, p: Profile, run: string, round: number): 
   console.error(`[bench] scale ${config} round ${String(round)}: ${JSON.stringify(result)}`);
   return result;
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 /** Stops the second tail-sampling Collector and waits until the gateways route around it. */
 async function withOneSampler(p: Profile): Promise<void> {

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { fields } from '../../src/contracts/fields.ts';
 import { es } from '../../tools/harness/stores.ts';
+import { newSpanId, newTraceId } from '../../tools/harness/trace-ids.ts';
 
 /** A span document in the shape the Collector's Elasticsearch exporter writes (flat keys). */
 export interface SeedSpan {
@@ -22,15 +22,14 @@ export interface SeedLog {
   spanId: string;
 }
 
-const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function spanDocument(span: SeedSpan): Record<string, unknown> {
   return {
     [fields.timestamp]: iso(span.at),
     [fields.span.endTimestamp]: iso(span.at + span.durationMs),
-    [fields.traceId]: span.traceId ?? hex(16),
-    [fields.spanId]: hex(8),
+    [fields.traceId]: span.traceId ?? newTraceId(),
+    [fields.spanId]: newSpanId(),
     [fields.span.name]: `GET ${span.route}`,
     [fields.span.kind]: 'SPAN_KIND_SERVER',
     [fields.span.status]: span.failed ? 2 : 0,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { context, ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -13,6 +12,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { WEIGHT_ATTRIBUTE } from '../../src/contracts/sampling-weight.ts';
+import { newSpanId, newTraceId } from './trace-ids.ts';
 
 /**
  * OTLP request bodies for the load generator, in either encoding a real SDK sends: JSON (what
@@ -40,7 +40,6 @@ export interface OtlpEncoder {
 /** Not an integer, so it travels as a double in both encodings (as the sampler's weights do). */
 const WEIGHT = 1.5;
 
-const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 const nanos = (ms: number): string => (BigInt(Math.round(ms)) * 1_000_000n).toString();
 const body = (service: string, sequence: number): string =>
   `ingest record ${sequence} of ${service}`;
@@ -55,8 +54,8 @@ function jsonEncoder(service: string): OtlpEncoder {
         timeUnixNano: nanos(now),
         severityText: 'INFO',
         body: { stringValue: body(service, sequence + i) },
-        traceId: hex(16),
-        spanId: hex(8),
+        traceId: newTraceId(),
+        spanId: newSpanId(),
         attributes: [{ key: 'sequence', value: { intValue: String(sequence + i) } }],
       }));
       const request = { resourceLogs: [{ resource, scopeLogs: [{ logRecords }] }] };
@@ -67,13 +66,13 @@ function jsonEncoder(service: string): OtlpEncoder {
       const traceIds: string[] = [];
       const spans = [];
       for (let t = 0; t < traces; t += 1) {
-        const traceId = hex(16);
+        const traceId = newTraceId();
         traceIds.push(traceId);
-        const rootId = hex(8);
+        const rootId = newSpanId();
         for (let s = 0; s < spansPerTrace; s += 1) {
           spans.push({
             traceId,
-            spanId: s === 0 ? rootId : hex(8),
+            spanId: s === 0 ? rootId : newSpanId(),
             ...(s === 0 ? {} : { parentSpanId: rootId }),
             name: s === 0 ? 'GET /ingest' : `step ${s}`,
             kind: s === 0 ? 2 : 1,
@@ -106,7 +105,11 @@ function protobufEncoder(service: string): OtlpEncoder {
   return {
     logs(count, sequence) {
       for (let i = 0; i < count; i += 1) {
-        const spanContext = { traceId: hex(16), spanId: hex(8), traceFlags: TraceFlags.SAMPLED };
+        const spanContext = {
+          traceId: newTraceId(),
+          spanId: newSpanId(),
+          traceFlags: TraceFlags.SAMPLED,
+        };
         logger.emit({
           severityText: 'INFO',
           body: body(service, sequence + i),

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
@@ -10,6 +9,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import type { TestSpan } from './otlp.ts';
+import { newSpanId } from './trace-ids.ts';
 
 const METHODS = {
   logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
@@ -72,7 +72,7 @@ export function protobufSpans(service: string, spans: readonly TestSpan[]): Uint
   for (const span of spans) {
     const parent = trace.setSpanContext(ROOT_CONTEXT, {
       traceId: span.traceId,
-      spanId: span.parentSpanId ?? randomBytes(8).toString('hex'),
+      spanId: span.parentSpanId ?? newSpanId(),
       traceFlags: TraceFlags.SAMPLED,
       isRemote: true,
       ...(span.traceState ? { traceState: new TraceState(span.traceState) } : {}),
