@@ -1,12 +1,10 @@
 import type { Client } from '@elastic/elasticsearch';
-import { logStats, type LogQuery, type LogStats } from '../storage/queries/log-stats.ts';
+import type { LogStats } from '../contracts/log-stats.ts';
+import type { RequestStats } from '../contracts/request-stats.ts';
+import type { TimeRange } from '../contracts/time-range.ts';
+import { logStats, type LogQuery } from '../storage/queries/log-stats.ts';
 import { exemplarTraceIds, type ExemplarKind } from '../storage/queries/exemplars.ts';
-import {
-  requestStats,
-  type RequestQuery,
-  type RequestStats,
-} from '../storage/queries/request-stats.ts';
-import type { TimeRange } from '../storage/queries/time-range.ts';
+import { requestStats, type RequestQuery } from '../storage/queries/request-stats.ts';
 import { alertId } from './alert.ts';
 import type { AlertRule } from './rules.ts';
 import type { Observation } from './state-machine.ts';

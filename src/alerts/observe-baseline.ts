@@ -1,6 +1,7 @@
 import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
-import { FINE_LATENCY_BUCKETS, type RequestStats } from '../storage/queries/request-stats.ts';
-import type { TimeRange } from '../storage/queries/time-range.ts';
+import type { RequestStats } from '../contracts/request-stats.ts';
+import type { TimeRange } from '../contracts/time-range.ts';
+import { FINE_LATENCY_BUCKETS } from '../storage/queries/request-stats.ts';
 import { observation, type EvaluationReader } from './observation.ts';
 import type { BaselineRule } from './rules.ts';
 import type { Observation } from './state-machine.ts';

@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { groupByPattern, type MessagePatternCount } from '../analysis/message-pattern.ts';
 import { errorMessagesByService } from '../storage/queries/error-messages.ts';
-import type { TimeRange } from '../storage/queries/time-range.ts';
+import type { TimeRange } from '../contracts/time-range.ts';
 import { observation, type EvaluationReader } from './observation.ts';
 import type { LogPatternRule } from './rules.ts';
 import type { Observation } from './state-machine.ts';

@@ -1,4 +1,4 @@
-import type { TimeRange } from '../storage/queries/time-range.ts';
+import type { TimeRange } from '../contracts/time-range.ts';
 import { observation, type EvaluationReader } from './observation.ts';
 import { burnRate, type BurnRateRule } from './slo.ts';
 import type { Observation } from './state-machine.ts';

@@ -1,8 +1,9 @@
 import type { Client } from '@elastic/elasticsearch';
 import { percentileExceeds } from '../analysis/percentile-evidence.ts';
 import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
-import { FINE_LATENCY_BUCKETS, type RequestStats } from '../storage/queries/request-stats.ts';
-import type { TimeRange } from '../storage/queries/time-range.ts';
+import type { RequestStats } from '../contracts/request-stats.ts';
+import type { TimeRange } from '../contracts/time-range.ts';
+import { FINE_LATENCY_BUCKETS } from '../storage/queries/request-stats.ts';
 import { baseline } from './observe-baseline.ts';
 import { logPatterns } from './observe-patterns.ts';
 import { sloBurn } from './observe-slo.ts';

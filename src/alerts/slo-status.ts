@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
-import { requestStats, type RequestStats } from '../storage/queries/request-stats.ts';
+import type { RequestStats } from '../contracts/request-stats.ts';
+import { requestStats } from '../storage/queries/request-stats.ts';
 import type { AlertStore } from './alert-store.ts';
 import { badRequests, burnAlertsOf, burnRate, burnRateRules, type Slo } from './slo.ts';
 

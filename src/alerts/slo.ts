@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { secondsOrMore } from '../contracts/duration.ts';
-import type { RequestStats } from '../storage/queries/request-stats.ts';
+import type { RequestStats } from '../contracts/request-stats.ts';
 import { SEVERITIES, type Severity } from './severity.ts';
 
 const DAY = 86_400_000;

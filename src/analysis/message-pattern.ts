@@ -1,4 +1,4 @@
-import type { MessageCount } from '../storage/queries/error-messages.ts';
+import type { MessageCount } from '../contracts/log-stats.ts';
 
 /**
  * The pattern of a log message: what stays when ids, numbers, hex, UUIDs and quoted values are

@@ -1,4 +1,4 @@
-import type { LatencyBucket } from '../storage/queries/latency-buckets.ts';
+import type { LatencyBucket } from '../contracts/latency-buckets.ts';
 
 /** One-sided 95%: how many standard errors the evidence must clear. */
 const Z_95 = 1.645;

@@ -1,6 +1,6 @@
-import type { LogStats } from '../storage/queries/log-stats.ts';
-import type { RequestStats } from '../storage/queries/request-stats.ts';
-import type { TimeRange } from '../storage/queries/time-range.ts';
+import type { LogStats } from '../contracts/log-stats.ts';
+import type { RequestStats } from '../contracts/request-stats.ts';
+import type { TimeRange } from '../contracts/time-range.ts';
 
 /** Every service's request and log figures over one range: what GET /api/v1/services sums. */
 export interface ServiceFigures {

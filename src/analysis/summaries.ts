@@ -1,4 +1,4 @@
-import type { LatencyBucket } from '../storage/queries/latency-buckets.ts';
+import type { LatencyBucket } from '../contracts/latency-buckets.ts';
 import { weightedPercentiles } from './weighted-percentiles.ts';
 
 /** Weighted request figures of one group (service, route or time bucket). */

@@ -1,4 +1,4 @@
-import type { LatencyBucket } from '../storage/queries/latency-buckets.ts';
+import type { LatencyBucket } from '../contracts/latency-buckets.ts';
 
 /**
  * Weighted percentiles from a latency histogram. Elasticsearch's percentiles aggregation cannot

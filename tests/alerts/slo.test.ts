@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRulesFile } from '../../src/alerts/rules.ts';
 import { burnRate, type BurnRateRule } from '../../src/alerts/slo.ts';
-import type { RequestStats } from '../../src/storage/queries/request-stats.ts';
+import type { RequestStats } from '../../src/contracts/request-stats.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,4 +1,4 @@
-import { geometricEdges, type LatencyBucket } from '../../src/storage/queries/latency-buckets.ts';
+import { geometricEdges, type LatencyBucket } from '../../src/contracts/latency-buckets.ts';
 
 /** Buckets a list of (duration ms, weight) samples the way the range aggregation does. */
 export function histogram(

@@ -2,7 +2,8 @@ import type { Client } from '@elastic/elasticsearch';
 import { fields } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import { lenient } from './search-options.ts';
-import { rangeFilter, type TimeRange } from './time-range.ts';
+import type { TimeRange } from '../../contracts/time-range.ts';
+import { rangeFilter } from './time-range.ts';
 
 /**
  * Log records and spans in a range, every kind: a range on the time field alone, which

@@ -1,17 +1,10 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { ERROR_SEVERITY, fields } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
-import { rangeFilter, type TimeRange } from './time-range.ts';
+import type { MessageCount } from '../../contracts/log-stats.ts';
+import type { TimeRange } from '../../contracts/time-range.ts';
+import { rangeFilter } from './time-range.ts';
 import { lenient } from './search-options.ts';
-
-/** One exact error message, how often it was logged, first when, and a trace it was logged in. */
-export interface MessageCount {
-  readonly message: string;
-  readonly count: number;
-  /** Epoch ms of its first record in the range. */
-  readonly firstSeen: number;
-  readonly exampleTraceId: string | null;
-}
 
 interface MessageBucket {
   key: string;

@@ -2,7 +2,8 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { fields, SERVER_KIND } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import { failedRequest, lenient } from './search-options.ts';
-import { rangeFilter, type TimeRange } from './time-range.ts';
+import type { TimeRange } from '../../contracts/time-range.ts';
+import { rangeFilter } from './time-range.ts';
 
 export type ExemplarKind = 'failed' | 'slowest';
 

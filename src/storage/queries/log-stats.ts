@@ -1,16 +1,10 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { ERROR_SEVERITY, fields } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
+import type { LogStats } from '../../contracts/log-stats.ts';
 import { byService, lenient } from './search-options.ts';
-import { rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
-
-/** Log records of one group, and how many of them are errors (severity >= ERROR). */
-export interface LogStats {
-  /** Service name or bucket start (epoch ms as a string). */
-  readonly key: string;
-  readonly logs: number;
-  readonly errors: number;
-}
+import type { TimeRange } from '../../contracts/time-range.ts';
+import { rangeFilter, timeBuckets } from './time-range.ts';
 
 export interface LogQuery {
   readonly range: TimeRange;

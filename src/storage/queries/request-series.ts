@@ -1,16 +1,10 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { fields, SERVER_KIND } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
+import type { RequestPoint } from '../../contracts/request-stats.ts';
 import { failedRequest, lenient, weightSum } from './search-options.ts';
-import { rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
-
-/** One time bucket of one service's requests, weighted. */
-export interface RequestPoint {
-  /** Bucket start, epoch ms. */
-  readonly start: number;
-  readonly requests: number;
-  readonly errors: number;
-}
+import type { TimeRange } from '../../contracts/time-range.ts';
+import { rangeFilter, timeBuckets } from './time-range.ts';
 
 /** Elasticsearch refuses more than 65,536 buckets in one search: services × buckets stay under. */
 const BUCKET_BUDGET = 60_000;

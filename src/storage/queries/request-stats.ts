@@ -1,25 +1,11 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { geometricEdges, type LatencyBucket } from './latency-buckets.ts';
+import { geometricEdges } from '../../contracts/latency-buckets.ts';
+import type { RequestStats } from '../../contracts/request-stats.ts';
 import { fields, SERVER_KIND } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import { failedRequest, lenient, weightSum } from './search-options.ts';
-import { rangeFilter, timeBuckets, type TimeRange } from './time-range.ts';
-
-/** Requests (server spans) of one group, weighted by each span's sampling weight. */
-export interface RequestStats {
-  /** Service name, route, or bucket start (epoch ms as a string), depending on the grouping. */
-  readonly key: string;
-  /** Stored server spans. */
-  readonly spans: number;
-  /** Requests they stand for (sum of sampling weights; spans without a weight count 1). */
-  readonly requests: number;
-  /** Of those, failed: span status ERROR or HTTP status >= 500. */
-  readonly errors: number;
-  /** Of those, slower than the query's `slowerThanMs` (0 unless it asked). */
-  readonly slow: number;
-  /** Empty unless the query asked for latency. */
-  readonly latency: LatencyBucket[];
-}
+import type { TimeRange } from '../../contracts/time-range.ts';
+import { rangeFilter, timeBuckets } from './time-range.ts';
 
 export interface RequestQuery {
   readonly range: TimeRange;

@@ -1,10 +1,5 @@
 import { fields } from '../../contracts/fields.ts';
-
-/** A half-open time range [from, to) in epoch milliseconds. */
-export interface TimeRange {
-  readonly from: number;
-  readonly to: number;
-}
+import type { TimeRange } from '../../contracts/time-range.ts';
 
 export const rangeFilter = (field: string, range: TimeRange) => ({
   range: {

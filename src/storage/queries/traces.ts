@@ -3,7 +3,8 @@ import { isFailedRequest } from '../../contracts/failed-request.ts';
 import { fields, SERVER_KIND } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import { failedRequest, lenient } from './search-options.ts';
-import { rangeFilter, type TimeRange } from './time-range.ts';
+import type { TimeRange } from '../../contracts/time-range.ts';
+import { rangeFilter } from './time-range.ts';
 
 /** One trace in a search result: the first request of it that matched, and the trace's extent. */
 export interface TraceSummary {

@@ -1,0 +1,16 @@
+/** Log records of one group, and how many of them are errors (severity >= ERROR). */
+export interface LogStats {
+  /** Service name or bucket start (epoch ms as a string). */
+  readonly key: string;
+  readonly logs: number;
+  readonly errors: number;
+}
+
+/** One exact error message, how often it was logged, first when, and a trace it was logged in. */
+export interface MessageCount {
+  readonly message: string;
+  readonly count: number;
+  /** Epoch ms of its first record in the range. */
+  readonly firstSeen: number;
+  readonly exampleTraceId: string | null;
+}
