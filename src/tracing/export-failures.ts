@@ -1,4 +1,5 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { warn } from './diagnostics.ts';
 
 interface Exporter<T> {
   export(items: T[], resultCallback: (result: ExportResult) => void): void;
@@ -6,11 +7,17 @@ interface Exporter<T> {
   forceFlush?(): Promise<void>;
 }
 
+export interface ReportingOptions {
+  readonly now?: () => number;
+  /** Where each line goes: the bootstrap's logger unless a test listens. */
+  readonly write?: (line: string) => void;
+}
+
 /** While an outage lasts, at most one "still failing" line this often. */
 const REMIND_EVERY_MS = 60_000;
 
 /**
- * An OTLP exporter that says on stderr when its exports start failing (Collector down, refused,
+ * An OTLP exporter that says (through the bootstrap's logger) when its exports start failing (Collector down, refused,
  * timed out), naming the signal and the URL; once a minute while that lasts; and when they
  * recover, with how long and how many. The SDK's own diagnostics are silent unless
  * OTEL_LOG_LEVEL is set. A forwarding class, not a view of the exporter: the SDK's exporters
@@ -24,17 +31,12 @@ export class ReportingExporter<T> implements Exporter<T> {
   private readonly write: (line: string) => void;
   private outage: { since: number; failed: number; remindedAt: number } | undefined;
 
-  constructor(
-    signal: string,
-    url: string,
-    exporter: Exporter<T>,
-    options: { now?: () => number; write?: (line: string) => void } = {},
-  ) {
+  constructor(signal: string, url: string, exporter: Exporter<T>, options: ReportingOptions = {}) {
     this.signal = signal;
     this.url = url;
     this.exporter = exporter;
     this.now = options.now ?? Date.now;
-    this.write = options.write ?? ((line) => process.stderr.write(`[lantern] ${line}\n`));
+    this.write = options.write ?? warn;
   }
 
   export(items: T[], resultCallback: (result: ExportResult) => void): void {
