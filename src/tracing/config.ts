@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { warnOnce } from './diagnostics.ts';
 import { catalogue } from './instrumentation-catalogue.ts';
 
-/** The bootstrap's settings, read once from the environment. */
+/** The signals Lantern exports over OTLP. */
+export type Signal = 'traces' | 'logs' | 'metrics';
+
+/**
+ * The bootstrap's settings, read once from the environment when it starts (never at import)
+ * and frozen; no other module of the bootstrap reads the environment.
+ */
 export interface TelemetryConfig {
   readonly disabled: boolean;
   /** OTLP/HTTP base URL of the Collector; signal paths (/v1/traces …) are appended. */
@@ -36,7 +42,17 @@ export interface TelemetryConfig {
   readonly metricIntervalMs: number;
   /** Upper bound on flushing at shutdown, so a dead Collector cannot hold the host's exit. */
   readonly shutdownTimeoutMs: number;
+  /**
+   * Per signal, whether its own OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT is set. That variable is
+   * the exporter's to parse: Lantern then passes the exporter no URL and reads no value.
+   */
+  readonly ownEndpoint: Readonly<Record<Signal, boolean>>;
+  /** Inside AWS Lambda, whose runtime sets LAMBDA_TASK_ROOT and _HANDLER. */
+  readonly insideAwsLambda: boolean;
 }
+
+/** Settings Lantern only checks the presence of: their values belong to others. */
+type Presence = Pick<TelemetryConfig, 'ownEndpoint' | 'insideAwsLambda'>;
 
 type Exporter = 'otlp' | 'none';
 
@@ -85,20 +101,36 @@ const table = {
   exportDelayMs: ['OTEL_BSP_SCHEDULE_DELAY', whole, 1000],
   metricIntervalMs: ['OTEL_METRIC_EXPORT_INTERVAL', whole, 15_000],
   shutdownTimeoutMs: ['LANTERN_SHUTDOWN_TIMEOUT_MS', whole, 5000],
-} as const satisfies Record<keyof TelemetryConfig, readonly [string, z.ZodType, unknown]>;
+} as const satisfies Record<
+  Exclude<keyof TelemetryConfig, keyof Presence>,
+  readonly [string, z.ZodType, unknown]
+>;
 
 const describe = (fallback: unknown): string =>
   Array.isArray(fallback) && fallback.length === 0 ? 'the default' : String(fallback);
+
+const isSet = (value: string | undefined): boolean => value !== undefined && value !== '';
+
+function presence(env: NodeJS.ProcessEnv): Presence {
+  return {
+    ownEndpoint: Object.freeze({
+      traces: isSet(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+      logs: isSet(env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT),
+      metrics: isSet(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT),
+    }),
+    insideAwsLambda: isSet(env.LAMBDA_TASK_ROOT) && isSet(env._HANDLER),
+  };
+}
 
 /**
  * Reads the configuration. A bad value never stops the host: it is reported once, naming the
  * variable, and the default is used.
  */
 export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): TelemetryConfig {
-  const config: Record<string, unknown> = {};
+  const config: Record<string, unknown> = presence(env);
   for (const [field, [variable, schema, fallback]] of Object.entries(table)) {
     const raw = env[variable];
-    if (raw === undefined || raw === '') {
+    if (raw === undefined || !isSet(raw)) {
       config[field] = fallback;
       continue;
     }

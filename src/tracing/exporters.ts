@@ -7,7 +7,7 @@ import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/expor
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import type { TelemetryConfig } from './config.ts';
+import type { Signal, TelemetryConfig } from './config.ts';
 import { ReportingExporter } from './export-failures.ts';
 
 /**
@@ -17,9 +17,17 @@ import { ReportingExporter } from './export-failures.ts';
  */
 const concurrencyLimit = 4;
 
-/** The URL of one signal, unless its own OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT names it. */
-const signalUrl = (config: TelemetryConfig, path: string, variable: string): string | undefined =>
-  process.env[variable] ? undefined : `${config.otlpEndpoint}${path}`;
+/**
+ * The URL Lantern gives each signal's exporter: the Collector's base URL and the signal's path,
+ * unless the signal's own OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT is set, which the exporter reads.
+ */
+export function signalUrls(
+  config: Pick<TelemetryConfig, 'otlpEndpoint' | 'ownEndpoint'>,
+): Readonly<Record<Signal, string | undefined>> {
+  const url = (signal: Signal): string | undefined =>
+    config.ownEndpoint[signal] ? undefined : `${config.otlpEndpoint}/v1/${signal}`;
+  return { traces: url('traces'), logs: url('logs'), metrics: url('metrics') };
+}
 
 interface ExporterOptions {
   readonly url?: string;
@@ -45,9 +53,7 @@ export function createExporters(config: TelemetryConfig): Exporters {
     const options = { ...(url && { url }), concurrencyLimit };
     return config.otlpProtocol === 'http/json' ? new Json(options) : new Protobuf(options);
   };
-  const tracesUrl = signalUrl(config, '/v1/traces', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
-  const logsUrl = signalUrl(config, '/v1/logs', 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
-  const metricsUrl = signalUrl(config, '/v1/metrics', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
+  const { traces: tracesUrl, logs: logsUrl, metrics: metricsUrl } = signalUrls(config);
   return {
     ...(config.tracesExporter === 'otlp' && {
       spans: new ReportingExporter(

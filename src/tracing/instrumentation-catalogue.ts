@@ -10,10 +10,11 @@ export interface CatalogueEntry {
   readonly className: string;
   /**
    * What it patches. None: it works through diagnostics channels or the runtime, and applies
-   * to every process (unless `appliesTo` says otherwise).
+   * to every process (unless `awsLambdaOnly`).
    */
   readonly modules: readonly string[];
-  readonly appliesTo?: (env: NodeJS.ProcessEnv) => boolean;
+  /** It wraps the function handler the Lambda runtime names, so it applies only inside AWS Lambda. */
+  readonly awsLambdaOnly?: true;
   /** Why it is not turned on unless named in OTEL_NODE_ENABLED_INSTRUMENTATIONS. */
   readonly offByDefault?: string;
 }
@@ -24,14 +25,9 @@ const entry = (
   offByDefault?: string,
 ): CatalogueEntry => ({ className, modules, ...(offByDefault && { offByDefault }) });
 
-/** Set by the Lambda runtime: where the function lives and the handler the instrumentation wraps. */
-const insideAwsLambda = (env: NodeJS.ProcessEnv): boolean =>
-  Boolean(env.LAMBDA_TASK_ROOT && env._HANDLER);
-
 export const catalogue: Readonly<Record<string, CatalogueEntry>> = {
   amqplib: entry('AmqplibInstrumentation', ['amqplib']),
-  // Patches the function handler named by _HANDLER, so it applies only inside AWS Lambda.
-  'aws-lambda': { ...entry('AwsLambdaInstrumentation', []), appliesTo: insideAwsLambda },
+  'aws-lambda': { ...entry('AwsLambdaInstrumentation', []), awsLambdaOnly: true },
   'aws-sdk': entry('AwsInstrumentation', [
     '@aws-sdk/middleware-stack',
     '@smithy/middleware-stack',

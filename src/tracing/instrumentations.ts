@@ -16,7 +16,7 @@ import { withDirectLogRecords } from './pino-log-records.ts';
 
 type Choice = Pick<
   TelemetryConfig,
-  'enabledInstrumentations' | 'disabledInstrumentations' | 'instrumentations'
+  'enabledInstrumentations' | 'disabledInstrumentations' | 'instrumentations' | 'insideAwsLambda'
 >;
 
 /**
@@ -28,7 +28,6 @@ type Choice = Pick<
 export function chosenInstrumentations(
   config: Choice,
   loadable: (module: string) => boolean = (module) => canLoad(module, appFolders()),
-  env: NodeJS.ProcessEnv = process.env,
 ): string[] {
   const disabled = new Set(config.disabledInstrumentations);
   if (config.enabledInstrumentations.length > 0)
@@ -37,7 +36,7 @@ export function chosenInstrumentations(
     .filter(([name, entry]) => !entry.offByDefault && !disabled.has(name))
     .filter(([, entry]) =>
       entry.modules.length === 0
-        ? (entry.appliesTo?.(env) ?? true)
+        ? !entry.awsLambdaOnly || config.insideAwsLambda
         : config.instrumentations === 'all' || entry.modules.some((module) => loadable(module)),
     )
     .map(([name]) => name);

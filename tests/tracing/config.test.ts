@@ -36,6 +36,23 @@ describe('bootstrap configuration', () => {
     });
   });
 
+  it('reads only whether the variables others own are set, from the environment it was given', () => {
+    expect(loadTelemetryConfig({})).toMatchObject({
+      ownEndpoint: { traces: false, logs: false, metrics: false },
+      insideAwsLambda: false,
+    });
+    const config = loadTelemetryConfig({
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://metrics:4318/v1/metrics',
+      LAMBDA_TASK_ROOT: '/var/task',
+      _HANDLER: 'index.handler',
+    });
+    expect(config).toMatchObject({
+      ownEndpoint: { traces: false, logs: false, metrics: true },
+      insideAwsLambda: true,
+    });
+    expect(Object.isFrozen(config.ownEndpoint)).toBe(true);
+  });
+
   it('warns once per bad value, naming the variable, and falls back to the default', () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const env = {

@@ -63,17 +63,18 @@ describe('the default instrumentations', () => {
 describe('which instrumentations are turned on', () => {
   // An app that can load express and pg, and nothing else.
   const appHas = (module: string): boolean => ['express', 'pg-pool', 'http'].includes(module);
-  const chosen = (env: NodeJS.ProcessEnv, processEnv: NodeJS.ProcessEnv = {}): string[] =>
-    chosenInstrumentations(loadTelemetryConfig(env), appHas, processEnv);
+  const chosen = (env: NodeJS.ProcessEnv): string[] =>
+    chosenInstrumentations(loadTelemetryConfig(env), appHas);
 
   it('are those whose library the app can load, and those that need none', () => {
     expect(chosen({})).toEqual(['express', 'http', 'pg', 'runtime-node', 'undici']);
   });
 
   it('include the Lambda instrumentation only inside AWS Lambda', () => {
-    expect(chosen({}, { LAMBDA_TASK_ROOT: '/var/task', _HANDLER: 'index.handler' })).toContain(
+    expect(chosen({ LAMBDA_TASK_ROOT: '/var/task', _HANDLER: 'index.handler' })).toContain(
       'aws-lambda',
     );
+    expect(chosen({ LAMBDA_TASK_ROOT: '/var/task' })).not.toContain('aws-lambda');
   });
 
   it('are every one but those off by default with LANTERN_INSTRUMENTATIONS=all', () => {
