@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Alert, AlertTransition } from './alert.ts';
 import type { AlertStore } from './alert-store.ts';
-import type { AlertLease } from './lease.ts';
+import type { AlertLease } from '../storage/alert-lease.ts';
 import { pushToAlertmanager, type AlertmanagerSettings } from './alertmanager.ts';
 import { observe } from './observe.ts';
 import { evaluationReader } from './observation.ts';

@@ -1,4 +1,3 @@
-import type { Client } from '@elastic/elasticsearch';
 import express, { type Express } from 'express';
 import type { AlertStore } from '../alerts/alert-store.ts';
 import type { AlertRule } from '../alerts/rules.ts';
@@ -15,10 +14,15 @@ import { healthRoutes, type ComponentUrls } from './routes/health.ts';
 import { silenceRoutes } from './routes/silences.ts';
 import type { AlertmanagerSettings } from '../alerts/alertmanager.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
+import type { Client } from '../storage/client.ts';
+import type { ClusterChecks } from '../storage/cluster-health.ts';
 
+/** What the API works with, made once by the composition root (src/service/api.ts). */
 export interface ApiDependencies {
+  /** Handed on to the storage functions of the routes that read telemetry. */
   readonly client: Client;
   readonly store: AlertStore;
+  readonly cluster: ClusterChecks;
   readonly rules: readonly AlertRule[];
   readonly slos: readonly Slo[];
   readonly apiToken: string | undefined;
@@ -36,7 +40,7 @@ export interface ApiDependencies {
 }
 
 /** The analysis API (`/api/v1`), plus /healthz, /readyz, /metrics and the console at `/`. */
-export function createApi(deps: ApiDependencies): Express {
+export function expressApp(deps: ApiDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -56,7 +60,7 @@ export function createApi(deps: ApiDependencies): Express {
   });
   app.get('/readyz', async (_req, res) => {
     try {
-      await deps.client.cluster.health({ timeout: '2s' }, { requestTimeout: 3000, maxRetries: 0 });
+      await deps.cluster.answers();
     } catch (error) {
       // Any failure means not ready (a refused login too, which elsewhere is a 500).
       throw elasticsearchUnavailable(error);
@@ -82,7 +86,7 @@ export function createApi(deps: ApiDependencies): Express {
   api.use(alertRoutes(deps.client, deps.store, deps.slos, deps.now));
   api.use(logRoutes(deps.client, deps.now));
   api.use(traceRoutes(deps.client, deps.now));
-  api.use(healthRoutes(deps.client, deps.components ?? {}));
+  api.use(healthRoutes(deps.cluster, deps.components ?? {}));
   api.use(silenceRoutes(deps.store, deps.alertmanager, deps.now));
   api.use(analysisRoutes(deps.client, deps.now));
   app.use('/api/v1', api);

@@ -1,5 +1,5 @@
-import { errors as esErrors } from '@elastic/elasticsearch';
 import type { ErrorRequestHandler } from 'express';
+import { isElasticsearchUnavailable } from '../storage/unavailable.ts';
 
 /** An error the API answers with `{ "error": { code, message } }` and its status. */
 export class ApiError extends Error {
@@ -11,17 +11,6 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
   }
-}
-
-/** True when Elasticsearch could not be reached or did not answer in time. */
-export function isElasticsearchUnavailable(error: unknown): boolean {
-  return (
-    error instanceof esErrors.ConnectionError ||
-    error instanceof esErrors.NoLivingConnectionsError ||
-    error instanceof esErrors.TimeoutError ||
-    (error instanceof esErrors.ResponseError &&
-      (error.statusCode === 503 || error.statusCode === 429))
-  );
 }
 
 /** The answer when Elasticsearch is down, or (for /readyz) does not let us in: 503 with the reason. */

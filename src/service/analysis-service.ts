@@ -10,11 +10,11 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { AlertStore } from '../alerts/alert-store.ts';
 import { AlertEngine } from '../alerts/engine.ts';
-import { AlertLease } from '../alerts/lease.ts';
 import { loadRulesFile } from '../alerts/rules.ts';
-import { createApi } from '../api/app.ts';
 import { serviceMetrics } from '../api/service-metrics.ts';
+import { AlertLease } from '../storage/alert-lease.ts';
 import { createElasticsearchClient } from '../storage/client.ts';
+import { createApi } from './api.ts';
 import { elasticsearchSettings, loadServiceConfig, loggable } from './config.ts';
 
 /** The service's one logger; also reports a failed start (bin/analysis.ts). */

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
 
+/**
+ * The handle the other layers hold and pass to storage's functions. Only src/storage calls its
+ * methods: every index, search and cluster call is written here.
+ */
+export type { Client };
+
 /** Connection settings for Elasticsearch. */
 export interface ElasticsearchSettings {
   /** One node's URL, or the nodes of one cluster separated by commas. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertLease } from '../../src/alerts/lease.ts';
+import { AlertLease } from '../../src/storage/alert-lease.ts';
 import { indices } from '../../src/contracts/indices.ts';
 import { es } from '../../tools/harness/stores.ts';
 

@@ -4,7 +4,7 @@ import { AlertStore } from '../../src/alerts/alert-store.ts';
 import type { AlertmanagerSettings } from '../../src/alerts/alertmanager.ts';
 import { loadRules } from '../../src/alerts/rules.ts';
 import type { Slo } from '../../src/alerts/slo.ts';
-import { createApi } from '../../src/api/app.ts';
+import { createApi } from '../../src/service/api.ts';
 import { serviceMetrics } from '../../src/api/service-metrics.ts';
 import { join } from 'node:path';
 import { repoRoot } from '../stack/paths.ts';

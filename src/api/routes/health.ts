@@ -1,6 +1,6 @@
-import type { Client } from '@elastic/elasticsearch';
 import { Router } from 'express';
 import { httpTarget } from '../../contracts/http-target.ts';
+import type { ClusterChecks } from '../../storage/cluster-health.ts';
 
 /** Where the other servers of the stack answer, as far as this service knows them. */
 export interface ComponentUrls {
@@ -36,30 +36,15 @@ async function answers(name: string, url: string | undefined): Promise<Component
   }
 }
 
-async function elasticsearch(client: Client): Promise<ComponentHealth> {
-  try {
-    // Each node once: a cluster that has lost one node is degraded, not down, and the node a
-    // request happens to pick first may be the one that is gone.
-    const health = await client.cluster.health(
-      { timeout: '2s' },
-      { requestTimeout: TIMEOUT_MS + 1000, maxRetries: client.connectionPool.size - 1 },
-    );
-    const state = health.status === 'red' ? 'down' : health.status === 'yellow' ? 'degraded' : 'up';
-    return { name: 'elasticsearch', state, detail: `cluster ${health.status}` };
-  } catch (error) {
-    return { name: 'elasticsearch', state: 'down', detail: (error as Error).message };
-  }
-}
-
 /** GET /health: every server of the stack this service can reach, checked now and at once. */
-export function healthRoutes(client: Client, urls: ComponentUrls): Router {
+export function healthRoutes(cluster: ClusterChecks, urls: ComponentUrls): Router {
   const router = Router();
   // Credentials in the URL stay in it: answers() turns them into a header.
   const base = (url: string | undefined, path: string) =>
     url === undefined ? undefined : `${url.replace(/\/+$/, '')}${path}`;
   router.get('/health', async (_req, res) => {
     const components = await Promise.all([
-      elasticsearch(client),
+      cluster.health().then((health) => ({ name: 'elasticsearch', ...health })),
       answers('collector', urls.collector),
       answers('jaeger', base(urls.jaeger, '/api/services')),
       answers('alertmanager', base(urls.alertmanager, '/-/healthy')),
