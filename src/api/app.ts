@@ -14,6 +14,7 @@ import { healthRoutes, type ComponentUrls } from './routes/health.ts';
 import { silenceRoutes } from './routes/silences.ts';
 import type { AlertmanagerSettings } from '../alerts/alertmanager.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
+import type { SlidingFigures } from '../analysis/sliding-figures.ts';
 import type { Client } from '../storage/client.ts';
 import type { ClusterChecks } from '../storage/cluster-health.ts';
 
@@ -23,6 +24,8 @@ export interface ApiDependencies {
   readonly client: Client;
   readonly store: AlertStore;
   readonly cluster: ClusterChecks;
+  /** Every service's figures over a sliding window; stateful, so made once per service. */
+  readonly serviceFigures: SlidingFigures;
   readonly rules: readonly AlertRule[];
   readonly slos: readonly Slo[];
   readonly apiToken: string | undefined;
@@ -88,7 +91,7 @@ export function expressApp(deps: ApiDependencies): Express {
   api.use(traceRoutes(deps.client, deps.now));
   api.use(healthRoutes(deps.cluster, deps.components ?? {}));
   api.use(silenceRoutes(deps.store, deps.alertmanager, deps.now));
-  api.use(analysisRoutes(deps.client, deps.now));
+  api.use(analysisRoutes(deps));
   app.use('/api/v1', api);
   if (deps.consoleDir !== undefined) app.use(consoleRoutes(deps.consoleDir));
 

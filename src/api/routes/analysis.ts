@@ -1,9 +1,15 @@
-import type { Client } from '@elastic/elasticsearch';
 import { Router } from 'express';
 import { groupByPattern } from '../../analysis/message-pattern.ts';
-import { latencySummary, ratio, summarizeServices } from '../../analysis/summaries.ts';
-import { SlidingFigures } from '../../analysis/sliding-figures.ts';
-import { documentCount } from '../../storage/queries/document-count.ts';
+import {
+  bucketStart,
+  errorRateBuckets,
+  latencyByRoute,
+  latencySeries,
+  requestRateSeries,
+} from '../../analysis/series.ts';
+import type { SlidingFigures } from '../../analysis/sliding-figures.ts';
+import { summarizeServices } from '../../analysis/summaries.ts';
+import type { Client } from '../../storage/client.ts';
 import { errorMessages } from '../../storage/queries/error-messages.ts';
 import { logStats } from '../../storage/queries/log-stats.ts';
 import { requestSeriesByService } from '../../storage/queries/request-series.ts';
@@ -22,34 +28,23 @@ import {
   timeRange,
 } from '../params.ts';
 
-const iso = (key: string): string => new Date(Number(key)).toISOString();
+export interface AnalysisDependencies {
+  readonly client: Client;
+  /** Every service's figures over a sliding window: one for the whole service (it keeps bases). */
+  readonly serviceFigures: SlidingFigures;
+  readonly now: () => number;
+}
 
-export function analysisRoutes(client: Client, now: () => number): Router {
+/** The overview and the analysis endpoints: storage reads in, analysis figures out. */
+export function analysisRoutes({ client, serviceFigures, now }: AnalysisDependencies): Router {
   const router = Router();
-
-  // The overview asks for the same sliding window every 10 s: read only what moved.
-  const serviceFigures = new SlidingFigures({
-    read: async (range) => {
-      const [requests, logs] = await Promise.all([
-        requestStats(client, {
-          range,
-          groupBy: 'service',
-          latencyBucketRatio: FINE_LATENCY_BUCKETS,
-        }),
-        logStats(client, { range, groupBy: 'service' }),
-      ]);
-      return { requests, logs };
-    },
-    count: (range) => documentCount(client, range),
-    now,
-  });
 
   router.get('/services', async (req, res) => {
     const range = timeRange(parseParams(servicesQuery, req.query), now());
     const { requests, logs } = await serviceFigures.figures(range);
     res.json({
-      from: iso(String(range.from)),
-      to: iso(String(range.to)),
+      from: bucketStart(range.from),
+      to: bucketStart(range.to),
       services: summarizeServices(requests, logs),
     });
   });
@@ -60,19 +55,10 @@ export function analysisRoutes(client: Client, now: () => number): Router {
     const intervalMs = bucketInterval(range, q.interval);
     const series = await requestSeriesByService(client, range, intervalMs);
     res.json({
-      from: iso(String(range.from)),
-      to: iso(String(range.to)),
+      from: bucketStart(range.from),
+      to: bucketStart(range.to),
       intervalMs,
-      services: [...series]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([service, points]) => ({
-          service,
-          buckets: points.map((p) => ({
-            start: iso(String(p.start)),
-            requests: p.requests,
-            failedRequests: p.errors,
-          })),
-        })),
+      services: requestRateSeries(series),
     });
   });
 
@@ -81,35 +67,14 @@ export function analysisRoutes(client: Client, now: () => number): Router {
     const range = timeRange(q, now());
     const intervalMs = bucketInterval(range, q.interval);
     const [requests, logs, messages] = await Promise.all([
-      requestStats(client, {
-        range,
-        service: q.service,
-        groupBy: { intervalMs },
-      }),
+      requestStats(client, { range, service: q.service, groupBy: { intervalMs } }),
       logStats(client, { range, service: q.service, groupBy: { intervalMs } }),
       q.service === undefined ? Promise.resolve([]) : errorMessages(client, q.service, range),
     ]);
-    const logsAt = new Map(logs.map((l) => [l.key, l]));
-    const keys = [...new Set([...requests.map((r) => r.key), ...logs.map((l) => l.key)])].sort(
-      (a, b) => Number(a) - Number(b),
-    );
-    const requestsAt = new Map(requests.map((r) => [r.key, r]));
     res.json({
       service: q.service ?? null,
       intervalMs,
-      buckets: keys.map((key) => {
-        const r = requestsAt.get(key);
-        const l = logsAt.get(key);
-        return {
-          start: iso(key),
-          requests: r?.requests ?? 0,
-          failedRequests: r?.errors ?? 0,
-          errorRate: ratio(r?.errors ?? 0, r?.requests ?? 0),
-          logs: l?.logs ?? 0,
-          errorLogs: l?.errors ?? 0,
-          logErrorRate: ratio(l?.errors ?? 0, l?.logs ?? 0),
-        };
-      }),
+      buckets: errorRateBuckets(requests, logs),
       topErrors: groupByPattern(messages, 20),
     });
   });
@@ -135,19 +100,8 @@ export function analysisRoutes(client: Client, now: () => number): Router {
       service: q.service ?? null,
       route: q.route ?? null,
       intervalMs,
-      routes: overall.map((r) => ({
-        route: r.key,
-        requests: r.requests,
-        sampled: r.spans,
-        failedRequests: r.errors,
-        errorRate: ratio(r.errors, r.requests),
-        latencyMs: latencySummary(r.latency),
-      })),
-      buckets: series.map((b) => ({
-        start: iso(b.key),
-        requests: b.requests,
-        latencyMs: latencySummary(b.latency),
-      })),
+      routes: latencyByRoute(overall),
+      buckets: latencySeries(series),
     });
   });
 
