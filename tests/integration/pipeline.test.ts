@@ -1,8 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fields } from '../../src/contracts/fields.ts';
 import { indices } from '../../src/contracts/indices.ts';
 import {
-  eventually,
   newSpanId,
   newTraceId,
   sendGauge,
@@ -11,6 +10,7 @@ import {
   stack,
 } from '../../tools/harness/otlp.ts';
 import { docsOfTrace as docsWithTraceId, es, jaegerTrace } from '../../tools/harness/stores.ts';
+import { upTo } from '../support/polling.ts';
 
 const run = Date.now().toString(36);
 
@@ -76,18 +76,15 @@ describe('OTLP in → Jaeger, Elasticsearch, Prometheus out (real stack)', () =>
   });
 
   it('Jaeger returns the whole trace', async () => {
-    const spans = await eventually(
-      () => jaegerSpanIds(traceId),
-      (ids) => ids.length === 2,
-    );
-    expect(spans).toEqual([rootId, childId].sort());
+    await expect.poll(() => jaegerSpanIds(traceId), upTo()).toEqual([rootId, childId].sort());
   });
 
   it('Elasticsearch holds both spans, found by an exact trace-id term query', async () => {
-    const docs = await eventually(
-      () => docsWithTraceId(indices.spans.pattern, traceId),
-      (found) => found.length === 2,
-    );
+    const docs = await vi.waitFor(async () => {
+      const found = await docsWithTraceId(indices.spans.pattern, traceId);
+      expect(found).toHaveLength(2);
+      return found;
+    }, upTo());
     const byId = new Map(docs.map((doc) => [doc[fields.spanId], doc]));
     expect(byId.get(childId)?.[fields.span.status]).toBe(2);
     expect(byId.get(rootId)?.[fields.span.duration]).toBe(40_000);
@@ -95,10 +92,11 @@ describe('OTLP in → Jaeger, Elasticsearch, Prometheus out (real stack)', () =>
   });
 
   it('Elasticsearch holds the log records with trace id, span id, severity and attributes', async () => {
-    const docs = await eventually(
-      () => docsWithTraceId(indices.logs.pattern, traceId),
-      (found) => found.length === 2,
-    );
+    const docs = await vi.waitFor(async () => {
+      const found = await docsWithTraceId(indices.logs.pattern, traceId);
+      expect(found).toHaveLength(2);
+      return found;
+    }, upTo());
     const error = docs.find((doc) => doc[fields.log.severityText] === 'ERROR');
     expect(error).toMatchObject({
       [fields.spanId]: childId,
@@ -131,20 +129,35 @@ describe('OTLP in → Jaeger, Elasticsearch, Prometheus out (real stack)', () =>
 
   it('Prometheus scrapes OTLP metrics through the Collector, and the Collector’s own metrics', async () => {
     const metric = `lantern_pipeline_test_${run}`;
-    const value = await eventually(
-      async () => {
+    await expect
+      .poll(async () => {
         await sendGauge(service, metric, 7.5);
         return prometheusValue(metric);
-      },
-      (v) => v !== undefined,
-      45_000,
+      }, upTo(45_000))
+      .toBe(7.5);
+    // The Collector's counter has been raised by every earlier test: what this test pins is
+    // that it rises, in Prometheus, by the spans sent now.
+    const acceptedSpans = () =>
+      prometheusValue('sum(otelcol_receiver_accepted_spans{job="otel-collector"})');
+    const before = await vi.waitFor(async () => {
+      const value = await acceptedSpans();
+      expect(value).toBeDefined();
+      return value ?? 0;
+    }, upTo(45_000));
+    const spans = 3;
+    const counted = newTraceId();
+    await sendSpans(
+      service,
+      Array.from({ length: spans }, (_, i) => ({
+        traceId: counted,
+        spanId: newSpanId(),
+        name: `counted ${i}`,
+        startMs: Date.now(),
+        durationMs: 1,
+      })),
     );
-    expect(value).toBe(7.5);
-    const accepted = await eventually(
-      () => prometheusValue('sum(otelcol_receiver_accepted_spans{job="otel-collector"})'),
-      (v) => v !== undefined && v > 0,
-      45_000,
-    );
-    expect(accepted).toBeGreaterThan(0);
+    await expect
+      .poll(async () => ((await acceptedSpans()) ?? 0) - before, upTo(45_000))
+      .toBeGreaterThanOrEqual(spans);
   });
 });
