@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   basicAuthorization,
   ES_USERS,
@@ -14,8 +14,9 @@ import { fields } from '../../src/contracts/fields.ts';
 import { indices } from '../../src/contracts/indices.ts';
 import { installIndexTemplates } from '../../src/storage/templates.ts';
 import { startApp, traceparent, type RunningApp } from '../../tools/harness/instrumented-app.ts';
-import { eventually, newSpanId, newTraceId } from '../../tools/harness/otlp.ts';
+import { newSpanId, newTraceId } from '../../tools/harness/otlp.ts';
 import { otlpEncoder } from '../../tools/harness/otlp-encoder.ts';
+import { scrapeSum } from '../../tools/harness/pipeline-counts.ts';
 import { untilShardsStart } from '../../tools/harness/stores.ts';
 import { exportOverGrpc, unaryCallStatus } from '../../tools/harness/otlp-grpc.ts';
 import {
@@ -27,6 +28,7 @@ import {
   secureStack,
   secureStackEnv,
 } from '../support/secure-stack.ts';
+import { upTo } from '../support/polling.ts';
 import { setupOutputFile } from '../support/secure-stack-setup.ts';
 
 const credentials = secureCredentials();
@@ -86,6 +88,30 @@ function otlpLog(traceId: string, body: string) {
   });
 }
 
+/**
+ * The analysis service's log lines at warning level or above. Its logger (pino) writes JSON
+ * lines to stdout; none at all means this reads the wrong stream, which fails here too.
+ */
+function warnings(app: RunningApp): string[] {
+  const lines = app
+    .stdout()
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        const entry = JSON.parse(line) as { level?: unknown; msg?: unknown };
+        return typeof entry.level === 'number' ? [entry] : [];
+      } catch {
+        return [];
+      }
+    });
+  expect(lines.length, 'log lines of the analysis service on stdout').toBeGreaterThan(0);
+  return lines.filter((entry) => Number(entry.level) >= 40).map((entry) => String(entry.msg));
+}
+
+/** Alert evaluations the analysis service has finished with this outcome (its /metrics). */
+const evaluations = (app: RunningApp, outcome: 'ok' | 'failed'): Promise<number> =>
+  scrapeSum(`${app.url}/metrics`, 'lantern_analysis_rule_evaluation_seconds_count', { outcome });
+
 const ca = readFileSync(credentials.caFile);
 const postLog = (traceId: string, authorization?: string) =>
   postTls(
@@ -108,11 +134,7 @@ describe('the Collector in secured mode', () => {
     const accepted = newTraceId();
     expect(await postLog(accepted, `Bearer ${credentials.otlpToken}`)).toBe(200);
     // Once the accepted record is stored, anything sent before it would be too.
-    const stored = await eventually(
-      () => logsOfTrace(accepted),
-      (docs) => docs.length > 0,
-    );
-    expect(stored).toHaveLength(1);
+    await expect.poll(() => logsOfTrace(accepted), upTo()).toHaveLength(1);
     expect(await logsOfTrace(refused)).toHaveLength(0);
   });
 
@@ -153,7 +175,7 @@ describe('the Collector in secured mode', () => {
       analysisEs
         .count({ index: indices.logs.pattern, query: { term: { [fields.serviceName]: service } } })
         .then((result) => result.count);
-    expect(await eventually(count, (n) => n >= 5)).toBe(5);
+    await expect.poll(count, upTo()).toBe(5);
   });
 });
 
@@ -369,19 +391,24 @@ describe('the authenticated path, end to end', () => {
     expect(response.status).toBe(500);
     // Through the Collector's TLS and login to Jaeger, and out of its query API with ours.
     const trace = `${secureStack.jaeger}/api/traces/${traceId}`;
-    const jaeger = await eventually(
-      () => requestTls(trace, ca, { headers: { authorization: web(credentials.jaegerPassword) } }),
-      (answer) => answer.status === 200,
-    );
+    const jaeger = await vi.waitFor(async () => {
+      const answer = await requestTls(trace, ca, {
+        headers: { authorization: web(credentials.jaegerPassword) },
+      });
+      expect(answer.status).toBe(200);
+      return answer;
+    }, upTo());
     expect(jaeger.text).toContain(traceId);
     expect(jaeger.text).toContain('secure-app');
     expect((await requestTls(trace, ca)).status).toBe(401);
-    const logs = await eventually(
-      () => logsOfTrace(traceId),
-      (docs) => docs.length > 0,
-    );
+    const logs = await vi.waitFor(async () => {
+      const docs = await logsOfTrace(traceId);
+      expect(docs.length).toBeGreaterThan(0);
+      return docs;
+    }, upTo());
     expect(String(logs[0]?.[fields.log.body])).toContain('failing on purpose');
-    expect(service.stderr()).not.toMatch(/401|export failed/i);
+    // The bootstrap's own words for a failed export (src/tracing/export-failures.ts).
+    expect(service.stderr()).not.toMatch(/exporting \w+ to \S+ (failed|still failing)|\b401\b/);
   });
 
   it('serves the analysis API only with its token', async () => {
@@ -389,34 +416,32 @@ describe('the authenticated path, end to end', () => {
     expect((await api('/api/v1/alerts', 'wrong-token-wrong-token')).status).toBe(401);
     const ok = await api('/api/v1/alerts', credentials.apiToken);
     expect(ok.status).toBe(200);
-    const logs = await eventually(
-      async () =>
-        (await (await api(`/api/v1/logs?traceId=${traceId}`, credentials.apiToken)).json()) as {
-          logs?: unknown[];
-        },
-      (body) => (body.logs?.length ?? 0) > 0,
-    );
-    expect(logs.logs).toHaveLength(1);
-    // Evaluations write alert state with the analysis user: no permission error after some.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const logs = async () => {
+      const answer = await api(`/api/v1/logs?traceId=${traceId}`, credentials.apiToken);
+      return ((await answer.json()) as { logs?: unknown[] }).logs ?? [];
+    };
+    await expect.poll(logs, upTo()).toHaveLength(1);
+    // Evaluations write alert state and take the lease with the analysis user: several have
+    // succeeded, none failed, and the service logged no warning or error meanwhile.
+    await expect.poll(() => evaluations(analysis, 'ok'), upTo()).toBeGreaterThanOrEqual(3);
+    expect(await evaluations(analysis, 'failed')).toBe(0);
     expect((await api('/readyz')).status).toBe(200);
-    expect(analysis.stderr()).not.toMatch(/security_exception|unauthorized|403/i);
+    expect(warnings(analysis)).toEqual([]);
   });
 
   it("sends the alert to Alertmanager with Alertmanager's login", async () => {
-    const firing = await eventually(
-      async () => {
-        const answer = await requestTls(`${secureStack.alertmanager}/api/v2/alerts`, ca, {
-          headers: { authorization: web(credentials.alertmanagerPassword) },
-        });
-        const alerts = JSON.parse(answer.text) as { labels: Record<string, string> }[];
-        return alerts.filter((alert) => alert.labels.alertname === alertName);
-      },
-      (alerts) => alerts.length > 0,
-      60_000,
-    );
+    const firing = await vi.waitFor(async () => {
+      const answer = await requestTls(`${secureStack.alertmanager}/api/v2/alerts`, ca, {
+        headers: { authorization: web(credentials.alertmanagerPassword) },
+      });
+      const alerts = JSON.parse(answer.text) as { labels: Record<string, string> }[];
+      const ours = alerts.filter((alert) => alert.labels.alertname === alertName);
+      expect(ours.length).toBeGreaterThan(0);
+      return ours;
+    }, upTo(60_000));
     expect(firing[0]?.labels.service).toBe('secure-app');
-    expect(analysis.stderr()).not.toMatch(/could not notify Alertmanager/);
+    // Not after a failed attempt ("could not notify Alertmanager" is a warning).
+    expect(warnings(analysis)).toEqual([]);
   });
 
   it("reaches Jaeger and Alertmanager with their logins: the console's health is all up", async () => {
@@ -434,17 +459,14 @@ describe('the authenticated path, end to end', () => {
 
   it('has Prometheus scrape the Collector over TLS with its token', async () => {
     const query = `${secureStack.prometheus}/api/v1/query?query=${encodeURIComponent('up{job="otel-collector-exporter"}')}`;
-    const up = await eventually(
-      async () => {
-        const answer = await requestTls(query, ca, {
-          headers: { authorization: web(credentials.prometheusPassword) },
-        });
-        const body = JSON.parse(answer.text) as { data: { result: { value: [number, string] }[] } };
-        return body.data.result[0]?.value[1];
-      },
-      (value) => value === '1',
-    );
-    expect(up).toBe('1');
+    const up = async () => {
+      const answer = await requestTls(query, ca, {
+        headers: { authorization: web(credentials.prometheusPassword) },
+      });
+      const body = JSON.parse(answer.text) as { data: { result: { value: [number, string] }[] } };
+      return body.data.result[0]?.value[1];
+    };
+    await expect.poll(up, upTo()).toBe('1');
   });
 
   it('keeps every secret, key and login file readable by its owner only', () => {
