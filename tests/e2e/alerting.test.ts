@@ -1,11 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
-import { startAnalysis } from '../support/analysis-service.ts';
-import { eventually, stack } from '../../tools/harness/otlp.ts';
+import { stack } from '../../tools/harness/otlp.ts';
 import { scrapeSum } from '../../tools/harness/pipeline-counts.ts';
+import { startAnalysis } from '../support/analysis-service.ts';
+import { upTo } from '../support/polling.ts';
 
 const run = Date.now().toString(36);
 const frontendService = `alert-frontend-${run}`;
@@ -34,11 +35,9 @@ const evaluations = (analysis: RunningApp): Promise<number> =>
 /** Waits for `count` more evaluations: a check that nothing fired then means something. */
 async function evaluated(analysis: RunningApp, count: number): Promise<void> {
   const start = await evaluations(analysis);
-  await eventually(
-    () => evaluations(analysis),
-    (done) => done >= start + count,
-    60_000,
-  );
+  await expect
+    .poll(() => evaluations(analysis), upTo(60_000))
+    .toBeGreaterThanOrEqual(start + count);
 }
 
 async function alertsOf(
@@ -129,42 +128,36 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
   it('a burst fires within seconds, reaches Alertmanager once, keeps firing through a restart, and resolves', async () => {
     await setFaults(frontend, 0.6);
     const burstStarted = Date.now();
-    const firing = await eventually(
-      () => alertsOf(analysis, frontendService),
-      (found) => found.length > 0,
-      60_000,
-    );
+    const firing = await vi.waitFor(async () => {
+      const found = await alertsOf(analysis, frontendService);
+      expect(found.length).toBeGreaterThan(0);
+      return found;
+    }, upTo(60_000));
     console.log(
       `alert latency: burst start → firing in the API: ${((Date.now() - burstStarted) / 1000).toFixed(1)} s`,
     );
     expect(firing[0]?.state).toBe('firing');
     expect(await alertsOf(analysis, backendService, 'all')).toEqual([]);
-    const inAlertmanager = await eventually(
-      async () =>
-        (await (
-          await fetch(
-            `${stack.alertmanager}/api/v2/alerts?filter=service%3D%22${frontendService}%22`,
-          )
-        ).json()) as unknown[],
-      (found) => found.length > 0,
-    );
-    expect(inAlertmanager).toHaveLength(1);
+    const amAlerts = async () =>
+      (await (
+        await fetch(`${stack.alertmanager}/api/v2/alerts?filter=service%3D%22${frontendService}%22`)
+      ).json()) as { startsAt: string; fingerprint: string }[];
+    await expect.poll(amAlerts, upTo()).toHaveLength(1);
 
     // An exemplar trace's logs, in time order.
     const [alert] = await alertsOf(analysis, frontendService);
     const traceId = alert?.exemplarTraceIds[0] ?? '';
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
-    const logs = await eventually(
-      async () => {
-        const response = await fetch(`${analysis.url}/api/v1/logs?traceId=${traceId}`);
-        return (
-          (await response.json()) as {
-            logs: { message: string; timestamp: string; traceId: string }[];
-          }
-        ).logs;
-      },
-      (found) => found.length > 0,
-    );
+    const logs = await vi.waitFor(async () => {
+      const response = await fetch(`${analysis.url}/api/v1/logs?traceId=${traceId}`);
+      const found = (
+        (await response.json()) as {
+          logs: { message: string; timestamp: string; traceId: string }[];
+        }
+      ).logs;
+      expect(found.length).toBeGreaterThan(0);
+      return found;
+    }, upTo());
     expect(logs.every((log) => log.traceId === traceId)).toBe(true);
     expect(logs.map((log) => log.message).join(' ')).toContain('checkout failed');
     const times = logs.map((log) => Date.parse(log.timestamp));
@@ -172,10 +165,6 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
 
     // Through a restart of the analysis service: same alert, no second notification.
     const [before] = await alertsOf(analysis, frontendService);
-    const amAlerts = async () =>
-      (await (
-        await fetch(`${stack.alertmanager}/api/v2/alerts?filter=service%3D%22${frontendService}%22`)
-      ).json()) as { startsAt: string; fingerprint: string }[];
     const [amBefore] = await amAlerts();
     await analysis.stop();
     await launchAnalysis();
@@ -194,11 +183,11 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
 
     // Resolves once the burst is over.
     await setFaults(frontend, 0);
-    const resolved = await eventually(
-      () => alertsOf(analysis, frontendService, 'resolved'),
-      (found) => found.length > 0,
-      90_000,
-    );
+    const resolved = await vi.waitFor(async () => {
+      const found = await alertsOf(analysis, frontendService, 'resolved');
+      expect(found.length).toBeGreaterThan(0);
+      return found;
+    }, upTo(90_000));
     expect(resolved[0]?.state).toBe('resolved');
     expect(await alertsOf(analysis, frontendService)).toEqual([]);
   }, 300_000);

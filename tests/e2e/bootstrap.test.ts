@@ -1,19 +1,37 @@
 import { execFileSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { repoRoot } from '../../tools/stack/paths.ts';
 import { fields } from '../../src/contracts/fields.ts';
 import { indices } from '../../src/contracts/indices.ts';
 import { startApp, traceparent, type RunningApp } from '../../tools/harness/instrumented-app.ts';
-import { eventually, newSpanId, newTraceId, stack } from '../../tools/harness/otlp.ts';
+import { newSpanId, newTraceId, stack } from '../../tools/harness/otlp.ts';
 import { docsOfTrace, jaegerTrace } from '../../tools/harness/stores.ts';
+import { upTo } from '../support/polling.ts';
 
 const run = Date.now().toString(36);
 const apps: RunningApp[] = [];
 afterAll(async () => {
   await Promise.all(apps.map((app) => app.stop()));
 });
+
+/** The spans of a trace in Jaeger, once one of them is named `operation`. */
+const traceWith = (traceId: string, operation: (name: string) => boolean) =>
+  vi.waitFor(async () => {
+    const spans = await jaegerTrace(traceId);
+    const names = spans.map((span) => span.operationName);
+    expect(names.some(operation), `span names: ${names.join(', ')}`).toBe(true);
+    return spans;
+  }, upTo());
+
+/** The stored documents of a trace, once there are some. */
+const docsOf = (index: string, traceId: string) =>
+  vi.waitFor(async () => {
+    const docs = await docsOfTrace(index, traceId);
+    expect(docs.length).toBeGreaterThan(0);
+    return docs;
+  }, upTo());
 
 async function request(app: RunningApp, path: string, traceId: string): Promise<number> {
   const response = await fetch(`${app.url}${path}`, {
@@ -66,10 +84,7 @@ describe.each([
   });
 
   it('exports the failing request as an error trace named by its express route, in Jaeger', async () => {
-    const spans = await eventually(
-      () => jaegerTrace(traceId),
-      (found) => found.some((span) => span.operationName === 'GET /fail'),
-    );
+    const spans = await traceWith(traceId, (name) => name === 'GET /fail');
     expect(spans.every((span) => span.service === service)).toBe(true);
     const server = spans.find((span) => span.operationName === 'GET /fail');
     const tag = (key: string) => server?.tags.find((t) => t.key === key)?.value;
@@ -80,10 +95,7 @@ describe.each([
   });
 
   it('sends its log record over OTLP with the trace id and span id of the request', async () => {
-    const logs = await eventually(
-      () => docsOfTrace(indices.logs.pattern, traceId),
-      (found) => found.length > 0,
-    );
+    const logs = await docsOf(indices.logs.pattern, traceId);
     const spanIds = (await jaegerTrace(traceId)).map((span) => span.spanID);
     expect(logs).toHaveLength(1);
     expect(String(logs[0]?.[fields.log.body])).toContain('failing on purpose');
@@ -94,14 +106,8 @@ describe.each([
   it("logs from a handler reached through the request body's events in the request's trace", async () => {
     const orderTrace = newTraceId();
     expect(await postLate(app, '/orders', orderTrace, 'lamp')).toBe(500);
-    const server = await eventually(
-      () => jaegerTrace(orderTrace),
-      (found) => found.some((span) => span.operationName === 'POST /orders'),
-    );
-    const logs = await eventually(
-      () => docsOfTrace(indices.logs.pattern, orderTrace),
-      (found) => found.length > 0,
-    );
+    const server = await traceWith(orderTrace, (name) => name === 'POST /orders');
+    const logs = await docsOf(indices.logs.pattern, orderTrace);
     expect(String(logs[0]?.[fields.log.body])).toContain('order refused');
     expect(logs[0]?.[fields.spanId]).toBe(
       server.find((span) => span.operationName === 'POST /orders')?.spanID,
@@ -109,11 +115,7 @@ describe.each([
   });
 
   it('marks every exported span with its sampling weight', async () => {
-    const spans = await eventually(
-      () => docsOfTrace(indices.spans.pattern, traceId),
-      (found) => found.length > 0,
-    );
-    expect(spans.length).toBeGreaterThan(0);
+    const spans = await docsOf(indices.spans.pattern, traceId);
     for (const span of spans) expect(span[fields.span.samplingWeight]).toBe(1);
   });
 });
@@ -130,10 +132,7 @@ describe('LANTERN_EXPRESS_LAYERS=handlers and =all, OTLP as protobuf', () => {
     apps.push(app);
     const traceId = newTraceId();
     expect(await request(app, path, traceId)).toBe(500);
-    return eventually(
-      () => jaegerTrace(traceId),
-      (found) => found.some((span) => span.operationName.startsWith('request handler')),
-    );
+    return traceWith(traceId, (name) => name.startsWith('request handler'));
   }
 
   it('records the route handler with its exception when asked', async () => {
@@ -175,10 +174,8 @@ describe('startTelemetry() from code', () => {
       shutdownTwice: boolean;
     };
     expect(shutdownTwice).toBe(true);
-    const spans = await eventually(
-      () => jaegerTrace(traceId),
-      (found) => found.length > 0,
-    );
-    expect(spans.map((span) => span.operationName)).toEqual(['programmatic-work']);
+    await expect
+      .poll(async () => (await jaegerTrace(traceId)).map((span) => span.operationName), upTo())
+      .toEqual(['programmatic-work']);
   });
 });

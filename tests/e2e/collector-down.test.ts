@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadStackSettings } from '../../tools/stack/settings.ts';
 import { startServer, stopServer } from '../../tools/stack/stack.ts';
 import {
@@ -7,8 +7,9 @@ import {
   traceparent,
   type RunningApp,
 } from '../../tools/harness/instrumented-app.ts';
-import { eventually, newSpanId, newTraceId, stack } from '../../tools/harness/otlp.ts';
+import { newSpanId, newTraceId, stack } from '../../tools/harness/otlp.ts';
 import { jaegerTrace } from '../../tools/harness/stores.ts';
+import { upTo } from '../support/polling.ts';
 
 /** Each of the three rounds of traffic while the Collector is unreachable. */
 const ROUND_SECONDS = 30;
@@ -73,12 +74,7 @@ describe('the Collector unreachable, then back', () => {
     // The exporter retries before it reports a failure, so the warning can trail the traffic.
     const exportWarnings = (): string[] =>
       (app as RunningApp).stderr().match(/\[lantern\] exporting spans to \S+ failed/g) ?? [];
-    const warnings = await eventually(
-      async () => Promise.resolve(exportWarnings()),
-      (w) => w.length > 0,
-      30_000,
-    );
-    expect(warnings).toHaveLength(1);
+    await expect.poll(exportWarnings, upTo()).toHaveLength(1);
     expect(app.stderr()).toContain(`${stack.otlpHttp}/v1/traces`);
 
     await startServer('collector', loadStackSettings());
@@ -86,30 +82,25 @@ describe('the Collector unreachable, then back', () => {
     // ends its queue is full of spans from the outage: a span that ends in that window is
     // dropped like any other over the bound. So the exporter must first say it recovered, and
     // then an error trace sent after that must arrive whole; one a second until one does.
-    const recovered = await eventually(
-      async () => Promise.resolve(app?.stderr() ?? ''),
-      (stderr) => /exporting spans to \S+ recovered after/.test(stderr),
-      30_000,
-    );
-    expect(recovered).toMatch(/exporting spans to \S+ recovered after \d+ s/);
+    await expect
+      .poll(() => app?.stderr(), upTo())
+      .toMatch(/exporting spans to \S+ recovered after \d+ s/);
+    // Once for the whole outage, not once per failed export.
+    expect(exportWarnings()).toHaveLength(1);
     const sent: string[] = [];
-    const arrived = await eventually(
-      async () => {
-        const traceId = newTraceId();
-        sent.push(traceId);
-        const response = await fetch(`${app?.url ?? ''}/fail`, {
-          headers: { traceparent: traceparent(traceId, newSpanId()) },
-        });
-        expect(response.status).toBe(500);
-        for (const earlier of sent) {
-          const spans = await jaegerTrace(earlier);
-          if (spans.length > 1) return spans;
-        }
-        return [];
-      },
-      (spans) => spans.length > 1,
-      45_000,
-    );
+    const arrived = await vi.waitFor(async () => {
+      const traceId = newTraceId();
+      sent.push(traceId);
+      const response = await fetch(`${app?.url ?? ''}/fail`, {
+        headers: { traceparent: traceparent(traceId, newSpanId()) },
+      });
+      expect(response.status).toBe(500);
+      for (const earlier of sent) {
+        const spans = await jaegerTrace(earlier);
+        if (spans.length > 1) return spans;
+      }
+      throw new Error(`none of ${sent.length} error traces arrived whole in Jaeger`);
+    }, upTo(45_000));
     expect(arrived.map((span) => span.operationName)).toContain('GET /fail');
     console.log(
       `after the Collector came back: ${sent.length} error trace(s) sent until one was in Jaeger`,

@@ -2,13 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser, screenshotDir } from '../../tools/harness/browser.ts';
 import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
 import { startAnalysis } from '../support/analysis-service.ts';
-import { eventually, stack } from '../../tools/harness/otlp.ts';
+import { stack } from '../../tools/harness/otlp.ts';
 import { loadStackSettings } from '../../tools/stack/settings.ts';
 import { startServer, stopServer } from '../../tools/stack/stack.ts';
+import { upTo } from '../support/polling.ts';
 
 /**
  * The console in a real browser (Debian's Chromium through playwright-core), against the test
@@ -121,28 +122,24 @@ describe('the console in a real browser', () => {
     const page = await open('/');
     for (const service of [frontendService, backendService]) {
       const rate = page.locator(`tr[data-service="${service}"] td[data-field="rate"]`);
-      await eventually(
-        async () => {
+      await expect
+        .poll(async () => {
           await page.reload();
           await rate.waitFor({ timeout: 10_000 }).catch(() => undefined);
           return Number((await rate.textContent().catch(() => null)) ?? 0);
-        },
-        (value) => value > 0,
-        60_000,
-      );
+        }, upTo(60_000))
+        .toBeGreaterThan(0);
     }
     // Each row's sparkline (all from one request-rate query) draws the traffic.
     for (const service of [frontendService, backendService]) {
       const sparkline = page.locator(`tr[data-service="${service}"] .sparkline`);
-      await eventually(
-        async () => {
+      await expect
+        .poll(async () => {
           await page.reload();
           await sparkline.waitFor({ timeout: 10_000 }).catch(() => undefined);
           return Number((await sparkline.getAttribute('data-nonzero').catch(() => null)) ?? 0);
-        },
-        (points) => points > 0,
-        60_000,
-      );
+        }, upTo(60_000))
+        .toBeGreaterThan(0);
     }
     for (const component of ['elasticsearch', 'collector', 'jaeger', 'alertmanager']) {
       expect(
@@ -181,14 +178,12 @@ describe('the console in a real browser', () => {
     const page = await open(`/alerts?service=${frontendService}`);
     try {
       const exemplar = page.locator('tr[data-alert] a.trace-link').first();
-      await eventually(
-        async () => {
+      await expect
+        .poll(async () => {
           await page.reload();
           return exemplar.count();
-        },
-        (found) => found > 0,
-        90_000,
-      );
+        }, upTo(90_000))
+        .toBeGreaterThan(0);
       expect(await page.locator('tr[data-alert] .state').first().textContent()).toBe('firing');
       await shoot(page, 'alerts');
       // The alert's page: silence it in Alertmanager through Lantern's API, then its exemplar.
@@ -219,15 +214,13 @@ describe('the console in a real browser', () => {
         `${JAEGER_UI}/trace/${traceId}`,
       );
       const logRows = page.locator('table[aria-label="trace logs"] tr');
-      await eventually(
-        async () => {
+      await expect
+        .poll(async () => {
           await page.reload();
           await page.locator('.span-row').first().waitFor();
           return logRows.count();
-        },
-        (count) => count > 0,
-        30_000,
-      );
+        }, upTo())
+        .toBeGreaterThan(0);
       const withSpan = page.locator('table[aria-label="trace logs"] tr:not([data-log-span=""])');
       const spanId = await withSpan.first().getAttribute('data-log-span');
       await withSpan.first().click();
@@ -292,11 +285,13 @@ describe('the console in a real browser', () => {
     }
     // Back means the API answers again (shards recover some seconds after the node is up);
     // from then on the page must recover by itself within two of its 10 s refreshes.
-    const answered = await eventually(
-      async () => (await fetch(`${analysis.url}/api/v1/services`).catch(() => undefined))?.status,
-      (status) => status === 200,
-      120_000,
-    );
+    const answered = await vi
+      .waitFor(async () => {
+        const answer = await fetch(`${analysis.url}/api/v1/services`).catch(() => undefined);
+        if (answer?.status !== 200) throw new Error(`answered ${String(answer?.status)}`);
+        return answer.status;
+      }, upTo(120_000))
+      .catch(() => undefined);
     // If the service itself went away, say so with its last words.
     const lastWords = `${analysis.stdout().slice(-1500)}${analysis.stderr().slice(-1500)}`;
     expect(

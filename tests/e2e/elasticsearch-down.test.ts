@@ -2,8 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadStackSettings } from '../../tools/stack/settings.ts';
 import { startServer, stopServer } from '../../tools/stack/stack.ts';
 import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
-import { eventually, stack } from '../../tools/harness/otlp.ts';
+import { stack } from '../../tools/harness/otlp.ts';
 import { scrapeSum } from '../../tools/harness/pipeline-counts.ts';
+import { upTo } from '../support/polling.ts';
 
 const get = async (app: RunningApp, path: string) => {
   const response = await fetch(`${app.url}${path}`);
@@ -41,28 +42,21 @@ describe('Elasticsearch stopped while the analysis service runs', () => {
     expect((await get(analysis, '/readyz')).status).toBe(503);
     expect((await get(analysis, '/healthz')).status).toBe(200);
     // Scheduled evaluations fail meanwhile, and say so in /metrics.
-    const failed = await eventually(
-      () => evaluations(analysis as RunningApp, 'failed'),
-      (n) => n > 0,
-    );
-    expect(failed).toBeGreaterThan(0);
+    await expect
+      .poll(() => evaluations(analysis as RunningApp, 'failed'), upTo())
+      .toBeGreaterThan(0);
     expect(analysis.child.exitCode).toBeNull();
     expect(analysis.stderr()).not.toMatch(/unhandled|uncaught/i);
 
     await startServer('elasticsearch', loadStackSettings());
-    const back = await eventually(
-      () => get(analysis as RunningApp, '/api/v1/alerts'),
-      (r) => r.status === 200,
-      60_000,
-    );
-    expect(back.status).toBe(200);
+    await expect
+      .poll(async () => (await get(analysis as RunningApp, '/api/v1/alerts')).status, upTo(60_000))
+      .toBe(200);
     expect((await get(analysis, '/readyz')).status).toBe(200);
     // The evaluations after the outage succeed again.
     const okBefore = await evaluations(analysis, 'ok');
-    const okAfter = await eventually(
-      () => evaluations(analysis as RunningApp, 'ok'),
-      (n) => n > okBefore,
-    );
-    expect(okAfter).toBeGreaterThan(okBefore);
+    await expect
+      .poll(() => evaluations(analysis as RunningApp, 'ok'), upTo())
+      .toBeGreaterThan(okBefore);
   });
 });

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fields } from '../../src/contracts/fields.ts';
 import { indices } from '../../src/contracts/indices.ts';
 import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
-import {
-  eventually,
-  newSpanId,
-  newTraceId,
-  sendLogs,
-  stack,
-  type TestLog,
-} from '../../tools/harness/otlp.ts';
+import { newSpanId, newTraceId, sendLogs, stack, type TestLog } from '../../tools/harness/otlp.ts';
 import { docsOfTrace, es } from '../../tools/harness/stores.ts';
+import { upTo } from '../support/polling.ts';
 
 const run = Date.now().toString(36);
 const service = `hostile-input-${run}`;
@@ -117,10 +111,11 @@ describe('the Collector OTLP/HTTP receiver refuses malformed payloads with 4xx',
   });
 
   it('stores exactly those three records, the large ones intact', async () => {
-    const docs = await eventually(
-      () => docsOfTrace(indices.logs.pattern, edgeTraceId),
-      (found) => found.length >= 3,
-    );
+    const docs = await vi.waitFor(async () => {
+      const found = await docsOfTrace(indices.logs.pattern, edgeTraceId);
+      expect(found.length).toBeGreaterThanOrEqual(3);
+      return found;
+    }, upTo());
     const body = (text: string) => docs.find((doc) => doc[fields.log.body] === text);
     expect(docs.map((doc) => doc[fields.log.body]).sort()).toEqual([
       'after the storm',
@@ -148,10 +143,11 @@ describe('hostile strings in log records are stored verbatim', () => {
   });
 
   it('Elasticsearch holds exactly one document per record, Body and attributes unchanged', async () => {
-    const docs = await eventually(
-      () => docsOfTrace(indices.logs.pattern, traceId),
-      (found) => found.length >= sent.length,
-    );
+    const docs = await vi.waitFor(async () => {
+      const found = await docsOfTrace(indices.logs.pattern, traceId);
+      expect(found.length).toBeGreaterThanOrEqual(sent.length);
+      return found;
+    }, upTo());
     expect(docs).toHaveLength(sent.length);
     sent.forEach((text, i) => {
       const doc = docs.find((d) => d['Attributes.fuzz.index'] === i);

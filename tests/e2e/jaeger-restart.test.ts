@@ -1,8 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadStackSettings } from '../../tools/stack/settings.ts';
 import { startServer, stopServer } from '../../tools/stack/stack.ts';
-import { eventually, stack } from '../../tools/harness/otlp.ts';
+import { stack } from '../../tools/harness/otlp.ts';
 import { generateLoad, SPANS_PER_TRACE } from '../../tools/harness/telemetry-load.ts';
+import { upTo } from '../support/polling.ts';
 
 const run = Date.now().toString(36);
 const service = `jaeger-restart-${run}`;
@@ -31,12 +32,9 @@ describe('Jaeger stopped and restarted', () => {
     expect(before.spansFailed).toBe(0);
     const stored = before.spansAccepted / SPANS_PER_TRACE;
     // In Jaeger before the stop: not still queued in the Collector, delivered after the restart.
-    const inJaeger = await eventually(
-      () => tracesOf(earlier),
-      (body) => body.data.length >= stored,
-      60_000,
-    );
-    expect(inJaeger.data).toHaveLength(stored);
+    await expect
+      .poll(async () => (await tracesOf(earlier)).data, upTo(60_000))
+      .toHaveLength(stored);
     await stopServer('jaeger');
     const sent = await generateLoad({
       otlpHttp: stack.otlpHttp,
@@ -47,11 +45,11 @@ describe('Jaeger stopped and restarted', () => {
     });
     await startServer('jaeger', loadStackSettings());
     const traces = sent.spansAccepted / SPANS_PER_TRACE;
-    const found = await eventually(
-      () => tracesOf(service),
-      (body) => body.data.length >= traces,
-      120_000,
-    );
+    const found = await vi.waitFor(async () => {
+      const body = await tracesOf(service);
+      expect(body.data.length).toBeGreaterThanOrEqual(traces);
+      return body;
+    }, upTo(120_000));
     const kept = await tracesOf(earlier);
     console.log(
       `[jaeger down 15 s] traces acked ${traces} → in Jaeger after restart ${found.data.length}; ` +

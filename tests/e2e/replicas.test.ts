@@ -1,11 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunningApp } from '../../tools/harness/instrumented-app.ts';
-import { startAnalysis } from '../support/analysis-service.ts';
-import { eventually, stack } from '../../tools/harness/otlp.ts';
+import { stack } from '../../tools/harness/otlp.ts';
 import { scrapeSum } from '../../tools/harness/pipeline-counts.ts';
+import { startAnalysis } from '../support/analysis-service.ts';
+import { upTo } from '../support/polling.ts';
 import { bulkLoad, logDocument, type SeedLog } from '../support/seed.ts';
 
 /**
@@ -101,22 +102,18 @@ describe('two analysis replicas sharing the alert state', () => {
   it('started at once, exactly one evaluates and fires; the other serves the same alert', async () => {
     const [a, b] = replicas;
     if (!a || !b) throw new Error('replicas did not start');
-    const firing = await eventually(
-      () => alerts(a, 'firing'),
-      (found) => found.length === 1,
-      30_000,
-    );
+    const firing = await vi.waitFor(async () => {
+      const found = await alerts(a, 'firing');
+      expect(found).toHaveLength(1);
+      return found;
+    }, upTo());
     expect(await alerts(b, 'firing')).toEqual(firing);
     const roles = [await isEvaluator(a), await isEvaluator(b)];
     expect(roles.filter(Boolean)).toHaveLength(1);
     [holder, standby] = roles[0] ? [a, b] : [b, a];
     // While the holder evaluates five more times, the standby evaluates none.
     const done = await evaluations(holder);
-    await eventually(
-      () => evaluations(holder),
-      (count) => count >= done + 5,
-      30_000,
-    );
+    await expect.poll(() => evaluations(holder), upTo()).toBeGreaterThanOrEqual(done + 5);
     expect(await evaluations(standby)).toBe(0);
     expect(await isEvaluator(standby)).toBe(false);
     expect(await inAlertmanager()).toHaveLength(1);
@@ -127,11 +124,7 @@ describe('two analysis replicas sharing the alert state', () => {
     const [notifiedBefore] = await inAlertmanager();
     const killedAt = Date.now();
     await holder.stop('SIGKILL');
-    await eventually(
-      () => evaluations(standby),
-      (count) => count > 0,
-      40_000,
-    );
+    await expect.poll(() => evaluations(standby), upTo(40_000)).toBeGreaterThan(0);
     const takeover = Date.now() - killedAt;
     console.log(`lease takeover after SIGKILL of the holder: ${(takeover / 1000).toFixed(1)} s`);
     expect(takeover).toBeLessThan(30_000);
@@ -146,10 +139,13 @@ describe('two analysis replicas sharing the alert state', () => {
     ]);
 
     // The errors stop; the new holder resolves it. The history holds each transition once.
-    const resolved = await eventually(
-      () => alerts(standby, 'resolved'),
-      (found) => found.length === 1,
-      Math.max(30_000, SEEDED_UNTIL - Date.now() + 40_000),
+    const resolved = await vi.waitFor(
+      async () => {
+        const found = await alerts(standby, 'resolved');
+        expect(found).toHaveLength(1);
+        return found;
+      },
+      upTo(Math.max(30_000, SEEDED_UNTIL - Date.now() + 40_000)),
     );
     expect(resolved[0]?.id).toBe(before?.id);
     expect(await history(standby, before?.id ?? '')).toEqual([

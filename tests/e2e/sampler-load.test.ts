@@ -1,9 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { fields } from '../../src/contracts/fields.ts';
 import { indices } from '../../src/contracts/indices.ts';
 import { startApp, traceparent, type RunningApp } from '../../tools/harness/instrumented-app.ts';
-import { eventually, newSpanId, newTraceId, stack } from '../../tools/harness/otlp.ts';
+import { newSpanId, newTraceId, stack } from '../../tools/harness/otlp.ts';
 import { docsOfTrace, es, jaegerTrace } from '../../tools/harness/stores.ts';
+import { upTo } from '../support/polling.ts';
 
 const TARGET_PER_SECOND = 5;
 const REQUESTS = 20_000;
@@ -111,10 +112,11 @@ describe(`demo services under load (${REQUESTS} requests, ~1% failing, target ${
   it("stores both services' pino logs of a failing request under its trace id", async () => {
     const sample = outcomes.filter((o) => o.status >= 500).slice(0, 5);
     for (const { traceId } of sample) {
-      const logs = await eventually(
-        () => docsOfTrace(indices.logs.pattern, traceId),
-        (found) => found.length >= 2,
-      );
+      const logs = await vi.waitFor(async () => {
+        const found = await docsOfTrace(indices.logs.pattern, traceId);
+        expect(found.length).toBeGreaterThanOrEqual(2);
+        return found;
+      }, upTo());
       const services = new Set(logs.map((log) => log[fields.serviceName]));
       expect(services).toContain(frontendService);
       expect(services).toContain(`load-backend-${run}`);
@@ -126,22 +128,18 @@ describe(`demo services under load (${REQUESTS} requests, ~1% failing, target ${
     const query = encodeURIComponent(
       `sum by (reason) (lantern_sampler_traces_total{service_name="${frontendService}"})`,
     );
-    const reasons = await eventually(
-      async () => {
-        const body = (await (
-          await fetch(`${stack.prometheus}/api/v1/query?query=${query}`)
-        ).json()) as {
-          data: { result: { metric: { reason: string }; value: [number, string] }[] };
-        };
-        return Object.fromEntries(
-          body.data.result.map((r) => [r.metric.reason, Number(r.value[1])]),
-        );
-      },
-      (found) => (found.error ?? 0) > 0 && (found.probabilistic ?? 0) > 0,
-      60_000,
-    );
-    expect(reasons.probabilistic).toBeGreaterThan(REQUESTS / 2);
-    expect(reasons.error).toBeGreaterThan(0);
+    await vi.waitFor(async () => {
+      const body = (await (
+        await fetch(`${stack.prometheus}/api/v1/query?query=${query}`)
+      ).json()) as {
+        data: { result: { metric: { reason: string }; value: [number, string] }[] };
+      };
+      const found = Object.fromEntries(
+        body.data.result.map((r) => [r.metric.reason, Number(r.value[1])]),
+      );
+      expect(found.probabilistic ?? 0).toBeGreaterThan(REQUESTS / 2);
+      expect(found.error ?? 0).toBeGreaterThan(0);
+    }, upTo(60_000));
   });
 
   it('keeps non-error traces at the target rate once settled (±10%, plus chance)', async () => {

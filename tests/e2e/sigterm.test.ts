@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { indices } from '../../src/contracts/indices.ts';
 import { startApp, traceparent } from '../../tools/harness/instrumented-app.ts';
-import { eventually, newSpanId, newTraceId } from '../../tools/harness/otlp.ts';
+import { newSpanId, newTraceId } from '../../tools/harness/otlp.ts';
 import { docsOfTrace, jaegerTrace } from '../../tools/harness/stores.ts';
+import { upTo } from '../support/polling.ts';
 
 describe('SIGTERM right after the last request', () => {
   it("flushes that request's spans and logs, then ends the process as SIGTERM would", async () => {
@@ -20,15 +21,9 @@ describe('SIGTERM right after the last request', () => {
     expect(await response.text()).toBe('hello');
     const exit = await app.stop('SIGTERM');
     expect(exit.signal).toBe('SIGTERM');
-    const spans = await eventually(
-      () => jaegerTrace(traceId),
-      (found) => found.some((span) => span.operationName === 'GET /hello'),
-    );
-    expect(spans.map((span) => span.operationName)).toContain('GET /hello');
-    const logs = await eventually(
-      () => docsOfTrace(indices.logs.pattern, traceId),
-      (found) => found.length > 0,
-    );
-    expect(logs).toHaveLength(1);
+    await expect
+      .poll(async () => (await jaegerTrace(traceId)).map((span) => span.operationName), upTo())
+      .toContain('GET /hello');
+    await expect.poll(() => docsOfTrace(indices.logs.pattern, traceId), upTo()).toHaveLength(1);
   });
 });

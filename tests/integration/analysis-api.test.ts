@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AlertStore } from '../../src/alerts/alert-store.ts';
 import { AlertEngine } from '../../src/alerts/engine.ts';
 import { observe } from '../../src/alerts/observe.ts';
 import { parseRules, type AlertRule } from '../../src/alerts/rules.ts';
 import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
-import { eventually, stack } from '../../tools/harness/otlp.ts';
+import { stack } from '../../tools/harness/otlp.ts';
+import { upTo } from '../support/polling.ts';
 import { bulkLoad, logDocument, spanDocument, type SeedSpan } from '../support/seed.ts';
 import { es } from '../../tools/harness/stores.ts';
 import { fields } from '../../src/contracts/fields.ts';
@@ -435,13 +436,13 @@ describe('alerts from seeded data: evaluation, persistence, API and Alertmanager
     expect((alert?.exemplarTraceIds as string[]).length).toBeGreaterThan(0);
     expect((await api.get(`/api/v1/alerts?service=${B}&state=all`)).body.alerts).toEqual([]);
     const alertId = String(alert?.id);
-    const inAlertmanager = await eventually(
-      async () =>
-        (await (
-          await fetch(`${stack.alertmanager}/api/v2/alerts?filter=service%3D%22${A}%22`)
-        ).json()) as { labels: Record<string, string> }[],
-      (found) => found.length > 0,
-    );
+    const inAlertmanager = await vi.waitFor(async () => {
+      const found = (await (
+        await fetch(`${stack.alertmanager}/api/v2/alerts?filter=service%3D%22${A}%22`)
+      ).json()) as { labels: Record<string, string> }[];
+      expect(found.length).toBeGreaterThan(0);
+      return found;
+    }, upTo());
     expect(inAlertmanager[0]?.labels).toMatchObject({
       alertname: `errors-${run}`,
       service: A,
@@ -469,14 +470,11 @@ describe('alerts from seeded data: evaluation, persistence, API and Alertmanager
     expect((await api.get(`/api/v1/alerts?service=${A}`)).body.alerts).toEqual([]);
     const history = (await api.get(`/api/v1/alerts/${alertId}`)).body.history as { to: string }[];
     expect(history.map((h) => h.to)).toEqual(['firing', 'resolved']);
-    const stillActive = await eventually(
-      async () =>
-        (await (
-          await fetch(`${stack.alertmanager}/api/v2/alerts?filter=service%3D%22${A}%22&active=true`)
-        ).json()) as unknown[],
-      (found) => found.length === 0,
-    );
-    expect(stillActive).toEqual([]);
+    const stillActive = async () =>
+      (await (
+        await fetch(`${stack.alertmanager}/api/v2/alerts?filter=service%3D%22${A}%22&active=true`)
+      ).json()) as unknown[];
+    await expect.poll(stillActive, upTo()).toEqual([]);
   });
 });
 
@@ -536,14 +534,11 @@ describe('an alert index that refuses writes', () => {
     const alert = alerts.find((candidate) => candidate.rule === rule);
     const { body } = await api.get(`/api/v1/alerts/${String(alert?.id)}`);
     expect((body.history as { to: string }[]).map((h) => h.to)).toEqual(['firing']);
-    const inAlertmanager = await eventually(
-      async () =>
-        (await (
-          await fetch(`${stack.alertmanager}/api/v2/alerts?filter=alertname%3D%22${rule}%22`)
-        ).json()) as unknown[],
-      (found) => found.length > 0,
-    );
-    expect(inAlertmanager).toHaveLength(1);
+    const inAlertmanager = async () =>
+      (await (
+        await fetch(`${stack.alertmanager}/api/v2/alerts?filter=alertname%3D%22${rule}%22`)
+      ).json()) as unknown[];
+    await expect.poll(inAlertmanager, upTo()).toHaveLength(1);
   });
 });
 

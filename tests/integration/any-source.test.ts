@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { observe } from '../../src/alerts/observe.ts';
 import { evaluationReader } from '../../src/alerts/observation.ts';
 import { loadRules } from '../../src/alerts/rules.ts';
@@ -8,11 +8,12 @@ import { indices } from '../../src/contracts/indices.ts';
 import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
 import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
 import * as grpc from '@grpc/grpc-js';
-import { eventually, sendSpans, stack, type TestSpan } from '../../tools/harness/otlp.ts';
+import { sendSpans, stack, type TestSpan } from '../../tools/harness/otlp.ts';
 import { exportOverGrpc, protobufSpans } from '../../tools/harness/otlp-grpc.ts';
 import { es } from '../../tools/harness/stores.ts';
 import { join } from 'node:path';
 import { repoRoot } from '../../tools/stack/paths.ts';
+import { upTo } from '../support/polling.ts';
 
 /**
  * Numbers right for every OTLP source, not only the bootstrap: the Collector stamps each span's
@@ -120,7 +121,11 @@ async function storedWeights(service: string, atLeast: number): Promise<Map<numb
     return new Map(buckets.map((b) => [b.key, b.doc_count]));
   };
   const total = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-  let last = await eventually(read, (m) => total(m) >= atLeast, 60_000);
+  let last = await vi.waitFor(async () => {
+    const stored = await read();
+    expect(total(stored)).toBeGreaterThanOrEqual(atLeast);
+    return stored;
+  }, upTo(60_000));
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const now = await read();

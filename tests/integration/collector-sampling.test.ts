@@ -1,14 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fields } from '../../src/contracts/fields.ts';
 import { indices } from '../../src/contracts/indices.ts';
-import {
-  eventually,
-  newSpanId,
-  newTraceId,
-  sendSpans,
-  type TestSpan,
-} from '../../tools/harness/otlp.ts';
+import { newSpanId, newTraceId, sendSpans, type TestSpan } from '../../tools/harness/otlp.ts';
 import { es } from '../../tools/harness/stores.ts';
+import { upTo } from '../support/polling.ts';
 
 const run = Date.now().toString(36);
 
@@ -39,11 +34,11 @@ function traces(count: number, span: Partial<TestSpan>): TestSpan[] {
 /** Waits until the count stops growing (tail_sampling decides ~1 s after the root arrives). */
 async function settledCount(service: string, atLeast: number): Promise<number> {
   let last = -1;
-  let current = await eventually(
-    () => storedTraces(service),
-    (n) => n >= atLeast,
-    40_000,
-  );
+  let current = await vi.waitFor(async () => {
+    const stored = await storedTraces(service);
+    expect(stored).toBeGreaterThanOrEqual(atLeast);
+    return stored;
+  }, upTo(40_000));
   while (current !== last) {
     last = current;
     await new Promise((resolve) => setTimeout(resolve, 3000));

@@ -1,12 +1,13 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fields } from '../../src/contracts/fields.ts';
 import { indices } from '../../src/contracts/indices.ts';
 import { failedRequest } from '../../src/storage/queries/search-options.ts';
 import { isFailedRequestSpan } from '../../src/tracing/sampler/error-span.ts';
-import { eventually, newSpanId, newTraceId, sendSpans } from '../../tools/harness/otlp.ts';
+import { newSpanId, newTraceId, sendSpans } from '../../tools/harness/otlp.ts';
 import { es } from '../../tools/harness/stores.ts';
+import { upTo } from '../support/polling.ts';
 
 /**
  * One definition of a failed request, three places that apply it: the bootstrap's sampler
@@ -119,11 +120,12 @@ describe('a failed request means the same to the bootstrap, the Collector and th
       return new Map(buckets.map((b) => [b.key, b]));
     };
     const failing = cases.filter((c) => c.failed);
-    const found = await eventually(
-      stored,
-      (m) => failing.every((c) => m.get(c.name)?.doc_count === PER_CASE),
-      60_000,
-    );
+    const found = await vi.waitFor(async () => {
+      const buckets = await stored();
+      const short = failing.filter((c) => buckets.get(c.name)?.doc_count !== PER_CASE);
+      expect(short.map((c) => c.name)).toEqual([]);
+      return buckets;
+    }, upTo(60_000));
     for (const c of cases) {
       const bucket = found.get(c.name);
       const verdicts = {

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from '../../tools/harness/free-port.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, newSpanId, newTraceId, sendSpans } from '../../tools/harness/otlp.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { newSpanId, newTraceId, sendSpans } from '../../tools/harness/otlp.ts';
 import { es } from '../../tools/harness/stores.ts';
 import { jaeger } from '../../tools/stack/jaeger.ts';
 import { loadStackSettings } from '../../tools/stack/settings.ts';
+import { upTo } from '../support/polling.ts';
 
 /**
  * Jaeger with LANTERN_JAEGER_STORAGE=elasticsearch, as the stack starts it (its daemon spec),
@@ -47,15 +48,11 @@ async function startJaeger(): Promise<Instance> {
     child,
   };
   running.push(instance);
-  const up = await eventually(
-    () =>
-      fetch(`${instance.api}/api/services`)
-        .then((r) => r.ok)
-        .catch(() => child.exitCode === null && false),
-    (ok) => ok || child.exitCode !== null,
-    60_000,
-  ).catch(() => false);
-  if (!up || child.exitCode !== null) throw new Error(`Jaeger did not start:\n${stderr}`);
+  await vi.waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`Jaeger exited:\n${stderr}`);
+    const answer = await fetch(`${instance.api}/api/services`).catch(() => undefined);
+    if (!answer?.ok) throw new Error(`Jaeger did not start:\n${stderr}`);
+  }, upTo(60_000));
   return instance;
 }
 
@@ -103,13 +100,7 @@ describe('Jaeger on Elasticsearch (LANTERN_JAEGER_STORAGE=elasticsearch)', () =>
       writer.otlp,
     );
     const expected = ['GET /checkout', 'SELECT stock'];
-    expect(
-      await eventually(
-        () => traceFrom(reader, traceId),
-        (found) => found.length === 2,
-        30_000,
-      ),
-    ).toEqual(expected);
+    await expect.poll(() => traceFrom(reader, traceId), upTo()).toEqual(expected);
     // The writer's spans are in Elasticsearch, under Jaeger's own index prefix.
     // One shard and no replica on one node: the cluster stays green.
     const indices = await es.cat.indices({ index: 'lantern-jaeger-*', format: 'json' });

@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { indices } from '../../src/contracts/indices.ts';
-import { eventually, stack } from '../../tools/harness/otlp.ts';
+import { stack } from '../../tools/harness/otlp.ts';
 import { settledCount } from '../../tools/harness/pipeline-counts.ts';
 import { es } from '../../tools/harness/stores.ts';
 import { generateLoad } from '../../tools/harness/telemetry-load.ts';
 import { runningPid } from '../../tools/stack/daemon.ts';
 import { loadStackSettings } from '../../tools/stack/settings.ts';
 import { startServer } from '../../tools/stack/stack.ts';
+import { upTo } from '../support/polling.ts';
 
 /**
  * The node that holds the primary of today's logs index killed with SIGKILL under load through
@@ -42,11 +43,11 @@ describe('an Elasticsearch node killed with SIGKILL under load, then restarted',
     process.kill(-(runningPid(killed ?? '') ?? 0), 'SIGKILL');
 
     // Once the cluster has seen the node go: its replicas wait (a minute) for it to come back.
-    const yellow = await eventually(
-      () => es.cluster.health({ timeout: '1s' }),
-      (health) => health.number_of_nodes === 2,
-      60_000,
-    );
+    const yellow = await vi.waitFor(async () => {
+      const health = await es.cluster.health({ timeout: '1s' });
+      expect(health.number_of_nodes).toBe(2);
+      return health;
+    }, upTo(60_000));
     const statuses: number[] = [];
     const healthSeen: string[] = [];
     for (let round = 0; round < 5; round += 1) {
@@ -74,11 +75,11 @@ describe('an Elasticsearch node killed with SIGKILL under load, then restarted',
     const storedSpans = await settledCount(es, 'spans', service, acked.spans, {
       timeoutMs: 180_000,
     });
-    const green = await eventually(
-      () => es.cluster.health({ timeout: '1s' }),
-      (health) => health.status === 'green',
-      120_000,
-    );
+    const green = await vi.waitFor(async () => {
+      const health = await es.cluster.health({ timeout: '1s' });
+      expect(health.status).toBe('green');
+      return health;
+    }, upTo(120_000));
     console.log(
       `[elasticsearch node ${killed ?? ''} SIGKILL] cluster ${yellow.status} with ${String(nodesWhileDown)} nodes; ` +
         `API answers ${statuses.join(',')}; health said ${healthSeen.join(' / ')}; ` +

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
-import { eventually, newSpanId, newTraceId, sendLogs, stack } from '../../tools/harness/otlp.ts';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { newSpanId, newTraceId, sendLogs, stack } from '../../tools/harness/otlp.ts';
 import { scrapeSum } from '../../tools/harness/pipeline-counts.ts';
 import { runningPid } from '../../tools/stack/daemon.ts';
 import { loadStackSettings } from '../../tools/stack/settings.ts';
 import { startServer } from '../../tools/stack/stack.ts';
 import { analysisReplicas } from '../../tools/stack/topology.ts';
+import { upTo } from '../support/polling.ts';
 
 /**
  * The scaled profile's two analysis replicas, with the default rules, while a new error pattern
@@ -79,27 +80,25 @@ describe('the scaled profile’s lease holder killed while its alert fires', () 
     const load = sendUntilStopped();
     const [first, second] = replicas;
     if (!first || !second) throw new Error('the scaled profile runs two analysis replicas');
-    const fired = await eventually(
-      () => firing(first.url),
-      (alerts) => alerts.some((alert) => alert.rule === 'error-pattern'),
-      90_000,
-    );
-    const alert = fired.find((a) => a.rule === 'error-pattern');
-    expect(alert).toBeDefined();
+    const alert = await vi.waitFor(async () => {
+      const found = (await firing(first.url)).find((a) => a.rule === 'error-pattern');
+      expect(found).toBeDefined();
+      return found;
+    }, upTo(90_000));
     const [holder, standby] = (await isEvaluator(first.url)) ? [first, second] : [second, first];
     expect(await isEvaluator(holder.url)).toBe(true);
     expect(await isEvaluator(standby.url)).toBe(false);
-    const notifiedBefore = await eventually(inAlertmanager, (found) => found.length > 0, 30_000);
+    const notifiedBefore = await vi.waitFor(async () => {
+      const found = await inAlertmanager();
+      expect(found.length).toBeGreaterThan(0);
+      return found;
+    }, upTo());
 
     killed = holder.name;
     const standbyBefore = await evaluations(standby.url);
     const killedAt = Date.now();
     process.kill(-(runningPid(holder.name) ?? 0), 'SIGKILL');
-    await eventually(
-      () => evaluations(standby.url),
-      (count) => count > standbyBefore,
-      40_000,
-    );
+    await expect.poll(() => evaluations(standby.url), upTo(40_000)).toBeGreaterThan(standbyBefore);
     const takeoverMs = Date.now() - killedAt;
     console.log(
       `[scale lease] ${holder.name} killed; ${standby.name} evaluating after ${(takeoverMs / 1000).toFixed(1)} s`,
@@ -110,11 +109,7 @@ describe('the scaled profile’s lease holder killed while its alert fires', () 
     // Two more evaluations by the new holder: still the same alert, and still one in
     // Alertmanager, firing since it first did.
     const done = await evaluations(standby.url);
-    await eventually(
-      () => evaluations(standby.url),
-      (count) => count >= done + 2,
-      30_000,
-    );
+    await expect.poll(() => evaluations(standby.url), upTo()).toBeGreaterThanOrEqual(done + 2);
     const after = (await firing(standby.url)).find((a) => a.rule === 'error-pattern');
     expect([after?.id, after?.startsAt]).toEqual([alert?.id, alert?.startsAt]);
     const notified = await inAlertmanager();

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { indices } from '../../src/contracts/indices.ts';
-import { eventually, newSpanId, newTraceId, sendSpans, stack } from '../../tools/harness/otlp.ts';
+import { newSpanId, newTraceId, sendSpans, stack } from '../../tools/harness/otlp.ts';
 import { scrapeSum, settledCount } from '../../tools/harness/pipeline-counts.ts';
 import { docsOfTrace, es, jaegerTrace } from '../../tools/harness/stores.ts';
 import {
@@ -12,6 +12,7 @@ import {
 import { runningPid } from '../../tools/stack/daemon.ts';
 import { readRouterStatus } from '../../tools/stack/sampling-router.ts';
 import { collectorEndpoints, loadStackSettings } from '../../tools/stack/settings.ts';
+import { upTo } from '../support/polling.ts';
 import { startServer } from '../../tools/stack/stack.ts';
 import { collectorInstances } from '../../tools/stack/topology.ts';
 
@@ -81,12 +82,11 @@ async function untilJaegerCaughtUp(): Promise<void> {
     error: true,
   };
   await sendSpans(`scale-sampler-drained-${run}`, [span], gateways[0]);
-  const spans = await eventually(
-    () => jaegerTrace(traceId),
-    (found) => found.length === 1,
-    60_000,
-  );
-  if (spans.length !== 1) throw new Error('a trace sent after the kill test never reached Jaeger');
+  await vi.waitFor(async () => {
+    const spans = await jaegerTrace(traceId);
+    if (spans.length !== 1)
+      throw new Error('a trace sent after the kill test never reached Jaeger');
+  }, upTo(60_000));
   console.log(
     `[sampling Collector SIGKILL] Jaeger caught up ${String(Date.now() - started)} ms after the test`,
   );
@@ -159,13 +159,8 @@ describe('a tail-sampling Collector killed with SIGKILL under load, then restart
     );
     process.kill(-(runningPid(victim.name) ?? 0), 'SIGKILL');
     const killedAt = Date.now();
-    await eventually(
-      () => routedTo([survivor.otlpGrpc]),
-      (switched) => switched,
-      15_000,
-    );
+    await expect.poll(() => routedTo([survivor.otlpGrpc]), upTo(15_000)).toBe(true);
     const rerouteMs = Date.now() - killedAt;
-    expect(await routedTo([survivor.otlpGrpc])).toBe(true);
     const sentDuring = await loadDuring;
 
     // While it is down: everything goes to the survivor, error traces whole.
@@ -177,12 +172,7 @@ describe('a tail-sampling Collector killed with SIGKILL under load, then restart
 
     // Back again: both take a share.
     await startServer(victim.name, settings);
-    await eventually(
-      () => routedTo(both),
-      (spread) => spread,
-      15_000,
-    );
-    expect(await routedTo(both)).toBe(true);
+    await expect.poll(() => routedTo(both), upTo(15_000)).toBe(true);
     const after = `scale-sampler-back-${run}`;
     const before = await Promise.all([survivor, victim].map((s) => accepted(s.collectorMetrics)));
     const sentAfter = await loadThroughGateways(after, 10);

@@ -1,17 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { indices } from '../../src/contracts/indices.ts';
-import {
-  eventually,
-  newSpanId,
-  newTraceId,
-  sendLogs,
-  sendSpans,
-  stack,
-} from '../../tools/harness/otlp.ts';
+import { newSpanId, newTraceId, sendLogs, sendSpans, stack } from '../../tools/harness/otlp.ts';
 import { scrapeSum, settledCount } from '../../tools/harness/pipeline-counts.ts';
 import { docsOfTrace, es, jaegerTrace } from '../../tools/harness/stores.ts';
 import { collectorEndpoints, loadStackSettings } from '../../tools/stack/settings.ts';
 import { collectorInstances } from '../../tools/stack/topology.ts';
+import { upTo } from '../support/polling.ts';
 
 const settings = loadStackSettings();
 const gateways = stack.gateways ?? [];
@@ -31,11 +25,11 @@ const acceptedBySampler = (): Promise<number[]> =>
 
 describe('the scaled profile', () => {
   it('runs three Elasticsearch nodes, two gateways, two tail-sampling Collectors and two analysis replicas', async () => {
-    const health = await eventually(
-      () => es.cluster.health({ timeout: '1s' }),
-      (h) => h.status === 'green',
-      60_000,
-    );
+    const health = await vi.waitFor(async () => {
+      const h = await es.cluster.health({ timeout: '1s' });
+      expect(h.status).toBe('green');
+      return h;
+    }, upTo(60_000));
     expect(health.number_of_nodes).toBe(3);
     expect(gateways).toHaveLength(2);
     expect(samplers).toHaveLength(2);
@@ -82,22 +76,18 @@ describe('the scaled profile', () => {
       }),
     );
     const errorTraces = traces.filter((trace) => trace.error);
-    const stored = await eventually(
-      () =>
-        Promise.all(errorTraces.map(({ traceId }) => docsOfTrace(indices.spans.pattern, traceId))),
-      (docs) => docs.every((trace) => trace.length === 3),
-      60_000,
-    );
-    expect(stored.map((trace) => trace.length)).toEqual(errorTraces.map(() => 3));
+    await expect
+      .poll(async () => {
+        const stored = await Promise.all(
+          errorTraces.map(({ traceId }) => docsOfTrace(indices.spans.pattern, traceId)),
+        );
+        return stored.map((trace) => trace.length);
+      }, upTo(60_000))
+      .toEqual(errorTraces.map(() => 3));
     // Jaeger, on the cluster too, has them whole.
     const [first] = errorTraces;
     expect(first).toBeDefined();
-    const inJaeger = await eventually(
-      () => jaegerTrace(first?.traceId ?? ''),
-      (spans) => spans.length === 3,
-      30_000,
-    );
-    expect(inJaeger).toHaveLength(3);
+    await expect.poll(() => jaegerTrace(first?.traceId ?? ''), upTo()).toHaveLength(3);
 
     // Both tail samplers took a share, and between them every span once.
     const after = await acceptedBySampler();
@@ -136,15 +126,11 @@ describe('the scaled profile', () => {
   });
 
   it('has exactly one of the two analysis replicas evaluate, and both serve the API', async () => {
-    const evaluators = await eventually(
-      () =>
-        Promise.all(
-          replicas.map((url) => scrapeSum(`${url}/metrics`, 'lantern_analysis_alert_evaluator')),
-        ),
-      (flags) => flags.reduce((sum, flag) => sum + flag, 0) === 1,
-      40_000,
-    );
-    expect([...evaluators].sort()).toEqual([0, 1]);
+    const evaluators = () =>
+      Promise.all(
+        replicas.map((url) => scrapeSum(`${url}/metrics`, 'lantern_analysis_alert_evaluator')),
+      );
+    await expect.poll(async () => [...(await evaluators())].sort(), upTo(40_000)).toEqual([0, 1]);
     for (const url of replicas) {
       const response = await fetch(`${url}/api/v1/services`);
       expect(response.status).toBe(200);

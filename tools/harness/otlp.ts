@@ -153,18 +153,3 @@ export async function sendGauge(service: string, name: string, value: number): P
     ],
   });
 }
-
-/** Polls until `probe` returns a value that `done` accepts; returns the last value on timeout. */
-export async function eventually<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    value = await probe();
-  }
-  return value;
-}
