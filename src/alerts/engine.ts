@@ -1,10 +1,10 @@
-import type { Client } from '@elastic/elasticsearch';
 import type { Alert, AlertTransition } from './alert.ts';
 import type { AlertStore } from './alert-store.ts';
 import type { AlertLease } from '../storage/alert-lease.ts';
+import type { Client } from '../storage/client.ts';
+import { evaluationReader } from '../storage/evaluation-reader.ts';
 import { pushToAlertmanager, type AlertmanagerSettings } from './alertmanager.ts';
 import { observe } from './observe.ts';
-import { evaluationReader } from './observation.ts';
 import type { AlertRule } from './rules.ts';
 import { advance, retire, type Observation, type Step } from './state-machine.ts';
 

@@ -2,7 +2,8 @@ import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
 import type { RequestStats } from '../contracts/request-stats.ts';
 import type { TimeRange } from '../contracts/time-range.ts';
 import { FINE_LATENCY_BUCKETS } from '../storage/queries/request-stats.ts';
-import { observation, type EvaluationReader } from './observation.ts';
+import type { EvaluationReader } from '../storage/evaluation-reader.ts';
+import { observation } from './observation.ts';
 import type { BaselineRule } from './rules.ts';
 import type { Observation } from './state-machine.ts';
 

@@ -1,8 +1,7 @@
-import type { Client } from '@elastic/elasticsearch';
 import { groupByPattern, type MessagePatternCount } from '../analysis/message-pattern.ts';
-import { errorMessagesByService } from '../storage/queries/error-messages.ts';
 import type { TimeRange } from '../contracts/time-range.ts';
-import { observation, type EvaluationReader } from './observation.ts';
+import type { EvaluationReader } from '../storage/evaluation-reader.ts';
+import { observation } from './observation.ts';
 import type { LogPatternRule } from './rules.ts';
 import type { Observation } from './state-machine.ts';
 
@@ -19,14 +18,13 @@ const PATTERN_LABEL_LENGTH = 200;
  * of services.
  */
 export async function logPatterns(
-  client: Client,
   read: EvaluationReader,
   rule: LogPatternRule,
   range: TimeRange,
 ): Promise<Observation[]> {
   const services = rule.service === undefined ? undefined : [rule.service];
   const [inWindow, records] = await Promise.all([
-    errorMessagesByService(client, range, { services, perService: 200 }),
+    read.errorMessages(range, { services, perService: 200 }),
     read.logs({ range, service: rule.service, groupBy: 'service' }),
   ]);
   const recordsOf = new Map(records.map((s) => [s.key, s]));
@@ -44,7 +42,7 @@ export async function logPatterns(
   }
   if (candidates.size === 0) return [];
   const lookback = { from: range.from - rule.lookback, to: range.from };
-  const before = await errorMessagesByService(client, lookback, {
+  const before = await read.errorMessages(lookback, {
     services: [...candidates.keys()],
     perService: 5000,
   });

@@ -1,5 +1,6 @@
 import type { TimeRange } from '../contracts/time-range.ts';
-import { observation, type EvaluationReader } from './observation.ts';
+import type { EvaluationReader } from '../storage/evaluation-reader.ts';
+import { observation } from './observation.ts';
 import { burnRate, type BurnRateRule } from './slo.ts';
 import type { Observation } from './state-machine.ts';
 

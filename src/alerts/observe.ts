@@ -1,13 +1,14 @@
-import type { Client } from '@elastic/elasticsearch';
 import { percentileExceeds } from '../analysis/percentile-evidence.ts';
 import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
 import type { RequestStats } from '../contracts/request-stats.ts';
 import type { TimeRange } from '../contracts/time-range.ts';
+import type { Client } from '../storage/client.ts';
+import { evaluationReader, type EvaluationReader } from '../storage/evaluation-reader.ts';
 import { FINE_LATENCY_BUCKETS } from '../storage/queries/request-stats.ts';
 import { baseline } from './observe-baseline.ts';
 import { logPatterns } from './observe-patterns.ts';
 import { sloBurn } from './observe-slo.ts';
-import { evaluationReader, observation, type EvaluationReader } from './observation.ts';
+import { observation } from './observation.ts';
 import type {
   AlertRule,
   LatencyRule,
@@ -130,7 +131,7 @@ export function observe(
     case 'slo_burn':
       return sloBurn(read, rule, range);
     case 'log_pattern':
-      return logPatterns(client, read, rule, range);
+      return logPatterns(read, rule, range);
     case 'baseline':
       return baseline(read, rule, range);
   }

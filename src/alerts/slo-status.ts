@@ -1,7 +1,8 @@
-import type { Client } from '@elastic/elasticsearch';
 import type { RequestStats } from '../contracts/request-stats.ts';
-import { requestStats } from '../storage/queries/request-stats.ts';
+import type { Client } from '../storage/client.ts';
+import { evaluationReader, type EvaluationReader } from '../storage/evaluation-reader.ts';
 import type { AlertStore } from './alert-store.ts';
+import type { Severity } from './severity.ts';
 import { badRequests, burnAlertsOf, burnRate, burnRateRules, type Slo } from './slo.ts';
 
 /** One SLO for one service, as GET /api/v1/slos returns it. */
@@ -25,7 +26,7 @@ export interface SloStatus {
   readonly burnRates: readonly { readonly windowMs: number; readonly burnRate: number }[];
   readonly alerts: readonly {
     readonly rule: string;
-    readonly severity: string;
+    readonly severity: Severity;
     readonly burnRate: number;
     readonly longWindowMs: number;
     readonly shortWindowMs: number;
@@ -37,6 +38,8 @@ export interface SloStatus {
 /**
  * Every SLO's figures per service, up to `now`: the SLI and the budget over the period, the
  * burn rate over each alert window, and which burn alerts are active (from the alert store).
+ * Read through the evaluation reader, as the burn-rate rules are: the same queries, and a window
+ * two SLOs share is read once.
  */
 export async function sloStatuses(
   client: Client,
@@ -50,12 +53,13 @@ export async function sloStatuses(
       (alert) => `${alert.rule}\u0000${alert.service ?? ''}`,
     ),
   );
-  const perSlo = await Promise.all(slos.map((slo) => statusesOf(client, slo, now, active)));
+  const read = evaluationReader(client);
+  const perSlo = await Promise.all(slos.map((slo) => statusesOf(read, slo, now, active)));
   return perSlo.flat();
 }
 
 async function statusesOf(
-  client: Client,
+  read: EvaluationReader,
   slo: Slo,
   now: number,
   active: ReadonlySet<string>,
@@ -65,13 +69,15 @@ async function statusesOf(
     ...new Set(alerts.flatMap((alert) => [alert.short_window, alert.long_window])),
   ].sort((a, b) => a - b);
   const over = (ms: number): Promise<Map<string, RequestStats>> =>
-    requestStats(client, {
-      range: { from: now - ms, to: now },
-      service: slo.service,
-      route: slo.route,
-      groupBy: 'service',
-      slowerThanMs: slo.threshold_ms,
-    }).then((stats) => new Map(stats.map((group) => [group.key, group])));
+    read
+      .requests({
+        range: { from: now - ms, to: now },
+        service: slo.service,
+        route: slo.route,
+        groupBy: 'service',
+        slowerThanMs: slo.threshold_ms,
+      })
+      .then((stats) => new Map(stats.map((group) => [group.key, group])));
   const [period, ...byWindow] = await Promise.all([slo.period, ...windows].map(over));
   const rules = burnRateRules(slo);
   return [...(period ?? new Map<string, RequestStats>()).values()].map((stats) => {

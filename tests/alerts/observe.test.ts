@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { describe, expect, it, vi } from 'vitest';
 import { observe } from '../../src/alerts/observe.ts';
-import { evaluationReader } from '../../src/alerts/observation.ts';
+import { evaluationReader } from '../../src/storage/evaluation-reader.ts';
 import { parseRules } from '../../src/alerts/rules.ts';
 
 /** Lantern's two default p95 rules: one window, two thresholds. */

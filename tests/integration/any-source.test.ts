@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { observe } from '../../src/alerts/observe.ts';
-import { evaluationReader } from '../../src/alerts/observation.ts';
+import { evaluationReader } from '../../src/storage/evaluation-reader.ts';
 import { loadRules } from '../../src/alerts/rules.ts';
 import { fields, SERVER_KIND } from '../../src/contracts/fields.ts';
 import { indices } from '../../src/contracts/indices.ts';

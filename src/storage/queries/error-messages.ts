@@ -25,10 +25,16 @@ const BUCKET_BUDGET = 50_000;
  * each with its first time and an example trace id: one search, at most `perService` messages
  * each (fewer when many services share the bucket budget).
  */
+export interface MessageQuery {
+  /** Only these services; omitted: every service. */
+  readonly services?: readonly string[] | undefined;
+  readonly perService: number;
+}
+
 export async function errorMessagesByService(
   client: Client,
   range: TimeRange,
-  options: { readonly services?: readonly string[] | undefined; readonly perService: number },
+  options: MessageQuery,
 ): Promise<Map<string, MessageCount[]>> {
   const services = options.services;
   if (services?.length === 0) return new Map();
