@@ -15,7 +15,7 @@ import { loadRules, type AlertRule } from '../src/alerts/rules.ts';
 import { fields } from '../src/contracts/fields.ts';
 import { createElasticsearchClient } from '../src/storage/client.ts';
 import { repoRoot } from '../tools/stack/paths.ts';
-import { loadStackSettings } from '../tools/stack/settings.ts';
+import type { StackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
 import { alertIncidents } from './alert-incidents.ts';
 import { median, range } from './stats.ts';
@@ -28,8 +28,8 @@ const DAY = 24 * HOUR;
 const NOW = (index: number) => Date.parse('2021-07-01T12:00:00Z') + index * 10 * DAY;
 const INDICES = ['lantern-logs-bench-alerts', 'lantern-spans-bench-alerts'];
 
-export async function alertTick(): Promise<string> {
-  const e = await stackUp(loadStackSettings());
+export async function alertTick(settings: StackSettings): Promise<string> {
+  const e = await stackUp(settings);
   const client = createElasticsearchClient({ url: e.elasticsearch, requestTimeoutMs: 120_000 });
   let searches = 0;
   client.diagnostic.on('request', (_error, event) => {

@@ -11,7 +11,7 @@ import { createElasticsearchClient } from '../src/storage/client.ts';
 import { startApi } from '../tools/harness/api-server.ts';
 import { launchBrowser } from '../tools/harness/browser.ts';
 import { newSpanId, newTraceId } from '../tools/harness/trace-ids.ts';
-import { loadStackSettings } from '../tools/stack/settings.ts';
+import type { StackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
 import { median, range } from './stats.ts';
 
@@ -41,8 +41,8 @@ function trace(size: number): { traceId: string; docs: Record<string, unknown>[]
   return { traceId, docs };
 }
 
-export async function consoleBench(): Promise<string> {
-  const e = await stackUp(loadStackSettings());
+export async function consoleBench(settings: StackSettings): Promise<string> {
+  const e = await stackUp(settings);
   const client = createElasticsearchClient({ url: e.elasticsearch });
   const index = `lantern-spans-bench-console-${Date.now().toString(36)}`;
   const big = trace(5000);

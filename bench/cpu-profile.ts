@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningApp } from '../tools/harness/instrumented-app.ts';
 import { debianExecutable } from '../tools/stack/debian-package.ts';
-import { loadStackSettings } from '../tools/stack/settings.ts';
+import type { StackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
 import { atFixedRate, pinAwayFromApp, warmUp } from './fixed-rate.ts';
 import { rotated } from './interleaved.ts';
@@ -139,13 +139,13 @@ async function profileSlice(
   ]);
 }
 
-export async function cpuProfile(): Promise<string> {
+export async function cpuProfile(settings: StackSettings): Promise<string> {
   const perf = await debianExecutable('perf', 'linux-perf');
-  const { otlpHttp } = await stackUp(loadStackSettings());
+  const { otlpHttp } = await stackUp(settings);
   const run = chosen(variants, DEFAULT_VARIANTS);
   const dir = mkdtempSync(join(tmpdir(), 'lantern-profile-'));
   const apps: [string, RunningApp][] = [];
-  const unpin = pinAwayFromApp();
+  const unpin = pinAwayFromApp(settings);
   const totals = new Map<string, Map<string, number>>(run.map(([name]) => [name, new Map()]));
   let rate = 0;
   try {

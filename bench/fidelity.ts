@@ -12,7 +12,7 @@
  *   npm run bench -- fidelity
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadStackSettings } from '../tools/stack/settings.ts';
+import type { StackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
 import { fields, SERVER_KIND } from '../src/contracts/fields.ts';
 import { indices } from '../src/contracts/indices.ts';
@@ -205,8 +205,8 @@ const pct = (value: number, digits = 2): string => `${(100 * value).toFixed(digi
 const relative = (estimate: number | null, truth: number): string =>
   estimate === null || truth === 0 ? '-' : pct(estimate / truth - 1, 1);
 
-export async function fidelity(): Promise<string> {
-  await stackUp(loadStackSettings());
+export async function fidelity(settings: StackSettings): Promise<string> {
+  await stackUp(settings);
   const cells: Cell[] = [
     ...LOADS.flatMap((load) =>
       ERROR_RATES.map((errorRate) => ({

@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { availableParallelism } from 'node:os';
 import { runningPid } from '../tools/stack/daemon.ts';
-import { loadStackSettings } from '../tools/stack/settings.ts';
+import type { StackSettings } from '../tools/stack/settings.ts';
 import { serversOf } from '../tools/stack/stack.ts';
 import { cpuSeconds, pin } from './process-cpu.ts';
 
@@ -59,18 +59,18 @@ export async function cpuAtFixedRate(
   return { result, cpuUsPerRequest, from, to: monotonicUs() };
 }
 
-/** The running servers of the default stack. */
-export const stackPids = (): number[] =>
-  serversOf(loadStackSettings())
-    .map((server) => runningPid(server.name))
+/** The running servers of the stack. */
+export const stackPids = (s: StackSettings): number[] =>
+  serversOf(s)
+    .map((server) => runningPid(s.paths, server.name))
     .filter((pid): pid is number => pid !== undefined);
 
 /** Core 0 for the app; this process and the stack's servers on the rest (restored after). */
-export function pinAwayFromApp(): () => void {
+export function pinAwayFromApp(s: StackSettings): () => void {
   const cores = availableParallelism();
   if (cores < 2) return () => undefined;
   const others = cores === 2 ? '1' : `1-${cores - 1}`;
-  const pids = [process.pid, ...stackPids()];
+  const pids = [process.pid, ...stackPids(s)];
   for (const pid of pids) pin(pid, others);
   return () => {
     for (const pid of pids) pin(pid, `0-${cores - 1}`);

@@ -7,7 +7,7 @@
  *   npm run bench -- idle
  */
 import { rssMiB, type RunningApp } from '../tools/harness/instrumented-app.ts';
-import { loadStackSettings } from '../tools/stack/settings.ts';
+import type { StackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
 import { startVariant, variants, type Variant } from './overhead.ts';
 import { cpuSeconds } from './process-cpu.ts';
@@ -32,8 +32,8 @@ const idleVariants: Record<string, Variant> = {
 const sleep = (seconds: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 
-export async function idle(): Promise<string> {
-  const { otlpHttp } = await stackUp(loadStackSettings());
+export async function idle(settings: StackSettings): Promise<string> {
+  const { otlpHttp } = await stackUp(settings);
   const apps: [string, RunningApp][] = [];
   try {
     for (const [name, variant] of Object.entries(idleVariants))

@@ -9,7 +9,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { runningPid } from '../tools/stack/daemon.ts';
-import { loadStackSettings } from '../tools/stack/settings.ts';
+import type { StackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
 import { createElasticsearchClient } from '../src/storage/client.ts';
 import {
@@ -80,13 +80,16 @@ async function wholeInJaeger(jaeger: string, traceIds: readonly string[]): Promi
   return whole;
 }
 
-export async function ingest(): Promise<string> {
-  const e = await stackUp(loadStackSettings());
+export async function ingest(settings: StackSettings): Promise<string> {
+  const e = await stackUp(settings);
   const es = createElasticsearchClient({ url: e.elasticsearch, requestTimeoutMs: 30_000 });
-  const jaegerMetrics = `http://127.0.0.1:${loadStackSettings().LANTERN_JAEGER_METRICS_PORT}/metrics`;
+  const jaegerMetrics = `http://127.0.0.1:${settings.LANTERN_JAEGER_METRICS_PORT}/metrics`;
   const run = Date.now().toString(36);
   const pids = Object.fromEntries(
-    ['collector', 'elasticsearch', 'jaeger'].map((name) => [name, runningPid(name) ?? 0]),
+    ['collector', 'elasticsearch', 'jaeger'].map((name) => [
+      name,
+      runningPid(settings.paths, name) ?? 0,
+    ]),
   );
 
   const control = await nullSink();

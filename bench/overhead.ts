@@ -29,7 +29,7 @@ import {
   type AppOptions,
   type RunningApp,
 } from '../tools/harness/instrumented-app.ts';
-import { loadStackSettings } from '../tools/stack/settings.ts';
+import type { StackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
 import { FIXED_RATE, pinAwayFromApp, stackPids, WARM_UP_REQUESTS, warmUp } from './fixed-rate.ts';
 import { COUNTED, instructionsPerRequest, PACE, requireCountingTools } from './instructions.ts';
@@ -185,12 +185,12 @@ export function chosen(
 }
 
 /** Lantern against plain node and the peers a team would pick instead. */
-export const overhead = (): Promise<string> =>
-  compare('Bootstrap overhead against its peers', variants);
+export const overhead = (settings: StackSettings): Promise<string> =>
+  compare(settings, 'Bootstrap overhead against its peers', variants);
 
 /** Lantern's parts, each switched off in turn. */
-export const overheadParts = (): Promise<string> =>
-  compare("Where Lantern's overhead goes: one part off at a time", parts);
+export const overheadParts = (settings: StackSettings): Promise<string> =>
+  compare(settings, "Where Lantern's overhead goes: one part off at a time", parts);
 
 const middleHalf = (values: readonly number[], digits: number): string =>
   `${percentile(values, 25).toFixed(digits)}–${percentile(values, 75).toFixed(digits)}`;
@@ -206,11 +206,12 @@ export const fixedRate = (plainFlatOutRps: number): number =>
 
 /** The timed figures of every variant on one route, all apps running at once. */
 async function timedFigures(
+  settings: StackSettings,
   run: readonly [string, Variant][],
   path: string,
   otlp: string,
 ): Promise<{ slices: Map<string, Slices>; rate: number; rss: Map<string, number> }> {
-  const stack = stackPids();
+  const stack = stackPids(settings);
   await untilQuiet(stack);
   const started: { name: string; app: RunningApp }[] = [];
   try {
@@ -291,9 +292,13 @@ function cycleByCycle(path: string, slices: Map<string, Slices>): string[] {
     );
 }
 
-async function compare(title: string, all: Record<string, Variant>): Promise<string> {
+async function compare(
+  settings: StackSettings,
+  title: string,
+  all: Record<string, Variant>,
+): Promise<string> {
   if (COUNTS) await requireCountingTools();
-  const { otlpHttp } = await stackUp(loadStackSettings());
+  const { otlpHttp } = await stackUp(settings);
   const run = chosen(all);
   const lines = [
     `### ${title} (every app at once on core 0, ${String(COPIES)} copies of each, load and stack on the others; ${String(ROUNDS)} cycles of ${String(SECONDS)} s per app at a fixed rate (${String(FIXED_RATE)} req/s, or half of what plain node serves flat out if less), then ${String(ROUNDS)} flat out, after ${String(WARM_UP_REQUESTS)} requests warm; a variant's figure per cycle the mean over its copies; ratio and + µs against plain node in the same cycle, median and middle half of the cycles; instructions counted by callgrind over ${String(COUNTED)} requests at ${String(PACE)} req/s on a clock slowed to match, timer work included)`,
@@ -302,12 +307,12 @@ async function compare(title: string, all: Record<string, Variant>): Promise<str
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   const notes: string[] = [];
-  const unpin = pinAwayFromApp();
+  const unpin = pinAwayFromApp(settings);
   try {
     for (const path of ROUTES) {
       const timed =
         ROUNDS > 0
-          ? await timedFigures(run, path, otlpHttp)
+          ? await timedFigures(settings, run, path, otlpHttp)
           : { slices: new Map<string, Slices>(), rate: 0, rss: new Map<string, number>() };
       const instructions = await counts(run, path, otlpHttp);
       const control = timed.slices.get('plain');

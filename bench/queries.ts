@@ -5,7 +5,7 @@
  * Seeds its own indices (lantern-*-bench-*) in the local stack, and deletes them afterwards.
  *   npm run bench -- queries        (BENCH_DOCS=100000,1000000,10000000 to go further)
  */
-import { loadStackSettings } from '../tools/stack/settings.ts';
+import type { StackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
 import { createElasticsearchClient } from '../src/storage/client.ts';
 import { fields } from '../src/contracts/fields.ts';
@@ -17,8 +17,8 @@ const REPEATS = 7;
 const SERVICES = 20;
 const DAY = 86_400_000;
 
-export async function queries(): Promise<string> {
-  const e = await stackUp(loadStackSettings());
+export async function queries(settings: StackSettings): Promise<string> {
+  const e = await stackUp(settings);
   const client = createElasticsearchClient({ url: e.elasticsearch, requestTimeoutMs: 120_000 });
   // A day of 2021 that nothing else writes to: the figures do not depend on what else the
   // local Elasticsearch holds (tests and demos write to today's indices).

@@ -6,15 +6,21 @@
  * acknowledged vs stored, and CPU-seconds per 1,000 records (logs + spans) for each tier.
  *   npm run bench -- scale
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createElasticsearchClient } from '../src/storage/client.ts';
 import { settledCount, treeCpuSeconds } from '../tools/harness/pipeline-counts.ts';
 import { stackBeside, stackCli } from '../tools/harness/stack-cli.ts';
 import { generateLoad } from '../tools/harness/telemetry-load.ts';
-import { repoRoot, stateDir } from '../tools/stack/paths.ts';
-import { collectorEndpoints, endpoints, loadStackSettings } from '../tools/stack/settings.ts';
+import { runningPid } from '../tools/stack/daemon.ts';
+import { repoRoot } from '../tools/stack/paths.ts';
+import { readRouterStatus } from '../tools/stack/sampling-router.ts';
+import {
+  collectorEndpoints,
+  endpoints,
+  loadStackSettings,
+  type StackSettings,
+} from '../tools/stack/settings.ts';
 import { collectorInstances, elasticsearchNodes } from '../tools/stack/topology.ts';
 import { median } from './stats.ts';
 
@@ -23,25 +29,28 @@ const RATE = Number(process.env.BENCH_SCALE_RATE ?? 3000);
 const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 20);
 const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 3);
 
-const defaults = loadStackSettings({});
-const singleEnv = stackBeside(defaults, join(stateDir, 'bench-single'), 8_000);
-/**
- * The control: the single-Collector stack with the pipeline as it was before batch/sampled and
- * the Go runtime's default GC, on a stack of its own (ports + 26000).
- */
-const beforeEnv = {
-  ...stackBeside(defaults, join(stateDir, 'bench-before'), 26_000),
-  LANTERN_COLLECTOR_CONFIG: join(repoRoot, 'bench', 'fixtures', 'collector-before-batch.yaml'),
-  GOGC: '100',
-  GOMEMLIMIT: 'off',
-};
-const scaleEnv = {
-  ...stackBeside(defaults, join(stateDir, 'bench-scale'), 24_000),
-  LANTERN_SCALE: '1',
-};
+/** The benchmark's three stacks, in folders below the developer's state folder `stateDir`. */
+function stackEnvs(stateDir: string) {
+  const defaults = loadStackSettings({});
+  return {
+    single: stackBeside(defaults, join(stateDir, 'bench-single'), 8_000),
+    /**
+     * The control: the single-Collector stack with the pipeline as it was before batch/sampled
+     * and the Go runtime's default GC, on a stack of its own (ports + 26000).
+     */
+    before: {
+      ...stackBeside(defaults, join(stateDir, 'bench-before'), 26_000),
+      LANTERN_COLLECTOR_CONFIG: join(repoRoot, 'bench', 'fixtures', 'collector-before-batch.yaml'),
+      GOGC: '100',
+      GOMEMLIMIT: 'off',
+    },
+    scale: { ...stackBeside(defaults, join(stateDir, 'bench-scale'), 24_000), LANTERN_SCALE: '1' },
+  };
+}
 
 interface Profile {
   readonly env: Readonly<Record<string, string>>;
+  readonly settings: StackSettings;
   /** Where the load is sent: the Collector, or each gateway. */
   readonly entry: readonly string[];
   /** Tier name → the servers (pid file names) it is made of. */
@@ -56,6 +65,7 @@ function profile(env: Readonly<Record<string, string>>): Profile {
       .map((instance) => instance.name);
   return {
     env,
+    settings: s,
     entry: s.LANTERN_SCALE
       ? collectorInstances(s)
           .filter((instance) => instance.tier === 'gateway')
@@ -80,26 +90,14 @@ interface Round {
   readonly cpuPer1000: Readonly<Record<string, number>>;
 }
 
-/** A server's pid from another stack's pid file (tools/stack/daemon.ts writes them). */
-const pidIn = (env: Readonly<Record<string, string>>, name: string): number =>
-  (
-    JSON.parse(readFileSync(join(env.LANTERN_STATE_DIR ?? '', 'run', `${name}.json`), 'utf8')) as {
-      pid: number;
-    }
-  ).pid;
-
 /** CPU-seconds so far of each running server of the profile, by tier and name. */
 function serverCpu(p: Profile): Map<string, number> {
   const used = new Map<string, number>();
   for (const [tier, names] of Object.entries(p.tiers)) {
     for (const name of names) {
-      try {
-        const pid = pidIn(p.env, name);
-        readFileSync(`/proc/${String(pid)}/stat`); // gone: stopped for this configuration
-        used.set(`${tier}/${name}`, treeCpuSeconds(pid));
-      } catch {
-        // not running
-      }
+      // Stopped for this configuration, or not started.
+      const pid = runningPid(p.settings.paths, name);
+      if (pid !== undefined) used.set(`${tier}/${name}`, treeCpuSeconds(pid));
     }
   }
   return used;
@@ -173,23 +171,24 @@ async function measure(config: string, p: Profile, run: string, round: number): 
 /** Stops the second tail-sampling Collector and waits until the gateways route around it. */
 async function withOneSampler(p: Profile): Promise<void> {
   const [, second] = p.tiers['tail sampling'] ?? [];
-  process.kill(-pidIn(p.env, second ?? ''), 'SIGTERM');
-  const status = join(p.env.LANTERN_STATE_DIR ?? '', 'run', 'sampling-routes.status.json');
+  const pid = runningPid(p.settings.paths, second ?? '');
+  if (pid === undefined) throw new Error(`${String(second)} is not running`);
+  process.kill(-pid, 'SIGTERM');
   for (let i = 0; i < 60; i += 1) {
-    const routed = (JSON.parse(readFileSync(status, 'utf8')) as { routed: string[] }).routed;
-    if (routed.length === 1) return;
+    if (readRouterStatus(p.settings.paths)?.routed.length === 1) return;
     await sleep(500);
   }
   throw new Error('the sampling router did not route around the stopped Collector within 30 s');
 }
 
-export async function scale(): Promise<string> {
-  const before = profile(beforeEnv);
-  const single = profile(singleEnv);
-  const scaled = profile(scaleEnv);
-  await stackCli(beforeEnv, ['up'], true);
-  await stackCli(singleEnv, ['up'], true);
-  await stackCli(scaleEnv, ['up', '--scale'], true);
+export async function scale(settings: StackSettings): Promise<string> {
+  const envs = stackEnvs(settings.paths.stateDir);
+  const before = profile(envs.before);
+  const single = profile(envs.single);
+  const scaled = profile(envs.scale);
+  await stackCli(envs.before, ['up'], true);
+  await stackCli(envs.single, ['up'], true);
+  await stackCli(envs.scale, ['up', '--scale'], true);
   const run = Date.now().toString(36);
   const rounds: Round[] = [];
   try {
@@ -199,13 +198,13 @@ export async function scale(): Promise<string> {
       rounds.push(await measure('2 gateways → 2 sampling', scaled, run, round));
       await withOneSampler(scaled);
       rounds.push(await measure('2 gateways → 1 sampling', scaled, run, round));
-      await stackCli(scaleEnv, ['up', '--scale']);
+      await stackCli(envs.scale, ['up', '--scale']);
     }
   } finally {
     if (process.env.BENCH_KEEP_STACKS !== '1') {
-      await stackCli(beforeEnv, ['down']);
-      await stackCli(singleEnv, ['down']);
-      await stackCli(scaleEnv, ['down', '--scale']);
+      await stackCli(envs.before, ['down']);
+      await stackCli(envs.single, ['down']);
+      await stackCli(envs.scale, ['down', '--scale']);
     }
   }
   const configs = [...new Set(rounds.map((r) => r.config))];

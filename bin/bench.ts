@@ -13,8 +13,9 @@ import { queries } from '../bench/queries.ts';
 import { recordSection, reportPath } from '../bench/report.ts';
 import { sampler } from '../bench/sampler.ts';
 import { scale } from '../bench/scale.ts';
+import { loadStackSettings, type StackSettings } from '../tools/stack/settings.ts';
 
-const benchmarks: Record<string, () => string | Promise<string>> = {
+const benchmarks: Record<string, (settings: StackSettings) => string | Promise<string>> = {
   sampler,
   overhead,
   'overhead-parts': overheadParts,
@@ -35,9 +36,11 @@ if (unknown.length > 0) {
   );
   process.exit(2);
 }
+// The developer's stack, which every benchmark but scale's runs on.
+const settings = loadStackSettings(process.env);
 for (const [name, benchmark] of Object.entries(benchmarks)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
-  const section = await benchmark();
+  const section = await benchmark(settings);
   recordSection(name, section);
   console.log(`${section}\n`);
 }

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { StackError } from '../tools/stack/errors.ts';
 import { waitUntilHealthy } from '../tools/stack/daemon.ts';
-import { logDir, logFile, repoRoot } from '../tools/stack/paths.ts';
+import { logFile, repoRoot, type StackPaths } from '../tools/stack/paths.ts';
 import { answers, assertPortsFree } from '../tools/stack/ports.ts';
 import { requireNode } from '../tools/stack/require-node.ts';
 import { loadStackSettings } from '../tools/stack/settings.ts';
@@ -20,15 +20,17 @@ const backendPort = Number(process.env.DEMO_BACKEND_PORT ?? 8082);
 const rate = process.env.DEMO_RATE ?? '20';
 const children: ChildProcess[] = [];
 
+/** A demo process (or the analysis service), logging to the stack's log folder. */
 function service(
+  paths: StackPaths,
   name: string,
   script: string,
   port: number,
   env: Record<string, string>,
   instrumented = true,
 ): ChildProcess {
-  mkdirSync(logDir, { recursive: true });
-  const log = openSync(logFile(name), 'a');
+  mkdirSync(paths.logDir, { recursive: true });
+  const log = openSync(logFile(paths, name), 'a');
   const loader = instrumented ? ['--import', 'lantern/register'] : [];
   const child = spawn(process.execPath, [...loader, join(repoRoot, script)], {
     cwd: repoRoot,
@@ -40,8 +42,8 @@ function service(
 }
 
 /** Waits for a demo process to answer, failing fast with its log tail if it exits. */
-function ready(name: string, child: ChildProcess, url: string): Promise<void> {
-  return waitUntilHealthy(name, child.pid ?? 0, () => answers(url), 30_000);
+function ready(paths: StackPaths, name: string, child: ChildProcess, url: string): Promise<void> {
+  return waitUntilHealthy(paths, name, child.pid ?? 0, () => answers(url), 30_000);
 }
 
 async function main(): Promise<void> {
@@ -56,14 +58,17 @@ async function main(): Promise<void> {
     { port: frontendPort, variable: 'DEMO_FRONTEND_PORT' },
     { port: backendPort, variable: 'DEMO_BACKEND_PORT' },
   ]);
-  const e = await stackUp(loadStackSettings());
+  const settings = loadStackSettings(process.env);
+  const { paths } = settings;
+  const e = await stackUp(settings);
   const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: e.otlpHttp };
-  const backend = service('demo-backend', 'demo/backend.mjs', backendPort, otlp);
-  const frontend = service('demo-frontend', 'demo/frontend.mjs', frontendPort, {
+  const backend = service(paths, 'demo-backend', 'demo/backend.mjs', backendPort, otlp);
+  const frontend = service(paths, 'demo-frontend', 'demo/frontend.mjs', frontendPort, {
     ...otlp,
     BACKEND_URL: `http://127.0.0.1:${backendPort}`,
   });
   const analysis = service(
+    paths,
     'analysis',
     'bin/analysis.ts',
     apiPort,
@@ -75,9 +80,9 @@ async function main(): Promise<void> {
     },
     false,
   );
-  await ready('demo-backend', backend, `http://127.0.0.1:${backendPort}/_demo/faults`);
-  await ready('demo-frontend', frontend, `http://127.0.0.1:${frontendPort}/health`);
-  await ready('analysis', analysis, `http://127.0.0.1:${apiPort}/healthz`);
+  await ready(paths, 'demo-backend', backend, `http://127.0.0.1:${backendPort}/_demo/faults`);
+  await ready(paths, 'demo-frontend', frontend, `http://127.0.0.1:${frontendPort}/health`);
+  await ready(paths, 'analysis', analysis, `http://127.0.0.1:${apiPort}/healthz`);
   const traffic = spawn(process.execPath, [join(repoRoot, 'demo', 'traffic.mjs'), rate], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, FRONTEND_URL: `http://127.0.0.1:${frontendPort}` },
@@ -101,7 +106,7 @@ analysis API and console on :${apiPort}.
   One trace             ${e.jaeger}/api/traces/<traceId>
   Metrics               ${e.prometheus}/graph?g0.expr=lantern_sampler_traces_total
   Alertmanager          ${e.alertmanager}/api/v2/alerts
-  Service logs          ${logDir}/{demo-*,analysis}.log
+  Service logs          ${paths.logDir}/{demo-*,analysis}.log
   Inject faults         curl -X PUT localhost:${frontendPort}/_demo/faults -H 'content-type: application/json' -d '{"errorRate":0.3}'
                         curl -X PUT localhost:${backendPort}/_demo/faults -H 'content-type: application/json' -d '{"latencyMs":700}'
 

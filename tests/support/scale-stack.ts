@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { stateDir } from '../../tools/stack/paths.ts';
 import { SCALE_PORT_SHIFT } from '../../tools/stack/scale-profile.ts';
 import { loadStackSettings } from '../../tools/stack/settings.ts';
 import { stackBeside } from '../../tools/harness/stack-cli.ts';
-import { TEST_PORT_SHIFT } from './test-stack.ts';
+import { TEST_PORT_SHIFT, userStateDir } from './test-stack.ts';
 
 /**
  * The scaled profile for the `scale` tests: `stack:up -- --scale` as a user runs it, but on
@@ -13,7 +12,7 @@ import { TEST_PORT_SHIFT } from './test-stack.ts';
 export const scaleTestEnv: Readonly<Record<string, string>> = {
   ...stackBeside(
     loadStackSettings({}),
-    join(stateDir, 'test-scale'),
+    join(userStateDir, 'test-scale'),
     SCALE_PORT_SHIFT + TEST_PORT_SHIFT,
   ),
   LANTERN_SCALE: '1',

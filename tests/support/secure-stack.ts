@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
-import { credentialsIn, type StackCredentials } from '../../tools/stack/credentials.ts';
-import { stateDir } from '../../tools/stack/paths.ts';
+import { credentialsIn, secureDir, type StackCredentials } from '../../tools/stack/credentials.ts';
 import {
   endpoints,
   loadStackSettings,
@@ -10,6 +9,7 @@ import {
   type StackSettings,
 } from '../../tools/stack/settings.ts';
 import { stackBeside, stackCli } from '../../tools/harness/stack-cli.ts';
+import { userStateDir } from './test-stack.ts';
 
 /**
  * A second, secured stack for the security tests: its own state folder and every port moved by
@@ -21,7 +21,7 @@ const PORT_SHIFT = 20_000;
 
 export const secureStackEnv = stackBeside(
   defaults,
-  join(stateDir, 'secure-test-stack'),
+  join(userStateDir, 'secure-test-stack'),
   PORT_SHIFT,
 );
 
@@ -33,7 +33,7 @@ export const secureSettings: StackSettings = loadStackSettings({
 export const secureStack: StackEndpoints = endpoints(secureSettings);
 
 export const secureCredentials = (): StackCredentials =>
-  credentialsIn(join(secureStackEnv.LANTERN_STATE_DIR ?? '', 'secure'));
+  credentialsIn(secureDir(secureSettings.paths));
 
 /** Runs the stack CLI against the secured test stack; resolves with its whole output. */
 export const secureStackCli = (...args: string[]): Promise<string> =>

@@ -1,7 +1,14 @@
 import { join } from 'node:path';
-import { stateDir } from '../../tools/stack/paths.ts';
+import { stackPaths } from '../../tools/stack/paths.ts';
 import { loadStackSettings } from '../../tools/stack/settings.ts';
 import { stackBeside } from '../../tools/harness/stack-cli.ts';
+
+/**
+ * The state folder of the developer's own stack, as the environment the test run was started in
+ * names it (LANTERN_STATE_DIR, else .lantern): every test stack keeps its state in a folder of
+ * its own below it.
+ */
+export const userStateDir = stackPaths(process.env).stateDir;
 
 /**
  * The test suite's own stack: state under .lantern/test-stack (its Elasticsearch data apart
@@ -13,6 +20,6 @@ export const TEST_PORT_SHIFT = 2_000;
 
 export const testStackEnv = stackBeside(
   loadStackSettings({}),
-  join(stateDir, 'test-stack'),
+  join(userStateDir, 'test-stack'),
   TEST_PORT_SHIFT,
 );

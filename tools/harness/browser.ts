@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { debianExecutable } from '../stack/debian-package.ts';
-import { stateDir } from '../stack/paths.ts';
+import { stackPaths } from '../stack/paths.ts';
 
 /**
  * Flags Chromium needs here: headless as root, and without the background networking that a
@@ -19,8 +19,11 @@ const FLAGS = [
   '--disable-sync',
 ];
 
-/** Where browser tests and benchmarks keep their screenshots (git-ignored). */
-export const screenshotDir = join(stateDir, 'screenshots');
+/**
+ * Where browser tests and benchmarks keep their screenshots (git-ignored): the state folder of
+ * the stack this process was started against, as otlp.ts's `stack` is its endpoints.
+ */
+export const screenshotDir = join(stackPaths(process.env).stateDir, 'screenshots');
 
 /**
  * Debian's Chromium driven by playwright-core (which downloads no browser). Installs the Debian

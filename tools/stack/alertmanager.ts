@@ -1,40 +1,41 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsIn, webLogin } from './credentials.ts';
+import { credentialsIn, secureDir, webLogin } from './credentials.ts';
 import { debianExecutable } from './debian-package.ts';
 import { StackError } from './errors.ts';
-import { repoRoot, stateDir } from './paths.ts';
+import { repoRoot } from './paths.ts';
 import { answers } from './ports.ts';
 import type { StackServer } from './server.ts';
+import type { StackSettings } from './settings.ts';
 import { which } from './toolchain.ts';
 
-const storage = join(stateDir, 'alertmanager');
+const storage = (s: StackSettings): string => join(s.paths.stateDir, 'alertmanager');
 
 export const alertmanagerConfigPath = join(repoRoot, 'config', 'alertmanager.yml');
 
 export const alertmanager: StackServer = {
   name: 'alertmanager',
   startTimeoutSeconds: 60,
-  dataDirs: [storage],
+  dataDirs: (s) => [storage(s)],
   ports: (s) => [{ port: s.LANTERN_ALERTMANAGER_PORT, variable: 'LANTERN_ALERTMANAGER_PORT' }],
   async obtain() {
     await debianExecutable('prometheus-alertmanager', 'prometheus-alertmanager');
   },
   daemon(s) {
-    const credentials = s.LANTERN_SECURE ? credentialsIn() : undefined;
+    const credentials = s.LANTERN_SECURE ? credentialsIn(secureDir(s.paths)) : undefined;
     const command = which('prometheus-alertmanager');
     if (!command) {
       throw new StackError(
         '`prometheus-alertmanager` not found on PATH (Debian package "prometheus-alertmanager")',
       );
     }
-    mkdirSync(storage, { recursive: true });
+    mkdirSync(storage(s), { recursive: true });
     return {
       name: 'alertmanager',
       command,
       args: [
         `--config.file=${alertmanagerConfigPath}`,
-        `--storage.path=${storage}`,
+        `--storage.path=${storage(s)}`,
         `--web.listen-address=127.0.0.1:${s.LANTERN_ALERTMANAGER_PORT}`,
         // A single instance: no gossip port.
         '--cluster.listen-address=',
@@ -44,10 +45,12 @@ export const alertmanager: StackServer = {
       signature: 'alertmanager',
     };
   },
-  healthy: (e) =>
+  healthy: (e, s) =>
     answers(
       `${e.alertmanager}/-/ready`,
-      e.alertmanager.startsWith('https:') ? webLogin('alertmanager') : undefined,
+      e.alertmanager.startsWith('https:')
+        ? webLogin('alertmanager', secureDir(s.paths))
+        : undefined,
     ),
   describe: (e) =>
     `${e.alertmanager}  (API: /api/v2/alerts)${e.alertmanager.startsWith('https:') ? ', TLS + basic auth' : ''}`,

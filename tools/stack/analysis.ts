@@ -23,7 +23,7 @@ export function analysisServer(replica: Instance): StackServer {
     name: replica.name,
     startTimeoutSeconds: 60,
     // Its alert state lives in Elasticsearch.
-    dataDirs: [],
+    dataDirs: () => [],
     ports: (s) => [
       { port: s.LANTERN_ANALYSIS_PORT + replica.offset, variable: 'LANTERN_ANALYSIS_PORT' },
     ],

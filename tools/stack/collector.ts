@@ -1,12 +1,23 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { basicAuthorization, credentialsIn, ES_USERS, JAEGER_OTLP_USER } from './credentials.ts';
-import { cacheDir, repoRoot, stateDir } from './paths.ts';
+import {
+  basicAuthorization,
+  credentialsIn,
+  ES_USERS,
+  JAEGER_OTLP_USER,
+  secureDir,
+} from './credentials.ts';
+import { repoRoot, type StackPaths } from './paths.ts';
 import { answers } from './ports.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
-import { collectorEndpoints, elasticsearchUrls, endpoints } from './settings.ts';
+import {
+  collectorEndpoints,
+  elasticsearchUrls,
+  endpoints,
+  type StackSettings,
+} from './settings.ts';
 import { StackError } from './errors.ts';
 import { type CollectorInstance, type CollectorTier, type Instance } from './topology.ts';
 import { goEnv, requireGo } from './go-build.ts';
@@ -23,7 +34,8 @@ const manifestPath = join(repoRoot, 'collector', 'manifest.yaml');
 export const COLLECTOR_FEATURE_GATES = 'processor.tailsamplingprocessor.recordpolicy';
 
 /** An instance's persistent queues: what it accepted and has not yet handed on. */
-const fileStorage = (instance: Instance): string => join(stateDir, instance.name, 'file_storage');
+const fileStorage = (s: StackSettings, instance: Instance): string =>
+  join(s.paths.stateDir, instance.name, 'file_storage');
 
 export const collectorConfigPath = join(repoRoot, 'otel-collector.yaml');
 /** Merged over collectorConfigPath in secured mode. */
@@ -51,15 +63,15 @@ const goRuntime = (): Record<string, string> => ({
 const yamlList = (items: readonly string[]): string => `[${items.join(', ')}]`;
 
 /** The binary is cached by the manifest's hash: editing the manifest triggers a rebuild. */
-export function collectorBinary(): string {
+export function collectorBinary(paths: StackPaths): string {
   const hash = createHash('sha256').update(readFileSync(manifestPath)).digest('hex').slice(0, 12);
-  return join(cacheDir, `collector-${hash}`, 'lantern-otelcol');
+  return join(paths.cacheDir, `collector-${hash}`, 'lantern-otelcol');
 }
 
-async function build(binary: string): Promise<void> {
+async function build(paths: StackPaths, binary: string): Promise<void> {
   const go = requireGo();
   const env = goEnv();
-  const tools = join(cacheDir, 'tools', `ocb-${BUILDER_VERSION}`);
+  const tools = join(paths.cacheDir, 'tools', `ocb-${BUILDER_VERSION}`);
   const builder = join(tools, 'builder');
   if (!existsSync(builder)) {
     step('collector', `installing the Collector Builder ${BUILDER_VERSION}`);
@@ -85,12 +97,11 @@ async function build(binary: string): Promise<void> {
 
 /** One Collector of the stack: the default profile's only one, or one of a tier. */
 export function collectorServer(instance: CollectorInstance): StackServer {
-  const storage = fileStorage(instance);
   const at = (port: number): number => port + instance.offset;
   return {
     name: instance.name,
     startTimeoutSeconds: 60,
-    dataDirs: [storage],
+    dataDirs: (s) => [fileStorage(s, instance)],
     ports: (s) => [
       { port: at(s.LANTERN_OTLP_GRPC_PORT), variable: 'LANTERN_OTLP_GRPC_PORT' },
       { port: at(s.LANTERN_OTLP_HTTP_PORT), variable: 'LANTERN_OTLP_HTTP_PORT' },
@@ -101,18 +112,18 @@ export function collectorServer(instance: CollectorInstance): StackServer {
       },
       { port: at(s.LANTERN_COLLECTOR_METRICS_PORT), variable: 'LANTERN_COLLECTOR_METRICS_PORT' },
     ],
-    async obtain() {
-      const binary = collectorBinary();
-      if (!existsSync(binary)) await build(binary);
+    async obtain(s) {
+      const binary = collectorBinary(s.paths);
+      if (!existsSync(binary)) await build(s.paths, binary);
     },
     // Before each start: its queue folder, and a gateway's list of sampling Collectors.
     prepare(s) {
-      mkdirSync(storage, { recursive: true });
+      mkdirSync(fileStorage(s, instance), { recursive: true });
       if (instance.tier === 'gateway') ensureRoutes(s);
       return Promise.resolve();
     },
     daemon(s) {
-      const credentials = s.LANTERN_SECURE ? credentialsIn() : undefined;
+      const credentials = s.LANTERN_SECURE ? credentialsIn(secureDir(s.paths)) : undefined;
       if (credentials && instance.tier !== 'single') {
         throw new StackError(
           'the scaled profile has no secured mode yet; start it without --secure (or the default profile with it)',
@@ -122,13 +133,13 @@ export function collectorServer(instance: CollectorInstance): StackServer {
       const tierConfig = tierConfigPaths[instance.tier];
       return {
         name: instance.name,
-        command: collectorBinary(),
+        command: collectorBinary(s.paths),
         args: [
           '--config',
           collectorConfigPath,
           ...(tierConfig ? ['--config', tierConfig] : []),
           // The gateways' live list of sampling Collectors (tools/stack/sampling-router.ts).
-          ...(instance.tier === 'gateway' ? ['--config', routesFile] : []),
+          ...(instance.tier === 'gateway' ? ['--config', routesFile(s.paths)] : []),
           ...(credentials ? ['--config', secureCollectorConfigPath] : []),
           ...(s.LANTERN_COLLECTOR_CONFIG ? ['--config', resolve(s.LANTERN_COLLECTOR_CONFIG)] : []),
           `--feature-gates=${COLLECTOR_FEATURE_GATES}`,
@@ -141,7 +152,7 @@ export function collectorServer(instance: CollectorInstance): StackServer {
           LANTERN_COLLECTOR_PROMETHEUS_ENDPOINT: `${loopback}:${at(s.LANTERN_COLLECTOR_PROMETHEUS_PORT)}`,
           LANTERN_COLLECTOR_METRICS_HOST: loopback,
           LANTERN_COLLECTOR_METRICS_PORT: String(at(s.LANTERN_COLLECTOR_METRICS_PORT)),
-          LANTERN_COLLECTOR_STORAGE_DIR: storage,
+          LANTERN_COLLECTOR_STORAGE_DIR: fileStorage(s, instance),
           LANTERN_JAEGER_OTLP_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_OTLP_GRPC_PORT}`,
           LANTERN_ES_URL: endpoints(s).elasticsearch,
           LANTERN_ES_URLS: yamlList(elasticsearchUrls(s)),

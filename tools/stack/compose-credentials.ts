@@ -1,22 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  basicAuthorization,
-  JAEGER_OTLP_USER,
-  secureDir,
-  type StackCredentials,
-} from './credentials.ts';
+import { basicAuthorization, JAEGER_OTLP_USER, type StackCredentials } from './credentials.ts';
 import { roles } from './elasticsearch-security.ts';
 
-/** Variables compose.secure.yaml interpolates: `docker compose --env-file <this file> …`. */
-export const composeEnvFile = join(secureDir, 'compose.env');
+/**
+ * Variables compose.secure.yaml interpolates: `docker compose --env-file <this file> …`, in the
+ * secured stack's secrets folder `dir` (secureDir).
+ */
+export const composeEnvFile = (dir: string): string => join(dir, 'compose.env');
 
 /**
  * What the secured compose variant reads from the secured stack's folder, beside the
  * certificates and login files the local stack uses: the secrets as compose variables, and
  * Elasticsearch's roles (the container adds the users at start).
  */
-export function writeComposeCredentials(credentials: StackCredentials): void {
+export function writeComposeCredentials(dir: string, credentials: StackCredentials): void {
   const variables = {
     LANTERN_ES_INGEST_PASSWORD: credentials.ingestPassword,
     LANTERN_ES_ANALYSIS_PASSWORD: credentials.analysisPassword,
@@ -31,7 +29,7 @@ export function writeComposeCredentials(credentials: StackCredentials): void {
     ),
   };
   writeFileSync(
-    composeEnvFile,
+    composeEnvFile(dir),
     [
       '# Secrets of the secured compose variant, made by `npm run stack:credentials`. Use with:',
       '# docker compose --env-file .lantern/secure/compose.env -f compose.yaml -f compose.secure.yaml up',
@@ -40,5 +38,5 @@ export function writeComposeCredentials(credentials: StackCredentials): void {
     ].join('\n'),
     { mode: 0o600 },
   );
-  writeFileSync(join(secureDir, 'elasticsearch-roles.yml'), roles, { mode: 0o600 });
+  writeFileSync(join(dir, 'elasticsearch-roles.yml'), roles, { mode: 0o600 });
 }

@@ -4,17 +4,17 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { stringify } from 'yaml';
 import { StackError } from './errors.ts';
-import { stateDir } from './paths.ts';
+import type { StackPaths } from './paths.ts';
 import type { TlsLogin } from './ports.ts';
 import { step } from './progress.ts';
 import { endpoints, type StackSettings } from './settings.ts';
 import { requireTool, run } from './toolchain.ts';
 
 /**
- * Secrets of the secured stack, generated once per checkout and kept under .lantern/secure
+ * Secrets of the secured stack, generated once per state folder and kept under .lantern/secure
  * (mode 0600, git-ignored). Nothing here is ever printed: the stack prints the file names.
  */
-export const secureDir = join(stateDir, 'secure');
+export const secureDir = (paths: StackPaths): string => join(paths.stateDir, 'secure');
 
 /** The Elasticsearch users of the secured stack and the roles (config/roles.yml) they hold. */
 export const ES_USERS = {
@@ -104,7 +104,7 @@ const filesIn = (dir: string) => ({
   serviceEnvFile: join(dir, 'service.env'),
   analysisEnvFile: join(dir, 'analysis.env'),
 });
-const files = filesIn(secureDir);
+type SecureFiles = ReturnType<typeof filesIn>;
 
 const SECRET_NAMES = [
   'ingestPassword',
@@ -129,7 +129,8 @@ const writePrivate = (path: string, text: string): void => {
  * A local CA, and a certificate for 127.0.0.1/localhost signed by it for each TLS server
  * (TLS_SERVERS); each made with openssl once, when missing.
  */
-async function ensureCertificates(): Promise<void> {
+async function ensureCertificates(dir: string): Promise<void> {
+  const files = filesIn(dir);
   const newCa = !existsSync(files.caFile);
   // A new CA re-signs every server certificate: one signed by a lost CA would not be trusted.
   // Each certificate names its server too, the host name it has in compose.yaml; one made by an
@@ -150,7 +151,7 @@ async function ensureCertificates(): Promise<void> {
   );
   const days = '825';
   if (newCa) {
-    step('secure', `creating a local CA in ${secureDir}`);
+    step('secure', `creating a local CA in ${dir}`);
     await run('secure', openssl, [
       ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', days],
       ...['-subj', '/CN=Lantern local CA', '-keyout', files.caKey, '-out', files.caFile],
@@ -161,9 +162,9 @@ async function ensureCertificates(): Promise<void> {
       'secure',
       `creating the TLS certificate of ${server.name} (127.0.0.1, localhost, ${server.name})`,
     );
-    const extensions = join(secureDir, `${server.name}.ext`);
+    const extensions = join(dir, `${server.name}.ext`);
     writeFileSync(extensions, `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${server.name}\n`);
-    const csr = join(secureDir, `${server.name}.csr`);
+    const csr = join(dir, `${server.name}.csr`);
     await run('secure', openssl, [
       ...['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost'],
       ...['-keyout', server.keyFile, '-out', csr],
@@ -175,7 +176,7 @@ async function ensureCertificates(): Promise<void> {
   }
 }
 
-function ensureSecrets(): Secrets {
+function ensureSecrets(files: SecureFiles): Secrets {
   const existing = existsSync(files.secrets)
     ? (JSON.parse(readFileSync(files.secrets, 'utf8')) as Partial<Secrets>)
     : {};
@@ -187,8 +188,8 @@ function ensureSecrets(): Secrets {
   return secrets;
 }
 
-/** The credentials of a secured stack whose state folder is `dir` (default: this checkout's). */
-export function credentialsIn(dir: string = secureDir): StackCredentials {
+/** The credentials of the secured stack whose secrets folder is `dir` (secureDir). */
+export function credentialsIn(dir: string): StackCredentials {
   const paths = filesIn(dir);
   if (!existsSync(paths.secrets)) {
     throw new StackError(
@@ -216,11 +217,13 @@ export function credentialsIn(dir: string = secureDir): StackCredentials {
 /** Creates (once) and returns the secured stack's certificates, passwords and tokens. */
 export async function ensureStackCredentials(s: StackSettings): Promise<StackCredentials> {
   const e = endpoints(s);
-  mkdirSync(secureDir, { recursive: true, mode: 0o700 });
-  await ensureCertificates();
-  const secrets = ensureSecrets();
+  const dir = secureDir(s.paths);
+  const files = filesIn(dir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  await ensureCertificates(dir);
+  const secrets = ensureSecrets(files);
   writePrivate(files.otlpTokenFile, `${secrets.otlpToken}\n`);
-  writeServerLogins(secrets);
+  writeServerLogins(files, secrets);
   // Two files, so a service never holds the analysis service's Elasticsearch password.
   writePrivate(
     files.serviceEnvFile,
@@ -256,8 +259,8 @@ export async function ensureStackCredentials(s: StackSettings): Promise<StackCre
     ].join('\n'),
   );
   // What earlier versions wrote: one env file for everything, one SAN file for every server.
-  for (const old of ['lantern.env', 'server.ext']) rmSync(join(secureDir, old), { force: true });
-  return credentialsIn(secureDir);
+  for (const old of ['lantern.env', 'server.ext']) rmSync(join(dir, old), { force: true });
+  return credentialsIn(dir);
 }
 
 /** The value of an `Authorization` header for basic auth. */
@@ -265,7 +268,7 @@ export const basicAuthorization = (username: string, password: string): string =
   `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 /** How stack:up and the tests sign in to Prometheus, Alertmanager or Jaeger's query API. */
-export function webLogin(server: 'prometheus' | 'alertmanager' | 'jaeger', dir?: string): TlsLogin {
+export function webLogin(server: 'prometheus' | 'alertmanager' | 'jaeger', dir: string): TlsLogin {
   const credentials = credentialsIn(dir);
   const passwords = {
     prometheus: credentials.prometheusPassword,
@@ -292,7 +295,7 @@ const withLogin = (url: string, password: string): string => {
  * it hashes on every request (OTLP batches too) and each secret is 192 random bits, where a slow
  * hash adds nothing.
  */
-function writeServerLogins(secrets: Secrets): void {
+function writeServerLogins(files: SecureFiles, secrets: Secrets): void {
   const webConfig = (server: 'prometheus' | 'alertmanager', password: string): string =>
     stringify({
       // Relative to this file's folder: the same file serves the local stack and compose.
@@ -319,7 +322,7 @@ function writeServerLogins(secrets: Secrets): void {
 /** How one of the secured stack's Elasticsearch users signs in (its password, the CA to trust). */
 export function esLogin(
   user: EsUser,
-  dir?: string,
+  dir: string,
 ): { readonly username: string; readonly password: string; readonly caFile: string } {
   const credentials = credentialsIn(dir);
   const passwords: Record<EsUser, string> = {

@@ -11,7 +11,7 @@ import {
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StackError } from './errors.ts';
-import { logDir, logFile, runDir } from './paths.ts';
+import { logFile, type StackPaths } from './paths.ts';
 
 /** How to start one server of the stack as a background process. */
 export interface DaemonSpec {
@@ -32,13 +32,16 @@ interface PidRecord {
   readonly startedAt: string;
 }
 
-const pidFile = (name: string): string => join(runDir, `${name}.json`);
+const pidFile = (paths: StackPaths, name: string): string => join(paths.runDir, `${name}.json`);
 
-/** Starts a server detached from this process, in its own process group, logging to its log file. */
-export function startDaemon(spec: DaemonSpec): number {
-  mkdirSync(logDir, { recursive: true });
-  mkdirSync(runDir, { recursive: true });
-  const out = openSync(logFile(spec.name), 'a');
+/**
+ * Starts a server detached from this process, in its own process group, logging to its log file;
+ * its pid file goes to the stack's run folder (`paths`), where runningPid and stopDaemon look.
+ */
+export function startDaemon(paths: StackPaths, spec: DaemonSpec): number {
+  mkdirSync(paths.logDir, { recursive: true });
+  mkdirSync(paths.runDir, { recursive: true });
+  const out = openSync(logFile(paths, spec.name), 'a');
   try {
     const child = spawn(spec.command, spec.args, {
       detached: true,
@@ -57,7 +60,7 @@ export function startDaemon(spec: DaemonSpec): number {
       signature: spec.signature,
       startedAt: new Date().toISOString(),
     };
-    writeFileSync(pidFile(spec.name), JSON.stringify(record));
+    writeFileSync(pidFile(paths, spec.name), JSON.stringify(record));
     return child.pid;
   } finally {
     closeSync(out);
@@ -73,9 +76,10 @@ function commandLine(pid: number): string | undefined {
 }
 
 /** The pid of the server if it runs (and is the process we started), else undefined. */
-export function runningPid(name: string): number | undefined {
-  if (!existsSync(pidFile(name))) return undefined;
-  const record = JSON.parse(readFileSync(pidFile(name), 'utf8')) as PidRecord;
+export function runningPid(paths: StackPaths, name: string): number | undefined {
+  const file = pidFile(paths, name);
+  if (!existsSync(file)) return undefined;
+  const record = JSON.parse(readFileSync(file, 'utf8')) as PidRecord;
   const cmd = commandLine(record.pid);
   return cmd?.includes(record.signature) ? record.pid : undefined;
 }
@@ -100,9 +104,13 @@ function groupAlive(pid: number): boolean {
 }
 
 /** Stops the server's whole process group: SIGTERM, then SIGKILL after the grace period. */
-export async function stopDaemon(name: string, graceMs = 30_000): Promise<boolean> {
-  const pid = runningPid(name);
-  rmSync(pidFile(name), { force: true });
+export async function stopDaemon(
+  paths: StackPaths,
+  name: string,
+  graceMs = 30_000,
+): Promise<boolean> {
+  const pid = runningPid(paths, name);
+  rmSync(pidFile(paths, name), { force: true });
   if (pid === undefined) return false;
   process.kill(-pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
@@ -112,9 +120,9 @@ export async function stopDaemon(name: string, graceMs = 30_000): Promise<boolea
 }
 
 /** The last lines of a server's log, to show why it did not come up. */
-export function tailLog(name: string, lines = 25): string {
+export function tailLog(paths: StackPaths, name: string, lines = 25): string {
   try {
-    const text = readFileSync(logFile(name), 'utf8').trimEnd().split('\n');
+    const text = readFileSync(logFile(paths, name), 'utf8').trimEnd().split('\n');
     return text.slice(-lines).join('\n');
   } catch {
     return '(no log written)';
@@ -126,6 +134,7 @@ export function tailLog(name: string, lines = 25): string {
  * exits; fails with the log tail when the deadline passes.
  */
 export async function waitUntilHealthy(
+  paths: StackPaths,
   name: string,
   pid: number,
   isHealthy: () => Promise<boolean>,
@@ -136,12 +145,12 @@ export async function waitUntilHealthy(
     if (await isHealthy().catch(() => false)) return;
     if (!alive(pid)) {
       throw new StackError(
-        `${name} exited during start-up; last lines of ${logFile(name)}:\n${tailLog(name)}`,
+        `${name} exited during start-up; last lines of ${logFile(paths, name)}:\n${tailLog(paths, name)}`,
       );
     }
     if (Date.now() > deadline) {
       throw new StackError(
-        `${name} did not become healthy within ${timeoutMs / 1000}s; last lines of ${logFile(name)}:\n${tailLog(name)}`,
+        `${name} did not become healthy within ${timeoutMs / 1000}s; last lines of ${logFile(paths, name)}:\n${tailLog(paths, name)}`,
       );
     }
     await sleep(500);

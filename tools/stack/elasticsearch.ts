@@ -11,11 +11,11 @@ import {
   cpSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsIn, esLogin } from './credentials.ts';
+import { credentialsIn, esLogin, secureDir } from './credentials.ts';
 import { waitUntilHealthy } from './daemon.ts';
 import { secureConfig, securitySettings } from './elasticsearch-security.ts';
 import { StackError } from './errors.ts';
-import { cacheDir, checkoutId, isRoot, stateDir } from './paths.ts';
+import { isRoot, type StackPaths } from './paths.ts';
 import { answers } from './ports.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
@@ -27,20 +27,24 @@ import { unprivilegedUser } from './unprivileged-user.ts';
 /** The integ-test-zip distribution on Maven Central: no bundled JDK, core + security modules only. */
 export const ELASTICSEARCH_VERSION = '9.5.2';
 const ARTIFACT = `org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ELASTICSEARCH_VERSION}:zip`;
-const home = join(cacheDir, `elasticsearch-${ELASTICSEARCH_VERSION}`);
+/** The unpacked distribution, shared by every checkout. */
+const esHome = (paths: StackPaths): string =>
+  join(paths.cacheDir, `elasticsearch-${ELASTICSEARCH_VERSION}`);
 
 /**
  * Config, data and logs of one node of this checkout's Elasticsearch. As root the server runs
  * as `lantern`, which may not be able to enter the work tree, so the folder lives under
  * /var/lib/lantern and .lantern/<node> links to it.
  */
-const nodeState = (node: Instance): string =>
-  isRoot ? join('/var/lib/lantern', checkoutId, node.name) : join(stateDir, node.name);
-const nodeConfig = (node: Instance): string => join(nodeState(node), 'config');
+const nodeState = (paths: StackPaths, node: Instance): string =>
+  isRoot ? join('/var/lib/lantern', paths.checkoutId, node.name) : join(paths.stateDir, node.name);
+const nodeConfig = (paths: StackPaths, node: Instance): string =>
+  join(nodeState(paths, node), 'config');
 /** The default profile's one node: the only one secured mode knows. */
 const singleNode: Instance = { name: 'elasticsearch', offset: 0 };
 
-async function download(): Promise<void> {
+async function download(paths: StackPaths): Promise<void> {
+  const home = esHome(paths);
   const mvn = requireTool(
     'mvn',
     `Elasticsearch ${ELASTICSEARCH_VERSION} is fetched from Maven Central with Maven`,
@@ -51,7 +55,7 @@ async function download(): Promise<void> {
     'the Elasticsearch zip is unpacked with unzip',
     'Install the Debian package "unzip".',
   );
-  const downloads = join(cacheDir, 'downloads');
+  const downloads = join(paths.cacheDir, 'downloads');
   step('elasticsearch', `downloading ${ARTIFACT} from Maven Central (about 130 MB, once)`);
   await run('elasticsearch', mvn, [
     '-B',
@@ -74,9 +78,9 @@ async function download(): Promise<void> {
 }
 
 /** Users, roles and certificates of the secured mode; true when users or roles changed. */
-async function writeSecurityConfig(configDir: string): Promise<boolean> {
-  const changed = await secureConfig(configDir, credentialsIn(), {
-    home,
+async function writeSecurityConfig(paths: StackPaths, configDir: string): Promise<boolean> {
+  const changed = await secureConfig(configDir, credentialsIn(secureDir(paths)), {
+    home: esHome(paths),
     javaHome: findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`),
   });
   chownConfig(configDir);
@@ -97,13 +101,18 @@ function chownConfig(configDir: string): void {
  * Secured mode with Elasticsearch already running (an upgrade of Lantern, say): rewrites users
  * and roles when Lantern's changed and waits until Elasticsearch has reloaded them.
  */
-export async function refreshSecurity(e: StackEndpoints, pid: number): Promise<void> {
-  if (!(await writeSecurityConfig(nodeConfig(singleNode)))) return;
+export async function refreshSecurity(
+  s: StackSettings,
+  e: StackEndpoints,
+  pid: number,
+): Promise<void> {
+  if (!(await writeSecurityConfig(s.paths, nodeConfig(s.paths, singleNode)))) return;
   step('elasticsearch', 'users or roles changed; waiting for Elasticsearch to reload them');
-  const login = esLogin('setup');
+  const login = esLogin('setup', secureDir(s.paths));
   const ca = readFileSync(login.caFile, 'utf8');
   const url = `${e.elasticsearch}/_security/_authenticate`;
-  await waitUntilHealthy('elasticsearch', pid, () => answers(url, { ...login, ca }), 30_000);
+  const authenticated = () => answers(url, { ...login, ca });
+  await waitUntilHealthy(s.paths, 'elasticsearch', pid, authenticated, 30_000);
 }
 
 /**
@@ -127,9 +136,9 @@ function discovery(s: StackSettings, node: Instance): string[] {
 
 /** Creates this node's config/data/logs folders with the settings of the dev stack. */
 async function prepareState(s: StackSettings, node: Instance): Promise<void> {
-  const state = nodeState(node);
-  const config = nodeConfig(node);
-  if (!existsSync(config)) cpSync(join(home, 'config'), config, { recursive: true });
+  const state = nodeState(s.paths, node);
+  const config = nodeConfig(s.paths, node);
+  if (!existsSync(config)) cpSync(join(esHome(s.paths), 'config'), config, { recursive: true });
   mkdirSync(join(state, 'data'), { recursive: true });
   mkdirSync(join(state, 'logs'), { recursive: true });
   writeFileSync(
@@ -153,7 +162,7 @@ async function prepareState(s: StackSettings, node: Instance): Promise<void> {
       '',
     ].join('\n'),
   );
-  if (s.LANTERN_SECURE) await writeSecurityConfig(config);
+  if (s.LANTERN_SECURE) await writeSecurityConfig(s.paths, config);
   else chownConfig(config);
   if (isRoot) {
     // Only what this function creates or writes: what Elasticsearch writes it owns already, and
@@ -162,8 +171,8 @@ async function prepareState(s: StackSettings, node: Instance): Promise<void> {
     for (const path of [state, join(state, 'data'), join(state, 'logs')]) {
       chownSync(path, uid, gid);
     }
-    const link = join(stateDir, node.name);
-    mkdirSync(stateDir, { recursive: true });
+    const link = join(s.paths.stateDir, node.name);
+    mkdirSync(s.paths.stateDir, { recursive: true });
     if (!existsSync(link)) symlinkSync(state, link);
   }
 }
@@ -173,26 +182,27 @@ export function elasticsearchServer(node: Instance): StackServer {
   return {
     name: node.name,
     startTimeoutSeconds: 180,
-    dataDirs: [join(nodeState(node), 'data')],
+    dataDirs: (s) => [join(nodeState(s.paths, node), 'data')],
     ports: (s) => [
       { port: s.LANTERN_ES_PORT + node.offset, variable: 'LANTERN_ES_PORT' },
       { port: s.LANTERN_ES_TRANSPORT_PORT + node.offset, variable: 'LANTERN_ES_TRANSPORT_PORT' },
     ],
-    async obtain() {
+    async obtain(s) {
       findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`);
-      if (existsSync(join(home, 'bin', 'elasticsearch'))) return;
-      await download();
+      if (existsSync(join(esHome(s.paths), 'bin', 'elasticsearch'))) return;
+      await download(s.paths);
     },
     prepare: (s) => prepareState(s, node),
     daemon(s) {
       const javaHome = findJdk(21, `Elasticsearch ${ELASTICSEARCH_VERSION}`);
+      const home = esHome(s.paths);
       return {
         name: node.name,
         command: join(home, 'bin', 'elasticsearch'),
         args: [],
         env: {
           ES_JAVA_HOME: javaHome,
-          ES_PATH_CONF: nodeConfig(node),
+          ES_PATH_CONF: nodeConfig(s.paths, node),
           ES_JAVA_OPTS: `-Xms${s.LANTERN_ES_HEAP} -Xmx${s.LANTERN_ES_HEAP}`,
         },
         cwd: home,
@@ -205,7 +215,7 @@ export function elasticsearchServer(node: Instance): StackServer {
     async healthy(_e, s) {
       const url = `${elasticsearchUrl(s, node)}/_cluster/health?wait_for_status=yellow&timeout=1s`;
       if (!url.startsWith('https:')) return answers(url);
-      const login = esLogin('analysis');
+      const login = esLogin('analysis', secureDir(s.paths));
       return answers(url, { ...login, ca: readFileSync(login.caFile, 'utf8') });
     },
     describe: (e, s) =>

@@ -9,23 +9,24 @@ import {
   statSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsIn, webLogin } from './credentials.ts';
+import { credentialsIn, secureDir, webLogin } from './credentials.ts';
 import { StackError } from './errors.ts';
 import { goEnv, requireGo } from './go-build.ts';
-import { cacheDir, repoRoot, stateDir } from './paths.ts';
+import { repoRoot, type StackPaths } from './paths.ts';
 import { answers } from './ports.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
 import { run } from './toolchain.ts';
-import { elasticsearchUrls } from './settings.ts';
+import { elasticsearchUrls, type StackSettings } from './settings.ts';
 import { elasticsearchNodes } from './topology.ts';
 
 /** Jaeger v2.12 is tagged v1.75.0 in the Go module: the release the module proxy here approves. */
 export const JAEGER_MODULE_VERSION = 'v1.75.0';
 /** Built once from the Go module, shared by every checkout. */
-export const jaegerBinary = join(cacheDir, `jaeger-${JAEGER_MODULE_VERSION}`, 'jaeger');
+export const jaegerBinary = (paths: StackPaths): string =>
+  join(paths.cacheDir, `jaeger-${JAEGER_MODULE_VERSION}`, 'jaeger');
 /** Badger's trace store. */
-const dataDir = join(stateDir, 'jaeger');
+const dataDir = (s: StackSettings): string => join(s.paths.stateDir, 'jaeger');
 
 export const jaegerConfigPath = join(repoRoot, 'config', 'jaeger.yaml');
 /** Merged over jaeger.yaml in secured mode: TLS and basic auth on the query API and OTLP. */
@@ -43,7 +44,7 @@ function makeWritable(path: string): void {
  * `go install github.com/jaegertracing/jaeger/cmd/jaeger@…` is refused because the module's
  * go.mod has replace directives, so we build inside a writable copy of the downloaded module.
  */
-async function build(): Promise<void> {
+async function build(binary: string): Promise<void> {
   const go = requireGo();
   const env = goEnv();
   step('jaeger', `downloading github.com/jaegertracing/jaeger@${JAEGER_MODULE_VERSION}`);
@@ -56,23 +57,23 @@ async function build(): Promise<void> {
   const dir = (JSON.parse(info) as { Dir?: string }).Dir;
   if (!dir)
     throw new StackError(`go mod download did not report where Jaeger ${JAEGER_MODULE_VERSION} is`);
-  const src = `${jaegerBinary}.src`;
+  const src = `${binary}.src`;
   rmSync(src, { recursive: true, force: true });
   cpSync(dir, src, { recursive: true });
   makeWritable(src);
   step('jaeger', 'building ./cmd/jaeger (several minutes, once)');
-  await run('jaeger', go, ['build', '-o', `${jaegerBinary}.new`, './cmd/jaeger'], {
+  await run('jaeger', go, ['build', '-o', `${binary}.new`, './cmd/jaeger'], {
     cwd: src,
     env,
   });
-  renameSync(`${jaegerBinary}.new`, jaegerBinary);
+  renameSync(`${binary}.new`, binary);
   rmSync(src, { recursive: true, force: true });
 }
 
 export const jaeger: StackServer = {
   name: 'jaeger',
   startTimeoutSeconds: 60,
-  dataDirs: [dataDir],
+  dataDirs: (s) => [dataDir(s)],
   ports: (s) => [
     { port: s.LANTERN_JAEGER_QUERY_PORT, variable: 'LANTERN_JAEGER_QUERY_PORT' },
     { port: s.LANTERN_JAEGER_QUERY_GRPC_PORT, variable: 'LANTERN_JAEGER_QUERY_GRPC_PORT' },
@@ -81,14 +82,15 @@ export const jaeger: StackServer = {
     { port: s.LANTERN_JAEGER_HEALTH_PORT, variable: 'LANTERN_JAEGER_HEALTH_PORT' },
     { port: s.LANTERN_JAEGER_METRICS_PORT, variable: 'LANTERN_JAEGER_METRICS_PORT' },
   ],
-  async obtain() {
-    if (existsSync(jaegerBinary)) return;
-    mkdirSync(join(jaegerBinary, '..'), { recursive: true });
-    await build();
+  async obtain(s) {
+    const binary = jaegerBinary(s.paths);
+    if (existsSync(binary)) return;
+    mkdirSync(join(binary, '..'), { recursive: true });
+    await build(binary);
   },
   daemon(s) {
     const loopback = '127.0.0.1';
-    const credentials = s.LANTERN_SECURE ? credentialsIn() : undefined;
+    const credentials = s.LANTERN_SECURE ? credentialsIn(secureDir(s.paths)) : undefined;
     // The scaled profile's Jaeger is stateless: any number of them can serve the same traces.
     const inElasticsearch = s.LANTERN_JAEGER_STORAGE === 'elasticsearch' || s.LANTERN_SCALE;
     if (inElasticsearch && credentials) {
@@ -98,7 +100,7 @@ export const jaeger: StackServer = {
     }
     return {
       name: 'jaeger',
-      command: jaegerBinary,
+      command: jaegerBinary(s.paths),
       args: [
         '--config',
         jaegerConfigPath,
@@ -113,7 +115,7 @@ export const jaeger: StackServer = {
         JAEGER_HEALTH_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_HEALTH_PORT}`,
         JAEGER_METRICS_HOST: loopback,
         JAEGER_METRICS_PORT: String(s.LANTERN_JAEGER_METRICS_PORT),
-        JAEGER_DATA_DIR: dataDir,
+        JAEGER_DATA_DIR: dataDir(s),
         JAEGER_ES_URLS: `[${elasticsearchUrls(s).join(', ')}]`,
         // A replica of each index once there is a node to hold it.
         JAEGER_ES_REPLICAS: elasticsearchNodes(s).length > 1 ? '1' : '0',
@@ -127,10 +129,10 @@ export const jaeger: StackServer = {
       signature: 'jaeger',
     };
   },
-  healthy: (e) =>
+  healthy: (e, s) =>
     answers(
       `${e.jaeger}/api/services`,
-      e.jaeger.startsWith('https:') ? webLogin('jaeger') : undefined,
+      e.jaeger.startsWith('https:') ? webLogin('jaeger', secureDir(s.paths)) : undefined,
     ),
   describe: (e) =>
     `${e.jaeger}  (API: /api/traces/{traceId}, /api/v3/traces/{traceId}; no UI assets in the source build)${e.jaeger.startsWith('https:') ? ', TLS + basic auth' : ''}`,

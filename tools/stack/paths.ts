@@ -6,29 +6,45 @@ import { fileURLToPath } from 'node:url';
 /** Root of the Lantern checkout (holds otel-collector.yaml, collector/, config/). */
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-/**
- * Runtime state of the local stack (pids, logs, data, rendered configs): git-ignored,
- * one per checkout, so two clones can each run their own stack on different ports.
- */
-export const stateDir = resolve(process.env.LANTERN_STATE_DIR ?? join(repoRoot, '.lantern'));
-
 export const isRoot = process.getuid?.() === 0;
 
-/**
- * Everything downloaded or built, shared by every checkout so a second `stack:up` starts in
- * seconds. As root it lives under /var/cache: Elasticsearch refuses to run as root, and the
- * unprivileged user it runs as cannot read /root.
- */
-export const cacheDir = resolve(
-  process.env.LANTERN_CACHE_DIR ??
-    (isRoot
-      ? '/var/cache/lantern'
-      : join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'lantern')),
-);
+/** Where one stack keeps its state, and where every stack finds what was downloaded or built. */
+export interface StackPaths {
+  /**
+   * Runtime state of the stack (pids, logs, data, rendered configs): git-ignored, one per
+   * checkout and profile, so stacks side by side never share data.
+   */
+  readonly stateDir: string;
+  readonly logDir: string;
+  readonly runDir: string;
+  /**
+   * Everything downloaded or built, shared by every checkout so a second `stack:up` starts in
+   * seconds. As root it lives under /var/cache: Elasticsearch refuses to run as root, and the
+   * unprivileged user it runs as cannot read /root.
+   */
+  readonly cacheDir: string;
+  /** Short stable id of the state folder, used where state must live outside the work tree. */
+  readonly checkoutId: string;
+}
 
-/** Short stable id of this checkout, used where state must live outside the work tree. */
-export const checkoutId = createHash('sha256').update(stateDir).digest('hex').slice(0, 12);
+/** The variables the paths are read from; the rest of the stack's settings are in settings.ts. */
+export type PathsEnv = Readonly<
+  Partial<Record<'LANTERN_STATE_DIR' | 'LANTERN_CACHE_DIR' | 'XDG_CACHE_HOME' | 'HOME', string>>
+>;
 
-export const logDir = join(stateDir, 'logs');
-export const runDir = join(stateDir, 'run');
-export const logFile = (server: string): string => join(logDir, `${server}.log`);
+/** The paths of the stack `env` names (LANTERN_STATE_DIR, LANTERN_CACHE_DIR). */
+export function stackPaths(env: PathsEnv): StackPaths {
+  const stateDir = resolve(env.LANTERN_STATE_DIR ?? join(repoRoot, '.lantern'));
+  const userCache = join(env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), '.cache'), 'lantern');
+  return Object.freeze({
+    stateDir,
+    logDir: join(stateDir, 'logs'),
+    runDir: join(stateDir, 'run'),
+    cacheDir: resolve(env.LANTERN_CACHE_DIR ?? (isRoot ? '/var/cache/lantern' : userCache)),
+    checkoutId: createHash('sha256').update(stateDir).digest('hex').slice(0, 12),
+  });
+}
+
+/** The log file of one server (or demo process) of the stack. */
+export const logFile = (paths: StackPaths, server: string): string =>
+  join(paths.logDir, `${server}.log`);

@@ -1,18 +1,23 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { credentialsIn, type StackCredentials, WEB_USER, webLogin } from './credentials.ts';
+import {
+  credentialsIn,
+  secureDir,
+  type StackCredentials,
+  WEB_USER,
+  webLogin,
+} from './credentials.ts';
 import { debianExecutable } from './debian-package.ts';
 import { StackError } from './errors.ts';
-import { stateDir } from './paths.ts';
 import { answers } from './ports.ts';
 import type { StackServer } from './server.ts';
 import type { StackSettings } from './settings.ts';
 import { collectorInstances } from './topology.ts';
 import { which } from './toolchain.ts';
 
-const home = join(stateDir, 'prometheus');
-const data = join(home, 'data');
+const home = (s: StackSettings): string => join(s.paths.stateDir, 'prometheus');
+const data = (s: StackSettings): string => join(home(s), 'data');
 
 /**
  * Scrape targets of the local stack; compose.yaml uses config/prometheus.yml with service names.
@@ -67,7 +72,7 @@ function renderConfig(s: StackSettings, credentials: StackCredentials | undefine
 export const prometheus: StackServer = {
   name: 'prometheus',
   startTimeoutSeconds: 60,
-  dataDirs: [data],
+  dataDirs: (s) => [data(s)],
   ports: (s) => [{ port: s.LANTERN_PROMETHEUS_PORT, variable: 'LANTERN_PROMETHEUS_PORT' }],
   async obtain() {
     await debianExecutable('prometheus', 'prometheus');
@@ -76,16 +81,16 @@ export const prometheus: StackServer = {
     const command = which('prometheus');
     if (!command)
       throw new StackError('`prometheus` not found on PATH (Debian package "prometheus")');
-    mkdirSync(data, { recursive: true });
-    const credentials = s.LANTERN_SECURE ? credentialsIn() : undefined;
-    const config = join(home, 'prometheus.yml');
+    mkdirSync(data(s), { recursive: true });
+    const credentials = s.LANTERN_SECURE ? credentialsIn(secureDir(s.paths)) : undefined;
+    const config = join(home(s), 'prometheus.yml');
     writeFileSync(config, renderConfig(s, credentials));
     return {
       name: 'prometheus',
       command,
       args: [
         `--config.file=${config}`,
-        `--storage.tsdb.path=${data}`,
+        `--storage.tsdb.path=${data(s)}`,
         '--storage.tsdb.retention.time=2d',
         `--web.listen-address=127.0.0.1:${s.LANTERN_PROMETHEUS_PORT}`,
         // Secured mode: TLS with a certificate of the local CA, and basic auth.
@@ -94,10 +99,10 @@ export const prometheus: StackServer = {
       signature: 'prometheus',
     };
   },
-  healthy: (e) =>
+  healthy: (e, s) =>
     answers(
       `${e.prometheus}/-/ready`,
-      e.prometheus.startsWith('https:') ? webLogin('prometheus') : undefined,
+      e.prometheus.startsWith('https:') ? webLogin('prometheus', secureDir(s.paths)) : undefined,
     ),
   describe: (e) =>
     `${e.prometheus}${e.prometheus.startsWith('https:') ? '  (TLS + basic auth)' : ''}`,

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, stringify } from 'yaml';
 import { runningPid } from './daemon.ts';
-import { repoRoot, runDir } from './paths.ts';
+import { repoRoot, type StackPaths } from './paths.ts';
 import { answers } from './ports.ts';
 import type { StackServer } from './server.ts';
-import { collectorEndpoints, type StackSettings } from './settings.ts';
+import { collectorEndpoints, settingsEnv, type StackSettings } from './settings.ts';
 import { collectorsOfTier } from './topology.ts';
 
 /**
@@ -19,9 +19,10 @@ import { collectorsOfTier } from './topology.ts';
  * configuration. What waits in a gateway's persistent queue is then routed on the new ring.
  * Written by hand: no Collector component keeps a static list live.
  */
-export const routesFile = join(runDir, 'sampling-routes.yaml');
+export const routesFile = (paths: StackPaths): string => join(paths.runDir, 'sampling-routes.yaml');
 /** What the router last saw: which sampling Collectors are routed to, since when. */
-export const routerStatusFile = join(runDir, 'sampling-routes.status.json');
+export const routerStatusFile = (paths: StackPaths): string =>
+  join(paths.runDir, 'sampling-routes.status.json');
 
 export interface RouterStatus {
   readonly routed: readonly string[];
@@ -38,15 +39,15 @@ const samplersOf = (s: StackSettings) =>
   }));
 
 const writeAtomically = (path: string, text: string): void => {
-  mkdirSync(runDir, { recursive: true });
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(`${path}.new`, text);
   renameSync(`${path}.new`, path);
 };
 
 /** Writes the routes file: these OTLP gRPC endpoints, in the order of the profile. */
-export function writeRoutes(hostnames: readonly string[]): void {
+export function writeRoutes(paths: StackPaths, hostnames: readonly string[]): void {
   writeAtomically(
-    routesFile,
+    routesFile(paths),
     `# Written by Lantern's sampling router (tools/stack/sampling-router.ts): the tail-sampling\n` +
       `# Collectors that answer their health check. Rewritten when that changes.\n` +
       stringify({ exporters: { loadbalancing: { resolver: { static: { hostnames } } } } }),
@@ -58,20 +59,26 @@ export function writeRoutes(hostnames: readonly string[]): void {
  * sampling Collector of the profile (the router corrects it within a second).
  */
 export function ensureRoutes(s: StackSettings): void {
-  if (!existsSync(routesFile)) writeRoutes(samplersOf(s).map((sampler) => sampler.otlpGrpc));
+  if (!existsSync(routesFile(s.paths))) {
+    writeRoutes(
+      s.paths,
+      samplersOf(s).map((sampler) => sampler.otlpGrpc),
+    );
+  }
 }
 
 /** The hostnames the routes file holds now. */
-function currentRoutes(): string[] {
-  const routes = parse(readFileSync(routesFile, 'utf8')) as {
+function currentRoutes(paths: StackPaths): string[] {
+  const routes = parse(readFileSync(routesFile(paths), 'utf8')) as {
     exporters?: { loadbalancing?: { resolver?: { static?: { hostnames?: string[] } } } };
   };
   return routes.exporters?.loadbalancing?.resolver?.static?.hostnames ?? [];
 }
 
-export function readRouterStatus(): RouterStatus | undefined {
-  if (!existsSync(routerStatusFile)) return undefined;
-  return JSON.parse(readFileSync(routerStatusFile, 'utf8')) as RouterStatus;
+export function readRouterStatus(paths: StackPaths): RouterStatus | undefined {
+  const file = routerStatusFile(paths);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as RouterStatus;
 }
 
 /** Runs until the process ends: the loop of `node bin/sampling-router.ts`. */
@@ -80,7 +87,7 @@ export async function routeSamplers(s: StackSettings, log: (line: string) => voi
   const gateways = collectorsOfTier(s, 'gateway');
   ensureRoutes(s);
   // The router is the file's only writer once the stack runs: read it once, then keep it here.
-  let routed = currentRoutes();
+  let routed = currentRoutes(s.paths);
   let changedAt = new Date().toISOString();
   for (;;) {
     const up = await Promise.all(
@@ -93,15 +100,15 @@ export async function routeSamplers(s: StackSettings, log: (line: string) => voi
     if (live.length > 0 && live.join() !== routed.join()) {
       routed = live;
       changedAt = new Date().toISOString();
-      writeRoutes(routed);
+      writeRoutes(s.paths, routed);
       for (const gateway of gateways) {
-        const pid = runningPid(gateway.name);
+        const pid = runningPid(s.paths, gateway.name);
         if (pid !== undefined) process.kill(pid, 'SIGHUP');
       }
       log(`routing traces to ${routed.join(', ')}; gateways reloaded`);
     }
     writeAtomically(
-      routerStatusFile,
+      routerStatusFile(s.paths),
       JSON.stringify({ routed, changedAt, checkedAt: new Date().toISOString() }),
     );
     await sleep(POLL_MS);
@@ -111,20 +118,23 @@ export async function routeSamplers(s: StackSettings, log: (line: string) => voi
 export const samplingRouter: StackServer = {
   name: 'sampling-router',
   startTimeoutSeconds: 15,
-  dataDirs: [],
+  dataDirs: () => [],
   ports: () => [],
   obtain: () => Promise.resolve(),
-  daemon: () => ({
+  daemon: (s) => ({
     name: 'sampling-router',
     command: process.execPath,
     args: [join(repoRoot, 'bin', 'sampling-router.ts')],
+    // The profile's settings, which bin/sampling-router.ts reads back.
+    env: settingsEnv(s),
     cwd: repoRoot,
     signature: 'bin/sampling-router.ts',
   }),
   // Healthy while it keeps checking: its status file is fresh.
-  healthy: () =>
-    Promise.resolve(
-      existsSync(routerStatusFile) && Date.now() - statSync(routerStatusFile).mtimeMs < 3 * POLL_MS,
-    ),
-  describe: () => `gateways route to the sampling Collectors that answer (${routesFile})`,
+  healthy: (_e, s) => {
+    const file = routerStatusFile(s.paths);
+    return Promise.resolve(existsSync(file) && Date.now() - statSync(file).mtimeMs < 3 * POLL_MS);
+  },
+  describe: (_e, s) =>
+    `gateways route to the sampling Collectors that answer (${routesFile(s.paths)})`,
 };

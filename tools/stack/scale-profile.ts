@@ -11,7 +11,7 @@ export const SCALE_PORT_SHIFT = 4_000;
 /**
  * The environment of the scaled profile: LANTERN_SCALE, its own state folder (.lantern/scale)
  * and every port not set explicitly moved by SCALE_PORT_SHIFT, so it runs beside the default
- * stack without touching its data. Read before tools/stack/paths.ts is loaded.
+ * stack without touching its data. Laid over `env` before the settings are read from it.
  */
 export function scaleProfileEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));

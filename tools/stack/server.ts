@@ -9,9 +9,9 @@ export interface StackServer {
   readonly startTimeoutSeconds: number;
   ports(settings: StackSettings): readonly PortUse[];
   /** Folders of what it stores (telemetry, alert state): what `stack:down -- --wipe` deletes. */
-  readonly dataDirs: readonly string[];
+  dataDirs(settings: StackSettings): readonly string[];
   /** Downloads or builds it into the cache, once; fast when already there. */
-  obtain(): Promise<void>;
+  obtain(settings: StackSettings): Promise<void>;
   /** Work before each start that cannot be synchronous (users, certificates). */
   prepare?(settings: StackSettings): Promise<void>;
   /** Renders whatever config it needs and says how to start it. */

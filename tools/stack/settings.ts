@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StackError } from './errors.ts';
+import { stackPaths, type StackPaths } from './paths.ts';
 import {
   analysisReplicas,
   collectorInstances,
@@ -60,9 +61,17 @@ const schema = z.object({
     .default('1g'),
 });
 
-export type StackSettings = Readonly<z.infer<typeof schema>>;
+export type StackSettings = Readonly<
+  z.infer<typeof schema> & {
+    /** Its state folder (LANTERN_STATE_DIR) and the shared cache (LANTERN_CACHE_DIR). */
+    readonly paths: StackPaths;
+  }
+>;
 
-/** Reads the stack's settings once; every invalid variable is reported together. */
+/**
+ * Reads the stack's settings once, from the environment an entry point hands in (bin/*.ts, the
+ * test set-ups); every invalid variable is reported together.
+ */
 export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSettings {
   const result = schema.safeParse(env);
   if (!result.success) {
@@ -78,7 +87,25 @@ export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSe
     if (other) throw new StackError(`${key} and ${other} are both set to port ${String(value)}`);
     seen.set(value, key);
   }
-  return Object.freeze(result.data);
+  return Object.freeze({ ...result.data, paths: stackPaths(env) });
+}
+
+/**
+ * The variables that give a child process (the sampling router) these same settings: the stack's
+ * settings are handed down, never left in this process's environment for children to find.
+ */
+export function settingsEnv(s: StackSettings): Record<string, string> {
+  const { paths, ...values } = s;
+  const variables = Object.entries(values).flatMap(([key, value]): [string, string][] =>
+    value === undefined
+      ? []
+      : [[key, typeof value === 'boolean' ? (value ? '1' : '0') : String(value)]],
+  );
+  return {
+    ...Object.fromEntries(variables),
+    LANTERN_STATE_DIR: paths.stateDir,
+    LANTERN_CACHE_DIR: paths.cacheDir,
+  };
 }
 
 const loopback = '127.0.0.1';

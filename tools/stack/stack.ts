@@ -6,14 +6,13 @@ import { alertmanager } from './alertmanager.ts';
 import { writeComposeCredentials } from './compose-credentials.ts';
 import { analysisServers } from './analysis.ts';
 import { collector, collectorServer } from './collector.ts';
-import { ensureStackCredentials, esLogin } from './credentials.ts';
+import { ensureStackCredentials, esLogin, secureDir } from './credentials.ts';
 import { samplingRouter } from './sampling-router.ts';
 import { runningPid, startDaemon, stopDaemon, waitUntilHealthy } from './daemon.ts';
 import { elasticsearch, elasticsearchServer, refreshSecurity } from './elasticsearch.ts';
 import { StackError } from './errors.ts';
 import { jaeger } from './jaeger.ts';
 import { withLock } from './lock.ts';
-import { runDir } from './paths.ts';
 import { assertPortsFree } from './ports.ts';
 import { prometheus } from './prometheus.ts';
 import { step } from './progress.ts';
@@ -21,7 +20,6 @@ import type { StackServer } from './server.ts';
 import {
   elasticsearchUrls,
   endpoints,
-  loadStackSettings,
   type StackEndpoints,
   type StackSettings,
 } from './settings.ts';
@@ -32,7 +30,7 @@ import { collectorsOfTier, elasticsearchNodes, type CollectorTier } from './topo
  * afterwards), for `stack:up --secure` and for compose.secure.yaml, without starting anything.
  */
 export async function stackCredentials(s: StackSettings): Promise<void> {
-  writeComposeCredentials(await ensureStackCredentials(s));
+  writeComposeCredentials(secureDir(s.paths), await ensureStackCredentials(s));
 }
 
 /**
@@ -58,31 +56,32 @@ export function serversOf(s: StackSettings): readonly StackServer[] {
  * Obtains what is missing. Downloads (Maven, apt) overlap with the Go builds; the two Go builds
  * run one after the other so they do not fight over two cores.
  */
-async function obtainAll(): Promise<void> {
+async function obtainAll(s: StackSettings): Promise<void> {
   await Promise.all([
-    elasticsearch.obtain(),
+    elasticsearch.obtain(s),
     (async () => {
-      await prometheus.obtain();
-      await alertmanager.obtain();
+      await prometheus.obtain(s);
+      await alertmanager.obtain(s);
     })(),
     (async () => {
-      await jaeger.obtain();
-      await collector.obtain();
+      await jaeger.obtain(s);
+      await collector.obtain(s);
     })(),
   ]);
 }
 
 async function start(server: StackServer, s: StackSettings, e: StackEndpoints): Promise<void> {
-  let pid = runningPid(server.name);
+  let pid = runningPid(s.paths, server.name);
   if (pid !== undefined) {
     step(server.name, `already running (pid ${pid})`);
   } else {
     await assertPortsFree(server.name, server.ports(s));
     await server.prepare?.(s);
-    pid = startDaemon(server.daemon(s));
+    pid = startDaemon(s.paths, server.daemon(s));
     step(server.name, `started (pid ${pid}), waiting until healthy`);
   }
   await waitUntilHealthy(
+    s.paths,
     server.name,
     pid,
     () => server.healthy(e, s),
@@ -96,7 +95,7 @@ async function start(server: StackServer, s: StackSettings, e: StackEndpoints): 
  * installed before the Collector starts, so no document is ever mapped dynamically.
  */
 export function stackUp(s: StackSettings): Promise<StackEndpoints> {
-  return withLock(runDir, 'stack:up', () => bringUp(s));
+  return withLock(s.paths.runDir, 'stack:up', () => bringUp(s));
 }
 
 async function bringUp(s: StackSettings): Promise<StackEndpoints> {
@@ -109,20 +108,22 @@ async function bringUp(s: StackSettings): Promise<StackEndpoints> {
   }
   assertSameMode(s);
   // Made once, before any server needs them (Elasticsearch's users, the Collector's token).
-  if (s.LANTERN_SECURE) writeComposeCredentials(await ensureStackCredentials(s));
+  if (s.LANTERN_SECURE) await stackCredentials(s);
   // Fail on a taken port before spending minutes on downloads and builds.
   for (const server of servers) {
-    if (runningPid(server.name) === undefined) await assertPortsFree(server.name, server.ports(s));
+    if (runningPid(s.paths, server.name) === undefined) {
+      await assertPortsFree(server.name, server.ports(s));
+    }
   }
-  await obtainAll();
+  await obtainAll(s);
   // The nodes of a cluster start together: none is healthy until enough of them have met.
   const nodes = elasticsearchNodes(s).map(elasticsearchServer);
-  const runningEs = runningPid(elasticsearch.name);
+  const runningEs = runningPid(s.paths, elasticsearch.name);
   await Promise.all(nodes.map((node) => start(node, s, e)));
-  if (s.LANTERN_SECURE && runningEs !== undefined) await refreshSecurity(e, runningEs);
+  if (s.LANTERN_SECURE && runningEs !== undefined) await refreshSecurity(s, e, runningEs);
   const url = elasticsearchUrls(s).join(',');
   const client = createElasticsearchClient(
-    s.LANTERN_SECURE ? { url, ...esLogin('setup') } : { url },
+    s.LANTERN_SECURE ? { url, ...esLogin('setup', secureDir(s.paths)) } : { url },
   );
   try {
     const notUpgraded = await installIndexTemplates(client);
@@ -135,13 +136,14 @@ async function bringUp(s: StackSettings): Promise<StackEndpoints> {
   return e;
 }
 
-const modeFile = join(runDir, 'mode');
+const modeFile = (s: StackSettings): string => join(s.paths.runDir, 'mode');
 const modeOf = (s: StackSettings): string => (s.LANTERN_SECURE ? 'secure' : 'plain');
 
 /** The mode (secure or plain) the running stack was started in, if any of it runs. */
 export function runningMode(s: StackSettings): string | undefined {
-  if (serversOf(s).every((server) => runningPid(server.name) === undefined)) return undefined;
-  return existsSync(modeFile) ? readFileSync(modeFile, 'utf8').trim() : 'plain';
+  const running = serversOf(s).some((server) => runningPid(s.paths, server.name) !== undefined);
+  if (!running) return undefined;
+  return existsSync(modeFile(s)) ? readFileSync(modeFile(s), 'utf8').trim() : 'plain';
 }
 
 /** Switching between plain and secured mode means restarting every server. */
@@ -152,8 +154,8 @@ function assertSameMode(s: StackSettings): void {
       `the stack is running in ${running} mode; stop it first (npm run stack:down) to start it in ${modeOf(s)} mode`,
     );
   }
-  mkdirSync(runDir, { recursive: true });
-  writeFileSync(modeFile, modeOf(s));
+  mkdirSync(s.paths.runDir, { recursive: true });
+  writeFileSync(modeFile(s), modeOf(s));
 }
 
 function serverNamed(name: string, s: StackSettings): StackServer {
@@ -168,8 +170,8 @@ export async function startServer(name: string, s: StackSettings): Promise<void>
 }
 
 /** Stops one server of the stack. */
-export async function stopServer(name: string, s = loadStackSettings()): Promise<void> {
-  await stopDaemon(serverNamed(name, s).name);
+export async function stopServer(name: string, s: StackSettings): Promise<void> {
+  await stopDaemon(s.paths, serverNamed(name, s).name);
 }
 
 /**
@@ -181,15 +183,15 @@ export function stackDown(
   s: StackSettings,
   options: { readonly wipe?: boolean } = {},
 ): Promise<void> {
-  return withLock(runDir, 'stack:down', () => takeDown(s, options.wipe === true));
+  return withLock(s.paths.runDir, 'stack:down', () => takeDown(s, options.wipe === true));
 }
 
 async function takeDown(s: StackSettings, wipe: boolean): Promise<void> {
   for (const server of [...serversOf(s)].reverse()) {
-    const stopped = await stopDaemon(server.name);
+    const stopped = await stopDaemon(s.paths, server.name);
     step(server.name, stopped ? 'stopped' : 'not running');
     if (!wipe) continue;
-    for (const dir of server.dataDirs) rmSync(dir, { recursive: true, force: true });
+    for (const dir of server.dataDirs(s)) rmSync(dir, { recursive: true, force: true });
     step(server.name, 'data deleted');
   }
 }
@@ -206,7 +208,7 @@ export async function stackStatus(s: StackSettings): Promise<ServerStatus[]> {
   return Promise.all(
     serversOf(s).map(async (server) => ({
       name: server.name,
-      pid: runningPid(server.name),
+      pid: runningPid(s.paths, server.name),
       ports: server.ports(s).map((p) => p.port),
       healthy: await server.healthy(e, s).catch(() => false),
     })),

@@ -23,7 +23,10 @@ describe('the Collector daemons', () => {
       offset: 20,
       tier: 'sampling',
     });
-    expect(configs(gateway.daemon(s).args).slice(1)).toEqual([tierConfigPaths.gateway, routesFile]);
+    expect(configs(gateway.daemon(s).args).slice(1)).toEqual([
+      tierConfigPaths.gateway,
+      routesFile(s.paths),
+    ]);
     expect(configs(sampling.daemon(s).args).slice(1)).toEqual([tierConfigPaths.sampling]);
     expect(sampling.daemon(s).env?.LANTERN_OTLP_GRPC_ENDPOINT).toBe(
       `127.0.0.1:${String(s.LANTERN_OTLP_GRPC_PORT + 20)}`,

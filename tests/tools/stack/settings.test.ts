@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StackError } from '../../../tools/stack/errors.ts';
-import { endpoints, loadStackSettings } from '../../../tools/stack/settings.ts';
+import { repoRoot } from '../../../tools/stack/paths.ts';
+import { scaleProfileEnv } from '../../../tools/stack/scale-profile.ts';
+import { endpoints, loadStackSettings, settingsEnv } from '../../../tools/stack/settings.ts';
 
 describe('stack settings', () => {
   it('defaults to the documented ports on loopback', () => {
@@ -35,5 +38,31 @@ describe('stack settings', () => {
     expect(() => loadStackSettings({ LANTERN_ALERTMANAGER_PORT: '9090' })).toThrow(
       /LANTERN_ALERTMANAGER_PORT and LANTERN_PROMETHEUS_PORT are both set to port 9090/,
     );
+  });
+
+  it('reads the state folder and the cache from the environment it is given, not this process’s', () => {
+    const own = loadStackSettings({ LANTERN_STATE_DIR: '/tmp/a', LANTERN_CACHE_DIR: '/tmp/c' });
+    expect(own.paths).toMatchObject({
+      stateDir: '/tmp/a',
+      runDir: '/tmp/a/run',
+      logDir: '/tmp/a/logs',
+      cacheDir: '/tmp/c',
+    });
+    expect(loadStackSettings({}).paths.stateDir).toBe(join(repoRoot, '.lantern'));
+    expect(loadStackSettings({ XDG_CACHE_HOME: '/tmp/x' }).paths.cacheDir).toMatch(
+      process.getuid?.() === 0 ? '/var/cache/lantern' : '/tmp/x/lantern',
+    );
+  });
+
+  it('hands a child process the same settings through settingsEnv', () => {
+    for (const env of [
+      {},
+      scaleProfileEnv({}),
+      { LANTERN_SECURE: '1', LANTERN_COLLECTOR_CONFIG: 'mine.yaml', LANTERN_ES_HEAP: '2g' },
+      { LANTERN_STATE_DIR: '/tmp/a', LANTERN_JAEGER_STORAGE: 'elasticsearch' },
+    ]) {
+      const settings = loadStackSettings(env);
+      expect(loadStackSettings(settingsEnv(settings))).toEqual(settings);
+    }
   });
 });
