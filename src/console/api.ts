@@ -1,6 +1,10 @@
+import { endpoints, type JsonEndpoint, type ResponseBody } from '../contracts/api/endpoints.ts';
+
 /**
- * The console's one way to reach the analysis API. The token (when the service has one) is asked
- * for once, kept in sessionStorage and sent as a bearer token; it never goes into a URL.
+ * The console's one way to reach the analysis API. Every answer is parsed with the endpoint's
+ * schema from the shared contract, so a server that drifted from it shows as an error naming the
+ * field, not as a page that silently reads `undefined`. The token (when the service has one) is
+ * asked for once, kept in sessionStorage and sent as a bearer token; it never goes into a URL.
  */
 const TOKEN_KEY = 'lantern.token';
 
@@ -22,28 +26,47 @@ export const token = {
   },
 };
 
-/** GET an API path; throws ApiFailure with the API's own message on an error status. */
-export async function get<T>(
-  path: string,
-  params: Record<string, string | undefined> = {},
-): Promise<T> {
-  const query = new URLSearchParams(
-    Object.entries(params).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
-    ),
-  ).toString();
-  return request<T>(`${path}${query ? `?${query}` : ''}`, { method: 'GET' });
+type Method = 'GET' | 'POST';
+type PathOf<M extends Method> = {
+  [K in JsonEndpoint]: K extends `${M} ${infer P}` ? P : never;
+}[JsonEndpoint];
+type Params = Record<string, string | undefined>;
+
+/**
+ * GET an endpoint by its contract path (`/api/v1/traces/{traceId}`): a parameter named in the
+ * path fills it, the others go in the query. Throws ApiFailure with the API's own message.
+ */
+export async function get<P extends PathOf<'GET'>>(
+  path: P,
+  params: Params = {},
+): Promise<ResponseBody<`GET ${P}`>> {
+  const query: [string, string][] = [];
+  let url: string = path;
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || value === '') continue;
+    if (url.includes(`{${name}}`)) url = url.replace(`{${name}}`, encodeURIComponent(value));
+    else query.push([name, value]);
+  }
+  const search = new URLSearchParams(query).toString();
+  return request(`GET ${path}`, `${url}${search ? `?${search}` : ''}`, { method: 'GET' });
 }
 
-export async function post<T>(path: string, body: unknown): Promise<T> {
-  return request<T>(path, {
+export async function post<P extends PathOf<'POST'>>(
+  path: P,
+  body: unknown,
+): Promise<ResponseBody<`POST ${P}`>> {
+  return request(`POST ${path}`, path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
 }
 
-async function request<T>(url: string, init: RequestInit): Promise<T> {
+async function request<K extends JsonEndpoint>(
+  key: K,
+  url: string,
+  init: RequestInit,
+): Promise<ResponseBody<K>> {
   const saved = token.get();
   const headers = new Headers(init.headers);
   if (saved) headers.set('authorization', `Bearer ${saved}`);
@@ -53,9 +76,18 @@ async function request<T>(url: string, init: RequestInit): Promise<T> {
   } catch {
     throw new ApiFailure(0, 'the analysis service does not answer');
   }
-  const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+  const body: unknown = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw new ApiFailure(response.status, body.error?.message ?? `HTTP ${response.status}`);
+    const message = (body as { error?: { message?: string } }).error?.message;
+    throw new ApiFailure(response.status, message ?? `HTTP ${response.status}`);
   }
-  return body as T;
+  const parsed = endpoints[key].body.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ApiFailure(
+      response.status,
+      `${key} answered outside the API contract at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data as ResponseBody<K>;
 }

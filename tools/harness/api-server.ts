@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { checkAnswer } from './contract.ts';
 import type { Client } from '@elastic/elasticsearch';
 import { AlertStore } from '../../src/alerts/alert-store.ts';
 import type { AlertmanagerSettings } from '../../src/alerts/alertmanager.ts';
@@ -9,7 +10,11 @@ import { serviceMetrics } from '../../src/api/service-metrics.ts';
 import { join } from 'node:path';
 import { repoRoot } from '../stack/paths.ts';
 
-/** Status and JSON body of a request (a body that is not JSON comes back as `{ text }`). */
+/**
+ * Status and JSON body of a request (a body that is not JSON comes back as `{ text }`). A
+ * successful answer that is not what the API contract says throws, so every test through this
+ * harness checks the contract too.
+ */
 async function request(
   url: string,
   init: RequestInit,
@@ -22,6 +27,7 @@ async function request(
   } catch {
     body = { text };
   }
+  checkAnswer(init.method ?? 'GET', url, response.status, body);
   return { status: response.status, body };
 }
 

@@ -4,6 +4,7 @@ import type { AlertStore } from '../../alerts/alert-store.ts';
 import { sloStatuses } from '../../alerts/slo-status.ts';
 import type { Slo } from '../../alerts/slo.ts';
 import { ApiError } from '../errors.ts';
+import { reply } from '../reply.ts';
 import { alertIdParam, alertsQuery, parseParams } from '../params.ts';
 
 export function alertRoutes(
@@ -14,12 +15,12 @@ export function alertRoutes(
 ): Router {
   const router = Router();
   router.get('/slos', async (_req, res) => {
-    res.json({ slos: await sloStatuses(client, store, slos, now()) });
+    reply(res, 'GET /api/v1/slos', { slos: await sloStatuses(client, store, slos, now()) });
   });
   router.get('/alerts', async (req, res) => {
     const q = parseParams(alertsQuery, req.query);
     const states = q.state === 'all' ? (['pending', 'firing', 'resolved'] as const) : [q.state];
-    res.json({
+    reply(res, 'GET /api/v1/alerts', {
       alerts: await store.list({
         states,
         service: q.service,
@@ -32,7 +33,7 @@ export function alertRoutes(
     const { id } = parseParams(alertIdParam, req.params);
     const alert = await store.get(id);
     if (!alert) throw new ApiError(404, 'not_found', `no alert with id ${id}`);
-    res.json({ alert, history: await store.history(id) });
+    reply(res, 'GET /api/v1/alerts/{id}', { alert, history: await store.history(id) });
   });
   return router;
 }

@@ -2,6 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { Router } from 'express';
 import { searchLogs } from '../../storage/queries/log-search.ts';
 import { findTraceLogs } from '../../storage/queries/trace-logs.ts';
+import { reply } from '../reply.ts';
 import { logsQuery, parseParams, timeRange } from '../params.ts';
 
 export function logRoutes(client: Client, now: () => number): Router {
@@ -9,7 +10,10 @@ export function logRoutes(client: Client, now: () => number): Router {
   router.get('/logs', async (req, res) => {
     const q = parseParams(logsQuery, req.query);
     if (q.traceId !== undefined) {
-      res.json({ traceId: q.traceId, logs: await findTraceLogs(client, q.traceId, q.limit) });
+      reply(res, 'GET /api/v1/logs', {
+        traceId: q.traceId,
+        logs: await findTraceLogs(client, q.traceId, q.limit),
+      });
       return;
     }
     const logs = await searchLogs(client, {
@@ -19,7 +23,7 @@ export function logRoutes(client: Client, now: () => number): Router {
       text: q.q,
       limit: q.limit,
     });
-    res.json({ traceId: null, logs });
+    reply(res, 'GET /api/v1/logs', { traceId: null, logs });
   });
   return router;
 }

@@ -7,6 +7,7 @@ import {
 } from '../../alerts/alertmanager.ts';
 import { ApiError } from '../errors.ts';
 import { parseParams, silenceBody } from '../params.ts';
+import { reply } from '../reply.ts';
 
 /**
  * Silences through Lantern's API (no Alertmanager UI runs locally): create one for an alert,
@@ -30,8 +31,19 @@ export function silenceRoutes(
     new ApiError(502, 'alertmanager_failed', (error as Error).message);
   router.get('/silences', async (_req, res) => {
     const settings = configured();
-    res.json({
-      silences: await listSilences(settings).catch((e: unknown) => Promise.reject(unreachable(e))),
+    const silences = await listSilences(settings).catch((e: unknown) =>
+      Promise.reject(unreachable(e)),
+    );
+    reply(res, 'GET /api/v1/silences', {
+      silences: silences.map((silence) => ({
+        id: silence.id,
+        matchers: silence.matchers.map(({ name, value, isRegex }) => ({ name, value, isRegex })),
+        startsAt: silence.startsAt,
+        endsAt: silence.endsAt,
+        createdBy: silence.createdBy,
+        comment: silence.comment,
+        state: silence.status.state === 'pending' ? 'pending' : 'active',
+      })),
     });
   });
   router.post('/silences', express.json({ limit: '16kb' }), async (req, res) => {
@@ -45,7 +57,11 @@ export function silenceRoutes(
       createdBy: body.createdBy,
       comment: body.comment,
     }).catch((e: unknown) => Promise.reject(unreachable(e)));
-    res.status(201).json({ silenceId: id, matchers: alert.labels, endsAt: endsAt.toISOString() });
+    reply(res, 'POST /api/v1/silences', {
+      silenceId: id,
+      matchers: alert.labels,
+      endsAt: endsAt.toISOString(),
+    });
   });
   return router;
 }

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { findTraceLogs } from '../../storage/queries/trace-logs.ts';
 import { searchTraces, traceSpans } from '../../storage/queries/traces.ts';
 import { ApiError } from '../errors.ts';
+import { reply } from '../reply.ts';
 import { parseParams, timeRange, traceIdPath, tracesQuery } from '../params.ts';
 
 /** A trace view holds at most this many spans and logs. */
@@ -22,7 +23,7 @@ export function traceRoutes(client: Client, now: () => number): Router {
       attribute: q.attribute,
       limit: q.limit,
     });
-    res.json({ traces });
+    reply(res, 'GET /api/v1/traces', { traces });
   });
   // The whole trace from Elasticsearch (spans and logs in one place, weights included), so the
   // console needs no credentials for Jaeger.
@@ -35,7 +36,7 @@ export function traceRoutes(client: Client, now: () => number): Router {
     if (spans.length === 0 && logs.length === 0) {
       throw new ApiError(404, 'not_found', `no spans or logs of trace ${traceId}`);
     }
-    res.json({ traceId, spans, logs });
+    reply(res, 'GET /api/v1/traces/{traceId}', { traceId, spans, logs });
   });
   return router;
 }

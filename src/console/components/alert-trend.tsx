@@ -1,29 +1,8 @@
 import { get } from '../api.ts';
 import { ms, multiple, percent } from '../format.ts';
-import type { Alert } from '../types.ts';
+import type { Alert, RuleSummary } from '../../contracts/api/alerts.ts';
 import { useData } from '../use-data.ts';
 import { Chart } from './chart.tsx';
-import type { ErrorRateSeries } from './service-trend.tsx';
-
-/** What the console needs of a rule (GET /api/v1/rules). */
-export interface RuleSummary {
-  name: string;
-  kind: string;
-  /** error_rate: what it counts, `requests` or `logs`. */
-  over?: string;
-  /** baseline: what it compares, `error_rate` or `p95`. */
-  metric?: string;
-  /** slo_burn: the SLO it burns, and its short window (the long one is `window`). */
-  slo?: { kind: string; objective: number };
-  short_window?: number;
-  window: number;
-  percentile?: number;
-}
-
-interface LatencyBuckets {
-  intervalMs: number;
-  buckets: { start: string; latencyMs: Record<string, number | null> }[];
-}
 
 /**
  * Buckets that start inside the range. Unlike a rate drawn from counts, a ratio or a percentile
@@ -55,14 +34,14 @@ export function AlertTrend({ alert, rule }: { alert: Alert; rule: RuleSummary | 
     async () => {
       if (kind === 'slo_burn' && slo?.kind === 'availability') {
         // The burn rate per bucket: the failed share over the budget.
-        const rate = await get<ErrorRateSeries>('/api/v1/analysis/error-rate', params);
+        const rate = await get('/api/v1/analysis/error-rate', params);
         return startingFrom(rate.buckets, from).map((b) => ({
           at: Date.parse(b.start),
           value: b.errorRate === null ? null : b.errorRate / (1 - slo.objective),
         }));
       }
       if (kind === 'error_rate') {
-        const rate = await get<ErrorRateSeries>('/api/v1/analysis/error-rate', params);
+        const rate = await get('/api/v1/analysis/error-rate', params);
         const overLogs = rule?.over === 'logs';
         return startingFrom(rate.buckets, from).map((b) => ({
           at: Date.parse(b.start),
@@ -70,8 +49,9 @@ export function AlertTrend({ alert, rule }: { alert: Alert; rule: RuleSummary | 
         }));
       }
       if (kind === 'latency_percentile') {
-        const latency = await get<LatencyBuckets>('/api/v1/analysis/latency', params);
-        const key = `p${String(rule?.percentile ?? 95)}`;
+        const latency = await get('/api/v1/analysis/latency', params);
+        const key =
+          `p${String(rule?.percentile ?? 95)}` as keyof (typeof latency.buckets)[number]['latencyMs'];
         return startingFrom(latency.buckets, from).map((b) => ({
           at: Date.parse(b.start),
           value: b.latencyMs[key] ?? null,

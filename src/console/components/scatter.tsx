@@ -1,6 +1,6 @@
 import { ms } from '../format.ts';
 import { navigate } from '../router.ts';
-import type { TraceSummary } from '../types.ts';
+import type { TraceSummary } from '../../contracts/api/telemetry.ts';
 
 const WIDTH = 900;
 const HEIGHT = 180;

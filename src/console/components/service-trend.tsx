@@ -1,22 +1,5 @@
 import { Chart } from './chart.tsx';
 
-export interface ErrorRateSeries {
-  intervalMs: number;
-  buckets: {
-    start: string;
-    requests: number;
-    failedRequests: number;
-    errorRate: number | null;
-    /** Error-level log records ÷ all records. */
-    logErrorRate: number | null;
-  }[];
-}
-
-export interface LatencySeries {
-  intervalMs: number;
-  buckets: { start: string; requests: number; latencyMs: { p95: number | null } }[];
-}
-
 /**
  * Buckets that are over: the last one is usually still filling (and the first may have begun
  * before the range), so a rate drawn from them would dip at the edges.
@@ -34,11 +17,6 @@ export function completeBuckets<B extends { start: string }>(
 }
 
 /** Every service's requests per bucket: GET /api/v1/analysis/request-rate. */
-export interface RequestRateSeries {
-  intervalMs: number;
-  services: { service: string; buckets: { start: string; requests: number }[] }[];
-}
-
 /** A service's request rate over the range, as a sparkline in the overview's row. */
 export function RequestSparkline(props: {
   service: string;

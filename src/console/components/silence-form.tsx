@@ -15,7 +15,7 @@ export function SilenceForm({ alertId }: { alertId: string }) {
       onSubmit={(event) => {
         event.preventDefault();
         const data = new FormData(event.currentTarget);
-        post<{ silenceId: string; endsAt: string }>('/api/v1/silences', {
+        post('/api/v1/silences', {
           alertId,
           duration: field(data, 'duration'),
           comment: field(data, 'comment'),

@@ -2,19 +2,6 @@ import { get } from '../api.ts';
 import { multiple, percent } from '../format.ts';
 import { useData } from '../use-data.ts';
 
-/** One SLO for one service (GET /api/v1/slos). */
-interface SloStatus {
-  slo: string;
-  service: string;
-  route: string | null;
-  kind: string;
-  objective: number;
-  sli: number | null;
-  budgetRemaining: number | null;
-  burnRates: { windowMs: number; burnRate: number }[];
-  alerts: { rule: string; severity: string; active: boolean }[];
-}
-
 const windowName = (ms: number): string =>
   ms >= 86_400_000
     ? `${ms / 86_400_000}d`
@@ -27,7 +14,7 @@ const windowName = (ms: number): string =>
  * burn rate over each alert window, and the burn alerts that are active. Nothing without SLOs.
  */
 export function SloTable({ service }: { service: string }) {
-  const loaded = useData(() => get<{ slos: SloStatus[] }>('/api/v1/slos'), service, 10_000);
+  const loaded = useData(() => get('/api/v1/slos'), service, 10_000);
   const mine = (loaded.data?.slos ?? []).filter((s) => s.service === service);
   if (mine.length === 0) return null;
   return (

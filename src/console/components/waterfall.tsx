@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { epochMicros, ms } from '../format.ts';
-import type { Span } from '../types.ts';
+import type { Span } from '../../contracts/api/telemetry.ts';
 
 export interface Row {
   readonly span: Span;

@@ -2,9 +2,9 @@ import { Fragment } from 'preact';
 import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
 import { SilenceForm } from '../components/silence-form.tsx';
-import { AlertTrend, type RuleSummary } from '../components/alert-trend.tsx';
+import { AlertTrend } from '../components/alert-trend.tsx';
 import { dateTime, ms, multiple, percent } from '../format.ts';
-import type { Alert as AlertType, Transition } from '../types.ts';
+import type { RuleSummary } from '../../contracts/api/alerts.ts';
 import { useData } from '../use-data.ts';
 
 /** A rule's figure as its kind reads: a rate as a percentage, a latency in ms, a burn rate as a multiple, else a count. */
@@ -26,13 +26,8 @@ const SHOWN_ELSEWHERE = new Set(['summary', 'description', 'runbook_url']);
 
 /** One alert: value against threshold, its state history, exemplar traces, the runbook. */
 export function AlertDetail({ id }: { id: string }) {
-  const loaded = useData(
-    () =>
-      get<{ alert: AlertType; history: Transition[] }>(`/api/v1/alerts/${encodeURIComponent(id)}`),
-    id,
-    10_000,
-  );
-  const rules = useData(() => get<{ rules: RuleSummary[] }>('/api/v1/rules'), 'rules');
+  const loaded = useData(() => get('/api/v1/alerts/{id}', { id }), id, 10_000);
+  const rules = useData(() => get('/api/v1/rules'), 'rules');
   const alert = loaded.data?.alert;
   const rule = rules.data?.rules.find((candidate) => candidate.name === alert?.rule);
   const shown = shownAs(rule);

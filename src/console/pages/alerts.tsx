@@ -2,7 +2,7 @@ import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
 import { dateTime } from '../format.ts';
 import { navigate } from '../router.ts';
-import type { Alert } from '../types.ts';
+import type { Alert } from '../../contracts/api/alerts.ts';
 import { useData } from '../use-data.ts';
 
 /** A table of alerts, most severe and newest first (the API's order). */
@@ -55,7 +55,7 @@ export function Alerts({ query }: { query: URLSearchParams }) {
   const severity = query.get('severity') ?? '';
   const service = query.get('service') ?? '';
   const alerts = useData(
-    () => get<{ alerts: Alert[] }>('/api/v1/alerts', { state, severity, service }),
+    () => get('/api/v1/alerts', { state, severity, service }),
     `${state}:${severity}:${service}`,
     10_000,
   );

@@ -3,7 +3,6 @@ import { Problem } from '../components/problem.tsx';
 import { RangePicker, rangeOf } from '../components/range-picker.tsx';
 import { dateTime } from '../format.ts';
 import { navigate } from '../router.ts';
-import type { LogRecord } from '../types.ts';
 import { useData } from '../use-data.ts';
 import { field } from '../form.ts';
 
@@ -20,7 +19,7 @@ export function Logs({ query }: { query: URLSearchParams }) {
     q: query.get('q') ?? undefined,
     limit: '200',
   };
-  const found = useData(() => get<{ logs: LogRecord[] }>('/api/v1/logs', params), query.toString());
+  const found = useData(() => get('/api/v1/logs', params), query.toString());
   return (
     <section>
       <header class="page-header">

@@ -2,9 +2,8 @@ import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
 import { RangePicker, rangeOf } from '../components/range-picker.tsx';
 import { AlertRows } from './alerts.tsx';
-import { RequestSparkline, type RequestRateSeries } from '../components/service-trend.tsx';
+import { RequestSparkline } from '../components/service-trend.tsx';
 import { count, ms, percent } from '../format.ts';
-import type { Alert, ComponentHealth, ServiceSummary } from '../types.ts';
 import { useData } from '../use-data.ts';
 import { useState } from 'preact/hooks';
 
@@ -18,7 +17,7 @@ export function Overview({ query }: { query: URLSearchParams }) {
   const key = `${range.name}:${range.to ?? ''}:${query.get('from') ?? ''}`;
   const services = useData(
     () =>
-      get<{ services: ServiceSummary[] }>('/api/v1/services', {
+      get('/api/v1/services', {
         from: rangeOf(query).from,
         to: range.to,
       }),
@@ -28,7 +27,7 @@ export function Overview({ query }: { query: URLSearchParams }) {
   // Every service's sparkline from one query.
   const trends = useData(
     () =>
-      get<RequestRateSeries>('/api/v1/analysis/request-rate', {
+      get('/api/v1/analysis/request-rate', {
         from: rangeOf(query).from,
         to: range.to,
       }),
@@ -36,16 +35,8 @@ export function Overview({ query }: { query: URLSearchParams }) {
     refresh,
   );
   const trendOf = new Map((trends.data?.services ?? []).map((t) => [t.service, t.buckets]));
-  const alerts = useData(
-    () => get<{ alerts: Alert[] }>('/api/v1/alerts', { state: 'firing' }),
-    'firing',
-    refresh,
-  );
-  const health = useData(
-    () => get<{ components: ComponentHealth[] }>('/api/v1/health'),
-    'health',
-    refresh,
-  );
+  const alerts = useData(() => get('/api/v1/alerts', { state: 'firing' }), 'firing', refresh);
+  const health = useData(() => get('/api/v1/health'), 'health', refresh);
   const seconds =
     (Date.parse(range.to ?? new Date().toISOString()) - Date.parse(range.from)) / 1000;
   return (

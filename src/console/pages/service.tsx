@@ -2,29 +2,11 @@ import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
 import { RangePicker, rangeOf } from '../components/range-picker.tsx';
 import { count, ms, percent } from '../format.ts';
-import type { Alert } from '../types.ts';
 import { useData } from '../use-data.ts';
 import { AlertRows } from './alerts.tsx';
 import { Chart } from '../components/chart.tsx';
 import { SloTable } from '../components/slo-table.tsx';
-import {
-  completeBuckets,
-  type ErrorRateSeries,
-  type LatencySeries,
-} from '../components/service-trend.tsx';
-
-interface RouteFigures {
-  route: string;
-  requests: number;
-  errorRate: number | null;
-  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
-}
-
-interface ErrorPattern {
-  pattern: string;
-  count: number;
-  exampleTraceId: string | null;
-}
+import { completeBuckets } from '../components/service-trend.tsx';
 
 /** One figure of a service over time, as a titled chart. */
 function Trend<B extends { start: string }>(props: {
@@ -55,19 +37,9 @@ export function Service({ service, query }: { service: string; query: URLSearchP
   const range = rangeOf(query);
   const window = { from: range.from, to: range.to, service };
   const key = `${service}:${query.toString()}`;
-  const latency = useData(
-    () => get<{ routes: RouteFigures[] } & LatencySeries>('/api/v1/analysis/latency', window),
-    key,
-  );
-  const errors = useData(
-    () =>
-      get<{ topErrors: ErrorPattern[] } & ErrorRateSeries>('/api/v1/analysis/error-rate', window),
-    key,
-  );
-  const alerts = useData(
-    () => get<{ alerts: Alert[] }>('/api/v1/alerts', { service, state: 'all', limit: '20' }),
-    key,
-  );
+  const latency = useData(() => get('/api/v1/analysis/latency', window), key);
+  const errors = useData(() => get('/api/v1/analysis/error-rate', window), key);
+  const alerts = useData(() => get('/api/v1/alerts', { service, state: 'all', limit: '20' }), key);
   const from = Date.parse(range.from);
   const rateBuckets = errors.data
     ? completeBuckets(errors.data.buckets, errors.data.intervalMs, from)

@@ -4,7 +4,7 @@ import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
 import { layout, Waterfall } from '../components/waterfall.tsx';
 import { ms, time } from '../format.ts';
-import type { LogRecord, Span } from '../types.ts';
+import type { Span } from '../../contracts/api/telemetry.ts';
 import { useData } from '../use-data.ts';
 
 const text = (value: unknown): string =>
@@ -55,12 +55,9 @@ function SpanDetails({ span }: { span: Span }) {
  * the same page. Selecting a span highlights its logs; clicking a log selects its span.
  */
 export function Trace({ traceId }: { traceId: string }) {
-  const loaded = useData(
-    () => get<{ traceId: string; spans: Span[]; logs: LogRecord[] }>(`/api/v1/traces/${traceId}`),
-    traceId,
-  );
+  const loaded = useData(() => get('/api/v1/traces/{traceId}', { traceId }), traceId);
   const [selected, setSelected] = useState<string | undefined>(undefined);
-  const links = useData(() => get<{ jaegerUi: string | null }>('/api/v1/links'), 'links');
+  const links = useData(() => get('/api/v1/links'), 'links');
   const spans = loaded.data?.spans ?? [];
   const logs = loaded.data?.logs ?? [];
   const { rows, totalUs } = useMemo(() => layout(spans), [loaded.data]);

@@ -4,7 +4,6 @@ import { RangePicker, rangeOf } from '../components/range-picker.tsx';
 import { Scatter } from '../components/scatter.tsx';
 import { dateTime, ms } from '../format.ts';
 import { navigate } from '../router.ts';
-import type { TraceSummary } from '../types.ts';
 import { useData } from '../use-data.ts';
 import { field } from '../form.ts';
 
@@ -19,10 +18,7 @@ export function Traces({ query }: { query: URLSearchParams }) {
     errors: query.get('errors') === 'true' ? 'true' : undefined,
     ...Object.fromEntries(FILTERS.map((name) => [name, query.get(name) ?? undefined])),
   };
-  const found = useData(
-    () => get<{ traces: TraceSummary[] }>('/api/v1/traces', params),
-    query.toString(),
-  );
+  const found = useData(() => get('/api/v1/traces', params), query.toString());
   const submit = (form: HTMLFormElement): void => {
     const next = new URLSearchParams();
     const data = new FormData(form);

@@ -1,0 +1,90 @@
+import * as z from 'zod/mini';
+import { alertList, alertWithHistory, ruleList } from './alerts.ts';
+import { errorRate, latency, requestRate, serviceList } from './figures.ts';
+import { alive, health, links, ready, silenceCreated, silenceList } from './operations.ts';
+import { sloList } from './slos.ts';
+import { logList, trace, traceList } from './telemetry.ts';
+
+/** What one endpoint answers when it succeeds. */
+export interface Endpoint {
+  readonly summary: string;
+  readonly status: 200 | 201;
+  /** The JSON body's schema; null where the body is not JSON (Prometheus text). */
+  readonly body: z.ZodMiniType | null;
+  /** Error statuses beyond the ones every endpoint may answer (400, 401, 503). */
+  readonly errors?: readonly number[];
+}
+
+const ok = <B extends z.ZodMiniType | null>(summary: string, body: B, errors?: readonly number[]) =>
+  ({ summary, status: 200, body, ...(errors && { errors }) }) as const;
+
+/**
+ * The analysis API, written once: the server's answers are typed by these schemas, the OpenAPI
+ * document is generated from them, the console parses what it receives with them, and the
+ * integration tests check real answers against them. Keys are `METHOD path`, path parameters
+ * as OpenAPI writes them (`{id}`).
+ */
+export const endpoints = {
+  'GET /healthz': ok('200 while the process runs', alive),
+  'GET /readyz': ok('200 when Elasticsearch answers, 503 with the reason otherwise', ready),
+  'GET /metrics': ok('Prometheus metrics of this service (text format)', null),
+  'GET /api/v1/openapi.json': ok('This document', z.looseObject({ openapi: z.string() })),
+  'GET /api/v1/alerts': ok('Alerts, most severe and newest first', alertList),
+  'GET /api/v1/alerts/{id}': ok('One alert and its state history', alertWithHistory, [404]),
+  'GET /api/v1/logs': ok(
+    'With traceId: the log records of one trace, oldest first; else a log search, newest first',
+    logList,
+  ),
+  'GET /api/v1/traces': ok(
+    'Trace search: matching requests, newest first, one per trace',
+    traceList,
+  ),
+  'GET /api/v1/traces/{traceId}': ok(
+    'One trace, whole: its spans (with weights) and its logs',
+    trace,
+    [404],
+  ),
+  'GET /api/v1/services': ok(
+    'Per service: logs, errors, requests, weighted latency percentiles',
+    serviceList,
+  ),
+  'GET /api/v1/analysis/request-rate': ok(
+    'Every service at once: weighted requests and failed requests per time bucket',
+    requestRate,
+  ),
+  'GET /api/v1/analysis/error-rate': ok(
+    'Error rate over time (weighted requests and logs), and the top error log patterns',
+    errorRate,
+  ),
+  'GET /api/v1/analysis/latency': ok(
+    'Weighted latency percentiles over time and per route',
+    latency,
+  ),
+  'GET /api/v1/rules': ok('The loaded alert rules, each SLO burn-rate rule among them', ruleList),
+  'GET /api/v1/slos': ok(
+    'Per SLO and service: SLI and error budget over the period, burn rate per alert window',
+    sloList,
+  ),
+  'GET /api/v1/links': ok('Links the console offers', links),
+  'GET /api/v1/silences': ok('Active and pending silences in Alertmanager', silenceList, [502]),
+  'POST /api/v1/silences': {
+    summary: 'Silence one alert (its exact labels) in Alertmanager',
+    status: 201,
+    body: silenceCreated,
+    errors: [404, 502],
+  },
+  'GET /api/v1/health': ok(
+    'Health of Elasticsearch, the Collector, Jaeger and Alertmanager, checked now',
+    health,
+  ),
+} as const satisfies Record<string, Endpoint>;
+
+export type EndpointKey = keyof typeof endpoints;
+/** The endpoints that answer JSON. */
+export type JsonEndpoint = {
+  [K in EndpointKey]: (typeof endpoints)[K]['body'] extends z.ZodMiniType ? K : never;
+}[EndpointKey];
+/** The body an endpoint answers with, as the console receives it. */
+export type ResponseBody<K extends JsonEndpoint> = z.output<
+  NonNullable<(typeof endpoints)[K]['body']>
+>;

@@ -1,0 +1,87 @@
+import * as z from 'zod/mini';
+import { atLeastZero, intervalMs, latencyMs, rate, time, wholeCount } from './values.ts';
+
+/** Per service over the range: its logs and its requests, weighted. */
+export const serviceSummary = z.strictObject({
+  service: z.string(),
+  logs: z.strictObject({ count: wholeCount, errors: wholeCount, errorRate: rate }),
+  requests: z.strictObject({
+    count: atLeastZero,
+    /** Stored (sampled) spans the estimate rests on: how much to trust it. */
+    sampled: wholeCount,
+    errors: atLeastZero,
+    errorRate: rate,
+    latencyMs,
+  }),
+});
+export const serviceList = z.strictObject({
+  from: time,
+  to: time,
+  services: z.array(serviceSummary),
+});
+
+/** Every service at once, per bucket (the overview's sparklines). */
+export const requestRate = z.strictObject({
+  from: time,
+  to: time,
+  intervalMs,
+  services: z.array(
+    z.strictObject({
+      service: z.string(),
+      buckets: z.array(
+        z.strictObject({ start: time, requests: atLeastZero, failedRequests: atLeastZero }),
+      ),
+    }),
+  ),
+});
+
+/** A log message pattern (ids, numbers and quoted values masked), most frequent first. */
+export const errorPattern = z.strictObject({
+  pattern: z.string(),
+  count: wholeCount,
+  /** Epoch milliseconds of its first record. */
+  firstSeen: z.number(),
+  exampleMessage: z.string(),
+  exampleTraceId: z.nullable(z.string()),
+  /** Up to three traces it was logged in. */
+  exampleTraceIds: z.array(z.string()).check(z.maxLength(3)),
+});
+
+export const errorRate = z.strictObject({
+  service: z.nullable(z.string()),
+  intervalMs,
+  buckets: z.array(
+    z.strictObject({
+      start: time,
+      requests: atLeastZero,
+      failedRequests: atLeastZero,
+      errorRate: rate,
+      logs: wholeCount,
+      errorLogs: wholeCount,
+      /** Error-level log records ÷ all records. */
+      logErrorRate: rate,
+    }),
+  ),
+  /** With a service: its error log patterns over the range. */
+  topErrors: z.array(errorPattern),
+});
+
+export const latency = z.strictObject({
+  service: z.nullable(z.string()),
+  route: z.nullable(z.string()),
+  intervalMs,
+  routes: z.array(
+    z.strictObject({
+      route: z.string(),
+      requests: atLeastZero,
+      sampled: wholeCount,
+      failedRequests: atLeastZero,
+      errorRate: rate,
+      latencyMs,
+    }),
+  ),
+  buckets: z.array(z.strictObject({ start: time, requests: atLeastZero, latencyMs })),
+});
+
+export type ServiceSummary = z.infer<typeof serviceSummary>;
+export type ErrorPattern = z.infer<typeof errorPattern>;

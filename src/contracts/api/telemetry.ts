@@ -1,0 +1,64 @@
+import * as z from 'zod/mini';
+import { atLeastZero, attributes, nullableString, spanId, time, traceId } from './values.ts';
+
+/** One log record. */
+export const logRecord = z.strictObject({
+  timestamp: time,
+  severity: z.string(),
+  severityNumber: z.nullable(z.int()),
+  service: nullableString,
+  /** The record's body: a string, or structured as the source sent it. */
+  message: z.unknown(),
+  traceId: z.string(),
+  spanId: z.nullable(spanId),
+  attributes,
+});
+
+/** With traceId: that trace's records, oldest first. Without: a search, newest first. */
+export const logList = z.strictObject({ traceId: z.nullable(traceId), logs: z.array(logRecord) });
+
+/** A sampling weight: how many like it one stored item stands for. */
+const weight = z.number().check(z.minimum(1));
+
+/** One trace in a search: the first request of it that matched, and the trace's extent. */
+export const traceSummary = z.strictObject({
+  traceId,
+  service: nullableString,
+  name: z.string(),
+  route: nullableString,
+  startedAt: time,
+  durationMs: atLeastZero,
+  failed: z.boolean(),
+  weight,
+});
+export const traceList = z.strictObject({ traces: z.array(traceSummary) });
+
+/** One span of a trace, whole. */
+export const span = z.strictObject({
+  spanId,
+  parentSpanId: z.nullable(spanId),
+  service: nullableString,
+  name: z.string(),
+  kind: z.string(),
+  startedAt: time,
+  durationMs: atLeastZero,
+  /** 0 unset, 1 ok, 2 error. */
+  status: z.int().check(z.minimum(0), z.maximum(2)),
+  statusMessage: nullableString,
+  weight,
+  attributes,
+  resource: attributes,
+  /** Flattened as stored: `<event name>.time`, `<event name>.<attribute>`. */
+  events: attributes,
+});
+
+/** One trace: its spans (start order, weights included) and its logs (oldest first). */
+export const trace = z.strictObject({
+  traceId,
+  spans: z.array(span),
+  logs: z.array(logRecord),
+});
+
+export type LogRecord = z.infer<typeof logRecord>;
+export type TraceSummary = z.infer<typeof traceSummary>;
+export type Span = z.infer<typeof span>;
