@@ -2,29 +2,39 @@ import { alertId } from './alert.ts';
 import type { AlertRule } from './rules.ts';
 import type { Observation } from './state-machine.ts';
 
-/** What a rule saw for one service: its labels (and id), value, whether it breaches, and why. */
-export function observation(
-  rule: AlertRule,
-  service: string,
-  value: number,
-  active: boolean,
-  exemplars: readonly string[] = [],
-  more: { labels?: Record<string, string>; details?: Record<string, string> } = {},
-): Observation {
+/** What a rule saw for one service. */
+export interface Seen {
+  readonly rule: AlertRule;
+  readonly service: string;
+  /** The rule's figure (a rate, a percentile, a count…). */
+  readonly value: number;
+  /** Whether it breaches the rule. */
+  readonly active: boolean;
+  /** Traces that show why (recent failures, the slowest requests). */
+  readonly exemplars?: readonly string[] | undefined;
+  /** Labels beyond the rule's own: they make a separate alert (a pattern per message). */
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+  /** What the alert should say beyond the value (a pattern's first time). */
+  readonly details?: Readonly<Record<string, string>> | undefined;
+}
+
+/** An observation from what a rule saw: its labels and id, value, whether it breaches, and why. */
+export function observation(seen: Seen): Observation {
+  const { rule, service } = seen;
   const labels = {
     alertname: rule.name,
     service,
     severity: rule.severity,
     ...rule.labels,
-    ...more.labels,
+    ...seen.labels,
   };
   return {
     id: alertId(rule.name, labels),
     labels,
     service,
-    active,
-    value,
-    exemplarTraceIds: exemplars,
-    details: more.details,
+    active: seen.active,
+    value: seen.value,
+    exemplarTraceIds: seen.exemplars ?? [],
+    details: seen.details,
   };
 }

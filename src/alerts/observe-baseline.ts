@@ -1,3 +1,4 @@
+import { median } from '../analysis/median.ts';
 import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
 import type { RequestStats } from '../contracts/request-stats.ts';
 import type { TimeRange } from '../contracts/time-range.ts';
@@ -10,14 +11,6 @@ import type { Observation } from './state-machine.ts';
 const DAY = 86_400_000;
 /** MAD × this estimates a normal distribution's standard deviation. */
 const MAD_TO_SIGMA = 1.4826;
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 
 /**
  * Per service: the metric now against the same window on each of the past days. Active when it
@@ -75,7 +68,12 @@ export async function baseline(
       ? await read.exemplars(p95 ? 'slowest' : 'failed', group.key, range)
       : [];
     return [
-      observation(rule, group.key, value, active, exemplars, {
+      observation({
+        rule,
+        service: group.key,
+        value,
+        active,
+        exemplars,
         details: {
           baseline: shown(centre),
           deviation:

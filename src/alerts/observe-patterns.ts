@@ -77,7 +77,15 @@ export async function logPatterns(
         ...(change === 'spike' ? { baseline: expected.toPrecision(3) } : {}),
       };
       observations.push(
-        observation(rule, service, found.count, true, found.exampleTraceIds, { labels, details }),
+        observation({
+          rule,
+          service,
+          value: found.count,
+          active: true,
+          exemplars: found.exampleTraceIds,
+          labels,
+          details,
+        }),
       );
     }
   }

@@ -37,7 +37,7 @@ export async function sloBurn(
       const exemplars = active
         ? await read.exemplars(slo.kind === 'latency' ? 'slowest' : 'failed', group.key, range)
         : [];
-      return observation(rule, group.key, value, active, exemplars);
+      return observation({ rule, service: group.key, value, active, exemplars });
     }),
   );
 }

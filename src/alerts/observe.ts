@@ -46,7 +46,7 @@ async function perServiceRequests(
       const exemplars = active
         ? await read.exemplars(latency ? 'slowest' : 'failed', group.key, range)
         : [];
-      return observation(rule, group.key, value, active, exemplars);
+      return observation({ rule, service: group.key, value, active, exemplars });
     }),
   );
 }
@@ -67,7 +67,7 @@ async function logErrorRate(
   return stats.map((group) => {
     const value = group.logs > 0 ? group.errors / group.logs : 0;
     const active = group.logs >= rule.min_records && value > rule.threshold;
-    return observation(rule, group.key, value, active);
+    return observation({ rule, service: group.key, value, active });
   });
 }
 
@@ -102,12 +102,12 @@ async function logCount(
     for (const service of known) if (!counts.has(service)) counts.set(service, 0);
   }
   return [...counts].map(([service, count]) =>
-    observation(
+    observation({
       rule,
       service,
-      count,
-      rule.op === 'above' ? count > rule.threshold : count < rule.threshold,
-    ),
+      value: count,
+      active: rule.op === 'above' ? count > rule.threshold : count < rule.threshold,
+    }),
   );
 }
 

@@ -4,7 +4,7 @@ import type { RequestStats } from '../contracts/request-stats.ts';
 import type { TimeRange } from '../contracts/time-range.ts';
 import { errorMessagesByService, type MessageQuery } from './queries/error-messages.ts';
 import { exemplarTraceIds, type ExemplarKind } from './queries/exemplars.ts';
-import { logStats, type LogQuery } from './queries/log-stats.ts';
+import { logStats, type LogStatsQuery } from './queries/log-stats.ts';
 import { requestStats, type RequestQuery } from './queries/request-stats.ts';
 
 /**
@@ -16,7 +16,7 @@ import { requestStats, type RequestQuery } from './queries/request-stats.ts';
  */
 export interface EvaluationReader {
   requests(query: RequestQuery): Promise<RequestStats[]>;
-  logs(query: LogQuery): Promise<LogStats[]>;
+  logs(query: LogStatsQuery): Promise<LogStats[]>;
   exemplars(kind: ExemplarKind, service: string, range: TimeRange): Promise<string[]>;
   errorMessages(range: TimeRange, query: MessageQuery): Promise<Map<string, MessageCount[]>>;
 }
@@ -39,7 +39,7 @@ function memoized<A extends unknown[], R>(
 export function evaluationReader(client: Client): EvaluationReader {
   return {
     requests: memoized((query: RequestQuery) => requestStats(client, query)),
-    logs: memoized((query: LogQuery) => logStats(client, query)),
+    logs: memoized((query: LogStatsQuery) => logStats(client, query)),
     exemplars: memoized((kind: ExemplarKind, service: string, range: TimeRange) =>
       exemplarTraceIds(client, kind, service, range),
     ),

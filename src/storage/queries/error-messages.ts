@@ -4,7 +4,7 @@ import { indices } from '../../contracts/indices.ts';
 import type { MessageCount } from '../../contracts/log-stats.ts';
 import type { TimeRange } from '../../contracts/time-range.ts';
 import { rangeFilter } from './time-range.ts';
-import { lenient } from './search-options.ts';
+import { BUCKET_BUDGET, lenient } from './search-options.ts';
 
 interface MessageBucket {
   key: string;
@@ -16,9 +16,6 @@ interface ServiceBucket {
   key: string;
   messages: { buckets: MessageBucket[] };
 }
-
-/** Elasticsearch refuses a search of more than 65,536 buckets: services × messages stay under. */
-const BUCKET_BUDGET = 50_000;
 
 /**
  * The most frequent exact error messages of each service (of those given, or of every service),
@@ -39,9 +36,10 @@ export async function errorMessagesByService(
   const services = options.services;
   if (services?.length === 0) return new Map();
   const serviceCount = services?.length ?? 500;
+  // Each service is a bucket too, and holds its messages' buckets.
   const perService = Math.max(
     1,
-    Math.min(options.perService, Math.floor(BUCKET_BUDGET / serviceCount)),
+    Math.min(options.perService, Math.floor(BUCKET_BUDGET / serviceCount) - 1),
   );
   const filter: estypes.QueryDslQueryContainer[] = [
     { range: { [fields.log.severityNumber]: { gte: ERROR_SEVERITY } } },

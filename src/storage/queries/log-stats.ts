@@ -6,7 +6,8 @@ import { byService, lenient } from './search-options.ts';
 import type { TimeRange } from '../../contracts/time-range.ts';
 import { rangeFilter, timeBuckets } from './time-range.ts';
 
-export interface LogQuery {
+/** Which log records logStats counts, and how it groups them (searchLogs finds the records). */
+export interface LogStatsQuery {
   readonly range: TimeRange;
   readonly service?: string | undefined;
   /** Count only records at least this severe. */
@@ -20,7 +21,7 @@ interface Bucket {
   errors: { doc_count: number };
 }
 
-export async function logStats(client: Client, query: LogQuery): Promise<LogStats[]> {
+export async function logStats(client: Client, query: LogStatsQuery): Promise<LogStats[]> {
   const filter: estypes.QueryDslQueryContainer[] = [rangeFilter(fields.timestamp, query.range)];
   if (query.service !== undefined) filter.push({ term: { [fields.serviceName]: query.service } });
   if (query.minSeverity !== undefined && query.minSeverity > 1) {

@@ -1,13 +1,11 @@
-import type { Client, estypes } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
 import { fields, SERVER_KIND } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import type { RequestPoint } from '../../contracts/request-stats.ts';
-import { failedRequest, lenient, weightSum } from './search-options.ts';
+import { allPages, type AfterKey } from './composite-pages.ts';
+import { BUCKET_BUDGET, failedRequest, lenient, weightSum } from './search-options.ts';
 import type { TimeRange } from '../../contracts/time-range.ts';
 import { rangeFilter, timeBuckets } from './time-range.ts';
-
-/** Elasticsearch refuses more than 65,536 buckets in one search: services × buckets stay under. */
-const BUCKET_BUDGET = 60_000;
 
 interface ServiceBucket {
   key: { service: string };
@@ -32,9 +30,7 @@ export async function requestSeriesByService(
 ): Promise<Map<string, RequestPoint[]>> {
   const buckets = Math.ceil((range.to - range.from) / intervalMs);
   const pageSize = Math.max(1, Math.min(1000, Math.floor(BUCKET_BUDGET / (buckets + 1))));
-  const series = new Map<string, RequestPoint[]>();
-  let after: estypes.AggregationsCompositeAggregateKey | undefined;
-  do {
+  const services = await allPages(pageSize, async (after) => {
     const result = await client.search({
       index: indices.spans.pattern,
       size: 0,
@@ -67,19 +63,17 @@ export async function requestSeriesByService(
       },
     });
     const page = result.aggregations?.services as
-      | { buckets?: ServiceBucket[]; after_key?: estypes.AggregationsCompositeAggregateKey }
-      | undefined;
-    for (const bucket of page?.buckets ?? []) {
-      series.set(
-        bucket.key.service,
-        bucket.over_time.buckets.map((b) => ({
-          start: b.key,
-          requests: b.requests.value,
-          errors: b.errors.requests.value,
-        })),
-      );
-    }
-    after = (page?.buckets?.length ?? 0) === pageSize ? page?.after_key : undefined;
-  } while (after);
-  return series;
+      { buckets?: ServiceBucket[]; after_key?: AfterKey } | undefined;
+    return { rows: page?.buckets ?? [], afterKey: page?.after_key };
+  });
+  return new Map(
+    services.map((bucket) => [
+      bucket.key.service,
+      bucket.over_time.buckets.map((b) => ({
+        start: b.key,
+        requests: b.requests.value,
+        errors: b.errors.requests.value,
+      })),
+    ]),
+  );
 }

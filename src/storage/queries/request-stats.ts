@@ -3,7 +3,8 @@ import { geometricEdges } from '../../contracts/latency-buckets.ts';
 import type { RequestStats } from '../../contracts/request-stats.ts';
 import { fields, SERVER_KIND } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
-import { failedRequest, lenient, weightSum } from './search-options.ts';
+import { allPages, type AfterKey } from './composite-pages.ts';
+import { BUCKET_BUDGET, failedRequest, lenient, weightSum } from './search-options.ts';
 import type { TimeRange } from '../../contracts/time-range.ts';
 import { rangeFilter, timeBuckets } from './time-range.ts';
 
@@ -28,11 +29,6 @@ export interface RequestQuery {
 export const FINE_LATENCY_BUCKETS = 1.02;
 export const SERIES_LATENCY_BUCKETS = 1.1;
 
-/**
- * Elasticsearch refuses a search that makes more than search.max_buckets (65,536) buckets, and
- * each group carries one latency bucket per range: groups × ranges must stay under this.
- */
-const BUCKET_BUDGET = 60_000;
 const MIN_MS = 0.05;
 const MAX_MS = 600_000;
 
@@ -58,7 +54,7 @@ function latencyRanges(ratio: number): { from: number; to: number }[] {
 function grouping(
   query: RequestQuery,
   pageSize: number,
-  after: estypes.AggregationsCompositeAggregateKey | undefined,
+  after: AfterKey | undefined,
 ): estypes.AggregationsAggregationContainer {
   const { groupBy } = query;
   if (typeof groupBy === 'object') return timeBuckets(query.range, groupBy.intervalMs);
@@ -98,27 +94,20 @@ export async function requestStats(client: Client, query: RequestQuery): Promise
     const buckets = Math.ceil((query.range.to - query.range.from) / groupBy.intervalMs);
     const ratio =
       latencyBucketRatio === undefined ? undefined : fittingRatio(latencyBucketRatio, buckets);
-    return (await search(client, { ...query, latencyBucketRatio: ratio })).stats;
+    return (await search(client, { ...query, latencyBucketRatio: ratio })).rows;
   }
   const perGroup =
     latencyBucketRatio === undefined ? 1 : latencyRanges(latencyBucketRatio).length + 1;
   const pageSize = Math.min(1000, Math.floor(BUCKET_BUDGET / perGroup));
-  const stats: RequestStats[] = [];
-  let after: estypes.AggregationsCompositeAggregateKey | undefined;
-  do {
-    const page = await search(client, query, pageSize, after);
-    stats.push(...page.stats);
-    after = page.stats.length === pageSize ? page.afterKey : undefined;
-  } while (after);
-  return stats;
+  return allPages(pageSize, (after) => search(client, query, pageSize, after));
 }
 
 async function search(
   client: Client,
   query: RequestQuery,
   pageSize = 0,
-  after?: estypes.AggregationsCompositeAggregateKey,
-): Promise<{ stats: RequestStats[]; afterKey?: estypes.AggregationsCompositeAggregateKey }> {
+  after?: AfterKey,
+): Promise<{ rows: RequestStats[]; afterKey?: AfterKey }> {
   const filter: estypes.QueryDslQueryContainer[] = [
     { term: { [fields.span.kind]: SERVER_KIND } },
     rangeFilter(fields.timestamp, query.range),
@@ -159,9 +148,9 @@ async function search(
     },
   });
   const groups = result.aggregations?.groups as
-    { buckets?: GroupBucket[]; after_key?: estypes.AggregationsCompositeAggregateKey } | undefined;
+    { buckets?: GroupBucket[]; after_key?: AfterKey } | undefined;
   return {
-    stats: (groups?.buckets ?? []).map((bucket) => ({
+    rows: (groups?.buckets ?? []).map((bucket) => ({
       key: keyOf(bucket.key),
       spans: bucket.doc_count,
       requests: bucket.requests.value,

@@ -7,6 +7,14 @@ import { fields, SERVER_KIND } from '../../contracts/fields.ts';
  */
 export const lenient = { ignore_unavailable: true, allow_no_indices: true } as const;
 
+/**
+ * Elasticsearch refuses a search that makes more than search.max_buckets (65,536 by default)
+ * buckets. Every aggregation Lantern builds sizes its pages (or its latency buckets) so that its
+ * buckets, the groups themselves counted, stay under this: one budget, with room to spare for a
+ * shard's estimate being a little over.
+ */
+export const BUCKET_BUDGET = 60_000;
+
 /** Requests a bucket of spans stands for: the sum of their sampling weights (none counts 1). */
 export const weightSum = { sum: { field: fields.span.samplingWeight, missing: 1 } } as const;
 
