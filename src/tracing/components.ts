@@ -6,7 +6,7 @@ import type { TelemetryConfig } from './config.ts';
 import { createExporters } from './exporters.ts';
 import { defaultInstrumentations } from './instrumentations.ts';
 import { bridgeLegacyLogsApi } from './legacy-logs-bridge.ts';
-import { LanternContextManager } from './context-manager.ts';
+import { LanternContextManager } from './patches/context-manager.ts';
 import { adaptiveSampling, type AdaptiveSampling } from './sampling.ts';
 
 /** Everything the bootstrap builds from its configuration, not yet registered. */

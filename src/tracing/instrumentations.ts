@@ -8,11 +8,11 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { TelemetryConfig } from './config.ts';
 import { warnOnce } from './diagnostics.ts';
-import { ExpressRoutes } from './express-routes.ts';
-import { HttpServerSpans } from './http-server-spans.ts';
+import { ExpressRoutes } from './patches/express-routes.ts';
+import { HttpServerSpans } from './patches/http-server-spans.ts';
 import { catalogue, packageOf } from './instrumentation-catalogue.ts';
 import { appFolders, canLoad } from './loadable-modules.ts';
-import { withDirectLogRecords } from './pino-log-records.ts';
+import { withDirectLogRecords } from './patches/pino-log-records.ts';
 
 type Choice = Pick<
   TelemetryConfig,

@@ -1,3 +1,9 @@
+/**
+ * Patch of @opentelemetry/context-async-hooks >=3.0.0 <4.0.0 (range in ./upstream.ts): overrides
+ * `bind` of its AsyncLocalStorageContextManager. Relies on: `bind(context, target)` being how
+ * instrumentations (the http instrumentation among them) bind event emitters to a context, and
+ * on the manager's `with(context, fn, thisArg, ...args)` and `active()`.
+ */
 import type { Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { EventEmitter } from 'node:events';

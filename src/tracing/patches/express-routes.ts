@@ -1,3 +1,9 @@
+/**
+ * Patch of express >=4.0.0 <6.0.0 and, under express 5, router >=2.0.0 <3.0.0 (ranges in
+ * ./upstream.ts). Relies on: `Router#route` and `Router#use` adding their layers to the router's
+ * `stack`; a route layer's `route.path`; and the method the router calls on a layer for each
+ * request, `handleRequest` (router 2) or `handle_request` (express 4), found on its prototype.
+ */
 import { context } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import {
@@ -7,6 +13,7 @@ import {
   type InstrumentationConfig,
 } from '@opentelemetry/instrumentation';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { rangeOf, upstream } from './upstream.ts';
 
 const NAME = 'lantern-express-routes';
 const VERSION = '1.0.0';
@@ -136,7 +143,7 @@ export class ExpressRoutes extends InstrumentationBase {
     return [
       new InstrumentationNodeModuleDefinition(
         'express',
-        ['>=4.0.0 <6'],
+        [rangeOf(upstream.express)],
         (exports: ExpressExports) => {
           const router = routerOf(exports);
           for (const method of ['route', 'use'] as const)

@@ -1,3 +1,9 @@
+/**
+ * Built on Node's own http server, node >=22.15.0 <23.0.0 (range in ./upstream.ts). Relies on:
+ * the `http.server.request.start` diagnostics channel publishing `{ request, response }`
+ * synchronously before the server's 'request' listeners run, so the context attached here is
+ * active in the handler; and the response emitting 'close' once it is sent or cut off.
+ */
 import {
   context,
   metrics,
@@ -18,11 +24,12 @@ import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/inst
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { HTTP_STATUS_ATTRIBUTES, MIN_FAILED_HTTP_STATUS } from '../contracts/failed-request.ts';
+import { HTTP_STATUS_ATTRIBUTES, MIN_FAILED_HTTP_STATUS } from '../../contracts/failed-request.ts';
 
 const NAME = 'lantern-http-server';
 const VERSION = '1.0.0';
-const REQUEST_START = 'http.server.request.start';
+/** The channel Node's http server publishes each request on, before its 'request' listeners. */
+export const REQUEST_START = 'http.server.request.start';
 
 /** Methods semantic conventions name; any other is recorded as `_OTHER`. */
 const KNOWN_METHODS = new Set([

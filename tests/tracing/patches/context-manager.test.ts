@@ -1,7 +1,9 @@
-import { createContextKey, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { context, createContextKey, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
-import { LanternContextManager } from '../../src/tracing/context-manager.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { LanternContextManager } from '../../../src/tracing/patches/context-manager.ts';
+import { expectInstalledWithinRange } from './installed.ts';
 
 const request = createContextKey('request');
 const contextOf = (name: string): Context => ROOT_CONTEXT.setValue(request, name);
@@ -59,5 +61,34 @@ describe('LanternContextManager', () => {
     ]);
     expect(bound.length).toBe(2);
     expect(manager.with(contextOf('elsewhere'), () => bound(1, 2))).toEqual(['first', 3]);
+  });
+});
+
+describe('what the context manager patch relies on upstream', () => {
+  it('is installed within the range it was written against', () => {
+    expectInstalledWithinRange('context-manager');
+  });
+
+  it("finds the stock manager's bind, with and active", () => {
+    const stock = AsyncLocalStorageContextManager.prototype;
+    expect([typeof stock.bind, typeof stock.with, typeof stock.active]).toEqual([
+      'function',
+      'function',
+      'function',
+    ]);
+  });
+
+  it("is the manager an emitter reaches through the API's context.bind", () => {
+    const manager = new LanternContextManager();
+    const bind = vi.spyOn(manager, 'bind');
+    context.setGlobalContextManager(manager);
+    try {
+      const [bound, emitter] = [contextOf('first'), new EventEmitter()];
+      context.bind(bound, emitter);
+      expect(bind.mock.calls).toEqual([[bound, emitter]]);
+      expect(bind.mock.calls[0]?.[0]).toBe(bound);
+    } finally {
+      context.disable();
+    }
   });
 });

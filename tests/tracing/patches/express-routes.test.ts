@@ -11,9 +11,10 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LanternContextManager } from '../../src/tracing/context-manager.ts';
-import { ExpressRoutes, joinedRoute } from '../../src/tracing/express-routes.ts';
-import { HttpServerSpans } from '../../src/tracing/http-server-spans.ts';
+import { LanternContextManager } from '../../../src/tracing/patches/context-manager.ts';
+import { ExpressRoutes, joinedRoute } from '../../../src/tracing/patches/express-routes.ts';
+import { HttpServerSpans } from '../../../src/tracing/patches/http-server-spans.ts';
+import { expectInstalledWithinRange } from './installed.ts';
 
 const spans = new InMemorySpanExporter();
 const serverSpans = new HttpServerSpans();
@@ -204,5 +205,37 @@ describe('joinedRoute', () => {
     expect(joinedRoute('/api', '/users')).toBe('/api/users');
     expect(joinedRoute('/api/', '/users')).toBe('/api/users');
     expect(joinedRoute('/api', '/')).toBe('/api');
+  });
+});
+
+/** The parts of express's Router and Layer the patch uses, as the installed express has them. */
+interface RouterShape {
+  stack: ({ route?: { path?: unknown } } & object)[];
+  get(path: string, handler: () => void): unknown;
+  use(path: string, handler: () => void): unknown;
+}
+
+describe('what the express patch relies on upstream', () => {
+  it('is installed within the ranges it was written against', () => {
+    expectInstalledWithinRange('express-routes');
+  });
+
+  it("finds Router#route and #use, the router's stack, and the Layer method a router calls", () => {
+    const express = createRequire(import.meta.url)('express') as {
+      Router: { prototype: Record<string, unknown> } & (() => RouterShape);
+    };
+    expect([typeof express.Router.prototype.route, typeof express.Router.prototype.use]).toEqual([
+      'function',
+      'function',
+    ]);
+    const router = express.Router();
+    router.get('/items/:id', () => undefined);
+    router.use('/mounted', () => undefined);
+    const [route, mount] = router.stack.slice(-2);
+    expect(route?.route?.path).toBe('/items/:id');
+    for (const layer of [route, mount]) {
+      const prototype = Object.getPrototypeOf(layer) as Record<string, unknown>;
+      expect(typeof prototype.handleRequest).toBe('function');
+    }
   });
 });

@@ -13,11 +13,13 @@ import {
   TracerProvider,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace';
+import diagnostics from 'node:diagnostics_channel';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LanternContextManager } from '../../src/tracing/context-manager.ts';
-import { HttpServerSpans } from '../../src/tracing/http-server-spans.ts';
+import { LanternContextManager } from '../../../src/tracing/patches/context-manager.ts';
+import { HttpServerSpans, REQUEST_START } from '../../../src/tracing/patches/http-server-spans.ts';
+import { expectInstalledWithinRange } from './installed.ts';
 
 const spans = new InMemorySpanExporter();
 const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
@@ -176,5 +178,38 @@ describe('HttpServerSpans', () => {
     await send('/on');
     const finished = await ended(1);
     expect(finished.map((span) => span.attributes['url.path'])).toEqual(['/on']);
+  });
+});
+
+describe('what the server spans rely on in Node', () => {
+  it('runs on the Node it was written against', () => {
+    expectInstalledWithinRange('http-server-spans');
+  });
+
+  it("publishes request and response on the patch's channel before the handler, then 'close'", async () => {
+    const seen: string[] = [];
+    let published: { request?: unknown; response?: unknown } = {};
+    const onStart = (message: unknown): void => {
+      published = message as typeof published;
+      seen.push('published');
+    };
+    const probe = createServer((req, res) => {
+      seen.push(req === published.request && res === published.response ? 'handler' : 'other');
+      res.on('close', () => seen.push('close'));
+      res.end();
+    });
+    diagnostics.subscribe(REQUEST_START, onStart);
+    try {
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      port = (probe.address() as AddressInfo).port;
+      await send('/probe');
+      for (let tries = 0; tries < 200 && !seen.includes('close'); tries++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      diagnostics.unsubscribe(REQUEST_START, onStart);
+      port = (server.address() as AddressInfo).port;
+      await new Promise((resolve) => probe.close(resolve));
+    }
+    expect(seen).toEqual(['published', 'handler', 'close']);
   });
 });
