@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsIn, secureDir, webLogin } from './credentials.ts';
+import { securedCredentials, webLogin } from './credentials.ts';
 import { debianExecutable } from './debian-package.ts';
 import { StackError } from './errors.ts';
 import { repoRoot } from './paths.ts';
@@ -22,7 +22,7 @@ export const alertmanager: StackServer = {
     await debianExecutable('prometheus-alertmanager', 'prometheus-alertmanager');
   },
   daemon(s) {
-    const credentials = s.LANTERN_SECURE ? credentialsIn(secureDir(s.paths)) : undefined;
+    const credentials = securedCredentials(s);
     const command = which('prometheus-alertmanager');
     if (!command) {
       throw new StackError(
@@ -45,13 +45,7 @@ export const alertmanager: StackServer = {
       signature: 'alertmanager',
     };
   },
-  healthy: (e, s) =>
-    answers(
-      `${e.alertmanager}/-/ready`,
-      e.alertmanager.startsWith('https:')
-        ? webLogin('alertmanager', secureDir(s.paths))
-        : undefined,
-    ),
+  healthy: (e, s) => answers(`${e.alertmanager}/-/ready`, webLogin('alertmanager', s)),
   describe: (e) =>
     `${e.alertmanager}  (API: /api/v2/alerts)${e.alertmanager.startsWith('https:') ? ', TLS + basic auth' : ''}`,
 };

@@ -3,10 +3,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync }
 import { join, resolve } from 'node:path';
 import {
   basicAuthorization,
-  credentialsIn,
   ES_USERS,
   JAEGER_OTLP_USER,
-  secureDir,
+  securedCredentials,
 } from './credentials.ts';
 import { repoRoot, type StackPaths } from './paths.ts';
 import { answers } from './ports.ts';
@@ -123,7 +122,7 @@ export function collectorServer(instance: CollectorInstance): StackServer {
       return Promise.resolve();
     },
     daemon(s) {
-      const credentials = s.LANTERN_SECURE ? credentialsIn(secureDir(s.paths)) : undefined;
+      const credentials = securedCredentials(s);
       if (credentials && instance.tier !== 'single') {
         throw new StackError(
           'the scaled profile has no secured mode yet; start it without --secure (or the default profile with it)',

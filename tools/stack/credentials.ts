@@ -267,9 +267,20 @@ export async function ensureStackCredentials(s: StackSettings): Promise<StackCre
 export const basicAuthorization = (username: string, password: string): string =>
   `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
-/** How stack:up and the tests sign in to Prometheus, Alertmanager or Jaeger's query API. */
-export function webLogin(server: 'prometheus' | 'alertmanager' | 'jaeger', dir: string): TlsLogin {
-  const credentials = credentialsIn(dir);
+/** The credentials of the stack `s` names when it is in secured mode; undefined when plain. */
+export const securedCredentials = (s: StackSettings): StackCredentials | undefined =>
+  s.LANTERN_SECURE ? credentialsIn(secureDir(s.paths)) : undefined;
+
+/**
+ * How stack:up signs in to Prometheus, Alertmanager or Jaeger's query API: with TLS and a
+ * password in secured mode, not at all (undefined) in plain mode.
+ */
+export function webLogin(
+  server: 'prometheus' | 'alertmanager' | 'jaeger',
+  s: StackSettings,
+): TlsLogin | undefined {
+  const credentials = securedCredentials(s);
+  if (!credentials) return undefined;
   const passwords = {
     prometheus: credentials.prometheusPassword,
     alertmanager: credentials.alertmanagerPassword,
@@ -322,9 +333,9 @@ function writeServerLogins(files: SecureFiles, secrets: Secrets): void {
 /** How one of the secured stack's Elasticsearch users signs in (its password, the CA to trust). */
 export function esLogin(
   user: EsUser,
-  dir: string,
+  s: StackSettings,
 ): { readonly username: string; readonly password: string; readonly caFile: string } {
-  const credentials = credentialsIn(dir);
+  const credentials = credentialsIn(secureDir(s.paths));
   const passwords: Record<EsUser, string> = {
     ingest: credentials.ingestPassword,
     analysis: credentials.analysisPassword,

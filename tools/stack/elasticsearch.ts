@@ -108,7 +108,7 @@ export async function refreshSecurity(
 ): Promise<void> {
   if (!(await writeSecurityConfig(s.paths, nodeConfig(s.paths, singleNode)))) return;
   step('elasticsearch', 'users or roles changed; waiting for Elasticsearch to reload them');
-  const login = esLogin('setup', secureDir(s.paths));
+  const login = esLogin('setup', s);
   const ca = readFileSync(login.caFile, 'utf8');
   const url = `${e.elasticsearch}/_security/_authenticate`;
   const authenticated = () => answers(url, { ...login, ca });
@@ -215,7 +215,7 @@ export function elasticsearchServer(node: Instance): StackServer {
     async healthy(_e, s) {
       const url = `${elasticsearchUrl(s, node)}/_cluster/health?wait_for_status=yellow&timeout=1s`;
       if (!url.startsWith('https:')) return answers(url);
-      const login = esLogin('analysis', secureDir(s.paths));
+      const login = esLogin('analysis', s);
       return answers(url, { ...login, ca: readFileSync(login.caFile, 'utf8') });
     },
     describe: (e, s) =>

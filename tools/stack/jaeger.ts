@@ -9,7 +9,7 @@ import {
   statSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsIn, secureDir, webLogin } from './credentials.ts';
+import { securedCredentials, webLogin } from './credentials.ts';
 import { StackError } from './errors.ts';
 import { goEnv, requireGo } from './go-build.ts';
 import { repoRoot, type StackPaths } from './paths.ts';
@@ -90,7 +90,7 @@ export const jaeger: StackServer = {
   },
   daemon(s) {
     const loopback = '127.0.0.1';
-    const credentials = s.LANTERN_SECURE ? credentialsIn(secureDir(s.paths)) : undefined;
+    const credentials = securedCredentials(s);
     // The scaled profile's Jaeger is stateless: any number of them can serve the same traces.
     const inElasticsearch = s.LANTERN_JAEGER_STORAGE === 'elasticsearch' || s.LANTERN_SCALE;
     if (inElasticsearch && credentials) {
@@ -129,11 +129,7 @@ export const jaeger: StackServer = {
       signature: 'jaeger',
     };
   },
-  healthy: (e, s) =>
-    answers(
-      `${e.jaeger}/api/services`,
-      e.jaeger.startsWith('https:') ? webLogin('jaeger', secureDir(s.paths)) : undefined,
-    ),
+  healthy: (e, s) => answers(`${e.jaeger}/api/services`, webLogin('jaeger', s)),
   describe: (e) =>
     `${e.jaeger}  (API: /api/traces/{traceId}, /api/v3/traces/{traceId}; no UI assets in the source build)${e.jaeger.startsWith('https:') ? ', TLS + basic auth' : ''}`,
 };

@@ -1,13 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import {
-  credentialsIn,
-  secureDir,
-  type StackCredentials,
-  WEB_USER,
-  webLogin,
-} from './credentials.ts';
+import { securedCredentials, type StackCredentials, WEB_USER, webLogin } from './credentials.ts';
 import { debianExecutable } from './debian-package.ts';
 import { StackError } from './errors.ts';
 import { answers } from './ports.ts';
@@ -82,7 +76,7 @@ export const prometheus: StackServer = {
     if (!command)
       throw new StackError('`prometheus` not found on PATH (Debian package "prometheus")');
     mkdirSync(data(s), { recursive: true });
-    const credentials = s.LANTERN_SECURE ? credentialsIn(secureDir(s.paths)) : undefined;
+    const credentials = securedCredentials(s);
     const config = join(home(s), 'prometheus.yml');
     writeFileSync(config, renderConfig(s, credentials));
     return {
@@ -99,11 +93,7 @@ export const prometheus: StackServer = {
       signature: 'prometheus',
     };
   },
-  healthy: (e, s) =>
-    answers(
-      `${e.prometheus}/-/ready`,
-      e.prometheus.startsWith('https:') ? webLogin('prometheus', secureDir(s.paths)) : undefined,
-    ),
+  healthy: (e, s) => answers(`${e.prometheus}/-/ready`, webLogin('prometheus', s)),
   describe: (e) =>
     `${e.prometheus}${e.prometheus.startsWith('https:') ? '  (TLS + basic auth)' : ''}`,
 };

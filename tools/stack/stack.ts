@@ -123,7 +123,7 @@ async function bringUp(s: StackSettings): Promise<StackEndpoints> {
   if (s.LANTERN_SECURE && runningEs !== undefined) await refreshSecurity(s, e, runningEs);
   const url = elasticsearchUrls(s).join(',');
   const client = createElasticsearchClient(
-    s.LANTERN_SECURE ? { url, ...esLogin('setup', secureDir(s.paths)) } : { url },
+    s.LANTERN_SECURE ? { url, ...esLogin('setup', s) } : { url },
   );
   try {
     const notUpgraded = await installIndexTemplates(client);
