@@ -11,9 +11,10 @@ import type { Signal, TelemetryConfig } from './config.ts';
 import { ReportingExporter } from './export-failures.ts';
 
 /**
- * Exports in flight (each retrying for seconds when the Collector is away) hold their batch:
- * the exporters' default of 30 kept ~60 MB alive with the Collector down; beyond the limit a
- * batch is dropped and counted. 4 is plenty while the Collector answers in milliseconds.
+ * Exports in flight (each retrying for seconds when the Collector is away) hold their batch, so
+ * the exporters' much higher default kept a host's memory growing with the Collector down;
+ * beyond the limit a batch is dropped and counted. A few suffice while the Collector answers
+ * in milliseconds.
  */
 const concurrencyLimit = 4;
 

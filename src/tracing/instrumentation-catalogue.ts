@@ -1,7 +1,7 @@
 /**
  * Every instrumentation of @opentelemetry/auto-instrumentations-node, by its OTEL_NODE_*_INSTRUMENTATIONS
  * name, with the class its package exports and the modules it patches. Lantern reads this table
- * instead of calling getNodeAutoInstrumentations, which loads all 41 packages (and the cloud
+ * instead of calling getNodeAutoInstrumentations, which loads every package (and the cloud
  * resource detectors) into every process; here a package is loaded only when it is turned on.
  * tests/tracing/instrumentation-catalogue.test.ts holds the table to the installed packages.
  */

@@ -48,16 +48,14 @@ type Settings = Pick<TelemetryConfig, 'expressLayers' | 'logsExporter' | 'eventL
  * Lantern's settings for an instrumentation. Express layers record no span unless
  * LANTERN_EXPRESS_LAYERS says (`handlers`, `all`, which load OpenTelemetry's express
  * instrumentation); by default {@link ExpressRoutes} only names the server span's route (its
- * http.route), and a failing request still makes an error trace. A route
- * handler's span lasts as long as the server span and carries only its name and, when it
- * throws, the exception; it was the costliest part of the bootstrap per request (on a trivial
- * route, counted by callgrind: 1,153–1,382k instructions with it, 887–903k without, plain
- * node 773k). With logs off, pino
- * and winston keep their trace ids but skip re-reading every line. The runtime instrumentation
- * samples event-loop delay every 50 ms rather than Node's 10 ms: at 10 ms its timer was most of
- * an idle process's CPU (3.3 ms/s in all, 1.3 at 50 ms), and a stall longer than 50 ms is still
- * caught. The http instrumentation traces outgoing requests only: {@link HttpServerSpans}
- * records the server spans, at less cost per request.
+ * http.route), and a failing request still makes an error trace. A route handler's span lasts as
+ * long as the server span and carries only its name and, when it throws, the exception, yet it
+ * was the costliest part of the bootstrap per request. With logs off, pino and winston keep
+ * their trace ids but skip re-reading every line. The runtime instrumentation samples
+ * event-loop delay less often than Node's default: at the default its timer was most of an idle
+ * process's CPU, and a stall longer than the coarser interval is still caught. The http
+ * instrumentation traces outgoing requests only: {@link HttpServerSpans} records the server
+ * spans, at less cost per request.
  */
 function settingsOf(
   name: string,

@@ -57,8 +57,8 @@ export class TailSamplingProcessor implements SpanProcessor {
   /**
    * Recent decisions to keep, so a kept trace's late spans follow it. Dropped traces, nearly
    * all of them, are not remembered: a span of theirs that ends late is dropped unless it is an
-   * error, as a remembered drop would decide, and holding ~100 s of trace ids per request rate
-   * cost the host more garbage collection than the rest of the sampler.
+   * error, as a remembered drop would decide, and holding the ids of every dropped trace long
+   * enough to matter cost the host more garbage collection than the rest of the sampler.
    */
   private readonly kept = new BoundedMap<string, Decision>(10_000);
   private heldSpans = 0;
