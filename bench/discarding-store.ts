@@ -1,5 +1,5 @@
-import { AlertStore } from '../src/alerts/alert-store.ts';
-import type { Alert } from '../src/alerts/alert.ts';
+import { AlertStore } from '../src/storage/alert-store.ts';
+import type { Alert } from '../src/contracts/alert.ts';
 
 /**
  * An alert store that reads like the real one and keeps nothing: the alert benchmarks evaluate

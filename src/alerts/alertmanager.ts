@@ -1,5 +1,5 @@
 import { httpTarget } from '../contracts/http-target.ts';
-import type { Alert } from './alert.ts';
+import type { Alert } from '../contracts/alert.ts';
 
 export interface AlertmanagerSettings {
   /** May carry credentials (`https://user:password@host`): they are sent as basic auth. */

@@ -1,5 +1,5 @@
-import type { Alert, AlertTransition } from './alert.ts';
-import type { AlertStore } from './alert-store.ts';
+import type { Alert, AlertTransition } from '../contracts/alert.ts';
+import type { AlertStore } from '../storage/alert-store.ts';
 import type { AlertLease } from '../storage/alert-lease.ts';
 import type { Client } from '../storage/client.ts';
 import { evaluationReader } from '../storage/evaluation-reader.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { durationMs, secondsOrMore } from '../contracts/duration.ts';
-import { SEVERITIES } from './severity.ts';
+import { SEVERITIES } from '../contracts/severity.ts';
 import { burnRateRules, sloSchema, type BurnRateRule, type Slo } from './slo.ts';
 
 const common = {

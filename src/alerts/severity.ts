@@ -1,3 +1,4 @@
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import { SEVERITIES, type Severity } from '../contracts/severity.ts';
+
+/** 1 (low) to 4 (critical): what "most severe first" sorts on. */
 export const severityRank = (severity: Severity): number => SEVERITIES.indexOf(severity) + 1;

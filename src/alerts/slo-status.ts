@@ -1,8 +1,8 @@
 import type { RequestStats } from '../contracts/request-stats.ts';
+import type { Severity } from '../contracts/severity.ts';
+import type { AlertStore } from '../storage/alert-store.ts';
 import type { Client } from '../storage/client.ts';
 import { evaluationReader, type EvaluationReader } from '../storage/evaluation-reader.ts';
-import type { AlertStore } from './alert-store.ts';
-import type { Severity } from './severity.ts';
 import { badRequests, burnAlertsOf, burnRate, burnRateRules, type Slo } from './slo.ts';
 
 /** One SLO for one service, as GET /api/v1/slos returns it. */

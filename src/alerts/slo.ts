@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secondsOrMore } from '../contracts/duration.ts';
 import type { RequestStats } from '../contracts/request-stats.ts';
-import { SEVERITIES, type Severity } from './severity.ts';
+import { SEVERITIES, type Severity } from '../contracts/severity.ts';
 
 const DAY = 86_400_000;
 

@@ -1,4 +1,4 @@
-import type { Alert, AlertTransition } from './alert.ts';
+import type { Alert, AlertTransition } from '../contracts/alert.ts';
 import type { AlertRule } from './rules.ts';
 import { severityRank } from './severity.ts';
 

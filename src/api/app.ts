@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import type { AlertStore } from '../alerts/alert-store.ts';
+import type { AlertStore } from '../storage/alert-store.ts';
 import type { AlertRule } from '../alerts/rules.ts';
 import type { Slo } from '../alerts/slo.ts';
 import { bearerToken } from './auth.ts';

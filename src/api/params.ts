@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { secondsOrMore } from '../contracts/duration.ts';
-import { SEVERITIES } from '../alerts/severity.ts';
+import { SEVERITIES } from '../contracts/severity.ts';
 import { ApiError } from './errors.ts';
 
 const MAX_RANGE_MS = 31 * 86_400_000;

@@ -8,11 +8,11 @@
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { AlertStore } from '../alerts/alert-store.ts';
 import { AlertEngine } from '../alerts/engine.ts';
 import { loadRulesFile } from '../alerts/rules.ts';
 import { serviceMetrics } from '../api/service-metrics.ts';
 import { AlertLease } from '../storage/alert-lease.ts';
+import { AlertStore } from '../storage/alert-store.ts';
 import { createElasticsearchClient } from '../storage/client.ts';
 import { createApi } from './api.ts';
 import { elasticsearchSettings, loadServiceConfig, loggable } from './config.ts';

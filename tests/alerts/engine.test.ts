@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { Client } from '@elastic/elasticsearch';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Alert, AlertTransition } from '../../src/alerts/alert.ts';
-import type { AlertStore } from '../../src/alerts/alert-store.ts';
+import type { Alert, AlertTransition } from '../../src/contracts/alert.ts';
+import type { AlertStore } from '../../src/storage/alert-store.ts';
 import { AlertEngine } from '../../src/alerts/engine.ts';
 import { parseRules } from '../../src/alerts/rules.ts';
 

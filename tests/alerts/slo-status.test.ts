@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { AlertStore } from '../../src/alerts/alert-store.ts';
+import type { AlertStore } from '../../src/storage/alert-store.ts';
 import { parseRulesFile } from '../../src/alerts/rules.ts';
 import { sloStatuses } from '../../src/alerts/slo-status.ts';
 import type { Client } from '../../src/storage/client.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alertId, type Alert } from '../../src/alerts/alert.ts';
+import { alertId } from '../../src/alerts/alert.ts';
+import type { Alert } from '../../src/contracts/alert.ts';
 import { parseRules, type AlertRule } from '../../src/alerts/rules.ts';
 import { advance, type Observation } from '../../src/alerts/state-machine.ts';
 

@@ -3,7 +3,7 @@ import { endpoints } from '../../src/contracts/api/endpoints.ts';
 import { openApiDocument } from '../../src/api/openapi.ts';
 import { serviceMetrics } from '../../src/api/service-metrics.ts';
 import { createApi } from '../../src/service/api.ts';
-import { AlertStore } from '../../src/alerts/alert-store.ts';
+import { AlertStore } from '../../src/storage/alert-store.ts';
 import { createElasticsearchClient } from '../../src/storage/client.ts';
 import { checkAnswer } from '../../tools/harness/contract.ts';
 

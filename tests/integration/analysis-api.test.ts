@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AlertStore } from '../../src/alerts/alert-store.ts';
+import { AlertStore } from '../../src/storage/alert-store.ts';
 import { AlertEngine } from '../../src/alerts/engine.ts';
 import { observe } from '../../src/alerts/observe.ts';
 import { parseRules, type AlertRule } from '../../src/alerts/rules.ts';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AlertStore } from '../../src/alerts/alert-store.ts';
+import { AlertStore } from '../../src/storage/alert-store.ts';
 import { parseRules } from '../../src/alerts/rules.ts';
 import { clockedEngine } from '../support/clocked-engine.ts';
 import { es } from '../../tools/harness/stores.ts';

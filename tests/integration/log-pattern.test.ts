@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AlertStore } from '../../src/alerts/alert-store.ts';
+import { AlertStore } from '../../src/storage/alert-store.ts';
 import { loadRules, type AlertRule } from '../../src/alerts/rules.ts';
 import { clockedEngine } from '../support/clocked-engine.ts';
 import { es } from '../../tools/harness/stores.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertStore } from '../../src/alerts/alert-store.ts';
+import { AlertStore } from '../../src/storage/alert-store.ts';
 import { AlertEngine } from '../../src/alerts/engine.ts';
 import { parseRulesFile } from '../../src/alerts/rules.ts';
 import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';

@@ -1,5 +1,5 @@
-import { AlertStore } from '../../src/alerts/alert-store.ts';
-import type { AlertTransition } from '../../src/alerts/alert.ts';
+import { AlertStore } from '../../src/storage/alert-store.ts';
+import type { AlertTransition } from '../../src/contracts/alert.ts';
 import { AlertEngine, type EvaluationReport } from '../../src/alerts/engine.ts';
 import type { AlertRule } from '../../src/alerts/rules.ts';
 import { es } from '../../tools/harness/stores.ts';

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { checkAnswer } from './contract.ts';
 import type { Client } from '@elastic/elasticsearch';
-import { AlertStore } from '../../src/alerts/alert-store.ts';
+import { AlertStore } from '../../src/storage/alert-store.ts';
 import type { AlertmanagerSettings } from '../../src/alerts/alertmanager.ts';
 import { loadRules } from '../../src/alerts/rules.ts';
 import type { Slo } from '../../src/alerts/slo.ts';

@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { Router } from 'express';
-import type { AlertStore } from '../../alerts/alert-store.ts';
+import type { AlertStore } from '../../storage/alert-store.ts';
 import { sloStatuses } from '../../alerts/slo-status.ts';
 import type { Slo } from '../../alerts/slo.ts';
 import { ApiError } from '../errors.ts';

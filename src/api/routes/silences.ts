@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import type { AlertStore } from '../../alerts/alert-store.ts';
+import type { AlertStore } from '../../storage/alert-store.ts';
 import {
   listSilences,
   silenceAlert,

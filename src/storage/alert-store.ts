@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
+import type { Alert, AlertState, AlertTransition } from '../contracts/alert.ts';
 import { indices } from '../contracts/indices.ts';
-import type { Alert, AlertState, AlertTransition } from './alert.ts';
-import { lenient } from '../storage/queries/search-options.ts';
+import { lenient } from './queries/search-options.ts';
 
 export interface AlertFilter {
   readonly states: readonly AlertState[];
