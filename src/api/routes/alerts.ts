@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client } from '../../storage/client.ts';
 import { Router } from 'express';
 import type { AlertStore } from '../../storage/alert-store.ts';
 import { sloStatuses } from '../../alerts/slo-status.ts';

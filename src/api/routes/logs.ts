@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client } from '../../storage/client.ts';
 import { Router } from 'express';
 import { searchLogs } from '../../storage/queries/log-search.ts';
 import { findTraceLogs } from '../../storage/queries/trace-logs.ts';

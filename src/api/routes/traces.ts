@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client } from '../../storage/client.ts';
 import { Router } from 'express';
 import { findTraceLogs } from '../../storage/queries/trace-logs.ts';
 import { searchTraces, traceSpans } from '../../storage/queries/traces.ts';
