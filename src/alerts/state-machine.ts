@@ -71,6 +71,15 @@ export function thresholdOf(rule: AlertRule): number {
   }
 }
 
+/** One observation of one alert at one time: what every step of the state machine reads. */
+interface Tick {
+  readonly observation: Observation;
+  readonly rule: AlertRule;
+  /** Epoch ms, and the same in RFC 3339. */
+  readonly now: number;
+  readonly at: string;
+}
+
 /**
  * The alert state machine: inactive → pending (`for`) → firing → resolved, with
  * `keep_firing_for` holding a firing alert through short gaps so it does not flap. Pure: the
@@ -82,51 +91,63 @@ export function advance(
   rule: AlertRule,
   now: number,
 ): Step {
-  const at = new Date(now).toISOString();
-  const threshold = thresholdOf(rule);
-  const episodeOver = previous === undefined || previous.state === 'resolved';
-  const transition = (
-    from: AlertTransition['from'],
-    to: AlertTransition['to'],
-  ): AlertTransition => ({
+  const tick: Tick = { observation, rule, now, at: new Date(now).toISOString() };
+  if (previous === undefined || previous.state === 'resolved') return begin(previous, tick);
+  const updated = refreshed(previous, tick);
+  return previous.state === 'pending'
+    ? fromPending(previous, updated, tick)
+    : fromFiring(previous, updated, tick);
+}
+
+const transitionOf = (
+  { observation, rule, at }: Tick,
+  from: AlertTransition['from'],
+  to: AlertTransition['to'],
+): AlertTransition => ({
+  id: observation.id,
+  rule: rule.name,
+  service: observation.service,
+  from,
+  to,
+  at,
+  value: observation.value,
+});
+
+/** No alert (or a resolved one): a breach opens a new episode, pending or straight to firing. */
+function begin(previous: Alert | undefined, tick: Tick): Step {
+  const { observation, rule, at } = tick;
+  if (!observation.active) return { alert: previous, transition: undefined };
+  const state = rule.for <= 0 ? 'firing' : 'pending';
+  const annotations = annotationsFor(rule, observation);
+  const alert: Alert = {
     id: observation.id,
     rule: rule.name,
+    severity: rule.severity,
+    severityRank: severityRank(rule.severity),
+    state,
     service: observation.service,
-    from,
-    to,
-    at,
+    summary: annotations.summary ?? `${rule.name} (${observation.service ?? 'all services'})`,
+    description: annotations.description ?? '',
     value: observation.value,
-  });
+    threshold: thresholdOf(rule),
+    startsAt: at,
+    endsAt: null,
+    updatedAt: at,
+    lastActiveAt: at,
+    labels: observation.labels,
+    annotations,
+    exemplarTraceIds: observation.exemplarTraceIds,
+  };
+  return { alert, transition: transitionOf(tick, 'inactive', state) };
+}
 
-  if (episodeOver) {
-    if (!observation.active) return { alert: previous, transition: undefined };
-    const state = rule.for <= 0 ? 'firing' : 'pending';
-    const annotations = annotationsFor(rule, observation);
-    const alert: Alert = {
-      id: observation.id,
-      rule: rule.name,
-      severity: rule.severity,
-      severityRank: severityRank(rule.severity),
-      state,
-      service: observation.service,
-      summary: annotations.summary ?? `${rule.name} (${observation.service ?? 'all services'})`,
-      description: annotations.description ?? '',
-      value: observation.value,
-      threshold,
-      startsAt: at,
-      endsAt: null,
-      updatedAt: at,
-      lastActiveAt: at,
-      labels: observation.labels,
-      annotations,
-      exemplarTraceIds: observation.exemplarTraceIds,
-    };
-    return { alert, transition: transition('inactive', state) };
-  }
-
-  // The text follows the current value; a quiet observation (value 0) keeps the last words.
+/**
+ * An active alert with this observation's value and time. The text follows the current value;
+ * a quiet observation (value 0) keeps the last words, and the last exemplars.
+ */
+function refreshed(previous: Alert, { observation, rule, at }: Tick): Alert {
   const annotations = observation.active ? annotationsFor(rule, observation) : previous.annotations;
-  const updated = {
+  return {
     ...previous,
     value: observation.value,
     updatedAt: at,
@@ -143,24 +164,30 @@ export function advance(
         }
       : {}),
   };
-  if (previous.state === 'pending') {
-    if (!observation.active)
-      return { alert: undefined, transition: transition('pending', 'inactive') };
-    if (now - Date.parse(previous.startsAt) >= rule.for) {
-      return {
-        alert: { ...updated, state: 'firing' },
-        transition: transition('pending', 'firing'),
-      };
-    }
-    return { alert: updated, transition: undefined };
+}
+
+/** Pending: back to inactive when the breach stops, firing once it has lasted `for`. */
+function fromPending(previous: Alert, updated: Alert, tick: Tick): Step {
+  if (!tick.observation.active)
+    return { alert: undefined, transition: transitionOf(tick, 'pending', 'inactive') };
+  if (tick.now - Date.parse(previous.startsAt) >= tick.rule.for) {
+    return {
+      alert: { ...updated, state: 'firing' },
+      transition: transitionOf(tick, 'pending', 'firing'),
+    };
   }
-  // firing
+  return { alert: updated, transition: undefined };
+}
+
+/** Firing: resolved once the breach has been gone for `keep_firing_for`. */
+function fromFiring(previous: Alert, updated: Alert, tick: Tick): Step {
+  const { observation, rule, now, at } = tick;
   if (observation.active || now - Date.parse(previous.lastActiveAt) < rule.keep_firing_for) {
     return { alert: updated, transition: undefined };
   }
   return {
     alert: { ...updated, state: 'resolved', endsAt: endOf(previous, at) },
-    transition: transition('firing', 'resolved'),
+    transition: transitionOf(tick, 'firing', 'resolved'),
   };
 }
 

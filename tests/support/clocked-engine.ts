@@ -1,6 +1,7 @@
 import { AlertStore } from '../../src/storage/alert-store.ts';
 import type { AlertTransition } from '../../src/contracts/alert.ts';
-import { AlertEngine, type EvaluationReport } from '../../src/alerts/engine.ts';
+import { AlertEngine } from '../../src/alerts/engine.ts';
+import type { EvaluationReport } from '../../src/alerts/evaluator.ts';
 import type { AlertRule } from '../../src/alerts/rules.ts';
 import { es } from '../../tools/harness/stores.ts';
 

@@ -1,0 +1,144 @@
+import type { Alert, AlertTransition } from '../contracts/alert.ts';
+import type { AlertStore } from '../storage/alert-store.ts';
+import type { Client } from '../storage/client.ts';
+import { evaluationReader } from '../storage/evaluation-reader.ts';
+import { pushToAlertmanager, type AlertmanagerSettings } from './alertmanager.ts';
+import { nextState, type NextState } from './next-state.ts';
+import type { AlertRule } from './rules.ts';
+
+export interface EvaluatorSettings {
+  /** Evaluate windows ending this long ago, so late-arriving data is counted. */
+  readonly queryOffsetMs: number;
+  readonly alertmanager?: AlertmanagerSettings | undefined;
+  readonly now: () => number;
+  /** Where problems go (the service's logger). */
+  readonly warn: (message: string) => void;
+  /**
+   * Whether this replica may still write: false once it lost the alert lease during an
+   * evaluation (a long pause). Without it, the evaluator assumes it is alone.
+   */
+  readonly mayWrite?: (() => boolean) | undefined;
+}
+
+export interface EvaluationReport {
+  readonly at: number;
+  readonly transitions: readonly AlertTransition[];
+  readonly active: number;
+}
+
+/** How many unsaved transitions, and unsent resolved alerts, are kept for the next try. */
+const MAX_UNSAVED_HISTORY = 10_000;
+const MAX_UNSENT_RESOLVED = 1000;
+
+/**
+ * One evaluation of every rule: observe → next state → commit → notify. Its alerts are loaded
+ * from Elasticsearch before the first evaluation, so a restart neither loses alerts nor starts
+ * them over; after that they are the state it last stored.
+ */
+export class AlertEvaluator {
+  private alerts = new Map<string, Alert>();
+  /** Transitions of adopted states that the history does not hold yet. */
+  private unsavedHistory: AlertTransition[] = [];
+  /** Resolved alerts Alertmanager has not acknowledged yet. */
+  private unsentResolved: Alert[] = [];
+  private loaded = false;
+
+  private readonly client: Client;
+  private readonly store: AlertStore;
+  private readonly rules: readonly AlertRule[];
+  private readonly settings: EvaluatorSettings;
+
+  constructor(
+    client: Client,
+    store: AlertStore,
+    rules: readonly AlertRule[],
+    settings: EvaluatorSettings,
+  ) {
+    this.client = client;
+    this.store = store;
+    this.rules = rules;
+    this.settings = settings;
+  }
+
+  /**
+   * Forgets what it holds in memory: the next evaluation starts from the stored state. For a
+   * replica that takes the lease over from another, whose state is the stored one.
+   */
+  forget(): void {
+    this.loaded = false;
+    this.unsentResolved = [];
+  }
+
+  /**
+   * One evaluation, adopted only once stored: the next state is computed into a copy, stored
+   * (alerts and history in one request), and only then adopted. A failed write moves nothing,
+   * so the next evaluation makes the same transitions again; history that did not land is
+   * carried to the next commit, under ids of its own content, so a retry never repeats one.
+   */
+  async evaluate(): Promise<EvaluationReport> {
+    await this.load();
+    const now = this.settings.now();
+    const next = await this.observe(now);
+    this.mayStillWrite();
+    const historySaved = await this.commit(next);
+    this.adopt(next, historySaved);
+    await this.notify(next.resolved);
+    return { at: now, transitions: next.transitions, active: this.alerts.size };
+  }
+
+  private async load(): Promise<void> {
+    if (this.loaded) return;
+    this.alerts = new Map((await this.store.active()).map((alert) => [alert.id, alert]));
+    this.loaded = true;
+  }
+
+  /** What every rule sees now makes of the current alerts; changes nothing. */
+  private observe(now: number): Promise<NextState> {
+    return nextState({
+      client: this.client,
+      read: evaluationReader(this.client),
+      rules: this.rules,
+      alerts: this.alerts,
+      now,
+      to: now - this.settings.queryOffsetMs,
+    });
+  }
+
+  /** A replica that lost the lease while evaluating writes nothing: the new holder evaluates. */
+  private mayStillWrite(): void {
+    if (this.settings.mayWrite && !this.settings.mayWrite())
+      throw new Error('lost the alert lease during evaluation; wrote nothing');
+  }
+
+  /** Stores state and history in one request, so a replica killed between them loses nothing. */
+  private async commit(next: NextState): Promise<boolean> {
+    const history = { carried: this.unsavedHistory, fresh: next.transitions };
+    const { historySaved } = await this.store.commit(next.saved, next.deleted, history);
+    return historySaved;
+  }
+
+  private adopt(next: NextState, historySaved: boolean): void {
+    this.alerts = next.alerts;
+    this.unsavedHistory = historySaved
+      ? []
+      : [...this.unsavedHistory, ...next.transitions].slice(-MAX_UNSAVED_HISTORY);
+    if (!historySaved) this.settings.warn('alert history not saved yet: retried next evaluation');
+  }
+
+  /** Firing alerts again (Alertmanager expects that), and every resolved one until it is sent. */
+  private async notify(resolved: readonly Alert[]): Promise<void> {
+    const { alertmanager } = this.settings;
+    if (!alertmanager) return;
+    const firing = [...this.alerts.values()].filter((alert) => alert.state === 'firing');
+    const batch = [...firing, ...this.unsentResolved, ...resolved];
+    try {
+      await pushToAlertmanager(alertmanager, batch);
+      this.unsentResolved = [];
+    } catch (error) {
+      this.unsentResolved = [...this.unsentResolved, ...resolved].slice(-MAX_UNSENT_RESOLVED);
+      this.settings.warn(
+        `could not notify Alertmanager at ${alertmanager.url}: ${(error as Error).message}`,
+      );
+    }
+  }
+}
