@@ -1,21 +1,29 @@
 /**
- * The log-analysis service (`npm run analysis`, `bin/analysis.ts`). Loads and validates the alert rules, evaluates
- * them on a schedule and serves the API. Elasticsearch being down never stops it: the API
- * answers 503 with the reason and evaluation resumes. Index templates are installed by
- * `stack:up` or `npm run es:templates`, not here: this long-running service needs no rights to
- * change indices it does not own.
+ * The log-analysis service (`npm run analysis`, `bin/analysis.ts`). Loads and validates the
+ * alert rules, evaluates them on a schedule and serves the API. Elasticsearch being down never
+ * stops it: the API answers 503 with the reason and evaluation resumes. Index templates are
+ * installed by `stack:up` or `npm run es:templates`, not here: this long-running service needs
+ * no rights to change indices it does not own.
  */
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import type { Express } from 'express';
 import pino from 'pino';
 import { AlertEngine } from '../alerts/engine.ts';
-import { loadRulesFile } from '../alerts/rules.ts';
-import { serviceMetrics } from '../api/service-metrics.ts';
+import type { AlertmanagerSettings } from '../alerts/alertmanager.ts';
+import { loadRulesFile, type AlertRule } from '../alerts/rules.ts';
+import type { EngineRole } from '../alerts/scheduler.ts';
+import { serviceMetrics, type ServiceMetrics } from '../api/service-metrics.ts';
 import { AlertLease } from '../storage/alert-lease.ts';
 import { AlertStore } from '../storage/alert-store.ts';
-import { createElasticsearchClient } from '../storage/client.ts';
+import { createElasticsearchClient, type Client } from '../storage/client.ts';
 import { createApi } from './api.ts';
-import { elasticsearchSettings, loadServiceConfig, loggable } from './config.ts';
+import {
+  elasticsearchSettings,
+  loadServiceConfig,
+  loggable,
+  type ServiceConfig,
+} from './config.ts';
 
 /** The service's one logger; also reports a failed start (bin/analysis.ts). */
 export const logger = pino({ name: 'lantern-analysis' });
@@ -23,7 +31,10 @@ export const logger = pino({ name: 'lantern-analysis' });
 /** dist/console beside src/ (or dist/) in a checkout and in the container image. */
 const consoleDir = fileURLToPath(new URL('../../dist/console/', import.meta.url));
 
-/** Starts the service from the environment; throws on invalid configuration or rules. */
+/**
+ * Starts the service from the environment; throws on invalid configuration or rules. Config →
+ * rules → client → store, engine and API → listen and evaluate → stop on SIGTERM or SIGINT.
+ */
 export function startAnalysisService(): void {
   const config = loadServiceConfig();
   const { rules, slos } = loadRulesFile(config.LANTERN_RULES_FILE);
@@ -34,47 +45,12 @@ export function startAnalysisService(): void {
   if (rules.length === 0)
     logger.warn(`no alert rules in ${config.LANTERN_RULES_FILE}: evaluating nothing`);
   const client = createElasticsearchClient(elasticsearchSettings(config));
-  const warn = (message: string): void => {
-    logger.warn(message);
-  };
   const store = new AlertStore(client);
+  const metrics = serviceMetrics();
   const alertmanager = config.LANTERN_ALERTMANAGER_URL
     ? { url: config.LANTERN_ALERTMANAGER_URL, publicUrl: config.publicUrl }
     : undefined;
-  const metrics = serviceMetrics();
-  // A replica with no rules (an API-only one) never takes the lease from one that has them.
-  const lease =
-    rules.length === 0
-      ? undefined
-      : new AlertLease(client, {
-          holder: config.replicaId,
-          ttlMs: config.LANTERN_ALERT_LEASE,
-          now: Date.now,
-        });
-  const engine = new AlertEngine(client, store, rules, {
-    intervalMs: config.LANTERN_EVAL_INTERVAL,
-    queryOffsetMs: config.LANTERN_QUERY_OFFSET,
-    alertmanager,
-    now: Date.now,
-    warn,
-    evaluated: (outcome, seconds) => {
-      metrics.evaluations.observe({ outcome }, seconds);
-    },
-    lease,
-    roleChanged: (role, holder) => {
-      metrics.evaluator.set(role === 'evaluating' ? 1 : 0);
-      if (role === 'evaluating')
-        logger.info(
-          { replica: config.replicaId },
-          'evaluating alert rules (holds the alert lease)',
-        );
-      else
-        logger.info(
-          { replica: config.replicaId, holder },
-          `standing by: ${holder ?? 'another replica'} evaluates`,
-        );
-    },
-  });
+  const engine = alertEngine({ config, client, store, rules, metrics, alertmanager });
   const app = createApi({
     client,
     store,
@@ -95,20 +71,90 @@ export function startAnalysisService(): void {
       jaeger: config.LANTERN_JAEGER_URL,
     },
   });
-  const server: Server = app.listen(config.PORT, config.LANTERN_API_HOST, () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.PORT;
-    logger.info({ port }, 'analysis API listening');
-    process.stdout.write(`${JSON.stringify({ listening: port })}\n`);
-  });
+  const server = listen(app, config);
   engine.start();
-  const stop = (): void => {
-    logger.info('stopping');
+  stopOnSignals(() => {
     void engine.stop().finally(() => {
       server.close();
       void client.close();
     });
+  });
+}
+
+/** What the service made that its alert engine works with. */
+interface EngineParts {
+  readonly config: ServiceConfig;
+  readonly client: Client;
+  readonly store: AlertStore;
+  readonly rules: readonly AlertRule[];
+  readonly metrics: ServiceMetrics;
+  readonly alertmanager: AlertmanagerSettings | undefined;
+}
+
+/**
+ * The alert engine of this replica, sharing a lease with the others. A replica with no rules (an
+ * API-only one) takes no lease, so it never takes it from one that has them.
+ */
+function alertEngine({
+  config,
+  client,
+  store,
+  rules,
+  metrics,
+  alertmanager,
+}: EngineParts): AlertEngine {
+  const lease =
+    rules.length === 0
+      ? undefined
+      : new AlertLease(client, {
+          holder: config.replicaId,
+          ttlMs: config.LANTERN_ALERT_LEASE,
+          now: Date.now,
+        });
+  return new AlertEngine(client, store, rules, {
+    intervalMs: config.LANTERN_EVAL_INTERVAL,
+    queryOffsetMs: config.LANTERN_QUERY_OFFSET,
+    alertmanager,
+    now: Date.now,
+    warn: (message) => {
+      logger.warn(message);
+    },
+    evaluated: (outcome, seconds) => {
+      metrics.evaluations.observe({ outcome }, seconds);
+    },
+    lease,
+    roleChanged: (role, holder) => {
+      metrics.evaluator.set(role === 'evaluating' ? 1 : 0);
+      logRole(config.replicaId, role, holder);
+    },
+  });
+}
+
+function logRole(replica: string, role: EngineRole, holder: string | undefined): void {
+  if (role === 'evaluating')
+    logger.info({ replica }, 'evaluating alert rules (holds the alert lease)');
+  else logger.info({ replica, holder }, `standing by: ${holder ?? 'another replica'} evaluates`);
+}
+
+/**
+ * Serves the API; logs the port it listens on (the one asked for, or the one the system chose
+ * for PORT=0): the line tools and tests wait for.
+ */
+function listen(app: Express, config: ServiceConfig): Server {
+  const server = app.listen(config.PORT, config.LANTERN_API_HOST, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    logger.info({ port }, 'analysis API listening');
+  });
+  return server;
+}
+
+/** Stops on SIGTERM or SIGINT. */
+function stopOnSignals(stop: () => void): void {
+  const stopping = (): void => {
+    logger.info('stopping');
+    stop();
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.once('SIGTERM', stopping);
+  process.once('SIGINT', stopping);
 }

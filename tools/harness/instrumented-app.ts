@@ -34,7 +34,7 @@ export interface AppOptions {
 
 /**
  * Starts an unchanged app under `node <loader> lantern/register`, sending to the real stack's
- * Collector unless env overrides it, and waits for its `{"listening":port}` line.
+ * Collector unless env overrides it, and waits for the line that gives its port.
  */
 export function startApp(options: AppOptions): Promise<RunningApp> {
   const loader =
@@ -73,12 +73,15 @@ export function startApp(options: AppOptions): Promise<RunningApp> {
     }, options.startTimeoutMs ?? 20_000);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const match = /\{"listening":(\d+)\}/.exec(stdout);
-      if (!match) return;
+      const port = stdout
+        .split('\n')
+        .map(listeningPort)
+        .find((p) => p !== undefined);
+      if (port === undefined) return;
       clearTimeout(timer);
       resolve({
         child,
-        url: `http://127.0.0.1:${match[1] ?? ''}`,
+        url: `http://127.0.0.1:${String(port)}`,
         stderr: () => stderr,
         stdout: () => stdout,
         exited,
@@ -93,6 +96,23 @@ export function startApp(options: AppOptions): Promise<RunningApp> {
       reject(new Error(`${options.script} exited with ${String(code)}; stderr:\n${stderr}`));
     });
   });
+}
+
+/**
+ * The port a line of the app's stdout says it listens on: a fixture's `{"listening":port}`, or
+ * the analysis service's log line (pino JSON) whose message says it is listening, with `port`.
+ */
+function listeningPort(line: string): number | undefined {
+  if (!line.startsWith('{')) return undefined;
+  let entry: { listening?: unknown; msg?: unknown; port?: unknown };
+  try {
+    entry = JSON.parse(line) as typeof entry;
+  } catch {
+    return undefined; // a line still being written
+  }
+  if (typeof entry.listening === 'number') return entry.listening;
+  const says = typeof entry.msg === 'string' && entry.msg.includes('listening');
+  return says && typeof entry.port === 'number' ? entry.port : undefined;
 }
 
 /** A W3C traceparent for a request whose trace id the test chooses (sampled flag set). */
