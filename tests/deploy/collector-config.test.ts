@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadStackSettings } from '../../tools/stack/settings.ts';
 import {
   COLLECTOR_FEATURE_GATES,
   collector,
@@ -26,16 +27,17 @@ interface CollectorConfig {
   service: { extensions: string[]; pipelines: Record<string, Pipeline> };
 }
 
+const settings = loadStackSettings();
 const config = parse(readFileSync(collectorConfigPath, 'utf8')) as CollectorConfig;
 
 describe('otel-collector.yaml', () => {
   // Builds the Collector if the manifest changed since the running stack was started.
-  beforeAll(() => collector.obtain(), 900_000);
+  beforeAll(() => collector.obtain(settings), 900_000);
 
   it('is accepted by our Collector build', () => {
     // Throws (failing the test) with the Collector's own message when the config is invalid.
     execFileSync(
-      collectorBinary(),
+      collectorBinary(settings.paths),
       ['validate', '--config', collectorConfigPath, `--feature-gates=${COLLECTOR_FEATURE_GATES}`],
       { stdio: 'pipe' },
     );
@@ -43,7 +45,7 @@ describe('otel-collector.yaml', () => {
 
   it('is accepted with the secured overlay merged over it', () => {
     execFileSync(
-      collectorBinary(),
+      collectorBinary(settings.paths),
       [
         'validate',
         '--config',

@@ -12,10 +12,14 @@ import { loadStackSettings } from '../../tools/stack/settings.ts';
 /** Jaeger's own `validate`: the config as the binary the stack runs would load it. */
 const validate = (configs: readonly string[], env: Record<string, string> = {}): string => {
   try {
-    execFileSync(jaegerBinary, ['validate', ...configs.flatMap((c) => ['--config', c])], {
-      stdio: 'pipe',
-      env: { ...process.env, ...env },
-    });
+    execFileSync(
+      jaegerBinary(loadStackSettings().paths),
+      ['validate', ...configs.flatMap((c) => ['--config', c])],
+      {
+        stdio: 'pipe',
+        env: { ...process.env, ...env },
+      },
+    );
     return 'valid';
   } catch (error) {
     return String((error as { stderr?: Buffer }).stderr);
@@ -23,7 +27,7 @@ const validate = (configs: readonly string[], env: Record<string, string> = {}):
 };
 
 describe('config/jaeger.yaml', () => {
-  beforeAll(() => jaeger.obtain(), 900_000);
+  beforeAll(() => jaeger.obtain(loadStackSettings()), 900_000);
 
   it('is accepted by the Jaeger the stack runs', () => {
     expect(validate([jaegerConfigPath])).toBe('valid');

@@ -38,7 +38,7 @@ describe('the Collector unreachable, then back', () => {
   });
 
   it('keeps the app serving with bounded memory, says so once, and resumes export', async () => {
-    await stopServer('collector');
+    await stopServer('collector', loadStackSettings());
     app = await startApp({
       loader: '--import',
       script: 'tests/fixtures/express-app.mjs',

@@ -23,7 +23,7 @@ describe('the Collector killed with SIGKILL under load, then restarted', () => {
       seconds: 20,
     });
     await sleep(6000);
-    const pid = runningPid('collector');
+    const pid = runningPid(loadStackSettings().paths, 'collector');
     expect(pid).toBeDefined();
     process.kill(pid ?? 0, 'SIGKILL');
     const killedAt = Date.now();

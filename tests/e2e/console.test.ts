@@ -272,7 +272,7 @@ describe('the console in a real browser', () => {
     const page = await open('/');
     await page.locator(`tr[data-service="${frontendService}"]`).waitFor({ timeout: 30_000 });
     const banner = page.locator('.banner');
-    await stopServer('elasticsearch');
+    await stopServer('elasticsearch', loadStackSettings());
     try {
       await banner.waitFor({ timeout: 30_000 }); // the overview refreshes every 10 s
       expect(await banner.textContent()).toContain('Elasticsearch is unreachable');

@@ -23,7 +23,7 @@ describe('Elasticsearch stopped for 60 s under load, then restarted', () => {
       seconds: 100,
     });
     await sleep(10_000);
-    await stopServer('elasticsearch');
+    await stopServer('elasticsearch', loadStackSettings());
     const stoppedAt = Date.now();
     await sleep(OUTAGE_MS);
     await startServer('elasticsearch', loadStackSettings());

@@ -34,7 +34,7 @@ describe('Elasticsearch stopped while the analysis service runs', () => {
     });
     expect((await get(analysis, '/api/v1/alerts')).status).toBe(200);
 
-    await stopServer('elasticsearch');
+    await stopServer('elasticsearch', loadStackSettings());
     const down = await get(analysis, '/api/v1/alerts');
     expect(down.status).toBe(503);
     expect(down.body.error?.code).toBe('elasticsearch_unavailable');

@@ -35,7 +35,7 @@ describe('Jaeger stopped and restarted', () => {
     await expect
       .poll(async () => (await tracesOf(earlier)).data, upTo(60_000))
       .toHaveLength(stored);
-    await stopServer('jaeger');
+    await stopServer('jaeger', loadStackSettings());
     const sent = await generateLoad({
       otlpHttp: stack.otlpHttp,
       service,

@@ -65,7 +65,7 @@ async function traceFrom(instance: Instance, traceId: string): Promise<string[]>
   return (data[0]?.spans ?? []).map((span) => span.operationName).sort();
 }
 
-beforeAll(() => jaeger.obtain(), 900_000);
+beforeAll(() => jaeger.obtain(loadStackSettings()), 900_000);
 afterAll(() => {
   for (const instance of running) instance.child.kill('SIGKILL');
 });

@@ -40,7 +40,7 @@ describe('an Elasticsearch node killed with SIGKILL under load, then restarted',
     killed = primary?.node ?? undefined;
     expect(killed).toMatch(/^elasticsearch-[123]$/);
     // The whole process group: the launcher and the node's JVM at once, as a crash would.
-    process.kill(-(runningPid(killed ?? '') ?? 0), 'SIGKILL');
+    process.kill(-(runningPid(settings.paths, killed ?? '') ?? 0), 'SIGKILL');
 
     // Once the cluster has seen the node go: its replicas wait (a minute) for it to come back.
     const yellow = await vi.waitFor(async () => {

@@ -97,7 +97,7 @@ describe('the scaled profile’s lease holder killed while its alert fires', () 
     killed = holder.name;
     const standbyBefore = await evaluations(standby.url);
     const killedAt = Date.now();
-    process.kill(-(runningPid(holder.name) ?? 0), 'SIGKILL');
+    process.kill(-(runningPid(settings.paths, holder.name) ?? 0), 'SIGKILL');
     await expect.poll(() => evaluations(standby.url), upTo(40_000)).toBeGreaterThan(standbyBefore);
     const takeoverMs = Date.now() - killedAt;
     console.log(

@@ -141,7 +141,7 @@ async function sendSplitErrorTraces(service: string, count: number): Promise<str
 }
 
 const routedTo = async (expected: readonly string[]): Promise<boolean> =>
-  Promise.resolve(readRouterStatus()?.routed.join() === expected.join());
+  Promise.resolve(readRouterStatus(settings.paths)?.routed.join() === expected.join());
 
 describe('a tail-sampling Collector killed with SIGKILL under load, then restarted', () => {
   it('routes its traces to the other, keeps error traces whole, and spreads again once back', async () => {
@@ -157,7 +157,7 @@ describe('a tail-sampling Collector killed with SIGKILL under load, then restart
       victim.collectorMetrics,
       'otelcol_processor_tail_sampling_sampling_traces_on_memory',
     );
-    process.kill(-(runningPid(victim.name) ?? 0), 'SIGKILL');
+    process.kill(-(runningPid(settings.paths, victim.name) ?? 0), 'SIGKILL');
     const killedAt = Date.now();
     await expect.poll(() => routedTo([survivor.otlpGrpc]), upTo(15_000)).toBe(true);
     const rerouteMs = Date.now() - killedAt;

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 
 /**
  * Values the API's answers share. The contract uses zod's tree-shakable `zod/mini` because the
- * console bundles it (the full build would add ~90 KB gzipped to the page). Every answer schema
+ * console bundles it and the full build is larger than the rest of the console. Every answer schema
  * is strict: a field the server sends that the contract does not name is drift, and the
  * integration tests and the console reject it.
  */
