@@ -122,6 +122,14 @@ describe('end to end: an error burst in the demo fires an alert, and its end res
     // Evaluations every 1 s over 15 s windows ending 3 s ago: after 12, every window held traffic.
     await evaluated(analysis, 12);
     expect(await alertsOf(analysis, frontendService, 'all')).toEqual([]);
+    // Quiet over real traffic: the rule's window held more than its min_requests.
+    const from = new Date(Date.now() - 30_000).toISOString();
+    const answer = await fetch(`${analysis.url}/api/v1/services?from=${from}`);
+    const { services } = (await answer.json()) as {
+      services: { service: string; requests: { count: number } }[];
+    };
+    const frontendRow = services.find((row) => row.service === frontendService);
+    expect(frontendRow?.requests.count).toBeGreaterThan(10);
   });
 
   // One burst's whole life in one test: each step needs the state the one before it left.
