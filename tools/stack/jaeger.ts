@@ -11,6 +11,7 @@ import {
 import { join } from 'node:path';
 import { securedCredentials, webLogin } from './credentials.ts';
 import { StackError } from './errors.ts';
+import { addBasicAuth } from './jaeger-basicauth.ts';
 import { goEnv, requireGo } from './go-build.ts';
 import { repoRoot, type StackPaths } from './paths.ts';
 import { answers } from './ports.ts';
@@ -22,9 +23,9 @@ import { elasticsearchNodes } from './topology.ts';
 
 /** Jaeger v2.12 is tagged v1.75.0 in the Go module: the release the module proxy here approves. */
 export const JAEGER_MODULE_VERSION = 'v1.75.0';
-/** Built once from the Go module, shared by every checkout. */
+/** Built once from the Go module, with basic auth added, shared by every checkout. */
 export const jaegerBinary = (paths: StackPaths): string =>
-  join(paths.cacheDir, `jaeger-${JAEGER_MODULE_VERSION}`, 'jaeger');
+  join(paths.cacheDir, `jaeger-${JAEGER_MODULE_VERSION}-basicauth`, 'jaeger');
 /** Badger's trace store. */
 const dataDir = (s: StackSettings): string => join(s.paths.stateDir, 'jaeger');
 
@@ -57,16 +58,19 @@ async function build(binary: string): Promise<void> {
   const dir = (JSON.parse(info) as { Dir?: string }).Dir;
   if (!dir)
     throw new StackError(`go mod download did not report where Jaeger ${JAEGER_MODULE_VERSION} is`);
-  const src = `${binary}.src`;
+  // Per process: two stacks set up at once (the test suite's) must not share a build folder.
+  const src = `${binary}.src-${String(process.pid)}`;
   rmSync(src, { recursive: true, force: true });
   cpSync(dir, src, { recursive: true });
   makeWritable(src);
+  step('jaeger', 'adding the basicauth extension (secured mode)');
+  await addBasicAuth(src, go, env);
   step('jaeger', 'building ./cmd/jaeger (several minutes, once)');
-  await run('jaeger', go, ['build', '-o', `${binary}.new`, './cmd/jaeger'], {
+  await run('jaeger', go, ['build', '-o', `${src}.new`, './cmd/jaeger'], {
     cwd: src,
     env,
   });
-  renameSync(`${binary}.new`, binary);
+  renameSync(`${src}.new`, binary);
   rmSync(src, { recursive: true, force: true });
 }
 
