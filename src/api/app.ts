@@ -6,6 +6,7 @@ import { bearerToken } from './auth.ts';
 import { consoleRoutes } from './console.ts';
 import { ApiError, elasticsearchUnavailable, errorHandler } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
+import { reply } from './reply.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { analysisRoutes } from './routes/analysis.ts';
 import { logRoutes } from './routes/logs.ts';
@@ -59,7 +60,7 @@ export function expressApp(deps: ApiDependencies): Express {
   });
 
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    reply(res, 'GET /healthz', { status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
     try {
@@ -68,7 +69,7 @@ export function expressApp(deps: ApiDependencies): Express {
       // Any failure means not ready (a refused login too, which elsewhere is a 500).
       throw elasticsearchUnavailable(error);
     }
-    res.json({ status: 'ready' });
+    reply(res, 'GET /readyz', { status: 'ready' });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
@@ -78,13 +79,13 @@ export function expressApp(deps: ApiDependencies): Express {
   api.use(bearerToken(deps.apiToken));
   const openApi = openApiDocument(); // derived from the schemas: the same for every request
   api.get('/openapi.json', (_req, res) => {
-    res.json(openApi);
+    reply(res, 'GET /api/v1/openapi.json', openApi);
   });
   api.get('/links', (_req, res) => {
-    res.json({ jaegerUi: deps.links?.jaegerUi ?? null });
+    reply(res, 'GET /api/v1/links', { jaegerUi: deps.links?.jaegerUi ?? null });
   });
   api.get('/rules', (_req, res) => {
-    res.json({ rules: deps.rules });
+    reply(res, 'GET /api/v1/rules', { rules: deps.rules });
   });
   api.use(alertRoutes(deps.client, deps.store, deps.slos, deps.now));
   api.use(logRoutes(deps.client, deps.now));

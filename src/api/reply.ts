@@ -1,13 +1,7 @@
 import type { Response } from 'express';
 import type { z } from 'zod';
 import { endpoints, type JsonEndpoint } from '../contracts/api/endpoints.ts';
-
-/** What a body may be built from: the contract's shape, read-only wherever it nests. */
-type Built<T> = T extends readonly (infer E)[]
-  ? readonly Built<E>[]
-  : T extends object
-    ? { readonly [P in keyof T]: Built<T[P]> }
-    : T;
+import type { Immutable } from '../contracts/api/immutable.ts';
 
 /**
  * Sends an endpoint's answer with its status. The body is checked against the endpoint's schema
@@ -17,7 +11,7 @@ type Built<T> = T extends readonly (infer E)[]
 export function reply<K extends JsonEndpoint>(
   res: Response,
   key: K,
-  body: Built<z.input<NonNullable<(typeof endpoints)[K]['body']>>>,
+  body: Immutable<z.input<NonNullable<(typeof endpoints)[K]['body']>>>,
 ): void {
   res.status(endpoints[key].status).json(body);
 }

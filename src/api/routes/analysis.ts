@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { reply } from '../reply.ts';
 import { groupByPattern } from '../../analysis/message-pattern.ts';
 import {
   bucketStart,
@@ -42,7 +43,7 @@ export function analysisRoutes({ client, serviceFigures, now }: AnalysisDependen
   router.get('/services', async (req, res) => {
     const range = timeRange(parseParams(servicesQuery, req.query), now());
     const { requests, logs } = await serviceFigures.figures(range);
-    res.json({
+    reply(res, 'GET /api/v1/services', {
       from: bucketStart(range.from),
       to: bucketStart(range.to),
       services: summarizeServices(requests, logs),
@@ -54,7 +55,7 @@ export function analysisRoutes({ client, serviceFigures, now }: AnalysisDependen
     const range = timeRange(q, now());
     const intervalMs = bucketInterval(range, q.interval);
     const series = await requestSeriesByService(client, range, intervalMs);
-    res.json({
+    reply(res, 'GET /api/v1/analysis/request-rate', {
       from: bucketStart(range.from),
       to: bucketStart(range.to),
       intervalMs,
@@ -71,7 +72,7 @@ export function analysisRoutes({ client, serviceFigures, now }: AnalysisDependen
       logStats(client, { range, service: q.service, groupBy: { intervalMs } }),
       q.service === undefined ? Promise.resolve([]) : errorMessages(client, q.service, range),
     ]);
-    res.json({
+    reply(res, 'GET /api/v1/analysis/error-rate', {
       service: q.service ?? null,
       intervalMs,
       buckets: errorRateBuckets(requests, logs),
@@ -96,7 +97,7 @@ export function analysisRoutes({ client, serviceFigures, now }: AnalysisDependen
         latencyBucketRatio: FINE_LATENCY_BUCKETS,
       }),
     ]);
-    res.json({
+    reply(res, 'GET /api/v1/analysis/latency', {
       service: q.service ?? null,
       route: q.route ?? null,
       intervalMs,

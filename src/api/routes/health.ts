@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { httpTarget } from '../../contracts/http-target.ts';
 import type { ClusterChecks } from '../../storage/cluster-health.ts';
+import type { ComponentHealth } from '../../contracts/api/operations.ts';
+import { reply } from '../reply.ts';
 
 /** Where the other servers of the stack answer, as far as this service knows them. */
 export interface ComponentUrls {
@@ -11,15 +13,12 @@ export interface ComponentUrls {
   readonly jaeger?: string | undefined;
 }
 
-export interface ComponentHealth {
-  readonly name: string;
-  readonly state: 'up' | 'degraded' | 'down' | 'unknown';
-  readonly detail: string;
-}
-
 const TIMEOUT_MS = 2000;
 
-async function answers(name: string, url: string | undefined): Promise<ComponentHealth> {
+async function answers(
+  name: ComponentHealth['name'],
+  url: string | undefined,
+): Promise<ComponentHealth> {
   if (url === undefined) return { name, state: 'unknown', detail: 'not configured' };
   try {
     const target = httpTarget(url);
@@ -44,12 +43,12 @@ export function healthRoutes(cluster: ClusterChecks, urls: ComponentUrls): Route
     url === undefined ? undefined : `${url.replace(/\/+$/, '')}${path}`;
   router.get('/health', async (_req, res) => {
     const components = await Promise.all([
-      cluster.health().then((health) => ({ name: 'elasticsearch', ...health })),
+      cluster.health().then((health): ComponentHealth => ({ name: 'elasticsearch', ...health })),
       answers('collector', urls.collector),
       answers('jaeger', base(urls.jaeger, '/api/services')),
       answers('alertmanager', base(urls.alertmanager, '/-/healthy')),
     ]);
-    res.json({ components });
+    reply(res, 'GET /api/v1/health', { components });
   });
   return router;
 }

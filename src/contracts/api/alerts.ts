@@ -46,9 +46,10 @@ export const alertWithHistory = z.strictObject({ alert, history: z.array(transit
 
 /**
  * A loaded rule as the rules file defines it (docs/alert-rules.md). Each kind has fields of its
- * own, so only what every rule has, and what the console reads, is named here.
+ * own, which the API sends too; only what every rule has, and what the console reads, is named
+ * here, and a reader keeps only those.
  */
-export const rule = z.looseObject({
+export const rule = z.object({
   name: z.string(),
   kind: z.string(),
   severity: z.enum(SEVERITIES),
