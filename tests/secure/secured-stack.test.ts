@@ -421,9 +421,16 @@ describe('the authenticated path, end to end', () => {
       return ((await answer.json()) as { logs?: unknown[] }).logs ?? [];
     };
     await expect.poll(logs, upTo()).toHaveLength(1);
-    // Evaluations write alert state and take the lease with the analysis user: several have
-    // succeeded, none failed, and the service logged no warning or error meanwhile.
-    await expect.poll(() => evaluations(analysis, 'ok'), upTo()).toBeGreaterThanOrEqual(3);
+    // Evaluations take the lease and write alert state and history with the analysis user:
+    // the failing request's alert is stored, the evaluation that stored it has finished, none
+    // failed, and the service logged no warning or error meanwhile.
+    const stored = async () => {
+      const answer = await api(`/api/v1/alerts?service=secure-app&state=all`, credentials.apiToken);
+      return ((await answer.json()) as { alerts: unknown[] }).alerts;
+    };
+    await expect.poll(stored, upTo()).not.toHaveLength(0);
+    const storedBy = await evaluations(analysis, 'ok');
+    await expect.poll(() => evaluations(analysis, 'ok'), upTo()).toBeGreaterThan(storedBy);
     expect(await evaluations(analysis, 'failed')).toBe(0);
     expect((await api('/readyz')).status).toBe(200);
     expect(warnings(analysis)).toEqual([]);
