@@ -4,7 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BUILDER_VERSION } from '../tools/stack/collector.ts';
 import { ELASTICSEARCH_VERSION } from '../tools/stack/elasticsearch.ts';
-import { JAEGER_MODULE_VERSION } from '../tools/stack/jaeger.ts';
+import { JAEGER_MODULE_VERSION, JAEGER_RELEASE } from '../tools/stack/jaeger.ts';
 import { repoRoot } from '../tools/stack/paths.ts';
 
 /**
@@ -62,7 +62,7 @@ function stamp(repo: string, commit: string): string {
     `Node ${process.versions.node}`,
     `Elasticsearch ${ELASTICSEARCH_VERSION}`,
     `Collector ${BUILDER_VERSION} (Lantern build)`,
-    `Jaeger v2.12 (module ${JAEGER_MODULE_VERSION})`,
+    `Jaeger ${JAEGER_RELEASE} (module ${JAEGER_MODULE_VERSION})`,
     `@opentelemetry/sdk-node ${dependency(repo, '@opentelemetry/sdk-node')}`,
     `@elastic/elasticsearch ${dependency(repo, '@elastic/elasticsearch')}`,
   ];

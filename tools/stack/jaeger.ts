@@ -23,6 +23,7 @@ import { elasticsearchNodes } from './topology.ts';
 
 /** Jaeger v2.12 is tagged v1.75.0 in the Go module: the release the module proxy here approves. */
 export const JAEGER_MODULE_VERSION = 'v1.75.0';
+export const JAEGER_RELEASE = 'v2.12';
 /** Built once from the Go module, with basic auth added, shared by every checkout. */
 export const jaegerBinary = (paths: StackPaths): string =>
   join(paths.cacheDir, `jaeger-${JAEGER_MODULE_VERSION}-basicauth`, 'jaeger');
