@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { scaleTestEnv } from './tests/support/scale-stack.ts';
-import { testStackEnv } from './tests/support/test-stack.ts';
+import { faultStackEnv, testStackEnv } from './tests/support/test-stack.ts';
 
 export default defineConfig({
   test: {
@@ -30,6 +30,19 @@ export default defineConfig({
             'tests/e2e/**/*.test.ts',
           ],
           globalSetup: ['tests/support/stack-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // Tests that stop and kill servers under load, on a stack of their own (ports + 8000)
+          // so that they can run while the other tests use theirs (bin/test.ts).
+          name: 'faults',
+          env: faultStackEnv,
+          include: ['tests/faults/**/*.test.ts'],
+          globalSetup: ['tests/support/fault-stack-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 900_000,
           fileParallelism: false,

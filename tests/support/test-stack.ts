@@ -23,3 +23,16 @@ export const testStackEnv = stackBeside(
   join(userStateDir, 'test-stack'),
   TEST_PORT_SHIFT,
 );
+
+/**
+ * The fault tests' own stack (state under .lantern/fault-stack, every port moved by 8000): they
+ * stop and kill its servers, so they run on a stack of their own, at the same time as the other
+ * tests run on theirs (bin/test.ts).
+ */
+export const FAULT_PORT_SHIFT = 8_000;
+
+export const faultStackEnv = stackBeside(
+  loadStackSettings({}),
+  join(userStateDir, 'fault-stack'),
+  FAULT_PORT_SHIFT,
+);

@@ -6,7 +6,7 @@ import { loadStackSettings } from '../../../tools/stack/settings.ts';
 import { serversOf } from '../../../tools/stack/stack.ts';
 import { scaleTestEnv } from '../../support/scale-stack.ts';
 import { secureStackEnv } from '../../support/secure-stack.ts';
-import { testStackEnv, userStateDir } from '../../support/test-stack.ts';
+import { faultStackEnv, testStackEnv, userStateDir } from '../../support/test-stack.ts';
 
 /** Every port a stack's servers listen on, each instance of the scaled profile included. */
 const ports = (env: Readonly<Record<string, string>>): number[] => {
@@ -24,6 +24,7 @@ describe('the test stacks run beside the developer’s', () => {
       ports({}),
       ports(userScaleEnv),
       ports(testStackEnv),
+      ports(faultStackEnv),
       ports(secureStackEnv),
       ports(scaleTestCliEnv),
     ];
@@ -33,17 +34,23 @@ describe('the test stacks run beside the developer’s', () => {
   });
 
   it('keep their state (and so their Elasticsearch data) in folders of their own', () => {
-    const dirs = [{}, userScaleEnv, testStackEnv, secureStackEnv, scaleTestCliEnv].map(
-      (env) => loadStackSettings(env).paths.stateDir,
-    );
+    const dirs = [
+      {},
+      userScaleEnv,
+      testStackEnv,
+      faultStackEnv,
+      secureStackEnv,
+      scaleTestCliEnv,
+    ].map((env) => loadStackSettings(env).paths.stateDir);
     expect(dirs).toEqual([
       join(repoRoot, '.lantern'),
       join(repoRoot, '.lantern', 'scale'),
       join(userStateDir, 'test-stack'),
+      join(userStateDir, 'fault-stack'),
       join(userStateDir, 'secure-test-stack'),
       join(userStateDir, 'test-scale'),
     ]);
-    expect(new Set(dirs).size).toBe(5);
+    expect(new Set(dirs).size).toBe(6);
   });
 
   it('run the scale tests on the scaled profile, every port 6000 above the default', () => {
