@@ -130,6 +130,8 @@ export function Service({ service, query }: { service: string; query: URLSearchP
       </table>
       <SloTable service={service} />
       <h2>Alerts</h2>
+      <Problem error={alerts.error} />
+      {alerts.data?.alerts.length === 0 && <p class="muted">No alerts for this service yet.</p>}
       <AlertRows alerts={alerts.data?.alerts ?? []} />
     </section>
   );
