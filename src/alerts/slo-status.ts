@@ -1,39 +1,12 @@
 import type { RequestStats } from '../contracts/request-stats.ts';
-import type { Severity } from '../contracts/severity.ts';
 import type { AlertStore } from '../storage/alert-store.ts';
 import type { Client } from '../storage/client.ts';
 import { evaluationReader, type EvaluationReader } from '../storage/evaluation-reader.ts';
 import { badRequests, burnAlertsOf, burnRate, burnRateRules, type Slo } from './slo.ts';
+import type * as Contract from '../contracts/api/slos.ts';
 
 /** One SLO for one service, as GET /api/v1/slos returns it. */
-export interface SloStatus {
-  readonly slo: string;
-  readonly service: string;
-  readonly route: string | null;
-  readonly kind: Slo['kind'];
-  readonly objective: number;
-  readonly periodMs: number;
-  /** Requests over the period (weighted), and how many of them broke the objective. */
-  readonly requests: number;
-  readonly badRequests: number;
-  /** The good share over the period; null without requests. */
-  readonly sli: number | null;
-  /** The share of requests the period may break: 1 − objective. */
-  readonly errorBudget: number;
-  /** What is left of the budget over the period, 1 (untouched) to below 0 (overspent). */
-  readonly budgetRemaining: number | null;
-  /** The burn rate over each window its alerts use, shortest first. */
-  readonly burnRates: readonly { readonly windowMs: number; readonly burnRate: number }[];
-  readonly alerts: readonly {
-    readonly rule: string;
-    readonly severity: Severity;
-    readonly burnRate: number;
-    readonly longWindowMs: number;
-    readonly shortWindowMs: number;
-    /** Whether its alert for this service is pending or firing now. */
-    readonly active: boolean;
-  }[];
-}
+export type SloStatus = Contract.SloStatus;
 
 /**
  * Every SLO's figures per service, up to `now`: the SLI and the budget over the period, the

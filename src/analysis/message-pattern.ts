@@ -1,4 +1,5 @@
 import type { MessageCount } from '../contracts/log-stats.ts';
+import type { ErrorPattern } from '../contracts/api/figures.ts';
 
 /**
  * The pattern of a log message: what stays when ids, numbers, hex, UUIDs and quoted values are
@@ -14,16 +15,7 @@ export function messagePattern(message: string): string {
     .trim();
 }
 
-export interface MessagePatternCount {
-  readonly pattern: string;
-  readonly count: number;
-  /** Epoch ms of its first record. */
-  readonly firstSeen: number;
-  readonly exampleMessage: string;
-  readonly exampleTraceId: string | null;
-  /** Up to three traces it was logged in, one per exact message. */
-  readonly exampleTraceIds: readonly string[];
-}
+export type MessagePatternCount = ErrorPattern;
 
 /** Groups exact messages by pattern, most frequent first. */
 export function groupByPattern(

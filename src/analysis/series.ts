@@ -1,18 +1,12 @@
 import type { LogStats } from '../contracts/log-stats.ts';
 import type { RequestPoint, RequestStats } from '../contracts/request-stats.ts';
-import { latencySummary, ratio, type LatencySummary } from './summaries.ts';
+import { latencySummary, ratio } from './summaries.ts';
+import type * as Contract from '../contracts/api/figures.ts';
 
 /** A bucket's start (epoch ms, as a number or as the key storage groups by) in RFC 3339. */
 export const bucketStart = (key: string | number): string => new Date(Number(key)).toISOString();
 
-export interface RequestRateSeries {
-  readonly service: string;
-  readonly buckets: readonly {
-    readonly start: string;
-    readonly requests: number;
-    readonly failedRequests: number;
-  }[];
-}
+export type RequestRateSeries = Contract.RequestRateSeries;
 
 /** Every service's request series, by service name. */
 export function requestRateSeries(
@@ -30,15 +24,7 @@ export function requestRateSeries(
     }));
 }
 
-export interface ErrorRateBucket {
-  readonly start: string;
-  readonly requests: number;
-  readonly failedRequests: number;
-  readonly errorRate: number | null;
-  readonly logs: number;
-  readonly errorLogs: number;
-  readonly logErrorRate: number | null;
-}
+export type ErrorRateBucket = Contract.ErrorRateBucket;
 
 /**
  * Request and log figures of the same time buckets side by side, oldest first. A bucket only one
@@ -68,14 +54,7 @@ export function errorRateBuckets(
   });
 }
 
-export interface RouteLatency {
-  readonly route: string;
-  readonly requests: number;
-  readonly sampled: number;
-  readonly failedRequests: number;
-  readonly errorRate: number | null;
-  readonly latencyMs: LatencySummary;
-}
+export type RouteLatency = Contract.RouteLatency;
 
 /** Each route's weighted requests, failures and latency percentiles. */
 export function latencyByRoute(routes: readonly RequestStats[]): RouteLatency[] {
@@ -89,11 +68,7 @@ export function latencyByRoute(routes: readonly RequestStats[]): RouteLatency[] 
   }));
 }
 
-export interface LatencyBucketFigures {
-  readonly start: string;
-  readonly requests: number;
-  readonly latencyMs: LatencySummary;
-}
+export type LatencyBucketFigures = Contract.LatencyBucketFigures;
 
 /** Latency percentiles per time bucket. */
 export function latencySeries(buckets: readonly RequestStats[]): LatencyBucketFigures[] {

@@ -1,5 +1,6 @@
 import type { LatencyBucket } from '../contracts/latency-buckets.ts';
 import { weightedPercentiles } from './weighted-percentiles.ts';
+import type * as Contract from '../contracts/api/figures.ts';
 
 /** Weighted request figures of one group (service, route or time bucket). */
 export interface RequestFigures {
@@ -17,11 +18,7 @@ export interface LogFigures {
   readonly errors: number;
 }
 
-export interface LatencySummary {
-  readonly p50: number | null;
-  readonly p95: number | null;
-  readonly p99: number | null;
-}
+export type LatencySummary = Contract.LatencySummary;
 
 /** Failed ÷ all, or null when there was nothing. */
 export const ratio = (part: number, whole: number): number | null =>
@@ -35,21 +32,7 @@ export function latencySummary(latency: readonly LatencyBucket[]): LatencySummar
 const round = (value: number | null): number | null =>
   value === null ? null : Math.round(value * 1000) / 1000;
 
-export interface ServiceSummary {
-  readonly service: string;
-  readonly logs: {
-    readonly count: number;
-    readonly errors: number;
-    readonly errorRate: number | null;
-  };
-  readonly requests: {
-    readonly count: number;
-    readonly sampled: number;
-    readonly errors: number;
-    readonly errorRate: number | null;
-    readonly latencyMs: LatencySummary;
-  };
-}
+export type ServiceSummary = Contract.ServiceSummary;
 
 /** One row per service seen in either logs or spans, by name. */
 export function summarizeServices(

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { Immutable } from './immutable.ts';
 import { atLeastZero, intervalMs, latencyMs, rate, time, wholeCount } from './values.ts';
 
 /** Per service over the range: its logs and its requests, weighted. */
@@ -83,5 +84,11 @@ export const latency = z.strictObject({
   buckets: z.array(z.strictObject({ start: time, requests: atLeastZero, latencyMs })),
 });
 
-export type ServiceSummary = z.infer<typeof serviceSummary>;
-export type ErrorPattern = z.infer<typeof errorPattern>;
+/** What the server builds each answer's parts as: the contract's shapes, read-only. */
+export type ServiceSummary = Immutable<z.output<typeof serviceSummary>>;
+export type ErrorPattern = Immutable<z.output<typeof errorPattern>>;
+export type LatencySummary = Immutable<z.output<typeof latencyMs>>;
+export type RequestRateSeries = Immutable<z.output<typeof requestRate>>['services'][number];
+export type ErrorRateBucket = Immutable<z.output<typeof errorRate>>['buckets'][number];
+export type RouteLatency = Immutable<z.output<typeof latency>>['routes'][number];
+export type LatencyBucketFigures = Immutable<z.output<typeof latency>>['buckets'][number];

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { Immutable } from './immutable.ts';
 import { SEVERITIES } from '../severity.ts';
 import { atLeastZero } from './values.ts';
 
@@ -35,4 +36,4 @@ export const sloStatus = z.strictObject({
 });
 export const sloList = z.strictObject({ slos: z.array(sloStatus) });
 
-export type SloStatus = z.infer<typeof sloStatus>;
+export type SloStatus = Immutable<z.output<typeof sloStatus>>;

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { Immutable } from './immutable.ts';
 import { atLeastZero, attributes, nullableString, spanId, time, traceId } from './values.ts';
 
 /** One log record. */
@@ -59,6 +60,6 @@ export const trace = z.strictObject({
   logs: z.array(logRecord),
 });
 
-export type LogRecord = z.infer<typeof logRecord>;
-export type TraceSummary = z.infer<typeof traceSummary>;
-export type Span = z.infer<typeof span>;
+export type LogRecord = Immutable<z.output<typeof logRecord>>;
+export type TraceSummary = Immutable<z.output<typeof traceSummary>>;
+export type Span = Immutable<z.output<typeof span>>;

@@ -2,18 +2,10 @@ import type { Client } from '@elastic/elasticsearch';
 import { fields } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import { lenient } from './search-options.ts';
+import type { LogRecord } from '../../contracts/api/telemetry.ts';
 
 /** One log record, as the API returns it. */
-export interface TraceLog {
-  readonly timestamp: string;
-  readonly severity: string;
-  readonly severityNumber: number | null;
-  readonly service: string | null;
-  readonly message: unknown;
-  readonly traceId: string;
-  readonly spanId: string | null;
-  readonly attributes: Record<string, unknown>;
-}
+export type TraceLog = LogRecord;
 
 const ATTRIBUTE_PREFIX = 'Attributes.';
 

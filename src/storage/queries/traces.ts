@@ -5,19 +5,10 @@ import { indices } from '../../contracts/indices.ts';
 import { failedRequest, lenient } from './search-options.ts';
 import type { TimeRange } from '../../contracts/time-range.ts';
 import { rangeFilter } from './time-range.ts';
+import type * as Contract from '../../contracts/api/telemetry.ts';
 
 /** One trace in a search result: the first request of it that matched, and the trace's extent. */
-export interface TraceSummary {
-  readonly traceId: string;
-  readonly service: string | null;
-  readonly name: string;
-  readonly route: string | null;
-  readonly startedAt: string;
-  readonly durationMs: number;
-  readonly failed: boolean;
-  /** How many traces like it this one stands for (its sampling weight). */
-  readonly weight: number;
-}
+export type TraceSummary = Contract.TraceSummary;
 
 export interface TraceQuery {
   readonly range: TimeRange;
@@ -111,23 +102,7 @@ export async function searchTraces(client: Client, q: TraceQuery): Promise<Trace
 }
 
 /** One span of a trace, whole, as the trace view shows it. */
-export interface TraceSpan {
-  readonly spanId: string;
-  readonly parentSpanId: string | null;
-  readonly service: string | null;
-  readonly name: string;
-  readonly kind: string;
-  readonly startedAt: string;
-  readonly durationMs: number;
-  /** 0 unset, 1 ok, 2 error. */
-  readonly status: number;
-  readonly statusMessage: string | null;
-  readonly weight: number;
-  readonly attributes: Record<string, unknown>;
-  readonly resource: Record<string, unknown>;
-  /** Flattened as stored: `<event name>.time`, `<event name>.<attribute>` (exception.message…). */
-  readonly events: Record<string, unknown>;
-}
+export type TraceSpan = Contract.Span;
 
 const prefixed = (source: Record<string, unknown>, prefix: string): Record<string, unknown> =>
   Object.fromEntries(
