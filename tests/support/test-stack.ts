@@ -11,12 +11,25 @@ import { stackBeside } from '../../tools/harness/stack-cli.ts';
 export const userStateDir = stackPaths(process.env).stateDir;
 
 /**
+ * LANTERN_TEST_PORT_OFFSET moves the test stacks further, so that two checkouts (git worktrees)
+ * can run their stack tests at once; unset, it is 0.
+ */
+function extraShift(): number {
+  const raw = process.env.LANTERN_TEST_PORT_OFFSET ?? '0';
+  const offset = Number(raw);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 40_000) {
+    throw new Error(`LANTERN_TEST_PORT_OFFSET must be a whole number from 0 to 40000, not ${raw}`);
+  }
+  return offset;
+}
+
+/**
  * The test suite's own stack: state under .lantern/test-stack (its Elasticsearch data apart
  * from the developer's) and every port moved by 2000, a shift that lands on no port of the
  * default stack (`npm start`) nor of the secured test stack (+20000). The `stack` vitest
  * project runs with this environment, so every test that reads the stack settings reaches it.
  */
-export const TEST_PORT_SHIFT = 2_000;
+export const TEST_PORT_SHIFT = 2_000 + extraShift();
 
 export const testStackEnv = stackBeside(
   loadStackSettings({}),
@@ -29,7 +42,7 @@ export const testStackEnv = stackBeside(
  * stop and kill its servers, so they run on a stack of their own, at the same time as the other
  * tests run on theirs (bin/test.ts).
  */
-export const FAULT_PORT_SHIFT = 8_000;
+export const FAULT_PORT_SHIFT = 8_000 + extraShift();
 
 export const faultStackEnv = stackBeside(
   loadStackSettings({}),
