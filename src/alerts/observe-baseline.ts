@@ -1,4 +1,5 @@
 import { median } from '../analysis/median.ts';
+import { rateLowerBound } from '../analysis/rate-evidence.ts';
 import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
 import type { RequestStats } from '../contracts/request-stats.ts';
 import type { TimeRange } from '../contracts/time-range.ts';
@@ -15,8 +16,10 @@ const MAD_TO_SIGMA = 1.4826;
 /**
  * Per service: the metric now against the same window on each of the past days. Active when it
  * is above their median by `min_change` and by `deviations` robust sigmas (MAD), on at least
- * `min_requests` now and on each day counted, with three such days or more. One search per day,
- * whatever the number of services.
+ * `min_requests` now and on each day counted, with three such days or more. An error rate must
+ * rise that far by its lower bound (rate-evidence.ts), not only its estimate: one failure among
+ * twenty requests on a service that never fails is 5%, and chance. One search per day, whatever
+ * the number of services.
  */
 export async function baseline(
   read: EvaluationReader,
@@ -58,11 +61,20 @@ export async function baseline(
     const centre = median(history);
     const spread = MAD_TO_SIGMA * median(history.map((v) => Math.abs(v - centre)));
     const change = value - centre;
+    const bound = p95
+      ? value
+      : rateLowerBound({
+          total: group.requests,
+          totalSquares: group.weightSquares,
+          failed: group.errors,
+          failedSquares: group.errorWeightSquares,
+        });
+    const evidentChange = Math.min(change, bound - centre);
     const active =
       group.requests >= rule.min_requests &&
       history.length >= 3 &&
-      change >= rule.min_change &&
-      change >= rule.deviations * spread;
+      evidentChange >= rule.min_change &&
+      evidentChange >= rule.deviations * spread;
     const shown = (v: number) => (p95 ? `${v.toFixed(1)} ms` : `${(v * 100).toPrecision(3)}%`);
     const exemplars = active
       ? await read.exemplars(p95 ? 'slowest' : 'failed', group.key, range)
@@ -79,6 +91,7 @@ export async function baseline(
           deviation:
             spread > 0 ? `${(change / spread).toFixed(1)} sigma` : 'no spread in the past days',
           days: String(history.length),
+          ...(p95 ? {} : { lower_bound: shown(bound) }),
         },
       }),
     ];

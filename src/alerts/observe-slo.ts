@@ -1,12 +1,14 @@
 import type { TimeRange } from '../contracts/time-range.ts';
 import type { EvaluationReader } from '../storage/evaluation-reader.ts';
 import { observation } from './observation.ts';
-import { burnRate, type BurnRateRule } from './slo.ts';
+import { burnRate, sendingSince, windowCoverage, type BurnRateRule } from './slo.ts';
 import type { Observation } from './state-machine.ts';
 
 /**
  * Per service: the SLO's burn rate over the long window (the range) and the short one; active
  * while both reach the rule's burn rate, on enough requests. The value is the long window's.
+ * Each window's rate is scaled by the part of it the service has been sending
+ * (windowCoverage), so a young service's 3-day alert waits for three days' worth of budget.
  */
 export async function sloBurn(
   read: EvaluationReader,
@@ -29,15 +31,25 @@ export async function sloBurn(
   const shortOf = new Map(short.map((group) => [group.key, group]));
   return Promise.all(
     long.map(async (group) => {
-      const value = burnRate(slo, group);
+      // When the service began sending, as the long window shows it, holds for both windows.
+      const since = sendingSince(group, range);
+      const coverage = windowCoverage(since, range);
+      const value = burnRate(slo, group) * coverage;
+      const shortRate =
+        burnRate(slo, shortOf.get(group.key)) *
+        windowCoverage(since, { from: range.to - rule.short_window, to: range.to });
       const active =
         group.requests >= slo.min_requests &&
         value >= rule.burn_rate &&
-        burnRate(slo, shortOf.get(group.key)) >= rule.burn_rate;
+        shortRate >= rule.burn_rate;
       const exemplars = active
         ? await read.exemplars(slo.kind === 'latency' ? 'slowest' : 'failed', group.key, range)
         : [];
-      return observation({ rule, service: group.key, value, active, exemplars });
+      const details =
+        coverage < 1
+          ? { window_coverage: `${Number((coverage * 100).toPrecision(2))}% of the window` }
+          : undefined;
+      return observation({ rule, service: group.key, value, active, exemplars, details });
     }),
   );
 }

@@ -1,4 +1,5 @@
 import { percentileExceeds } from '../analysis/percentile-evidence.ts';
+import { plainCounts, rateLowerBound, type WeightedCounts } from '../analysis/rate-evidence.ts';
 import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
 import type { RequestStats } from '../contracts/request-stats.ts';
 import type { TimeRange } from '../contracts/time-range.ts';
@@ -18,16 +19,22 @@ import type {
 } from './rules.ts';
 import { thresholdOf, type Observation } from './state-machine.ts';
 
+/** Whether a group's figures show the breach beyond chance, and what the alert says of it. */
+interface Evidence {
+  readonly evident: boolean;
+  readonly details?: Readonly<Record<string, string>> | undefined;
+}
+
 /**
  * Per service: request figures over the window → value, whether it breaches, exemplars. A
- * breach also needs `evident`: that the stored spans show it beyond sampling noise.
+ * breach also needs `evidence`: that the stored spans show it beyond chance and sampling noise.
  */
 async function perServiceRequests(
   read: EvaluationReader,
   rule: RequestErrorRateRule | LatencyRule,
   range: TimeRange,
   measure: (stats: RequestStats) => number,
-  evident: (stats: RequestStats) => boolean = () => true,
+  evidence: (stats: RequestStats) => Evidence,
 ): Promise<Observation[]> {
   const latency = rule.kind === 'latency_percentile';
   const stats = await read.requests({
@@ -42,21 +49,50 @@ async function perServiceRequests(
   return Promise.all(
     stats.map(async (group) => {
       const value = measure(group);
-      const active = group.requests >= rule.min_requests && value > threshold && evident(group);
+      const { evident, details } = evidence(group);
+      const active = group.requests >= rule.min_requests && value > threshold && evident;
       const exemplars = active
         ? await read.exemplars(latency ? 'slowest' : 'failed', group.key, range)
         : [];
-      return observation({ rule, service: group.key, value, active, exemplars });
+      return observation({ rule, service: group.key, value, active, exemplars, details });
     }),
   );
 }
 
+/** A rate as the alert shows it, like its value: "2.48%". */
+const percent = (rate: number): string => `${Number((rate * 100).toPrecision(3))}%`;
+
+/**
+ * An error rate breaches only when its lower bound (rate-evidence.ts) is above the threshold,
+ * not only its estimate; the bound goes beside the value, as `lower_bound`.
+ */
+function rateEvidence(counts: WeightedCounts, threshold: number): Evidence {
+  const bound = rateLowerBound(counts);
+  return { evident: bound > threshold, details: { lower_bound: percent(bound) } };
+}
+
 const errorRate = (read: EvaluationReader, rule: RequestErrorRateRule, range: TimeRange) =>
-  perServiceRequests(read, rule, range, (s) => (s.requests > 0 ? s.errors / s.requests : 0));
+  perServiceRequests(
+    read,
+    rule,
+    range,
+    (s) => (s.requests > 0 ? s.errors / s.requests : 0),
+    (s) =>
+      rateEvidence(
+        {
+          total: s.requests,
+          totalSquares: s.weightSquares,
+          failed: s.errors,
+          failedSquares: s.errorWeightSquares,
+        },
+        rule.threshold,
+      ),
+  );
 
 /**
  * Per service: error-level records ÷ all records. Lantern never samples log records, so these
- * are plain counts (no weight), exact for any OTLP source.
+ * are plain counts (no weight), exact for any OTLP source; chance still makes clusters, so the
+ * rate needs the same evidence as the request error rate.
  */
 async function logErrorRate(
   read: EvaluationReader,
@@ -66,8 +102,12 @@ async function logErrorRate(
   const stats = await read.logs({ range, service: rule.service, groupBy: 'service' });
   return stats.map((group) => {
     const value = group.logs > 0 ? group.errors / group.logs : 0;
-    const active = group.logs >= rule.min_records && value > rule.threshold;
-    return observation({ rule, service: group.key, value, active });
+    const { evident, details } = rateEvidence(
+      plainCounts(group.logs, group.errors),
+      rule.threshold,
+    );
+    const active = group.logs >= rule.min_records && value > rule.threshold && evident;
+    return observation({ rule, service: group.key, value, active, details });
   });
 }
 
@@ -78,7 +118,7 @@ const latency = (read: EvaluationReader, rule: LatencyRule, range: TimeRange) =>
     rule,
     range,
     (s) => weightedPercentiles(s.latency, [rule.percentile])[0] ?? 0,
-    (s) => percentileExceeds(s.latency, rule.percentile, rule.threshold_ms),
+    (s) => ({ evident: percentileExceeds(s.latency, rule.percentile, rule.threshold_ms) }),
   );
 
 async function logCount(

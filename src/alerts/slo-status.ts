@@ -2,7 +2,15 @@ import type { RequestStats } from '../contracts/request-stats.ts';
 import type { AlertStore } from '../storage/alert-store.ts';
 import type { Client } from '../storage/client.ts';
 import { evaluationReader, type EvaluationReader } from '../storage/evaluation-reader.ts';
-import { badRequests, burnAlertsOf, burnRate, burnRateRules, type Slo } from './slo.ts';
+import {
+  badRequests,
+  burnAlertsOf,
+  burnRate,
+  burnRateRules,
+  sendingSince,
+  windowCoverage,
+  type Slo,
+} from './slo.ts';
 import type * as Contract from '../contracts/api/slos.ts';
 
 /** One SLO for one service, as GET /api/v1/slos returns it. */
@@ -69,9 +77,15 @@ async function statusesOf(
       sli: stats.requests > 0 ? 1 - bad / stats.requests : null,
       errorBudget,
       budgetRemaining: spent === undefined ? null : 1 - spent,
+      // Scaled as the alerts scale them, so each figure reads against its alert's threshold.
       burnRates: windows.map((windowMs, i) => ({
         windowMs,
-        burnRate: burnRate(slo, byWindow[i]?.get(stats.key)),
+        burnRate:
+          burnRate(slo, byWindow[i]?.get(stats.key)) *
+          windowCoverage(sendingSince(stats, { from: now - slo.period, to: now }), {
+            from: now - windowMs,
+            to: now,
+          }),
       })),
       alerts: rules.map((rule) => ({
         rule: rule.name,

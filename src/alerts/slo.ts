@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { secondsOrMore } from '../contracts/duration.ts';
 import type { RequestStats } from '../contracts/request-stats.ts';
 import { SEVERITIES, type Severity } from '../contracts/severity.ts';
+import type { TimeRange } from '../contracts/time-range.ts';
 
 const DAY = 86_400_000;
 
@@ -124,4 +125,33 @@ export const badRequests = (slo: Slo, stats: RequestStats): number =>
 export function burnRate(slo: Slo, stats: RequestStats | undefined): number {
   if (stats === undefined || stats.requests <= 0) return 0;
   return badRequests(slo, stats) / stats.requests / (1 - slo.objective);
+}
+
+/** A steady service's first span comes this many mean gaps after a window opens, at most. */
+const FIRST_SPAN_GAPS = 10;
+
+/**
+ * When a service began sending, as far as a window shows: its earliest span there, unless that
+ * is no later than a steady service's first span would be anyway (within ten mean gaps between
+ * its spans: a stream that fills the window leaves a longer gap with odds of e^-10). Then it has
+ * been sending since before the window opened.
+ */
+export function sendingSince(stats: RequestStats, window: TimeRange): number {
+  const since = stats.since ?? window.from;
+  const gap = (window.to - since) / Math.max(1, stats.spans);
+  return since - window.from <= FIRST_SPAN_GAPS * gap ? window.from : since;
+}
+
+/**
+ * The part of a window, 0–1, since `since` (when the service began sending). A burn rate times
+ * this is the budget the window spent ÷ what the whole window allows: the time before the
+ * service existed counts as spending nothing. Scaled rather than held back: a young service that
+ * burns its budget fast still fires every alert once it has spent what the alert stands for
+ * (the 3-day alert after three days' worth), while one that burns at the alert's rate waits as
+ * long as an old one would.
+ */
+export function windowCoverage(since: number, window: TimeRange): number {
+  const length = window.to - window.from;
+  if (length <= 0) return 1;
+  return Math.min(1, Math.max(0, (window.to - Math.max(since, window.from)) / length));
 }

@@ -102,6 +102,10 @@ export class SlidingFigures {
 const EPSILON = 1e-9;
 const clean = (value: number): number => (Math.abs(value) < EPSILON ? 0 : value);
 
+/** The earlier of two: a sum's earliest record. A difference's is unknown (null). */
+const earliestOf = (a: number | null | undefined, b: number | null, sign: 1 | -1): number | null =>
+  sign < 0 ? null : a == null ? b : b === null ? a : Math.min(a, b);
+
 function combine(a: ServiceFigures, b: ServiceFigures, sign: 1 | -1): ServiceFigures {
   const requests = new Map(a.requests.map((r) => [r.key, r]));
   for (const r of b.requests) {
@@ -111,6 +115,9 @@ function combine(a: ServiceFigures, b: ServiceFigures, sign: 1 | -1): ServiceFig
       spans: (was?.spans ?? 0) + sign * r.spans,
       requests: clean((was?.requests ?? 0) + sign * r.requests),
       errors: clean((was?.errors ?? 0) + sign * r.errors),
+      weightSquares: clean((was?.weightSquares ?? 0) + sign * r.weightSquares),
+      errorWeightSquares: clean((was?.errorWeightSquares ?? 0) + sign * r.errorWeightSquares),
+      since: earliestOf(was?.since, r.since, sign),
       slow: clean((was?.slow ?? 0) + sign * r.slow),
       latency: r.latency.map((bucket, i) => {
         const other = was?.latency[i];
@@ -129,6 +136,7 @@ function combine(a: ServiceFigures, b: ServiceFigures, sign: 1 | -1): ServiceFig
       key: l.key,
       logs: (was?.logs ?? 0) + sign * l.logs,
       errors: (was?.errors ?? 0) + sign * l.errors,
+      since: earliestOf(was?.since, l.since, sign),
     });
   }
   return {

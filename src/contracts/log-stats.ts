@@ -4,6 +4,8 @@ export interface LogStats {
   readonly key: string;
   readonly logs: number;
   readonly errors: number;
+  /** Epoch ms of the earliest record in the range; null when there is none. */
+  readonly since: number | null;
 }
 
 /** One exact error message, how often it was logged, first when, and a trace it was logged in. */

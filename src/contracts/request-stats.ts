@@ -10,6 +10,14 @@ export interface RequestStats {
   readonly requests: number;
   /** Of those, failed: span status ERROR or HTTP status >= 500. */
   readonly errors: number;
+  /**
+   * Σ weight² over the spans, and over the failed ones: how much sampling and chance spread the
+   * error rate (analysis/rate-evidence.ts).
+   */
+  readonly weightSquares: number;
+  readonly errorWeightSquares: number;
+  /** Epoch ms of the earliest span in the range; null when there is none. */
+  readonly since: number | null;
   /** Of those, slower than the query's `slowerThanMs` (0 unless it asked). */
   readonly slow: number;
   /** Empty unless the query asked for latency. */

@@ -16,7 +16,12 @@ function clientReporting(world: { failed: number }): Client {
       key: { key: 'checkout' },
       doc_count: 100,
       requests: { value: 100 },
-      errors: { requests: { value: world.failed } },
+      spread: { sum_of_squares: 100 },
+      since: { value: 0 },
+      errors: {
+        requests: { value: world.failed },
+        spread: { sum_of_squares: world.failed },
+      },
       latency: { buckets: [] },
     };
     return Promise.resolve(

@@ -46,7 +46,9 @@ describe('one evaluation reads each set of request figures once', () => {
       key: { key: 'checkout' },
       doc_count: 50,
       requests: { value: 50 },
-      errors: { requests: { value: 0 } },
+      spread: { sum_of_squares: 50 },
+      since: { value: 0 },
+      errors: { requests: { value: 0 }, spread: { sum_of_squares: null } },
       latency: {
         buckets: [{ from: 1_990_000, to: 2_010_000, doc_count: 50, requests: { value: 50 } }],
       },

@@ -89,6 +89,9 @@ describe('the burn rate', () => {
     requests,
     errors,
     slow,
+    weightSquares: requests,
+    errorWeightSquares: errors,
+    since: null,
     latency: [],
   });
   const slo = parseRulesFile({ rules: [], slos: [checkout] }).slos[0];

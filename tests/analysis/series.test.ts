@@ -9,7 +9,17 @@ import {
 import { histogram } from '../support/latency-histogram.ts';
 
 const requests = (key: string, count: number, errors: number, latency = histogram([], 1.1)) =>
-  ({ key, spans: count, requests: count, errors, slow: 0, latency }) satisfies RequestStats;
+  ({
+    key,
+    spans: count,
+    requests: count,
+    errors,
+    weightSquares: count,
+    errorWeightSquares: errors,
+    since: null,
+    slow: 0,
+    latency,
+  }) satisfies RequestStats;
 
 describe('error-rate buckets', () => {
   // Epoch ms keys of one digit count more than the other: a text sort would put 10000 first.
@@ -20,8 +30,8 @@ describe('error-rate buckets', () => {
     const joined = errorRateBuckets(
       [requests(late, 10, 2)],
       [
-        { key: early, logs: 4, errors: 1 },
-        { key: late, logs: 5, errors: 0 },
+        { key: early, logs: 4, errors: 1, since: null },
+        { key: late, logs: 5, errors: 0, since: null },
       ],
     );
     expect(joined).toEqual([

@@ -16,6 +16,7 @@ const NOISY = `baseline-noisy-${run}`; // 2.5% now: above its baseline, below mi
 const NEW = `baseline-new-${run}`; // 50% now, two days of history only
 const SLOW = `baseline-slow-${run}`; // p95 ~100 ms on past days, 300 ms now
 const DEPLOY = `baseline-deploy-${run}`; // p95 5% slower now: a deploy, not an incident
+const CHANCE = `baseline-chance-${run}`; // never fails; now one failure among 20 requests (5%)
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const T = Math.floor(Date.now() / MINUTE) * MINUTE;
@@ -50,7 +51,12 @@ PAST_RATES.forEach((rate, index) => {
   if (index < 2) traffic(NEW, day - 20 * MINUTE, day + 25 * MINUTE, rate, steady(50));
   traffic(SLOW, day - 20 * MINUTE, day + 25 * MINUTE, 0, steady(100 + index));
   traffic(DEPLOY, day - 20 * MINUTE, day + 25 * MINUTE, 0, steady(100 + index));
+  for (let at = day - 20 * MINUTE + 1500; at < day + 25 * MINUTE; at += 30_000)
+    spans.push({ service: CHANCE, route: '/', at, durationMs: 50, failed: false, weight: 1 });
 });
+// Now a request every 30 s, the one failure in the middle of the window.
+for (let i = 0, at = T - 10 * MINUTE + 1500; at < T + MINUTE; i += 1, at += 30_000)
+  spans.push({ service: CHANCE, route: '/', at, durationMs: 50, failed: i === 10, weight: 1 });
 traffic(RISING, T - 10 * MINUTE, T + MINUTE, 0.08, steady(50));
 traffic(NOISY, T - 10 * MINUTE, T + MINUTE, 0.025, steady(50));
 traffic(NEW, T - 10 * MINUTE, T + MINUTE, 0.5, steady(50));
@@ -58,7 +64,7 @@ traffic(SLOW, T - 10 * MINUTE, T + MINUTE, 0, steady(300));
 traffic(DEPLOY, T - 10 * MINUTE, T + MINUTE, 0, steady(106));
 
 const rules = parseRules({
-  rules: [RISING, NOISY, NEW]
+  rules: [RISING, NOISY, NEW, CHANCE]
     .map((service) => ({
       name: `errors-baseline-${service}`,
       kind: 'baseline',
@@ -96,7 +102,7 @@ beforeAll(async () => {
 }, 180_000);
 
 describe('baseline rules', () => {
-  it('fire on a rise well above the same window of past days, not on noise, a deploy or no history', async () => {
+  it('fire on a rise well above the same window of past days, not on noise, chance, a deploy or no history', async () => {
     expect((await evaluateAt(T)).sort()).toEqual(
       [
         [RISING, 'inactive', 'pending'],
@@ -113,6 +119,8 @@ describe('baseline rules', () => {
     const rising = active.find((a) => a.service === RISING);
     expect(rising?.annotations.baseline).toBe('1.00%');
     expect(rising?.annotations.days).toBe('7');
+    // Its lower bound (16 failures of 200 requests) is above 1% + 4 sigmas too.
+    expect(Number.parseFloat(rising?.annotations.lower_bound ?? '')).toBeGreaterThan(4);
     // 8% now (the window holds 9 of its 10 minutes): about 9.4 sigmas of 0.74% above 1%.
     expect(rising?.value).toBeGreaterThan(0.07);
     expect(Number((rising?.annotations.deviation ?? '').split(' ')[0])).toBeGreaterThan(8);

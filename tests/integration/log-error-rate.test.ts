@@ -3,6 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore } from '../../src/storage/alert-store.ts';
 import { AlertEngine } from '../../src/alerts/engine.ts';
 import { loadRules, type AlertRule, type ErrorRateRule } from '../../src/alerts/rules.ts';
+import {
+  plainCounts,
+  rateLowerBound,
+  type WeightedCounts,
+} from '../../src/analysis/rate-evidence.ts';
 import { clockedEngine } from '../support/clocked-engine.ts';
 import { es } from '../../tools/harness/stores.ts';
 import { repoRoot } from '../../tools/stack/paths.ts';
@@ -17,12 +22,16 @@ import {
 /**
  * The log-based error rate against the real Elasticsearch, with Lantern's default rules: a
  * service that only writes logs gets an alert, a service whose failed requests also write error
- * logs gets one alert (the request one), and a quiet service none.
+ * logs gets one alert (the request one), and a quiet service none. Then the evidence both error
+ * rates ask for: chance clusters on low-traffic services (requests and logs) stay quiet, and a
+ * sampled service's bound rests on its spans' weights as Elasticsearch sums them.
  */
 const run = Date.now().toString(36);
 const WORKER = `worker-${run}`; // logs only
 const SHOP = `shop-${run}`; // requests, and an error log per failed request
 const QUIET = `quiet-${run}`; // logs only, 2% errors
+const CLUSTER = `cluster-${run}`; // 12 requests and records a minute, four failures in 90 s
+const SAMPLED = `sampled-${run}`; // OK requests kept at weight 10, failures at weight 1
 const MINUTE = 60_000;
 const T0 = Math.floor(Date.now() / MINUTE) * MINUTE - 40 * MINUTE;
 const STEP = 2000;
@@ -45,6 +54,40 @@ for (let i = 0, at = T0; at <= T0 + 20 * MINUTE; i += 1, at += STEP) {
   const failed = inBurst && i % 5 === 0;
   spans.push({ service: SHOP, route: '/cart', at, durationMs: 20, failed, weight: 1 });
   logs.push(record(SHOP, failed));
+}
+
+// Low traffic: a request (and its record) every 5 s, with a chance cluster of four failures
+// within 90 s of the window: 6.7% of the requests, 6.7% of the records.
+for (let i = 0, at = T0 + 1000; at < T0 + 20 * MINUTE; i += 1, at += 5000) {
+  const failed = i >= 12 && i <= 30 && i % 6 === 0;
+  spans.push({ service: CLUSTER, route: '/slow-lane', at, durationMs: 20, failed, weight: 1 });
+  logs.push({
+    service: CLUSTER,
+    at,
+    severityNumber: failed ? 17 : 9,
+    message: failed ? `request ${i} failed: upstream reset` : `request ${i} done`,
+    traceId: `c${i.toString(16).padStart(31, '0')}`,
+    spanId: i.toString(16).padStart(16, '0'),
+  });
+}
+// Sampled: an OK span every 50 s standing for 10 requests; in the burst a failure every 15 s.
+for (let at = T0 + 500; at < T0 + 20 * MINUTE; at += 50_000)
+  spans.push({ service: SAMPLED, route: '/pay', at, durationMs: 20, failed: false, weight: 10 });
+for (let at = T0 + 700; at < BURST_END; at += 15_000)
+  spans.push({ service: SAMPLED, route: '/pay', at, durationMs: 20, failed: true, weight: 1 });
+
+/** A service's spans over [from, to), summed as the rule sums them. */
+function spanCounts(service: string, from: number, to: number): WeightedCounts {
+  const mine = spans.filter((s) => s.service === service && s.at >= from && s.at < to);
+  const sum = (list: typeof mine, f: (w: number) => number) =>
+    list.reduce((total, s) => total + f(s.weight), 0);
+  const failed = mine.filter((s) => s.failed);
+  return {
+    total: sum(mine, (w) => w),
+    totalSquares: sum(mine, (w) => w * w),
+    failed: sum(failed, (w) => w),
+    failedSquares: sum(failed, (w) => w * w),
+  };
 }
 
 /** The share of error records of a service over [from, to), as Lantern must compute it. */
@@ -102,8 +145,15 @@ describe("the default log error-rate rule, through the alert's whole life", () =
       (alert) => alert.rule === ours(`log-error-rate-high-${WORKER}`),
     );
     expect(worker?.value).toBeCloseTo(truth(WORKER, T0, T0 + 5 * MINUTE), 6);
+    const records = logs.filter(
+      (l) => l.service === WORKER && l.at >= T0 && l.at < T0 + 5 * MINUTE,
+    );
+    const bound = rateLowerBound(
+      plainCounts(records.length, records.filter((l) => l.severityNumber >= 17).length),
+    );
+    const shown = (rate: number) => `${String(Number((rate * 100).toPrecision(3)))}%`;
     expect(worker?.summary).toBe(
-      `${WORKER}: ${String(Number((truth(WORKER, T0, T0 + 5 * MINUTE) * 100).toPrecision(3)))}% of log records were errors over 5 minutes (threshold 10%)`,
+      `${WORKER}: ${shown(truth(WORKER, T0, T0 + 5 * MINUTE))} of log records were errors over 5 minutes, at least ${shown(bound)} beyond chance (threshold 10%)`,
     );
 
     // `for: 1m` later both fire; the shop's error logs (20% of its records) stay covered.
@@ -134,5 +184,45 @@ describe("the default log error-rate rule, through the alert's whole life", () =
     expect(report.transitions.filter((t) => t.rule === ours('alone')).map((t) => t.to)).toEqual([
       'pending',
     ]);
+  });
+});
+
+describe('error rates ask for evidence beyond chance', () => {
+  const evidence = clockedEngine(
+    [CLUSTER, SAMPLED].flatMap((service) => [
+      { ...rule('error-rate-high'), name: ours(`evidence-requests-${service}`), service },
+      {
+        ...rule('log-error-rate-high'),
+        name: ours(`evidence-logs-${service}`),
+        unless: undefined,
+        service,
+        threshold: 0.05,
+      },
+    ]),
+  );
+  const window = { from: T0, to: T0 + 5 * MINUTE };
+
+  it('a chance cluster on a low-traffic service is over the threshold, not beyond chance: no alert', async () => {
+    expect(truth(CLUSTER, window.from, window.to)).toBeGreaterThan(0.05);
+    const counts = spanCounts(CLUSTER, window.from, window.to);
+    expect(counts.failed / counts.total).toBeGreaterThan(0.05);
+    // Only the sampled service's burst moves.
+    const transitions = await evidence.evaluateAt(window.to);
+    expect(transitions.map((t) => [t.service, t.to])).toEqual([[SAMPLED, 'pending']]);
+  });
+
+  it("a sampled service's burst fires, its bound beside the value as the weights make it", async () => {
+    const [alert] = (await new AlertStore(es).active()).filter(
+      (a) => a.rule === ours(`evidence-requests-${SAMPLED}`),
+    );
+    const counts = spanCounts(SAMPLED, window.from, window.to);
+    expect(alert?.value).toBeCloseTo(counts.failed / counts.total, 6);
+    const bound = rateLowerBound(counts);
+    // Σw² read back from Elasticsearch: the bound of equal weights would be far higher.
+    expect(bound).toBeLessThan(
+      rateLowerBound({ ...counts, totalSquares: counts.total, failedSquares: counts.failed }) -
+        0.03,
+    );
+    expect(alert?.annotations.lower_bound).toBe(`${String(Number((bound * 100).toPrecision(3)))}%`);
   });
 });

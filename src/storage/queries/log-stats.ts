@@ -2,7 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { ERROR_SEVERITY, fields } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import type { LogStats } from '../../contracts/log-stats.ts';
-import { byService, lenient } from './search-options.ts';
+import { byService, earliest, lenient } from './search-options.ts';
 import type { TimeRange } from '../../contracts/time-range.ts';
 import { rangeFilter, timeBuckets } from './time-range.ts';
 
@@ -19,6 +19,7 @@ interface Bucket {
   key: string | number;
   doc_count: number;
   errors: { doc_count: number };
+  since: { value: number | null };
 }
 
 export async function logStats(client: Client, query: LogStatsQuery): Promise<LogStats[]> {
@@ -39,6 +40,7 @@ export async function logStats(client: Client, query: LogStatsQuery): Promise<Lo
         ...groups,
         aggs: {
           errors: { filter: { range: { [fields.log.severityNumber]: { gte: ERROR_SEVERITY } } } },
+          since: earliest,
         },
       },
     },
@@ -49,5 +51,6 @@ export async function logStats(client: Client, query: LogStatsQuery): Promise<Lo
     key: String(bucket.key),
     logs: bucket.doc_count,
     errors: bucket.errors.doc_count,
+    since: bucket.since.value,
   }));
 }

@@ -4,7 +4,14 @@ import type { RequestStats } from '../../contracts/request-stats.ts';
 import { fields, SERVER_KIND } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import { allPages, type AfterKey } from './composite-pages.ts';
-import { BUCKET_BUDGET, failedRequest, lenient, weightSum } from './search-options.ts';
+import {
+  BUCKET_BUDGET,
+  earliest,
+  failedRequest,
+  lenient,
+  weightSpread,
+  weightSum,
+} from './search-options.ts';
 import type { TimeRange } from '../../contracts/time-range.ts';
 import { rangeFilter, timeBuckets } from './time-range.ts';
 
@@ -72,7 +79,9 @@ interface GroupBucket {
   key: string | number | { key: string | null };
   doc_count: number;
   requests: { value: number };
-  errors: { requests: { value: number } };
+  spread: { sum_of_squares: number | null };
+  since: { value: number | null };
+  errors: { requests: { value: number }; spread: { sum_of_squares: number | null } };
   slow?: { requests: { value: number } };
   latency?: {
     buckets: { from?: number; to?: number; doc_count: number; requests: { value: number } }[];
@@ -125,7 +134,9 @@ async function search(
         ...grouping(query, pageSize, after),
         aggs: {
           requests: weightSum,
-          errors: { filter: failedRequest, aggs: { requests: weightSum } },
+          spread: weightSpread,
+          since: earliest,
+          errors: { filter: failedRequest, aggs: { requests: weightSum, spread: weightSpread } },
           ...(slowerThanMs !== undefined && {
             slow: {
               // Duration is in microseconds.
@@ -155,6 +166,9 @@ async function search(
       spans: bucket.doc_count,
       requests: bucket.requests.value,
       errors: bucket.errors.requests.value,
+      weightSquares: bucket.spread.sum_of_squares ?? 0,
+      errorWeightSquares: bucket.errors.spread.sum_of_squares ?? 0,
+      since: bucket.since.value,
       slow: bucket.slow?.requests.value ?? 0,
       latency: (bucket.latency?.buckets ?? []).map((range) => ({
         fromMs: (range.from ?? 0) / 1000,

@@ -18,6 +18,14 @@ export const BUCKET_BUDGET = 60_000;
 /** Requests a bucket of spans stands for: the sum of their sampling weights (none counts 1). */
 export const weightSum = { sum: { field: fields.span.samplingWeight, missing: 1 } } as const;
 
+/** Σ weight and Σ weight² of a bucket's spans (none counts 1): `sum` and `sum_of_squares`. */
+export const weightSpread = {
+  extended_stats: { field: fields.span.samplingWeight, missing: 1 },
+} as const;
+
+/** The earliest record or span of a bucket. */
+export const earliest = { min: { field: fields.timestamp } } as const;
+
 /** One bucket per service. */
 export const byService = { terms: { field: fields.serviceName, size: 1000 } } as const;
 
