@@ -15,6 +15,7 @@ export default defineConfig({
             'tests/analysis/**/*.test.ts',
             'tests/api/**/*.test.ts',
             'tests/service/**/*.test.ts',
+            'tests/storage/**/*.test.ts',
           ],
         },
       },

@@ -2,7 +2,7 @@
 import { logger, startAnalysisService } from '../src/service/analysis-service.ts';
 
 try {
-  startAnalysisService();
+  await startAnalysisService();
 } catch (error) {
   logger.fatal((error as Error).message);
   process.exitCode = 1;

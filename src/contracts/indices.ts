@@ -1,7 +1,7 @@
 /**
  * The one place that knows Lantern's index names. The Collector's Elasticsearch exporter writes
- * daily indices (logstash_format: `<prefix>-YYYY.MM.DD`, by ingest date), so retention is
- * deleting old indices; readers query the patterns.
+ * daily indices (logstash_format: `<prefix>-YYYY.MM.DD`, by ingest date on the Collector's
+ * clock), so retention is deleting old indices; readers query the patterns.
  */
 export const indices = {
   logs: { prefix: 'lantern-logs', pattern: 'lantern-logs-*', template: 'lantern-logs' },
@@ -12,4 +12,43 @@ export const indices = {
   alertHistory: { index: 'lantern-alert-history', template: 'lantern-alert-history' },
   /** One document: which analysis replica evaluates the rules, and until when. */
   alertLease: { index: 'lantern-alert-lease', template: 'lantern-alert-lease' },
+  /** What storage maintenance deleted (or failed to delete), when and why: append-only. */
+  storageDeletions: {
+    index: 'lantern-storage-deletions',
+    template: 'lantern-storage-deletions',
+  },
 } as const;
+
+/** The signals kept in daily indices: what retention and the disk budget delete, a day at a time. */
+export const DAILY_SIGNALS = ['logs', 'spans'] as const;
+export type DailySignal = (typeof DAILY_SIGNALS)[number];
+
+/** One daily index: its signal and its day (`YYYY-MM-DD`, the date in its name). */
+export interface DailyIndexName {
+  readonly index: string;
+  readonly signal: DailySignal;
+  readonly day: string;
+}
+
+const DAILY_NAME = /^lantern-(logs|spans)-(\d{4})\.(\d{2})\.(\d{2})$/;
+
+/**
+ * The signal and day of a daily index of Lantern's, or undefined for any other name (a test's
+ * or benchmark's scratch index under the same pattern, another product's index, a date that
+ * does not exist). Retention and the disk guard delete only names this accepts, each by its
+ * exact name: never a wildcard.
+ */
+export function dailyIndex(index: string): DailyIndexName | undefined {
+  const match = DAILY_NAME.exec(index);
+  if (!match) return undefined;
+  const [, signal, year, month, date] = match;
+  const day = `${year ?? ''}-${month ?? ''}-${date ?? ''}`;
+  // Date.parse rolls 2026-02-31 over to March; a real date prints back as itself.
+  const parsed = Date.parse(`${day}T00:00:00Z`);
+  if (Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== day) return undefined;
+  return { index, signal: signal as DailySignal, day };
+}
+
+/** The name the Collector gives a signal's index of one day (`YYYY-MM-DD`). */
+export const dailyIndexName = (signal: DailySignal, day: string): string =>
+  `${indices[signal].prefix}-${day.replaceAll('-', '.')}`;

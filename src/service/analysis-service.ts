@@ -17,6 +17,9 @@ import { serviceMetrics, type ServiceMetrics } from '../api/service-metrics.ts';
 import { AlertLease } from '../storage/alert-lease.ts';
 import { AlertStore } from '../storage/alert-store.ts';
 import { createElasticsearchClient, type Client } from '../storage/client.ts';
+import { dataDisk } from '../storage/maintenance/disk.ts';
+import { budgetOn } from '../storage/maintenance/plan.ts';
+import { isElasticsearchUnavailable } from '../storage/unavailable.ts';
 import { createApi } from './api.ts';
 import {
   elasticsearchSettings,
@@ -24,6 +27,7 @@ import {
   loggable,
   type ServiceConfig,
 } from './config.ts';
+import { StorageMaintenance } from './storage-maintenance.ts';
 
 /** The service's one logger; also reports a failed start (bin/analysis.ts). */
 export const logger = pino({ name: 'lantern-analysis' });
@@ -32,10 +36,12 @@ export const logger = pino({ name: 'lantern-analysis' });
 const consoleDir = fileURLToPath(new URL('../../dist/console/', import.meta.url));
 
 /**
- * Starts the service from the environment; throws on invalid configuration or rules. Config →
- * rules → client → store, engine and API → listen and evaluate → stop on SIGTERM or SIGINT.
+ * Starts the service from the environment; throws on invalid configuration or rules, or a
+ * storage budget larger than Elasticsearch's disk. Config → rules → client → budget check →
+ * store, engine, storage maintenance and API → listen, evaluate, maintain → stop on SIGTERM or
+ * SIGINT.
  */
-export function startAnalysisService(): void {
+export async function startAnalysisService(): Promise<void> {
   const config = loadServiceConfig();
   const { rules, slos } = loadRulesFile(config.LANTERN_RULES_FILE);
   logger.info(
@@ -45,6 +51,7 @@ export function startAnalysisService(): void {
   if (rules.length === 0)
     logger.warn(`no alert rules in ${config.LANTERN_RULES_FILE}: evaluating nothing`);
   const client = createElasticsearchClient(elasticsearchSettings(config));
+  await checkBudgetFits(client, config);
   const store = new AlertStore(client);
   const metrics = serviceMetrics();
   const alertmanager = config.LANTERN_ALERTMANAGER_URL
@@ -72,12 +79,59 @@ export function startAnalysisService(): void {
     },
   });
   const server = listen(app, config);
+  const maintenance = storageMaintenance(client, config);
   engine.start();
+  maintenance.start();
   stopOnSignals(() => {
-    void engine.stop().finally(() => {
+    void Promise.all([engine.stop(), maintenance.stop()]).finally(() => {
       server.close();
       void client.close();
     });
+  });
+}
+
+/**
+ * Refuses a budget larger than the disk Elasticsearch keeps its data on. Elasticsearch down at
+ * start stops nothing: storage maintenance checks again on every round and says so.
+ */
+async function checkBudgetFits(client: Client, config: ServiceConfig): Promise<void> {
+  let disk;
+  try {
+    disk = await dataDisk(client, { requestTimeout: 5000, maxRetries: 0 });
+  } catch (error) {
+    if (!isElasticsearchUnavailable(error)) throw error;
+    logger.warn('Elasticsearch did not answer: LANTERN_STORAGE_BUDGET is checked once it does');
+    return;
+  }
+  const fits = budgetOn(config.LANTERN_STORAGE_BUDGET, disk.totalBytes);
+  if ('problem' in fits)
+    throw new Error(`invalid configuration:\n  LANTERN_STORAGE_BUDGET: ${fits.problem}`);
+}
+
+/** Storage maintenance, in the one replica holding its lease (every replica competes). */
+function storageMaintenance(client: Client, config: ServiceConfig): StorageMaintenance {
+  return new StorageMaintenance(client, {
+    retention: { logs: config.LANTERN_RETENTION_LOGS, spans: config.LANTERN_RETENTION_SPANS },
+    alertRetentionDays: config.LANTERN_RETENTION_ALERTS,
+    budget: config.LANTERN_STORAGE_BUDGET,
+    intervalMs: config.LANTERN_STORAGE_INTERVAL,
+    now: Date.now,
+    utcOffsetMinutes: (at) => -new Date(at).getTimezoneOffset(),
+    lease: new AlertLease(client, {
+      id: 'storage-maintenance',
+      holder: config.replicaId,
+      // Two rounds without renewal: a replica gone is replaced within a minute or so.
+      ttlMs: 2 * config.LANTERN_STORAGE_INTERVAL + 10_000,
+      now: Date.now,
+    }),
+    log: {
+      info: (fields, message) => {
+        logger.info(fields, message);
+      },
+      warn: (message) => {
+        logger.warn(message);
+      },
+    },
   });
 }
 

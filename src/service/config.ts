@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { durationMs, secondsOrMore } from '../contracts/duration.ts';
 import type { ElasticsearchSettings } from '../storage/client.ts';
+import { retentionDays, storageBudget } from './storage-settings.ts';
 
 const optional = z.string().min(1).optional();
 
@@ -50,6 +51,13 @@ const fields = z.object({
   // Where people open the Jaeger UI (compose has one); the console links each trace there.
   LANTERN_JAEGER_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
   LANTERN_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Days of data kept (docs/storage.md); Lantern deletes the daily indices past them.
+  LANTERN_RETENTION_LOGS: retentionDays.default(7),
+  LANTERN_RETENTION_SPANS: retentionDays.default(7),
+  LANTERN_RETENTION_ALERTS: retentionDays.default(90),
+  // What Lantern's indices may take: bytes (20gb) or a share of Elasticsearch's disk.
+  LANTERN_STORAGE_BUDGET: storageBudget.default({ diskShare: 0.5, text: '50%' }),
+  LANTERN_STORAGE_INTERVAL: secondsOrMore.default(30_000),
 });
 
 // The holder renews on every evaluation tick: a lease shorter than two ticks would lapse between.
@@ -131,5 +139,10 @@ export function loggable(config: ServiceConfig): Record<string, unknown> {
     LANTERN_JAEGER_URL: withoutCredentials(config.LANTERN_JAEGER_URL),
     LANTERN_JAEGER_UI_URL: withoutCredentials(config.LANTERN_JAEGER_UI_URL),
     LANTERN_API_TOKEN: isSet(config.LANTERN_API_TOKEN),
+    LANTERN_RETENTION_LOGS: config.LANTERN_RETENTION_LOGS,
+    LANTERN_RETENTION_SPANS: config.LANTERN_RETENTION_SPANS,
+    LANTERN_RETENTION_ALERTS: config.LANTERN_RETENTION_ALERTS,
+    LANTERN_STORAGE_BUDGET: config.LANTERN_STORAGE_BUDGET.text,
+    LANTERN_STORAGE_INTERVAL: config.LANTERN_STORAGE_INTERVAL,
   };
 }

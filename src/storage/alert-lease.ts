@@ -13,9 +13,14 @@ export interface LeaseSettings {
   /** How long a claim lasts without renewal: another replica takes over after that. */
   readonly ttlMs: number;
   readonly now: () => number;
+  /**
+   * Which lease of the lease index: the alert engine's (the default), or another duty that one
+   * replica at a time must do, chosen the same way (storage maintenance).
+   */
+  readonly id?: string | undefined;
 }
 
-const LEASE_ID = 'alert-engine';
+const ALERT_ENGINE = 'alert-engine';
 
 const status = (error: unknown): number | undefined =>
   error instanceof errors.ResponseError ? error.meta.statusCode : undefined;
@@ -39,6 +44,10 @@ export class AlertLease {
   constructor(client: Client, settings: LeaseSettings) {
     this.client = client;
     this.settings = settings;
+  }
+
+  private get id(): string {
+    return this.settings.id ?? ALERT_ENGINE;
   }
 
   get holder(): string {
@@ -76,13 +85,13 @@ export class AlertLease {
       if (read === undefined) {
         await this.client.create({
           index: indices.alertLease.index,
-          id: LEASE_ID,
+          id: this.id,
           document: lease,
         });
       } else {
         await this.client.index({
           index: indices.alertLease.index,
-          id: LEASE_ID,
+          id: this.id,
           document: lease,
           if_seq_no: read.seqNo,
           if_primary_term: read.primaryTerm,
@@ -108,7 +117,7 @@ export class AlertLease {
     try {
       await this.client.delete({
         index: indices.alertLease.index,
-        id: LEASE_ID,
+        id: this.id,
         if_seq_no: read.seqNo,
         if_primary_term: read.primaryTerm,
       });
@@ -123,7 +132,7 @@ export class AlertLease {
     try {
       const doc = await this.client.get<LeaseHolder>({
         index: indices.alertLease.index,
-        id: LEASE_ID,
+        id: this.id,
       });
       if (!doc._source || doc._seq_no === undefined || doc._primary_term === undefined)
         return undefined;

@@ -97,6 +97,18 @@ const leaseMappings: Mappings = {
   },
 };
 
+/** Storage maintenance's deletions (contracts/storage-deletion.ts): read by time, newest first. */
+const deletionMappings: Mappings = {
+  dynamic: false,
+  properties: {
+    at: { type: 'date' },
+    index: { type: 'keyword' },
+    signal: { type: 'keyword' },
+    reason: { type: 'keyword' },
+    outcome: { type: 'keyword' },
+  },
+};
+
 /**
  * The one index setting an upgrade also applies to indices that already exist (it is dynamic,
  * and it protects data): a record with more attributes than the field limit (1000) is stored with
@@ -142,6 +154,7 @@ export const indexTemplates = {
   [indices.alerts.template]: template(indices.alerts.index, alertMappings),
   [indices.alertHistory.template]: template(indices.alertHistory.index, alertMappings),
   [indices.alertLease.template]: template(indices.alertLease.index, leaseMappings),
+  [indices.storageDeletions.template]: template(indices.storageDeletions.index, deletionMappings),
 };
 
 /**

@@ -11,7 +11,7 @@ import {
 } from '../../tools/stack/credentials.ts';
 import { createElasticsearchClient } from '../../src/storage/client.ts';
 import { fields } from '../../src/contracts/fields.ts';
-import { indices } from '../../src/contracts/indices.ts';
+import { dailyIndexName, indices } from '../../src/contracts/indices.ts';
 import { installIndexTemplates } from '../../src/storage/templates.ts';
 import { startApp, traceparent, type RunningApp } from '../../tools/harness/instrumented-app.ts';
 import { newSpanId, newTraceId } from '../../tools/harness/otlp.ts';
@@ -212,6 +212,11 @@ describe('Elasticsearch in secured mode', () => {
     expect(await statusOf(tamper)).toBe(403);
     const drop = analysisEs.indices.delete({ index: `${indices.logs.prefix}-privilege-check` });
     expect(await statusOf(drop)).toBe(403);
+    // Storage maintenance deletes a daily index of Lantern's, by its exact name shape only.
+    const day = dailyIndexName('logs', '2000-01-01');
+    expect(await statusOf(ingestEs.index({ index: day, document: { Body: 'old' } }))).toBe(200);
+    expect(await statusOf(analysisEs.indices.forcemerge({ index: day }))).toBe(200);
+    expect(await statusOf(analysisEs.indices.delete({ index: day }))).toBe(200);
     const alert = analysisEs.index({ index: indices.alerts.index, document: { probe: true } });
     expect(await statusOf(alert)).toBe(200);
     // It cannot stop ingestion with a write block, nor replace a template (it may read them).

@@ -73,3 +73,50 @@ describe("the analysis service's settings", () => {
     });
   });
 });
+
+describe('retention and the storage budget', () => {
+  it('keeps 7 days of logs and spans, 90 of alert history, and half the disk by default', () => {
+    const config = loadServiceConfig({});
+    expect(config.LANTERN_RETENTION_LOGS).toBe(7);
+    expect(config.LANTERN_RETENTION_SPANS).toBe(7);
+    expect(config.LANTERN_RETENTION_ALERTS).toBe(90);
+    expect(config.LANTERN_STORAGE_BUDGET).toEqual({ diskShare: 0.5, text: '50%' });
+    const set = loadServiceConfig({
+      LANTERN_RETENTION_SPANS: '3d',
+      LANTERN_STORAGE_BUDGET: '20gb',
+    });
+    expect(set.LANTERN_RETENTION_SPANS).toBe(3);
+    expect(set.LANTERN_STORAGE_BUDGET).toEqual({ bytes: 20 * 1024 ** 3, text: '20gb' });
+    expect(loadServiceConfig({ LANTERN_STORAGE_BUDGET: '1.5GB' }).LANTERN_STORAGE_BUDGET).toEqual({
+      bytes: 1.5 * 1024 ** 3,
+      text: '1.5GB',
+    });
+  });
+
+  it('refuses a zero or negative retention, naming the setting', () => {
+    for (const [name, value] of [
+      ['LANTERN_RETENTION_LOGS', '0d'],
+      ['LANTERN_RETENTION_SPANS', '-3d'],
+      ['LANTERN_RETENTION_ALERTS', '0d'],
+    ] as const)
+      expect(() => loadServiceConfig({ [name]: value })).toThrow(
+        new RegExp(`${name}: must be at least 1d`),
+      );
+  });
+
+  it('refuses an unknown unit, naming the setting', () => {
+    expect(() => loadServiceConfig({ LANTERN_RETENTION_LOGS: '7' })).toThrow(
+      /LANTERN_RETENTION_LOGS: must be a whole number of days like 7d/,
+    );
+    expect(() => loadServiceConfig({ LANTERN_RETENTION_SPANS: '2w' })).toThrow(
+      /LANTERN_RETENTION_SPANS: must be a whole number of days/,
+    );
+    for (const budget of ['20gib', '20 zb', 'lots', '-5gb'])
+      expect(() => loadServiceConfig({ LANTERN_STORAGE_BUDGET: budget }), budget).toThrow(
+        /LANTERN_STORAGE_BUDGET: must be a size like 20gb/,
+      );
+    expect(() => loadServiceConfig({ LANTERN_STORAGE_BUDGET: '95%' })).toThrow(
+      /LANTERN_STORAGE_BUDGET: a share of the disk must be above 0% and at most 80%/,
+    );
+  });
+});

@@ -23,12 +23,20 @@ export const securitySettings = [
 ];
 
 const telemetry = `'${indices.logs.pattern}', '${indices.spans.pattern}'`;
-const alertIndices = `'${indices.alerts.index}', '${indices.alertHistory.index}', '${indices.alertLease.index}'`;
+/**
+ * The daily indices' exact name shape (contracts/indices.ts), as a Lucene regular expression:
+ * the only indices storage maintenance may delete or force-merge.
+ */
+const dailyIndices = `'/lantern-(logs|spans)-[0-9]{4}[.][0-9]{2}[.][0-9]{2}/'`;
+const alertIndices = `'${indices.alerts.index}', '${indices.alertHistory.index}', '${indices.alertLease.index}', '${indices.storageDeletions.index}'`;
 
 /**
  * Least privilege, per component:
  * - the Collector only creates documents (and the daily index) in the two telemetry patterns;
- * - the analysis service reads them and keeps its own alert indices (monitor: cluster health);
+ * - the analysis service reads them and keeps its own alert indices (monitor: cluster health
+ *   and the nodes' disks); its storage maintenance deletes and force-merges daily indices, by
+ *   their exact name shape only (a test's or another product's index under the same pattern
+ *   is refused);
  * - stack:up installs the index templates and brings existing indices up to them: mapping and
  *   settings updates only (not `manage`: no delete, close or alias). A separate user, so the
  *   long-running analysis service cannot change index settings (a write block would stop
@@ -44,8 +52,10 @@ ${ES_USERS.analysis.role}:
   indices:
     - names: [${telemetry}]
       privileges: ['read', 'view_index_metadata']
+    - names: [${dailyIndices}]
+      privileges: ['monitor', 'delete_index', 'maintenance']
     - names: [${alertIndices}]
-      privileges: ['read', 'write', 'create_index', 'view_index_metadata']
+      privileges: ['read', 'write', 'create_index', 'view_index_metadata', 'monitor']
 ${ES_USERS.setup.role}:
   cluster: ['manage_index_templates']
   indices:

@@ -134,6 +134,21 @@ function discovery(s: StackSettings, node: Instance): string[] {
   ];
 }
 
+/**
+ * Elasticsearch's disk watermarks, on and explicit (its defaults), for one node as for several.
+ * On one node the low mark only holds back replicas (there are none) and the high one cannot
+ * move anything away but does refuse a new day's index; at the flood stage every Lantern index
+ * turns read-only. Lantern's disk guard deletes old days at 80%, below all three
+ * (docs/storage.md), so none is reached while there are old days to delete. compose.yaml
+ * sets the same.
+ */
+export const diskWatermarks = [
+  ['cluster.routing.allocation.disk.threshold_enabled', 'true'],
+  ['cluster.routing.allocation.disk.watermark.low', '85%'],
+  ['cluster.routing.allocation.disk.watermark.high', '90%'],
+  ['cluster.routing.allocation.disk.watermark.flood_stage', '95%'],
+] as const;
+
 /** Creates this node's config/data/logs folders with the settings of the dev stack. */
 async function prepareState(s: StackSettings, node: Instance): Promise<void> {
   const state = nodeState(s.paths, node);
@@ -157,8 +172,7 @@ async function prepareState(s: StackSettings, node: Instance): Promise<void> {
             '# Dev stack: no security (stack:up --secure turns it on).',
             'xpack.security.enabled: false',
           ]),
-      '# A nearly full disk must not turn the dev stack read-only.',
-      'cluster.routing.allocation.disk.threshold_enabled: false',
+      ...diskWatermarks.map(([key, value]) => `${key}: ${value}`),
       '',
     ].join('\n'),
   );

@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dailyIndexName, indices } from '../../src/contracts/indices.ts';
+import type { StorageDeletion } from '../../src/contracts/storage-deletion.ts';
+import { stack } from '../../tools/harness/otlp.ts';
+import { es } from '../../tools/harness/stores.ts';
+import type { RunningApp } from '../../tools/harness/instrumented-app.ts';
+import { startAnalysis } from '../support/analysis-service.ts';
+import { upTo } from '../support/polling.ts';
+
+/**
+ * Retention on the real Elasticsearch, done by the analysis service as users run it: daily
+ * indices past their signal's retention go, by exact name; everything else stays; a refused
+ * deletion is recorded and retried; finished days are merged into one segment; alert history
+ * past its retention goes.
+ */
+const DAY_MS = 86_400_000;
+const dayAgo = (days: number): string =>
+  new Date(Date.now() - days * DAY_MS).toISOString().slice(0, 10);
+const run = Date.now().toString(36);
+
+const oldLogs = dailyIndexName('logs', dayAgo(30));
+const midLogs = dailyIndexName('logs', dayAgo(10));
+const oldSpans = dailyIndexName('spans', dayAgo(30));
+const midSpans = dailyIndexName('spans', dayAgo(10));
+const recentLogs = dailyIndexName('logs', dayAgo(3));
+const blocked = dailyIndexName('logs', dayAgo(40));
+const tomorrow = dailyIndexName('logs', dayAgo(-1));
+/** Under Lantern's pattern but not of the daily shape: a test's scratch index, never Lantern's to delete. */
+const scratch = `${indices.logs.prefix}-seed-retention-${run}`;
+const created = [oldLogs, midLogs, oldSpans, midSpans, recentLogs, blocked, tomorrow, scratch];
+
+const exists = (index: string): Promise<boolean> => es.indices.exists({ index });
+const segments = async (index: string): Promise<number> => {
+  const stats = await es.indices.segments({ index });
+  return Object.values(stats.indices[index]?.shards ?? {})
+    .flat()
+    .filter((shard) => shard.routing.primary)
+    .reduce(
+      (max, shard) => Math.max(max, shard.num_committed_segments, shard.num_search_segments),
+      0,
+    );
+};
+const recorded = async (index: string): Promise<StorageDeletion[]> => {
+  await es.indices.refresh({ index: indices.storageDeletions.index, ignore_unavailable: true });
+  const found = await es.search<StorageDeletion>({
+    index: indices.storageDeletions.index,
+    ignore_unavailable: true,
+    size: 100,
+    query: { term: { index } },
+    sort: [{ at: 'asc' }],
+  });
+  return found.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : []));
+};
+
+async function seed(index: string, batches = 1): Promise<void> {
+  for (let batch = 0; batch < batches; batch += 1) {
+    // One refresh per batch: each makes a segment, so the day has several to merge.
+    await es.bulk({
+      refresh: true,
+      operations: Array.from({ length: 20 }, (_, i) => [
+        { create: { _index: index } },
+        { '@timestamp': new Date().toISOString(), Body: `record ${String(batch)}.${String(i)}` },
+      ]).flat(),
+    });
+  }
+}
+
+const oldTransition = `retention-${run}-old`;
+const newTransition = `retention-${run}-new`;
+let analysis: RunningApp | undefined;
+
+beforeAll(async () => {
+  await es.indices.delete({ index: created, ignore_unavailable: true });
+  for (const index of created) await seed(index, index === recentLogs ? 3 : 1);
+  await es.indices.putSettings({ index: blocked, settings: { 'index.blocks.read_only': true } });
+  const transition = (id: string, daysAgo: number) => ({
+    id,
+    rule: 'retention-test',
+    service: null,
+    from: 'pending',
+    to: 'firing',
+    at: new Date(Date.now() - daysAgo * DAY_MS).toISOString(),
+    value: 1,
+  });
+  await es.bulk({
+    refresh: true,
+    operations: [
+      { index: { _index: indices.alertHistory.index, _id: oldTransition } },
+      transition(oldTransition, 100),
+      { index: { _index: indices.alertHistory.index, _id: newTransition } },
+      transition(newTransition, 5),
+    ],
+  });
+  analysis = await startAnalysis({
+    LANTERN_ES_URL: stack.elasticsearch,
+    LANTERN_RETENTION_LOGS: '5d',
+    LANTERN_RETENTION_SPANS: '20d',
+    LANTERN_RETENTION_ALERTS: '90d',
+    LANTERN_STORAGE_INTERVAL: '1s',
+  });
+});
+
+afterAll(async () => {
+  await analysis?.stop();
+  await es.indices.putSettings(
+    { index: blocked, settings: { 'index.blocks.read_only': false } },
+    { ignore: [404] },
+  );
+  await es.indices.delete({ index: created, ignore_unavailable: true });
+  await es.delete(
+    { index: indices.alertHistory.index, id: newTransition, refresh: true },
+    { ignore: [404] },
+  );
+});
+
+describe('retention, enforced by the analysis service', () => {
+  it('deletes each signal’s days past its own retention, and nothing else', async () => {
+    await expect.poll(() => exists(oldLogs), upTo(60_000)).toBe(false);
+    await expect.poll(() => exists(midLogs), upTo()).toBe(false);
+    await expect.poll(() => exists(oldSpans), upTo()).toBe(false);
+    // Spans keep 20 days; logs of 3 days ago are within 5; tomorrow is never deleted.
+    expect(await exists(midSpans)).toBe(true);
+    expect(await exists(recentLogs)).toBe(true);
+    expect(await exists(tomorrow)).toBe(true);
+    // Under the same pattern, but not a daily index of Lantern's.
+    expect(await exists(scratch)).toBe(true);
+    await expect.poll(async () => (await recorded(oldLogs)).length, upTo()).toBe(1);
+    const [deletion] = await recorded(oldLogs);
+    expect(deletion).toMatchObject({
+      reason: 'retention',
+      outcome: 'deleted',
+      signal: 'logs',
+      day: dayAgo(30),
+    });
+    expect(deletion?.detail).toMatch(/older than the 5-day retention of logs/);
+  });
+
+  it('records a deletion Elasticsearch refuses once, and retries it until it succeeds', async () => {
+    await expect.poll(async () => (await recorded(blocked)).length, upTo()).toBeGreaterThan(0);
+    // Several rounds have passed (the other deletions are done): the refusal is recorded once.
+    const refused = await recorded(blocked);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ outcome: 'failed', reason: 'retention' });
+    expect(refused[0]?.detail).toMatch(
+      /Elasticsearch refused: 403 cluster_block_exception: .*read-only/,
+    );
+    expect(await exists(blocked)).toBe(true);
+    await es.indices.putSettings({ index: blocked, settings: { 'index.blocks.read_only': false } });
+    await expect.poll(() => exists(blocked), upTo()).toBe(false);
+    expect((await recorded(blocked)).map((d) => d.outcome)).toEqual(['failed', 'deleted']);
+  });
+
+  it('reports an index deleted outside Lantern', async () => {
+    await es.indices.delete({ index: tomorrow });
+    await expect
+      .poll(async () => (await recorded(tomorrow)).map((d) => d.reason), upTo())
+      .toEqual(['outside']);
+  });
+
+  it('merges a finished day into one segment', async () => {
+    await expect.poll(() => segments(recentLogs), upTo(60_000)).toBe(1);
+    const { count } = await es.count({ index: recentLogs });
+    expect(count).toBe(60);
+  });
+
+  it('deletes alert history past its retention, keeps the rest', async () => {
+    const has = (id: string) => es.exists({ index: indices.alertHistory.index, id });
+    await expect.poll(() => has(oldTransition), upTo()).toBe(false);
+    expect(await has(newTransition)).toBe(true);
+  });
+});
