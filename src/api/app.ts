@@ -13,6 +13,7 @@ import { logRoutes } from './routes/logs.ts';
 import { traceRoutes } from './routes/traces.ts';
 import { healthRoutes, type ComponentUrls } from './routes/health.ts';
 import { silenceRoutes } from './routes/silences.ts';
+import { storageRoutes } from './routes/storage.ts';
 import type { AlertmanagerSettings } from '../alerts/alertmanager.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
 import type { SlidingFigures } from '../analysis/sliding-figures.ts';
@@ -92,6 +93,7 @@ export function expressApp(deps: ApiDependencies): Express {
   api.use(traceRoutes(deps.client, deps.now));
   api.use(healthRoutes(deps.cluster, deps.components ?? {}));
   api.use(silenceRoutes(deps.store, deps.alertmanager, deps.now));
+  api.use(storageRoutes(deps.client));
   api.use(analysisRoutes(deps));
   app.use('/api/v1', api);
   if (deps.consoleDir !== undefined) app.use(consoleRoutes(deps.consoleDir));

@@ -10,6 +10,7 @@ import {
   requestRateQuery,
   servicesQuery,
   silenceBody,
+  storageQuery,
   traceIdPath,
   tracesQuery,
 } from './params.ts';
@@ -28,6 +29,7 @@ const requests: Partial<
   'GET /api/v1/analysis/error-rate': { query: errorRateQuery },
   'GET /api/v1/analysis/latency': { query: latencyQuery },
   'POST /api/v1/silences': { body: silenceBody },
+  'GET /api/v1/storage': { query: storageQuery },
 };
 
 const jsonSchema = (schema: z.core.$ZodType, io: 'input' | 'output') =>

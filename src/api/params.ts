@@ -88,6 +88,8 @@ export const silenceBody = z.strictObject({
   createdBy: z.string().trim().min(1).max(100).default('lantern console'),
 });
 export const servicesQuery = z.strictObject(timeWindow);
+/** Storage is measured now, over every day kept: nothing to ask for yet. */
+export const storageQuery = z.strictObject({});
 export const requestRateQuery = z.strictObject({ ...timeWindow, interval: interval.optional() });
 export const errorRateQuery = z.strictObject({
   ...timeWindow,

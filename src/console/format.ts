@@ -36,3 +36,16 @@ export function epochMicros(iso: string): number {
   const [, whole = '', fraction = '', zone = 'Z'] = match;
   return Date.parse(`${whole}${zone}`) * 1000 + Number(fraction.padEnd(6, '0').slice(0, 6));
 }
+
+/** A size on disk in binary units ("1.4 MiB"). */
+export function bytes(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let size = value;
+  let unit = 0;
+  while (size >= 1024 && unit < units.length - 1) {
+    size /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${String(size)} B` : `${size.toFixed(1)} ${units[unit] ?? ''}`;
+}

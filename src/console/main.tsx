@@ -7,6 +7,7 @@ import { Alerts } from './pages/alerts.tsx';
 import { Logs } from './pages/logs.tsx';
 import { Overview } from './pages/overview.tsx';
 import { Service } from './pages/service.tsx';
+import { Storage } from './pages/storage.tsx';
 import { Trace } from './pages/trace.tsx';
 import { Traces } from './pages/traces.tsx';
 import { onLinkClick, parseRoute, useLocation } from './router.ts';
@@ -16,6 +17,7 @@ const NAV = [
   ['/alerts', 'Alerts'],
   ['/traces', 'Traces'],
   ['/logs', 'Logs'],
+  ['/storage', 'Storage'],
 ] as const;
 
 /**
@@ -72,6 +74,8 @@ function Page({ path, query }: { path: string; query: URLSearchParams }) {
       return <Trace traceId={route.traceId} />;
     case 'logs':
       return <Logs query={query} />;
+    case 'storage':
+      return <Storage />;
     case 'missing':
       return <p>Nothing here: {route.path}</p>;
   }

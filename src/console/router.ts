@@ -9,6 +9,7 @@ export type Route =
   | { page: 'traces' }
   | { page: 'trace'; traceId: string }
   | { page: 'logs' }
+  | { page: 'storage' }
   | { page: 'missing'; path: string };
 
 export function parseRoute(path: string): Route {
@@ -22,6 +23,7 @@ export function parseRoute(path: string): Route {
   if (first === 'traces' && parts.length === 1) return { page: 'traces' };
   if (first === 'traces' && second && parts.length === 2) return { page: 'trace', traceId: second };
   if (first === 'logs' && parts.length === 1) return { page: 'logs' };
+  if (first === 'storage' && parts.length === 1) return { page: 'storage' };
   return { page: 'missing', path };
 }
 

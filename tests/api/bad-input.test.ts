@@ -63,6 +63,12 @@ describe('analysis API: bad input gets a 400 naming the parameter', () => {
     expect(errorOf(body).message).toBe('unknown parameter "stat"');
   });
 
+  it('rejects any parameter of /storage, which takes none', async () => {
+    const { status, body } = await api.get('/api/v1/storage?day=2026-01-01');
+    expect(status).toBe(400);
+    expect(errorOf(body).message).toBe('unknown parameter "day"');
+  });
+
   it('answers 404 for unknown endpoints and malformed alert ids', async () => {
     expect((await api.get('/api/v1/nothing')).status).toBe(404);
     expect((await api.get('/api/v1/alerts/not-an-id')).status).toBe(400);
@@ -94,6 +100,7 @@ describe('analysis API with Elasticsearch unreachable', () => {
       '/api/v1/alerts',
       '/api/v1/logs?traceId=4bf92f3577b34da6a3ce929d0e0e4736',
       '/api/v1/services',
+      '/api/v1/storage',
     ]) {
       const { status, body } = await api.get(path);
       expect(status, path).toBe(503);

@@ -151,6 +151,21 @@ describe('the console in a real browser', () => {
     await page.close();
   });
 
+  it('the storage page shows what the demo stored today: documents, bytes, bytes per record', async () => {
+    const page = await open('/storage');
+    // The Collector names daily indices by the UTC ingest date.
+    const today = new Date().toISOString().slice(0, 10);
+    const row = page.locator(`table[data-signal="spans"] tr[data-day="${today}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    const [day, index, documents, bytes, perRecord] = await row.locator('td').allTextContents();
+    expect(day).toBe(today);
+    expect(index).toBe(`lantern-spans-${today.replaceAll('-', '.')}`);
+    expect(Number(documents?.replace('k', ''))).toBeGreaterThan(0);
+    expect(bytes).toMatch(/^\d+(\.\d)? (B|KiB|MiB|GiB)$/);
+    expect(perRecord).toMatch(/^\d+ B$/);
+    await page.close();
+  });
+
   it('the service page shows its SLO: the SLI against the objective, the budget left', async () => {
     const page = await open(`/services/${frontendService}`);
     const row = page.locator('table[aria-label="SLOs"] tr[data-slo="console-availability"]');

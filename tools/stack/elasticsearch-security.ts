@@ -33,10 +33,10 @@ const alertIndices = `'${indices.alerts.index}', '${indices.alertHistory.index}'
 /**
  * Least privilege, per component:
  * - the Collector only creates documents (and the daily index) in the two telemetry patterns;
- * - the analysis service reads them and keeps its own alert indices (monitor: cluster health
- *   and the nodes' disks); its storage maintenance deletes and force-merges daily indices, by
- *   their exact name shape only (a test's or another product's index under the same pattern
- *   is refused);
+ * - the analysis service reads them and keeps its own alert indices (monitor: cluster health,
+ *   the nodes' disks, each index's size for GET /api/v1/storage); its storage maintenance
+ *   deletes and force-merges daily indices, by their exact name shape only (a test's or another
+ *   product's index under the same pattern is refused);
  * - stack:up installs the index templates and brings existing indices up to them: mapping and
  *   settings updates only (not `manage`: no delete, close or alias). A separate user, so the
  *   long-running analysis service cannot change index settings (a write block would stop

@@ -3,6 +3,7 @@ import { alertList, alertWithHistory, ruleList } from './alerts.ts';
 import { errorRate, latency, requestRate, serviceList } from './figures.ts';
 import { alive, health, links, ready, silenceCreated, silenceList } from './operations.ts';
 import { sloList } from './slos.ts';
+import { storage } from './storage.ts';
 import { logList, trace, traceList } from './telemetry.ts';
 
 /** What one endpoint answers when it succeeds. */
@@ -73,6 +74,10 @@ export const endpoints = {
     body: silenceCreated,
     errors: [404, 502],
   },
+  'GET /api/v1/storage': ok(
+    'Per signal (logs, spans, alert history) and day: documents, bytes on disk, bytes per record',
+    storage,
+  ),
   'GET /api/v1/health': ok(
     'Health of Elasticsearch, the Collector, Jaeger and Alertmanager, checked now',
     health,
