@@ -12,6 +12,7 @@ const PAGES = [
   '/traces',
   '/traces/:traceId',
   '/logs',
+  '/storage',
 ];
 
 /**
