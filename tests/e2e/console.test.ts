@@ -156,7 +156,16 @@ describe('the console in a real browser', () => {
     // The Collector names daily indices by the UTC ingest date.
     const today = new Date().toISOString().slice(0, 10);
     const row = page.locator(`table[data-signal="spans"] tr[data-day="${today}"]`);
-    await row.waitFor({ timeout: 30_000 });
+    // The demo's first spans reach today's index within seconds of its first requests.
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return row.waitFor({ timeout: 10_000 }).then(
+          () => true,
+          () => false,
+        );
+      }, upTo(60_000))
+      .toBe(true);
     const [day, index, documents, bytes, perRecord] = await row.locator('td').allTextContents();
     expect(day).toBe(today);
     expect(index).toBe(`lantern-spans-${today.replaceAll('-', '.')}`);
