@@ -9,6 +9,7 @@ import { FINE_LATENCY_BUCKETS } from '../storage/queries/request-stats.ts';
 import { baseline } from './observe-baseline.ts';
 import { logPatterns } from './observe-patterns.ts';
 import { sloBurn } from './observe-slo.ts';
+import { storageDeletions } from './observe-storage.ts';
 import { observation } from './observation.ts';
 import type {
   AlertRule,
@@ -174,5 +175,7 @@ export function observe(
       return logPatterns(read, rule, range);
     case 'baseline':
       return baseline(read, rule, range);
+    case 'storage_deletions':
+      return storageDeletions(read, rule, range);
   }
 }

@@ -127,12 +127,26 @@ const baselineRule = z
   })
   .strict();
 
+/**
+ * Lantern's own storage: fires while, within the window, storage maintenance deleted days to
+ * hold the disk budget or the disk, a daily index disappeared without it, or Elasticsearch
+ * refused a deletion (docs/storage.md). Not per service: one alert for Lantern.
+ */
+const storageRule = z
+  .object({
+    ...common,
+    kind: z.literal('storage_deletions'),
+    window: secondsOrMore.default(60 * 60_000),
+  })
+  .strict();
+
 export const ruleSchema = z.discriminatedUnion('kind', [
   errorRateRule,
   latencyRule,
   logCountRule,
   logPatternRule,
   baselineRule,
+  storageRule,
 ]);
 /** A rule of the file's `rules:` list, or one made from an SLO of its `slos:` list. */
 export type AlertRule = z.infer<typeof ruleSchema> | BurnRateRule;
@@ -143,6 +157,7 @@ export type LatencyRule = z.infer<typeof latencyRule>;
 export type LogCountRule = z.infer<typeof logCountRule>;
 export type LogPatternRule = z.infer<typeof logPatternRule>;
 export type BaselineRule = z.infer<typeof baselineRule>;
+export type StorageRule = z.infer<typeof storageRule>;
 
 /**
  * `rules:` may be empty: with no `slos:` either, that instance serves the API and evaluates

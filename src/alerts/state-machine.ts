@@ -66,6 +66,9 @@ export function thresholdOf(rule: AlertRule): number {
       return rule.min_count;
     case 'baseline':
       return rule.min_change;
+    case 'storage_deletions':
+      // Any deletion the guard had to make is one too many.
+      return 0;
     default:
       return rule.threshold;
   }

@@ -2,6 +2,8 @@ import type { Client } from '@elastic/elasticsearch';
 import type { LogStats, MessageCount } from '../contracts/log-stats.ts';
 import type { RequestStats } from '../contracts/request-stats.ts';
 import type { TimeRange } from '../contracts/time-range.ts';
+import type { StorageDeletion } from '../contracts/storage-deletion.ts';
+import { deletionsBetween } from './maintenance/deletions-log.ts';
 import { errorMessagesByService, type MessageQuery } from './queries/error-messages.ts';
 import { exemplarTraceIds, type ExemplarKind } from './queries/exemplars.ts';
 import { logStats, type LogStatsQuery } from './queries/log-stats.ts';
@@ -19,6 +21,8 @@ export interface EvaluationReader {
   logs(query: LogStatsQuery): Promise<LogStats[]>;
   exemplars(kind: ExemplarKind, service: string, range: TimeRange): Promise<string[]>;
   errorMessages(range: TimeRange, query: MessageQuery): Promise<Map<string, MessageCount[]>>;
+  /** What storage maintenance deleted (or was refused) in the range, newest first. */
+  deletions(range: TimeRange): Promise<StorageDeletion[]>;
 }
 
 function memoized<A extends unknown[], R>(
@@ -46,5 +50,6 @@ export function evaluationReader(client: Client): EvaluationReader {
     errorMessages: memoized((range: TimeRange, query: MessageQuery) =>
       errorMessagesByService(client, range, query),
     ),
+    deletions: memoized((range: TimeRange) => deletionsBetween(client, range)),
   };
 }

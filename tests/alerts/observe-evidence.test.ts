@@ -49,6 +49,7 @@ function reader(answers: {
     logs: (query) => Promise.resolve(answers.logs?.(query) ?? []),
     exemplars: () => Promise.resolve([]),
     errorMessages: (range) => Promise.resolve(answers.errorMessages?.(range) ?? new Map()),
+    deletions: () => Promise.resolve([]),
   };
 }
 
