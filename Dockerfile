@@ -6,8 +6,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY bin/analysis.ts bin/es-templates.ts bin/build-console.ts ./bin/
+COPY bin/analysis.ts bin/es-templates.ts bin/build-console.ts bin/alertmanager-config.ts ./bin/
 COPY demo ./demo
 COPY config ./config
 RUN npx tsc -p tsconfig.build.json && node bin/build-console.ts
+# Alertmanager's rendered configuration: a volume that starts with this folder's owner.
+RUN mkdir -p /var/lib/lantern/alertmanager && chown node /var/lib/lantern/alertmanager
 USER node

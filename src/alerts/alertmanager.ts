@@ -1,5 +1,6 @@
 import { httpTarget } from '../contracts/http-target.ts';
 import type { Alert } from '../contracts/alert.ts';
+import type { PushedAlert } from './notifications/escalated-alerts.ts';
 
 export interface AlertmanagerSettings {
   /** May carry credentials (`https://user:password@host`): they are sent as basic auth. */
@@ -10,27 +11,32 @@ export interface AlertmanagerSettings {
 
 /**
  * Pushes alerts to Alertmanager's v2 API. Active alerts are re-sent on every call (Alertmanager
- * expects that, and deduplicates); a resolved alert is sent once more with its endsAt.
- * Routing, grouping, silences and notification channels are Alertmanager's job.
+ * expects that, and deduplicates); a resolved alert is sent once more with its endsAt. Each goes
+ * by the labels it is pushed with (its own, or an escalation step's copy of them).
+ * Routing, grouping, silences and retries are Alertmanager's job.
  */
 export async function pushToAlertmanager(
   settings: AlertmanagerSettings,
-  alerts: readonly Alert[],
+  alerts: readonly (Alert | PushedAlert)[],
 ): Promise<void> {
   if (alerts.length === 0) return;
-  const body = alerts.map((alert) => ({
-    labels: alert.labels,
-    annotations: {
-      ...alert.annotations,
-      summary: alert.summary,
-      ...(alert.exemplarTraceIds.length > 0
-        ? { exemplar_trace_ids: alert.exemplarTraceIds.join(',') }
-        : {}),
-    },
-    startsAt: alert.startsAt,
-    ...(alert.endsAt ? { endsAt: alert.endsAt } : {}),
-    generatorURL: `${settings.publicUrl}/api/v1/alerts/${alert.id}`,
-  }));
+  const body = alerts.map((pushed) => {
+    const { alert, labels, endsAt } =
+      'alert' in pushed ? pushed : { alert: pushed, labels: pushed.labels, endsAt: pushed.endsAt };
+    return {
+      labels,
+      annotations: {
+        ...alert.annotations,
+        summary: alert.summary,
+        ...(alert.exemplarTraceIds.length > 0
+          ? { exemplar_trace_ids: alert.exemplarTraceIds.join(',') }
+          : {}),
+      },
+      startsAt: alert.startsAt,
+      ...(endsAt ? { endsAt } : {}),
+      generatorURL: `${settings.publicUrl}/api/v1/alerts/${alert.id}`,
+    };
+  });
   await alertmanagerCall<undefined>(settings, '/alerts', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -103,4 +109,47 @@ export async function silenceAlert(
 export async function listSilences(settings: AlertmanagerSettings): Promise<Silence[]> {
   const all = await alertmanagerCall<Silence[]>(settings, '/silences');
   return all.filter((silence) => silence.status.state !== 'expired');
+}
+
+/**
+ * Silences every alert of an incident (every escalation step's copy) until `endsAt`: what
+ * acknowledging does, so no step notifies again, repeats included. Returns the silence's id.
+ */
+export async function silenceIncident(
+  settings: AlertmanagerSettings,
+  incidentId: string,
+  silence: { endsAt: Date; createdBy: string; comment: string },
+): Promise<string> {
+  const created = await alertmanagerCall<{ silenceID: string }>(settings, '/silences', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      matchers: [{ name: 'incident', value: incidentId, isRegex: false, isEqual: true }],
+      startsAt: new Date().toISOString(),
+      endsAt: silence.endsAt.toISOString(),
+      createdBy: silence.createdBy,
+      comment: silence.comment,
+    }),
+  });
+  return created.silenceID;
+}
+
+/**
+ * Expires the silences of an incident (made by {@link silenceIncident}): before its resolve is
+ * sent, which a silence would hold back. Returns how many it expired.
+ */
+export async function expireIncidentSilences(
+  settings: AlertmanagerSettings,
+  incidentId: string,
+): Promise<number> {
+  const mine = (await listSilences(settings)).filter((silence) =>
+    silence.matchers.some(
+      (m) => m.name === 'incident' && m.value === incidentId && !m.isRegex && m.isEqual !== false,
+    ),
+  );
+  for (const silence of mine)
+    await alertmanagerCall<undefined>(settings, `/silence/${encodeURIComponent(silence.id)}`, {
+      method: 'DELETE',
+    });
+  return mine.length;
 }

@@ -14,6 +14,7 @@ import { traceRoutes } from './routes/traces.ts';
 import { healthRoutes, type ComponentUrls } from './routes/health.ts';
 import { silenceRoutes } from './routes/silences.ts';
 import { storageRoutes } from './routes/storage.ts';
+import { notificationRoutes, type NotificationDelivery } from './routes/notifications.ts';
 import type { AlertmanagerSettings } from '../alerts/alertmanager.ts';
 import type { ServiceMetrics } from './service-metrics.ts';
 import type { SlidingFigures } from '../analysis/sliding-figures.ts';
@@ -40,6 +41,8 @@ export interface ApiDependencies {
   readonly alertmanager?: AlertmanagerSettings | undefined;
   /** Links the console offers (GET /api/v1/links): the Jaeger UI, where there is one. */
   readonly links?: { readonly jaegerUi?: string | undefined } | undefined;
+  /** Where Alertmanager's notifications are delivered; without it, every receiver is unknown. */
+  readonly notifications?: NotificationDelivery | undefined;
   /** The stack's other servers, for GET /api/v1/health. */
   readonly components?: ComponentUrls | undefined;
 }
@@ -94,6 +97,7 @@ export function expressApp(deps: ApiDependencies): Express {
   api.use(healthRoutes(deps.cluster, deps.components ?? {}));
   api.use(silenceRoutes(deps.store, deps.alertmanager, deps.now));
   api.use(storageRoutes(deps.client));
+  api.use(notificationRoutes(deps.notifications));
   api.use(analysisRoutes(deps));
   app.use('/api/v1', api);
   if (deps.consoleDir !== undefined) app.use(consoleRoutes(deps.consoleDir));

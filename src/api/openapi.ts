@@ -3,10 +3,12 @@ import { endpoints, type EndpointKey } from '../contracts/api/endpoints.ts';
 import { apiError } from '../contracts/api/operations.ts';
 import {
   alertIdParam,
+  alertmanagerNotification,
   alertsQuery,
   errorRateQuery,
   latencyQuery,
   logsQuery,
+  receiverPath,
   requestRateQuery,
   servicesQuery,
   silenceBody,
@@ -30,6 +32,7 @@ const requests: Partial<
   'GET /api/v1/analysis/latency': { query: latencyQuery },
   'POST /api/v1/silences': { body: silenceBody },
   'GET /api/v1/storage': { query: storageQuery },
+  'POST /api/v1/notifications/{receiver}': { path: receiverPath, body: alertmanagerNotification },
 };
 
 const jsonSchema = (schema: z.core.$ZodType, io: 'input' | 'output') =>

@@ -87,6 +87,29 @@ export const silenceBody = z.strictObject({
   comment: z.string().trim().min(1, 'must say why').max(1000),
   createdBy: z.string().trim().min(1).max(100).default('lantern console'),
 });
+/** POST /notifications/{receiver}: a receiver of the notifications file. */
+export const receiverPath = z.strictObject({
+  receiver: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/i, 'must be a receiver name'),
+});
+const labelSet = z.record(z.string(), z.string());
+/** What Alertmanager's webhook posts (version 4); fields Lantern does not read pass through. */
+export const alertmanagerNotification = z.looseObject({
+  status: z.enum(['firing', 'resolved']),
+  alerts: z
+    .array(
+      z.looseObject({
+        status: z.enum(['firing', 'resolved']),
+        labels: labelSet,
+        annotations: labelSet,
+        startsAt: z.string(),
+        endsAt: z.string(),
+        generatorURL: z.string(),
+      }),
+    )
+    .min(1),
+  groupLabels: labelSet,
+  commonLabels: labelSet,
+});
 export const servicesQuery = z.strictObject(timeWindow);
 /** Storage is measured now, over every day kept: nothing to ask for yet. */
 export const storageQuery = z.strictObject({});

@@ -12,6 +12,8 @@ import pino from 'pino';
 import { AlertEngine } from '../alerts/engine.ts';
 import type { AlertmanagerSettings } from '../alerts/alertmanager.ts';
 import { loadRulesFile, type AlertRule } from '../alerts/rules.ts';
+import { loadNotificationPolicy } from '../alerts/notifications/policy.ts';
+import { outcomeRecorder, type NotificationOutcome } from '../alerts/notifications/outcome.ts';
 import type { EngineRole } from '../alerts/scheduler.ts';
 import { serviceMetrics, type ServiceMetrics } from '../api/service-metrics.ts';
 import { AlertLease } from '../storage/alert-lease.ts';
@@ -36,16 +38,23 @@ export const logger = pino({ name: 'lantern-analysis' });
 const consoleDir = fileURLToPath(new URL('../../dist/console/', import.meta.url));
 
 /**
- * Starts the service from the environment; throws on invalid configuration or rules, or a
- * storage budget larger than Elasticsearch's disk. Config → rules → client → budget check →
- * store, engine, storage maintenance and API → listen, evaluate, maintain → stop on SIGTERM or
- * SIGINT.
+ * Starts the service from the environment; throws on invalid configuration, rules or
+ * notifications file, or a storage budget larger than Elasticsearch's disk. Config → rules and
+ * notifications → client → budget check → store, engine, storage maintenance and API → listen,
+ * evaluate, maintain → stop on SIGTERM or SIGINT.
  */
 export async function startAnalysisService(): Promise<void> {
   const config = loadServiceConfig();
   const { rules, slos } = loadRulesFile(config.LANTERN_RULES_FILE);
+  const policy = loadNotificationPolicy(config.LANTERN_NOTIFICATIONS_FILE);
   logger.info(
-    { config: loggable(config), rules: rules.map((r) => r.name), slos: slos.map((s) => s.name) },
+    {
+      config: loggable(config),
+      rules: rules.map((r) => r.name),
+      slos: slos.map((s) => s.name),
+      // Names only: a receiver's URL may carry a token, and its SMTP URL a password.
+      receivers: [...policy.receivers.keys()],
+    },
     'starting',
   );
   if (rules.length === 0)
@@ -71,6 +80,15 @@ export async function startAnalysisService(): Promise<void> {
     },
     consoleDir,
     alertmanager,
+    notifications: {
+      policy,
+      record: outcomeRecorder(logOutcome),
+      consoleUrl: config.publicUrl,
+      now: Date.now,
+      log: (message) => {
+        logger.error(message);
+      },
+    },
     links: { jaegerUi: config.LANTERN_JAEGER_UI_URL },
     components: {
       alertmanager: config.LANTERN_ALERTMANAGER_URL,
@@ -182,6 +200,14 @@ function alertEngine({
       logRole(config.replicaId, role, holder);
     },
   });
+}
+
+/** A notification's outcome in the service log (receiver names, never their addresses). */
+function logOutcome(outcome: NotificationOutcome): Promise<void> {
+  const { error, ...rest } = outcome;
+  if (error === undefined) logger.info(rest, 'notified');
+  else logger.warn({ ...rest, error }, 'failed to notify (Alertmanager retries)');
+  return Promise.resolve();
 }
 
 function logRole(replica: string, role: EngineRole, holder: string | undefined): void {

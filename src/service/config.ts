@@ -21,6 +21,10 @@ const elasticsearchNodes = z
 
 /** config/rules.yaml beside src/ (or dist/) in a checkout and in the container image. */
 const defaultRulesFile = fileURLToPath(new URL('../../config/rules.yaml', import.meta.url));
+/** config/notifications.yaml likewise: who is told of incidents, and escalation. */
+export const defaultNotificationsFile = fileURLToPath(
+  new URL('../../config/notifications.yaml', import.meta.url),
+);
 
 const fields = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -34,6 +38,7 @@ const fields = z.object({
     'no such file',
   ),
   LANTERN_RULES_FILE: z.string().default(defaultRulesFile),
+  LANTERN_NOTIFICATIONS_FILE: z.string().default(defaultNotificationsFile),
   // Shorter would hammer Elasticsearch; 0 would evaluate in a busy loop.
   LANTERN_EVAL_INTERVAL: secondsOrMore.default(5_000),
   LANTERN_QUERY_OFFSET: durationMs.default(10_000),
@@ -129,6 +134,7 @@ export function loggable(config: ServiceConfig): Record<string, unknown> {
     LANTERN_ES_API_KEY: isSet(config.LANTERN_ES_API_KEY),
     LANTERN_ES_CA_FILE: config.LANTERN_ES_CA_FILE,
     LANTERN_RULES_FILE: config.LANTERN_RULES_FILE,
+    LANTERN_NOTIFICATIONS_FILE: config.LANTERN_NOTIFICATIONS_FILE,
     LANTERN_EVAL_INTERVAL: config.LANTERN_EVAL_INTERVAL,
     LANTERN_QUERY_OFFSET: config.LANTERN_QUERY_OFFSET,
     LANTERN_REPLICA_ID: config.replicaId,

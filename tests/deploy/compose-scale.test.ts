@@ -33,6 +33,7 @@ const variablesRead = (file: string): string[] => [
 describe("compose.yaml's scale profile", () => {
   it('has the scaled profile’s servers, each only in that profile', () => {
     expect(Object.keys(scaled).sort()).toEqual([
+      'alertmanager-config-scale',
       'alertmanager-scale',
       'analysis-1',
       'analysis-2',

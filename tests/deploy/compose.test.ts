@@ -22,6 +22,7 @@ describe('compose.yaml', () => {
     const always = Object.entries(project.services).filter(([, s]) => !s.profiles?.length);
     expect(always.map(([name]) => name).sort()).toEqual([
       'alertmanager',
+      'alertmanager-config',
       'analysis',
       'collector',
       'demo-backend',
@@ -104,6 +105,18 @@ describe('compose.yaml', () => {
     );
     expect(targets).toContain(`collector:${portOf(env.LANTERN_COLLECTOR_PROMETHEUS_ENDPOINT)}`);
     expect(targets).toContain(`collector:${env.LANTERN_COLLECTOR_METRICS_PORT}`);
+  });
+
+  it("runs Alertmanager on the configuration rendered from Lantern's notifications file", () => {
+    const render = service('alertmanager-config');
+    expect(render.command?.slice(0, 2)).toEqual(['node', 'bin/alertmanager-config.ts']);
+    expect(render.command).toContain('--lantern-url=http://analysis:8080');
+    const out = render.command?.find((arg) => arg.startsWith('--out='))?.slice('--out='.length);
+    const written = render.volumes?.find((v) => out?.startsWith(`${v.target}/`));
+    const read = service('alertmanager').volumes?.find((v) => v.source === written?.source);
+    expect(read).toBeDefined();
+    const file = `${read?.target ?? ''}${out?.slice(written?.target.length) ?? ''}`;
+    expect(service('alertmanager').command).toContain(`--config.file=${file}`);
   });
 });
 

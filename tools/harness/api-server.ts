@@ -6,6 +6,7 @@ import type { AlertmanagerSettings } from '../../src/alerts/alertmanager.ts';
 import { loadRules } from '../../src/alerts/rules.ts';
 import type { Slo } from '../../src/alerts/slo.ts';
 import { createApi } from '../../src/service/api.ts';
+import type { NotificationDelivery } from '../../src/api/routes/notifications.ts';
 import { serviceMetrics } from '../../src/api/service-metrics.ts';
 import { join } from 'node:path';
 import { repoRoot } from '../stack/paths.ts';
@@ -48,6 +49,7 @@ export async function startApi(
     /** Serve the built console too (dist/console). */
     withConsole?: boolean;
     slos?: readonly Slo[];
+    notifications?: NotificationDelivery;
   } = {},
 ): Promise<ApiUnderTest> {
   const app = createApi({
@@ -60,6 +62,7 @@ export async function startApi(
     now: options.now ?? Date.now,
     log: () => undefined,
     alertmanager: options.alertmanager,
+    notifications: options.notifications,
     consoleDir: options.withConsole ? join(repoRoot, 'dist', 'console') : undefined,
   });
   const server = await new Promise<Server>((resolve) => {

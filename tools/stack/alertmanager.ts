@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAlertmanagerConfig } from '../../src/service/alertmanager-config-file.ts';
 import { securedCredentials, webLogin } from './credentials.ts';
 import { debianExecutable } from './debian-package.ts';
 import { StackError } from './errors.ts';
@@ -11,7 +12,32 @@ import { which } from './toolchain.ts';
 
 const storage = (s: StackSettings): string => join(s.paths.stateDir, 'alertmanager');
 
-export const alertmanagerConfigPath = join(repoRoot, 'config', 'alertmanager.yml');
+/** Where the stack writes Alertmanager's configuration, rendered from the notifications file. */
+export const alertmanagerConfigPath = (s: StackSettings): string =>
+  join(s.paths.stateDir, 'alertmanager.yml');
+
+/** Where Alertmanager hands notifications to Lantern: the analysis API of the profile. */
+export const lanternUrl = (s: StackSettings): string =>
+  `http://127.0.0.1:${String(s.LANTERN_ANALYSIS_PORT)}`;
+
+/**
+ * Renders Alertmanager's configuration from LANTERN_NOTIFICATIONS_FILE (config/notifications.yaml
+ * by default) for Lantern at `url`; a notifications file that is invalid stops here, naming the
+ * field. Tests render their own policy and reload Alertmanager (`POST /-/reload`).
+ */
+export function renderAlertmanagerConfig(
+  s: StackSettings,
+  url = lanternUrl(s),
+  notificationsFile = process.env.LANTERN_NOTIFICATIONS_FILE ||
+    join(repoRoot, 'config', 'notifications.yaml'),
+): void {
+  const tokenFile = securedCredentials(s)?.apiTokenFile;
+  try {
+    writeAlertmanagerConfig(notificationsFile, { url, tokenFile }, alertmanagerConfigPath(s));
+  } catch (error) {
+    throw new StackError((error as Error).message);
+  }
+}
 
 export const alertmanager: StackServer = {
   name: 'alertmanager',
@@ -30,11 +56,12 @@ export const alertmanager: StackServer = {
       );
     }
     mkdirSync(storage(s), { recursive: true });
+    renderAlertmanagerConfig(s);
     return {
       name: 'alertmanager',
       command,
       args: [
-        `--config.file=${alertmanagerConfigPath}`,
+        `--config.file=${alertmanagerConfigPath(s)}`,
         `--storage.path=${storage(s)}`,
         `--web.listen-address=127.0.0.1:${s.LANTERN_ALERTMANAGER_PORT}`,
         // A single instance: no gossip port.

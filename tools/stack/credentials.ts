@@ -68,6 +68,8 @@ export interface StackCredentials {
   /** Bearer token Prometheus scrapes the Collector's metrics endpoint with. */
   readonly scrapeToken: string;
   readonly scrapeTokenFile: string;
+  /** LANTERN_API_TOKEN, for Alertmanager's webhooks to the analysis API. */
+  readonly apiTokenFile: string;
   /** Files Prometheus reads the passwords of its scrape and alerting targets from. */
   readonly prometheusPasswordFile: string;
   readonly alertmanagerPasswordFile: string;
@@ -95,6 +97,7 @@ const filesIn = (dir: string) => ({
   secrets: join(dir, 'secrets.json'),
   otlpTokenFile: join(dir, 'otlp.token'),
   scrapeTokenFile: join(dir, 'scrape.token'),
+  apiTokenFile: join(dir, 'api.token'),
   prometheusPasswordFile: join(dir, 'prometheus.password'),
   alertmanagerPasswordFile: join(dir, 'alertmanager.password'),
   prometheusWebConfig: join(dir, 'prometheus-web.yml'),
@@ -202,6 +205,7 @@ export function credentialsIn(dir: string): StackCredentials {
     certificates: paths.certificates,
     otlpTokenFile: paths.otlpTokenFile,
     scrapeTokenFile: paths.scrapeTokenFile,
+    apiTokenFile: paths.apiTokenFile,
     prometheusPasswordFile: paths.prometheusPasswordFile,
     alertmanagerPasswordFile: paths.alertmanagerPasswordFile,
     prometheusWebConfig: paths.prometheusWebConfig,
@@ -326,6 +330,8 @@ function writeServerLogins(files: SecureFiles, secrets: Secrets): void {
     `${JAEGER_OTLP_USER}:${sha(secrets.jaegerOtlpPassword)}\n`,
   );
   writePrivate(files.scrapeTokenFile, `${secrets.scrapeToken}\n`);
+  // What Alertmanager hands notifications to the analysis API with (its webhooks' bearer token).
+  writePrivate(files.apiTokenFile, secrets.apiToken);
   writePrivate(files.prometheusPasswordFile, secrets.prometheusPassword);
   writePrivate(files.alertmanagerPasswordFile, secrets.alertmanagerPassword);
 }

@@ -1,7 +1,15 @@
 import * as z from 'zod/mini';
 import { alertList, alertWithHistory, ruleList } from './alerts.ts';
 import { errorRate, latency, requestRate, serviceList } from './figures.ts';
-import { alive, health, links, ready, silenceCreated, silenceList } from './operations.ts';
+import {
+  alive,
+  health,
+  links,
+  notificationDelivered,
+  ready,
+  silenceCreated,
+  silenceList,
+} from './operations.ts';
 import { sloList } from './slos.ts';
 import { storage } from './storage.ts';
 import { logList, trace, traceList } from './telemetry.ts';
@@ -77,6 +85,11 @@ export const endpoints = {
   'GET /api/v1/storage': ok(
     'Per signal (logs, spans, alert history) and day: documents, bytes on disk, bytes per record',
     storage,
+  ),
+  'POST /api/v1/notifications/{receiver}': ok(
+    "Alertmanager's webhook: deliver one notification to this receiver and record it on the incident's timeline",
+    notificationDelivered,
+    [404, 502],
   ),
   'GET /api/v1/health': ok(
     'Health of Elasticsearch, the Collector, Jaeger and Alertmanager, checked now',

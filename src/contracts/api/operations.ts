@@ -29,6 +29,12 @@ export const silenceCreated = z.strictObject({
   endsAt: time,
 });
 
+/** A notification Alertmanager handed over, delivered to its receiver. */
+export const notificationDelivered = z.strictObject({
+  receiver: z.string(),
+  delivered: z.literal(true),
+});
+
 export const alive = z.strictObject({ status: z.literal('ok') });
 export const ready = z.strictObject({ status: z.literal('ready') });
 
