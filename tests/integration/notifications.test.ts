@@ -186,8 +186,9 @@ describe('notifications through the real Alertmanager', () => {
 
   it('tells each step once per incident, escalates unacknowledged, stops at acknowledgement, sends the resolve', async () => {
     // Two incidents open together: A is left alone, B is acknowledged after its first notice.
-    const a = open('critical', ['error-rate-high', 'latency-p95-slow']);
+    // B opens first, so its step 2, were it pushed, would be due before A's.
     const b = open('critical', ['error-rate-high']);
+    const a = open('critical', ['error-rate-high', 'latency-p95-slow']);
 
     const firstOfB = await vi.waitFor(async () => {
       const [first] = await webhooksOf(b, '/hook');
