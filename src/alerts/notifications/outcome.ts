@@ -30,3 +30,34 @@ export function outcomeRecorder(record: RecordOutcome): RecordOutcome {
     await record(outcome);
   };
 }
+
+/** A timeline entry as the incident store appends it. */
+export interface OutcomeEntry {
+  readonly incidentId: string;
+  readonly kind: 'notified' | 'notify-failed';
+  readonly at: string;
+  readonly text: string;
+  readonly details: Readonly<Record<string, string>>;
+}
+
+/** How an outcome reads on its incident's timeline; none for a notification of no incident. */
+export function outcomeEntry(outcome: NotificationOutcome): OutcomeEntry | undefined {
+  if (outcome.incidentId === undefined) return undefined;
+  const what = outcome.status === 'resolved' ? 'the resolve' : 'the incident';
+  const step = outcome.step === undefined ? '' : ` (step ${outcome.step})`;
+  return {
+    incidentId: outcome.incidentId,
+    kind: outcome.error === undefined ? 'notified' : 'notify-failed',
+    at: new Date(outcome.at).toISOString(),
+    text:
+      outcome.error === undefined
+        ? `notified ${outcome.receiver} of ${what}${step}`
+        : `failed to notify ${outcome.receiver} of ${what}${step}: ${outcome.error}; Alertmanager retries`,
+    details: {
+      receiver: outcome.receiver,
+      status: outcome.status,
+      ...(outcome.step === undefined ? {} : { step: outcome.step }),
+      ...(outcome.error === undefined ? {} : { error: outcome.error }),
+    },
+  };
+}
