@@ -13,6 +13,7 @@ import { queries } from '../bench/queries.ts';
 import { cleanCommit, DirtyTreeError, recordSection, reportPath } from '../bench/report.ts';
 import { sampler } from '../bench/sampler.ts';
 import { scale } from '../bench/scale.ts';
+import { storage } from '../bench/storage.ts';
 import { repoRoot } from '../tools/stack/paths.ts';
 import { loadStackSettings, type StackSettings } from '../tools/stack/settings.ts';
 
@@ -28,6 +29,7 @@ const benchmarks: Record<string, (settings: StackSettings) => string | Promise<s
   console: consoleBench,
   alerts: alertTick,
   scale,
+  storage,
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in benchmarks));

@@ -2,17 +2,73 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { indices } from '../contracts/indices.ts';
 
 /** Bumped whenever a template changes, so a newer template replaces an older one. */
-export const TEMPLATE_VERSION = 3;
+export const TEMPLATE_VERSION = 4;
 
 type Mappings = NonNullable<
   NonNullable<estypes.IndicesPutIndexTemplateRequest['template']>['mappings']
 >;
+type Property = estypes.MappingProperty;
+type DynamicTemplates = NonNullable<Mappings['dynamic_templates']>;
+
+/*
+ * Every field costs disk for what it can do: an index (term and range queries), doc values
+ * (sorting, aggregations, collapse), norms (scoring). Each field below keeps only what a query of
+ * Lantern's needs (src/storage/queries, and the Jaeger storage backend's reads of the span
+ * store); everything else of a record stays in _source, which the trace view and log search
+ * return whole. Indices are compressed with best_compression (stored fields, which hold _source).
+ */
+
+/** Kept in _source only: returned with the record, never searched, sorted or aggregated. */
+const sourceOnly = { type: 'keyword', index: false, doc_values: false } as const;
+/** Found by exact value (term, terms, exists), never sorted or aggregated on. */
+const searchedKeyword = { type: 'keyword', doc_values: false } as const;
 
 /**
  * Attribute strings are exact-match keywords (ids, routes, status texts); numbers keep their
- * dynamic numeric type. Long strings stay in _source but are not indexed.
+ * dynamic numeric type. Long strings stay in _source but are not indexed. Span attributes and
+ * resource attributes are searched by exact value (the trace search's `attribute=key=value`,
+ * Jaeger's tags), never aggregated: no doc values.
  */
-const dynamicTemplates: Mappings['dynamic_templates'] = [
+const searchedAttributes = (paths: readonly string[]): DynamicTemplates =>
+  paths.flatMap((path) => [
+    {
+      [`${path}_strings`]: {
+        path_match: `${path}.*`,
+        match_mapping_type: 'string',
+        mapping: { ...searchedKeyword, ignore_above: 1024 },
+      },
+    },
+    {
+      [`${path}_longs`]: {
+        path_match: `${path}.*`,
+        match_mapping_type: 'long',
+        mapping: { type: 'long', doc_values: false },
+      },
+    },
+    {
+      [`${path}_doubles`]: {
+        path_match: `${path}.*`,
+        match_mapping_type: 'double',
+        mapping: { type: 'double', doc_values: false },
+      },
+    },
+  ]);
+
+/**
+ * Fields no query reads, whatever their JSON type (a keyword mapping keeps a number a number in
+ * _source): a log record's attributes and resource, a span's events.
+ */
+const unsearched = (paths: readonly string[]): DynamicTemplates =>
+  paths.map((path) => ({
+    [`${path.replaceAll('.', '_')}_unsearched`]: {
+      path_match: `${path}.*`,
+      match_mapping_type: ['string', 'long', 'double', 'boolean', 'date'],
+      mapping: sourceOnly,
+    },
+  }));
+
+/** Every other string: an exact-match keyword, as before (a field a source adds at the top). */
+const otherStrings: DynamicTemplates = [
   {
     strings_as_keywords: {
       match_mapping_type: 'string',
@@ -21,49 +77,72 @@ const dynamicTemplates: Mappings['dynamic_templates'] = [
   },
 ];
 
-const common: Mappings['properties'] = {
-  '@timestamp': { type: 'date_nanos' },
-  TraceId: { type: 'keyword' },
-  SpanId: { type: 'keyword' },
-  Resource: {
-    properties: {
-      service: {
-        properties: { name: { type: 'keyword' }, version: { type: 'keyword' } },
+const timestamp: Property = { type: 'date_nanos' };
+const serviceName: Property = { type: 'keyword' };
+
+const logMappings: Mappings = {
+  dynamic_templates: [...unsearched(['Attributes', 'Resource', 'Scope']), ...otherStrings],
+  properties: {
+    '@timestamp': timestamp,
+    // A trace's logs are found by it; nothing sorts or groups logs by trace.
+    TraceId: searchedKeyword,
+    SpanId: sourceOnly,
+    Resource: {
+      properties: {
+        service: { properties: { name: serviceName, version: sourceOnly } },
       },
+    },
+    TraceFlags: { type: 'integer', index: false, doc_values: false },
+    SeverityText: sourceOnly,
+    // Range filters only (at least this severe).
+    SeverityNumber: { type: 'byte', doc_values: false },
+    // Words in the message, matched all together: no scores (norms), no phrases (positions).
+    // Body.raw groups error messages (a terms aggregation): doc values, no index.
+    Body: {
+      type: 'text',
+      norms: false,
+      index_options: 'docs',
+      fields: { raw: { type: 'keyword', ignore_above: 2048, index: false } },
     },
   },
 };
 
-const logMappings: Mappings = {
-  dynamic_templates: dynamicTemplates,
-  properties: {
-    ...common,
-    TraceFlags: { type: 'integer' },
-    SeverityText: { type: 'keyword' },
-    SeverityNumber: { type: 'byte' },
-    Body: { type: 'text', fields: { raw: { type: 'keyword', ignore_above: 2048 } } },
-  },
-};
-
 const spanMappings: Mappings = {
-  dynamic_templates: dynamicTemplates,
+  dynamic_templates: [
+    ...searchedAttributes(['Attributes', 'Resource']),
+    ...unsearched(['Events', 'Scope']),
+    ...otherStrings,
+  ],
   properties: {
-    ...common,
-    EndTimestamp: { type: 'date_nanos' },
-    ParentSpanId: { type: 'keyword' },
+    '@timestamp': timestamp,
+    // Collapsed on (one row per trace) and sorted on by the Jaeger backend's trace reads.
+    TraceId: { type: 'keyword' },
+    SpanId: { type: 'keyword' },
+    Resource: {
+      properties: {
+        service: { properties: { name: serviceName, version: searchedKeyword } },
+      },
+    },
+    EndTimestamp: { type: 'date_nanos', index: false, doc_values: false },
+    ParentSpanId: searchedKeyword,
     Name: { type: 'keyword' },
     Kind: { type: 'keyword' },
-    TraceStatus: { type: 'byte' },
-    TraceStatusDescription: { type: 'text' },
+    TraceStatus: { type: 'byte', doc_values: false },
+    TraceStatusDescription: { type: 'text', index: false },
     Duration: { type: 'long' },
     Link: { type: 'text', index: false },
     Attributes: {
       properties: {
-        lantern: { properties: { sampling: { properties: { weight: { type: 'double' } } } } },
+        // Summed, never searched.
+        lantern: {
+          properties: {
+            sampling: { properties: { weight: { type: 'double', index: false } } },
+          },
+        },
         http: {
           properties: {
             route: { type: 'keyword' },
-            response: { properties: { status_code: { type: 'integer' } } },
+            response: { properties: { status_code: { type: 'integer', doc_values: false } } },
           },
         },
       },
@@ -139,6 +218,7 @@ function template(
         // 0 replicas on one node, 1 as soon as a second node joins.
         auto_expand_replicas: '0-1',
         refresh_interval: '1s',
+        codec: 'best_compression',
         ...upgradeSettings,
       },
       // Which template an index's mapping is at: the upgrade skips indices already at this one.
@@ -158,10 +238,37 @@ export const indexTemplates = {
 };
 
 /**
+ * What of a template's fields an existing index takes: the fields it lacks, and those whose type
+ * differs (Elasticsearch then names the conflict). A field it has with the same type keeps its
+ * own parameters: doc values, index and norms cannot change on an existing index, and what
+ * dropping them saves can wait for the next daily index.
+ */
+function additions(
+  wanted: Record<string, Property>,
+  existing: Record<string, Property>,
+): Record<string, Property> {
+  const added: Record<string, Property> = {};
+  for (const [name, property] of Object.entries(wanted)) {
+    const have = existing[name];
+    if (have === undefined) {
+      added[name] = property;
+    } else if ('properties' in property && 'properties' in have) {
+      const nested = additions(property.properties, have.properties ?? {});
+      if (Object.keys(nested).length > 0) added[name] = { properties: nested };
+    } else if ((have.type ?? 'object') !== (property.type ?? 'object')) {
+      added[name] = property;
+    }
+  }
+  return added;
+}
+
+/**
  * Installs (or updates) Lantern's index templates, then brings each index that already exists and
- * is at an older template up to its template: the mapping and `upgradeSettings` (an index keeps
- * the template it was created from, so without this an upgrade would reach today's daily index
- * only tomorrow). Idempotent; indices already at this version are not touched.
+ * is at an older template up to its template: the fields it lacks (`additions`) and
+ * `upgradeSettings` (an index keeps the template it was created from, so without this an upgrade
+ * would reach today's daily index only tomorrow). The codec and each existing field's parameters
+ * cannot change on an open index: they reach the next daily index. Idempotent; indices already at
+ * this version are not touched.
  *
  * Throws when a template cannot be installed. An existing index that cannot be upgraded (its
  * fields conflict with the new mapping, or it is closed or blocked) does not stop the others: it
@@ -190,10 +297,16 @@ export async function installIndexTemplates(client: Client): Promise<string[]> {
     const stale = existing.indices
       .map((index) => index.name)
       .filter((index) => versions[index]?.mappings._meta?.[VERSION_META] !== TEMPLATE_VERSION);
+    const current = stale.length > 0 ? await client.indices.getMapping({ index: stale }) : {};
     for (const index of stale) {
+      const { properties = {}, ...rest } = body.template.mappings;
+      const mapping = {
+        ...rest,
+        properties: additions(properties, current[index]?.mappings.properties ?? {}),
+      };
       try {
         await client.indices.putSettings({ index, settings: upgradeSettings });
-        await client.indices.putMapping({ index, ...body.template.mappings });
+        await client.indices.putMapping({ index, ...mapping });
       } catch (error) {
         notUpgraded.push(
           `index ${index} keeps its older mapping (template ${name} v${String(TEMPLATE_VERSION)} ` +

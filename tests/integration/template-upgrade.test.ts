@@ -1,3 +1,4 @@
+import type { estypes } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fields } from '../../src/contracts/fields.ts';
 import { indices } from '../../src/contracts/indices.ts';
@@ -14,6 +15,7 @@ const testIndices = `${indices.logs.prefix}-upgrade-*`;
 const older = `${indices.logs.prefix}-upgrade-older-${run}`;
 const alsoOlder = `${indices.logs.prefix}-upgrade-also-older-${run}`;
 const conflicting = `${indices.logs.prefix}-upgrade-conflict-${run}`;
+const storageTuned = `${indices.logs.prefix}-upgrade-tuned-${run}`;
 const olderTemplate = `lantern-test-older-${run}`;
 const manyAttributes = Object.fromEntries(
   Array.from({ length: 1500 }, (_, i) => [`Attributes.upgrade.k${String(i)}`, `v${String(i)}`]),
@@ -29,7 +31,7 @@ async function deleteTestIndices(): Promise<void> {
 /** Creates an index the way an older Lantern did: no field limit escape, no typed fields. */
 async function createFromOlderTemplate(
   index: string,
-  properties: Record<string, { type: 'long' }> = {},
+  properties: Record<string, estypes.MappingProperty> = {},
 ): Promise<void> {
   await es.indices.putIndexTemplate({
     name: olderTemplate,
@@ -100,5 +102,34 @@ describe('installing the templates brings existing indices up to them', () => {
     expect(problems[0]).toMatch(/SpanId/);
     expect(await traceIdType(alsoOlder)).toBe('keyword');
     expect(await ignoresFieldsBeyondLimit(alsoOlder)).toBe('true');
+  });
+
+  it('keeps the parameters of fields an index already has: doc values cannot change on it', async () => {
+    // As template v3 made them: TraceId with doc values, Body with norms and Body.raw indexed.
+    await createFromOlderTemplate(storageTuned, {
+      [fields.traceId]: { type: 'keyword' },
+      [fields.log.body]: { type: 'text', fields: { raw: { type: 'keyword' } } },
+    });
+
+    expect(mine(await installIndexTemplates(es))).toEqual([]);
+
+    const mapping = (await es.indices.getMapping({ index: storageTuned }))[storageTuned]?.mappings;
+    expect(mapping?.properties?.[fields.traceId]).toEqual({ type: 'keyword' });
+    // Fields it lacked come with the template's parameters.
+    expect(mapping?.properties?.[fields.log.severityNumber]).toEqual({
+      type: 'byte',
+      doc_values: false,
+    });
+    expect(await ignoresFieldsBeyondLimit(storageTuned)).toBe('true');
+  });
+});
+
+describe('a daily index made from the templates', () => {
+  it('is compressed with best_compression', async () => {
+    const index = `${indices.spans.prefix}-upgrade-codec-${run}`;
+    await es.indices.create({ index });
+    const settings = await es.indices.getSettings({ index, flat_settings: true });
+    await es.indices.delete({ index });
+    expect(settings[index]?.settings?.['index.codec']).toBe('best_compression');
   });
 });
