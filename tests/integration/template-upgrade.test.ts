@@ -111,7 +111,10 @@ describe('installing the templates brings existing indices up to them', () => {
       [fields.log.body]: { type: 'text', fields: { raw: { type: 'keyword' } } },
     });
 
-    expect(mine(await installIndexTemplates(es))).toEqual([]);
+    // Only the index of another SpanId type (above) is still refused.
+    expect(mine(await installIndexTemplates(es))).toEqual([
+      expect.stringContaining(`index ${conflicting} keeps its older mapping`),
+    ]);
 
     const mapping = (await es.indices.getMapping({ index: storageTuned }))[storageTuned]?.mappings;
     expect(mapping?.properties?.[fields.traceId]).toEqual({ type: 'keyword' });
