@@ -20,6 +20,7 @@ import type { ServiceMetrics } from './service-metrics.ts';
 import type { SlidingFigures } from '../analysis/sliding-figures.ts';
 import type { Client } from '../storage/client.ts';
 import type { ClusterChecks } from '../storage/cluster-health.ts';
+import type { StorageSettings } from '../storage/maintenance/status.ts';
 
 /** What the API works with, made once by the composition root (src/service/api.ts). */
 export interface ApiDependencies {
@@ -45,6 +46,8 @@ export interface ApiDependencies {
   readonly notifications?: NotificationDelivery | undefined;
   /** The stack's other servers, for GET /api/v1/health. */
   readonly components?: ComponentUrls | undefined;
+  /** Retention and the disk budget in force, for GET /api/v1/storage. */
+  readonly storage: StorageSettings;
 }
 
 /** The analysis API (`/api/v1`), plus /healthz, /readyz, /metrics and the console at `/`. */
@@ -96,7 +99,7 @@ export function expressApp(deps: ApiDependencies): Express {
   api.use(traceRoutes(deps.client, deps.now));
   api.use(healthRoutes(deps.cluster, deps.components ?? {}));
   api.use(silenceRoutes(deps.store, deps.alertmanager, deps.now));
-  api.use(storageRoutes(deps.client));
+  api.use(storageRoutes(deps.client, deps.storage));
   api.use(notificationRoutes(deps.notifications));
   api.use(analysisRoutes(deps));
   app.use('/api/v1', api);

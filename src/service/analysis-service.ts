@@ -27,6 +27,7 @@ import {
   elasticsearchSettings,
   loadServiceConfig,
   loggable,
+  storageSettings,
   type ServiceConfig,
 } from './config.ts';
 import { StorageMaintenance } from './storage-maintenance.ts';
@@ -90,6 +91,7 @@ export async function startAnalysisService(): Promise<void> {
       },
     },
     links: { jaegerUi: config.LANTERN_JAEGER_UI_URL },
+    storage: storageSettings(config),
     components: {
       alertmanager: config.LANTERN_ALERTMANAGER_URL,
       collector: config.LANTERN_COLLECTOR_HEALTH_URL,

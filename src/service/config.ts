@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { durationMs, secondsOrMore } from '../contracts/duration.ts';
 import type { ElasticsearchSettings } from '../storage/client.ts';
+import type { StorageSettings } from '../storage/maintenance/status.ts';
 import { retentionDays, storageBudget } from './storage-settings.ts';
 
 const optional = z.string().min(1).optional();
@@ -108,6 +109,18 @@ export function elasticsearchSettings(config: ServiceConfig): ElasticsearchSetti
     password: config.LANTERN_ES_PASSWORD,
     apiKey: config.LANTERN_ES_API_KEY,
     caFile: config.LANTERN_ES_CA_FILE,
+  };
+}
+
+/** Retention and the disk budget, as GET /api/v1/storage shows them. */
+export function storageSettings(config: ServiceConfig): StorageSettings {
+  return {
+    retention: {
+      logs: config.LANTERN_RETENTION_LOGS,
+      spans: config.LANTERN_RETENTION_SPANS,
+      alertHistory: config.LANTERN_RETENTION_ALERTS,
+    },
+    budget: config.LANTERN_STORAGE_BUDGET,
   };
 }
 

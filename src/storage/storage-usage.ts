@@ -50,7 +50,9 @@ const perRecord = (primaryBytes: number, documents: number): number | null =>
  * and bytes per record (the primary copy's). One `_stats` request; an index that is closed or
  * does not exist yet is not listed.
  */
-export async function storageUsage(client: Client): Promise<Immutable<StorageUsage>> {
+export async function storageUsage(
+  client: Client,
+): Promise<Immutable<Pick<StorageUsage, 'signals' | 'total'>>> {
   const stats = await client.indices.stats(
     {
       index: Object.values(signalIndices).map((signal) => signal.pattern),

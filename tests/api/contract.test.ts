@@ -1,3 +1,4 @@
+import { loadServiceConfig, storageSettings } from '../../src/service/config.ts';
 import { describe, expect, it } from 'vitest';
 import { endpoints } from '../../src/contracts/api/endpoints.ts';
 import { openApiDocument } from '../../src/api/openapi.ts';
@@ -36,6 +37,7 @@ const app = createApi({
   metrics: serviceMetrics(),
   now: Date.now,
   log: () => undefined,
+  storage: storageSettings(loadServiceConfig({})),
 });
 
 describe('one API contract (src/contracts/api)', () => {

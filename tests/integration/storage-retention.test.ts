@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dailyIndexName, indices } from '../../src/contracts/indices.ts';
+import { storage } from '../../src/contracts/api/storage.ts';
 import type { StorageDeletion } from '../../src/contracts/storage-deletion.ts';
 import { stack } from '../../tools/harness/otlp.ts';
 import { es } from '../../tools/harness/stores.ts';
@@ -167,5 +168,22 @@ describe('retention, enforced by the analysis service', () => {
     const has = (id: string) => es.exists({ index: indices.alertHistory.index, id });
     await expect.poll(() => has(oldTransition), upTo()).toBe(false);
     expect(await has(newTransition)).toBe(true);
+  });
+
+  it('shows the budget, what is left, the retention in force and the last deletions', async () => {
+    const response = await fetch(`${analysis?.url ?? ''}/api/v1/storage`);
+    expect(response.status).toBe(200);
+    const body = storage.parse(await response.json());
+    expect(body.retention).toEqual({ logs: 5, spans: 20, alertHistory: 90 });
+    const { budget } = body;
+    expect(budget.setting).toBe('50%');
+    expect(budget.bytes).toBe(Math.floor(budget.disk.totalBytes / 2));
+    expect(budget.used).toBeGreaterThan(0);
+    expect(budget.left).toBe(budget.bytes - budget.used);
+    expect(budget.leftShare).toBeCloseTo(budget.left / budget.bytes, 9);
+    const shown = body.deletions.map((d) => `${d.index} ${d.reason} ${d.outcome}`);
+    expect(shown).toContain(`${oldLogs} retention deleted`);
+    expect(shown).toContain(`${tomorrow} outside deleted`);
+    expect(shown).toContain(`${blocked} retention failed`);
   });
 });

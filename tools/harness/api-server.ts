@@ -1,3 +1,4 @@
+import { loadServiceConfig, storageSettings } from '../../src/service/config.ts';
 import type { Server } from 'node:http';
 import { checkAnswer } from './contract.ts';
 import type { Client } from '@elastic/elasticsearch';
@@ -64,6 +65,8 @@ export async function startApi(
     alertmanager: options.alertmanager,
     notifications: options.notifications,
     consoleDir: options.withConsole ? join(repoRoot, 'dist', 'console') : undefined,
+    // The defaults, as the analysis service has them without settings.
+    storage: storageSettings(loadServiceConfig({})),
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => {

@@ -3,6 +3,7 @@ import { Problem } from '../components/problem.tsx';
 import { RangePicker, rangeOf } from '../components/range-picker.tsx';
 import { AlertRows } from './alerts.tsx';
 import { RequestSparkline } from '../components/service-trend.tsx';
+import { StorageWarning } from '../components/storage-warning.tsx';
 import { count, ms, percent } from '../format.ts';
 import { useData } from '../use-data.ts';
 import { useState } from 'preact/hooks';
@@ -37,6 +38,8 @@ export function Overview({ query }: { query: URLSearchParams }) {
   const trendOf = new Map((trends.data?.services ?? []).map((t) => [t.service, t.buckets]));
   const alerts = useData(() => get('/api/v1/alerts', { state: 'firing' }), 'firing', refresh);
   const health = useData(() => get('/api/v1/health'), 'health', refresh);
+  // The disk budget changes slowly: once a minute is enough.
+  const storage = useData(() => get('/api/v1/storage'), 'storage', paused ? undefined : 60_000);
   const seconds =
     (Date.parse(range.to ?? new Date().toISOString()) - Date.parse(range.from)) / 1000;
   return (
@@ -55,6 +58,7 @@ export function Overview({ query }: { query: URLSearchParams }) {
         </button>
       </header>
       <Problem error={services.error ?? health.error} />
+      <StorageWarning budget={storage.data?.budget} />
       <ul class="health" aria-label="health">
         {(health.data?.components ?? []).map((c) => (
           <li key={c.name} data-component={c.name} data-state={c.state} title={c.detail}>
