@@ -1,5 +1,5 @@
 import type { MessageCount } from '../contracts/log-stats.ts';
-import type { ErrorPattern } from '../contracts/api/figures.ts';
+import type { ErrorPattern, TopError } from '../contracts/api/figures.ts';
 
 /**
  * The pattern of a log message: what stays when ids, numbers, hex, UUIDs and quoted values are
@@ -40,4 +40,13 @@ export function groupByPattern(
     });
   }
   return [...groups.values()].sort((a, b) => b.count - a.count).slice(0, limit);
+}
+
+/** Each pattern, marked when none of the messages logged `before` it share its pattern. */
+export function markFirstSeen(
+  patterns: readonly MessagePatternCount[],
+  before: readonly MessageCount[],
+): TopError[] {
+  const known = new Set(before.map((m) => messagePattern(m.message)));
+  return patterns.map((p) => ({ ...p, firstSeenInRange: !known.has(p.pattern) }));
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { groupByPattern, messagePattern } from '../../src/analysis/message-pattern.ts';
+import {
+  groupByPattern,
+  markFirstSeen,
+  messagePattern,
+} from '../../src/analysis/message-pattern.ts';
 
 describe('error message patterns', () => {
   it('strips numbers, ids, hex and uuids', () => {
@@ -51,6 +55,23 @@ describe('error message patterns', () => {
         exampleTraceId: null,
         exampleTraceIds: [],
       },
+    ]);
+  });
+});
+
+describe('first seen', () => {
+  it('marks the patterns no earlier message shares', () => {
+    const message = (text: string) => ({
+      message: text,
+      count: 1,
+      firstSeen: 0,
+      exampleTraceId: null,
+    });
+    const now = groupByPattern([message('disk full on volume 3'), message('order 9 lost')], 10);
+    const marked = markFirstSeen(now, [message('order 12 lost'), message('cache cold')]);
+    expect(marked.map((p) => [p.pattern, p.firstSeenInRange])).toEqual([
+      ['disk full on volume <id>', true],
+      ['order <id> lost', false],
     ]);
   });
 });

@@ -116,6 +116,17 @@ beforeAll(async () => {
       }),
     );
   }
+  // An hour before the window, A logged one of its errors already: that pattern is not a first.
+  logs.push(
+    logDocument({
+      service: A,
+      at: T0 - 3_600_000,
+      severityNumber: 17,
+      message: 'db timeout after 7 ms',
+      traceId: 'e'.repeat(32),
+      spanId: 'e'.repeat(16),
+    }),
+  );
   for (let i = 0; i < 500; i += 1) {
     logs.push(
       logDocument({
@@ -173,10 +184,16 @@ describe('analysis API against seeded Elasticsearch data whose truth is known', 
     expect(buckets).toHaveLength(4);
     expect(buckets.reduce((sum, b) => sum + b.requests, 0)).toBe(truth(A).requests);
     expect(buckets.reduce((sum, b) => sum + b.failedRequests, 0)).toBe(truth(A).errors);
-    const top = body.topErrors as { pattern: string; count: number; exampleTraceId: string }[];
-    expect(top.map((t) => [t.pattern, t.count])).toEqual([
-      ['payment declined for order <id>', 200],
-      ['db timeout after <id> ms', 100],
+    const top = body.topErrors as {
+      pattern: string;
+      count: number;
+      exampleTraceId: string;
+      firstSeenInRange: boolean;
+    }[];
+    // The range's first payment failure is the service's first; its db timeouts were known.
+    expect(top.map((t) => [t.pattern, t.count, t.firstSeenInRange])).toEqual([
+      ['payment declined for order <id>', 200, true],
+      ['db timeout after <id> ms', 100, false],
     ]);
     expect(top[0]?.exampleTraceId).toMatch(/^[0-9a-f]{32}$/);
   });

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { reply } from '../reply.ts';
-import { groupByPattern } from '../../analysis/message-pattern.ts';
+import { groupByPattern, markFirstSeen } from '../../analysis/message-pattern.ts';
 import {
   bucketStart,
   errorRateBuckets,
@@ -28,6 +28,9 @@ import {
   servicesQuery,
   timeRange,
 } from '../params.ts';
+
+/** How far before the range a service's error patterns count as known (the rules' default). */
+const FIRST_SEEN_LOOKBACK_MS = 7 * 86_400_000;
 
 export interface AnalysisDependencies {
   readonly client: Client;
@@ -67,16 +70,20 @@ export function analysisRoutes({ client, serviceFigures, now }: AnalysisDependen
     const q = parseParams(errorRateQuery, req.query);
     const range = timeRange(q, now());
     const intervalMs = bucketInterval(range, q.interval);
-    const [requests, logs, messages] = await Promise.all([
+    const before = { from: range.from - FIRST_SEEN_LOOKBACK_MS, to: range.from };
+    const [requests, logs, messages, earlier] = await Promise.all([
       requestStats(client, { range, service: q.service, groupBy: { intervalMs } }),
       logStats(client, { range, service: q.service, groupBy: { intervalMs } }),
       q.service === undefined ? Promise.resolve([]) : errorMessages(client, q.service, range),
+      q.service === undefined
+        ? Promise.resolve([])
+        : errorMessages(client, q.service, before, 5000),
     ]);
     reply(res, 'GET /api/v1/analysis/error-rate', {
       service: q.service ?? null,
       intervalMs,
       buckets: errorRateBuckets(requests, logs),
-      topErrors: groupByPattern(messages, 20),
+      topErrors: markFirstSeen(groupByPattern(messages, 20), earlier),
     });
   });
 

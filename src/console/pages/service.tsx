@@ -1,7 +1,7 @@
 import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
 import { RangePicker, rangeOf } from '../components/range-picker.tsx';
-import { count, ms, percent } from '../format.ts';
+import { count, dateTime, ms, percent } from '../format.ts';
 import { useData } from '../use-data.ts';
 import { AlertRows } from './alerts.tsx';
 import { Chart } from '../components/chart.tsx';
@@ -117,6 +117,11 @@ export function Service({ service, query }: { service: string; query: URLSearchP
             <tr key={e.pattern}>
               <td class="num">{count(e.count)}</td>
               <td>{e.pattern}</td>
+              <td class="muted">
+                {e.firstSeenInRange
+                  ? `first seen ${dateTime(new Date(e.firstSeen).toISOString())}`
+                  : null}
+              </td>
               <td>
                 {e.exampleTraceId ? (
                   <a class="mono trace-link" href={`/traces/${e.exampleTraceId}`}>

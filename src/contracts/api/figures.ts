@@ -48,6 +48,14 @@ export const errorPattern = z.strictObject({
   exampleTraceIds: z.array(z.string()).check(z.maxLength(3)),
 });
 
+/**
+ * A top error pattern of a service's range, and whether the range holds its first time: the
+ * service never logged it in the seven days before the range. The log_pattern rule pages such a
+ * pattern as new only on a service with that much history; on a younger one it is only first
+ * seen, and shown here.
+ */
+export const topError = z.extend(errorPattern, { firstSeenInRange: z.boolean() });
+
 export const errorRate = z.strictObject({
   service: z.nullable(z.string()),
   intervalMs,
@@ -64,7 +72,7 @@ export const errorRate = z.strictObject({
     }),
   ),
   /** With a service: its error log patterns over the range. */
-  topErrors: z.array(errorPattern),
+  topErrors: z.array(topError),
 });
 
 export const latency = z.strictObject({
@@ -87,6 +95,7 @@ export const latency = z.strictObject({
 /** What the server builds each answer's parts as: the contract's shapes, read-only. */
 export type ServiceSummary = Immutable<z.output<typeof serviceSummary>>;
 export type ErrorPattern = Immutable<z.output<typeof errorPattern>>;
+export type TopError = Immutable<z.output<typeof topError>>;
 export type LatencySummary = Immutable<z.output<typeof latencyMs>>;
 export type RequestRateSeries = Immutable<z.output<typeof requestRate>>['services'][number];
 export type ErrorRateBucket = Immutable<z.output<typeof errorRate>>['buckets'][number];
