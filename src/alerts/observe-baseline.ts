@@ -64,6 +64,7 @@ export async function baseline(
     const bound = p95
       ? value
       : rateLowerBound({
+          events: group.spans,
           total: group.requests,
           totalSquares: group.weightSquares,
           failed: group.errors,

@@ -1,4 +1,5 @@
 import { groupByPattern, type MessagePatternCount } from '../analysis/message-pattern.ts';
+import { plainCounts, rateLowerBound } from '../analysis/rate-evidence.ts';
 import type { LogStats } from '../contracts/log-stats.ts';
 import type { TimeRange } from '../contracts/time-range.ts';
 import type { EvaluationReader } from '../storage/evaluation-reader.ts';
@@ -22,7 +23,8 @@ interface Candidate {
  * `min_share` of the service's records there, that is new (the service never logged it over the
  * lookback before the window) or, with `spike_factor`, that spikes: its share of the service's
  * records is that many times its share since it first appeared in the lookback (over at least
- * one window). Shares, not counts: a traffic ramp multiplies every count and is not a spike.
+ * one window), by the lower bound of its share now. Shares, not counts: a traffic ramp
+ * multiplies every count and is not a spike.
  * A pattern new on a service whose history is shorter than the lookback is only "first seen":
  * every error a young service has always made is new to it, so it is not paged.
  */
@@ -56,20 +58,27 @@ export async function logPatterns(
       if (past === undefined && young) continue;
       // Its share since it first appeared, over at least one window: one that began just before
       // the window is no spike.
-      const expected =
+      const pastShare =
         past === undefined
           ? 0
-          : (past.count /
-              Math.max(1, history.recordsSince(Math.min(past.firstSeen, range.from - windowMs)))) *
-            candidate.records;
+          : past.count /
+            Math.max(1, history.recordsSince(Math.min(past.firstSeen, range.from - windowMs)));
+      // A spike is evident: the lower bound of its share now (rate-evidence.ts), not only the
+      // share, is the factor times its past one. Three errors where 0.2 were expected are 15
+      // times the rate, and one window in a thousand of a quiet service's.
+      const shareNow = rateLowerBound(
+        plainCounts(candidate.records, Math.min(found.count, candidate.records)),
+      );
       const change =
         past === undefined
           ? 'new'
-          : rule.spike_factor !== undefined && found.count >= rule.spike_factor * expected
+          : rule.spike_factor !== undefined && shareNow >= rule.spike_factor * pastShare
             ? 'spike'
             : undefined;
       if (change === undefined) continue;
-      observations.push(patternObservation(rule, service, found, change, expected));
+      observations.push(
+        patternObservation(rule, service, found, change, pastShare * candidate.records),
+      );
     }
   });
   return observations;

@@ -81,6 +81,7 @@ const errorRate = (read: EvaluationReader, rule: RequestErrorRateRule, range: Ti
     (s) =>
       rateEvidence(
         {
+          events: s.spans,
           total: s.requests,
           totalSquares: s.weightSquares,
           failed: s.errors,

@@ -10,6 +10,8 @@ const Z_95 = 1.645;
  * 1): the sums of weights and of squared weights, over all events and over the failed ones.
  */
 export interface WeightedCounts {
+  /** Stored events (spans, records): what the estimate rests on. */
+  readonly events: number;
   /** Σw over every event. */
   readonly total: number;
   /** Σw² over every event. */
@@ -22,6 +24,7 @@ export interface WeightedCounts {
 
 /** Unweighted counts (log records): each weighs 1, so its square does too. */
 export const plainCounts = (total: number, failed: number): WeightedCounts => ({
+  events: total,
   total,
   totalSquares: total,
   failed,
@@ -35,9 +38,15 @@ export const plainCounts = (total: number, failed: number): WeightedCounts => ({
  * its span being kept. Equal weights give the plain count; weights unrelated to failure give
  * Kish's (Σw)² ÷ Σw². Lantern's weights are related: failures are kept for certain (weight 1)
  * while OK spans stand for many, so the OK side carries the uncertainty and Kish's figure would
- * undercount. Never more than the requests Σw stand for, since every w ≥ 1.
+ * undercount. Capped, as Korn and Graubard cap it, at the events stored: a variance read from a
+ * handful of heavy spans is itself noise (two kept OK spans of weight 10 beside four failures
+ * claim more certainty than six spans hold).
  */
 export function effectiveCount(counts: WeightedCounts): number {
+  return Math.min(counts.events, unCappedCount(counts));
+}
+
+function unCappedCount(counts: WeightedCounts): number {
   const { total, totalSquares, failed, failedSquares } = counts;
   if (total <= 0) return 0;
   const rate = failed / total;

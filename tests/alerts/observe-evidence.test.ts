@@ -249,13 +249,27 @@ describe('error patterns: first seen on a young service, spikes by share', () =>
     expect(await observe(noClient, rule, window, ramp)).toEqual([]);
   });
 
-  it('the same count with its share ten times its past is a spike', async () => {
+  it('a share ten times its past, beyond chance, is a spike; three errors where 0.2 were expected are not', async () => {
     const since = NOW - 2 * DAY;
     const before = [message('db timeout 5', 2 * 288, since)];
-    const now = [message('db timeout 7', 20, window.from)];
-    const spike = service({ since, perWindow: 100, nowRecords: 100, before, now });
+    const spike = service({
+      since,
+      perWindow: 100,
+      nowRecords: 100,
+      before,
+      now: [message('db timeout 7', 40, window.from)],
+    });
     const [seen] = await observe(noClient, rule, window, spike);
     expect(seen?.labels.pattern_change).toBe('spike');
     expect(seen?.details?.baseline).toBe('2.00');
+    // A rare error (one in 500 records) logged 3 times among 100: 15 times its share, by chance.
+    const rare = service({
+      since,
+      perWindow: 100,
+      nowRecords: 100,
+      before: [message('cache miss 1', Math.round((2 * 288) / 10), since)],
+      now: [message('cache miss 2', 3, window.from)],
+    });
+    expect(await observe(noClient, rule, window, rare)).toEqual([]);
   });
 });

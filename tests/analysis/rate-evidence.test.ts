@@ -29,7 +29,7 @@ function counts(spans: readonly (readonly [number, boolean])[]): WeightedCounts 
       failedSquares += w * w;
     }
   }
-  return { total, totalSquares, failed, failedSquares };
+  return { events: spans.length, total, totalSquares, failed, failedSquares };
 }
 
 /**
@@ -71,6 +71,17 @@ describe('the effective count of a weighted failure rate', () => {
     for (let i = 0; i < 10; i += 1) spans.push([1, i < 2], [9, i < 2]);
     const c = counts(spans);
     expect(effectiveCount(c)).toBeCloseTo((c.total * c.total) / c.totalSquares, 9);
+  });
+
+  it('is never more than the events stored: four failures and two OK spans of weight 10', () => {
+    const c = counts([
+      ...Array.from({ length: 4 }, () => [1, true] as const),
+      [10, false],
+      [10, false],
+    ]);
+    expect(effectiveCount(c)).toBe(6);
+    // Uncapped, the linearised variance of six spans would claim about ten.
+    expect(rateLowerBound(c)).toBeLessThan(0.05);
   });
 
   it('is more than Kish when failures are kept for certain and OK spans stand for ten', () => {

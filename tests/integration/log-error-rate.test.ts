@@ -83,6 +83,7 @@ function spanCounts(service: string, from: number, to: number): WeightedCounts {
     list.reduce((total, s) => total + f(s.weight), 0);
   const failed = mine.filter((s) => s.failed);
   return {
+    events: mine.length,
     total: sum(mine, (w) => w),
     totalSquares: sum(mine, (w) => w * w),
     failed: sum(failed, (w) => w),

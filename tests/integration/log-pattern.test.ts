@@ -44,10 +44,10 @@ for (let at = T0 - 60 * MINUTE + 1000; at < T0; at += 30_000)
   log(at, `db timeout after ${at % 900} ms`);
 for (let at = T0 - 60 * MINUTE + 2000; at < T0; at += 5 * MINUTE)
   log(at, `cache miss for key k${at % 97}`);
-// The five minutes: the steady one as usual (10), the rare one 15 times (about 15× its rate), a
+// The five minutes: the steady one as usual (10), the rare one 30 times (20 times its share), a
 // new one 4 times, another new one only twice.
 for (let i = 0; i < 10; i += 1) log(T0 + i * 30_000 + 1000, `db timeout after ${i * 7} ms`);
-for (let i = 0; i < 15; i += 1) log(T0 + i * 20_000 + 3000, `cache miss for key k${i}`);
+for (let i = 0; i < 30; i += 1) log(T0 + i * 10_000 + 3000, `cache miss for key k${i}`);
 const firstNew = T0 + 61_000;
 for (let i = 0; i < 4; i += 1)
   log(firstNew + i * 40_000, `card ${4000 + i} declined by issuer ${i}`);
@@ -114,9 +114,9 @@ describe('the default log_pattern rule', () => {
 
     const spike = byChange.get('spike');
     expect(spike?.labels.pattern).toBe('cache miss for key <id>');
-    expect(spike?.value).toBe(15);
-    // 12 of the hour's 852 records: 1.28 expected among the window's 91.
-    expect(spike?.annotations.baseline).toBe('1.28');
+    expect(spike?.value).toBe(30);
+    // 12 of the hour's 852 records: 1.49 expected among the window's 106.
+    expect(spike?.annotations.baseline).toBe('1.49');
   });
 
   it('does not fire again for a pattern once it is known', async () => {
