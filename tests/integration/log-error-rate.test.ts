@@ -221,8 +221,13 @@ describe('error rates ask for evidence beyond chance', () => {
     const bound = rateLowerBound(counts);
     // Σw² read back from Elasticsearch: the bound of equal weights would be far higher.
     expect(bound).toBeLessThan(
-      rateLowerBound({ ...counts, totalSquares: counts.total, failedSquares: counts.failed }) -
-        0.03,
+      rateLowerBound({
+        events: counts.total,
+        total: counts.total,
+        totalSquares: counts.total,
+        failed: counts.failed,
+        failedSquares: counts.failed,
+      }) - 0.03,
     );
     expect(alert?.annotations.lower_bound).toBe(`${String(Number((bound * 100).toPrecision(3)))}%`);
   });
