@@ -18,6 +18,14 @@ export interface EvaluatorSettings {
    * evaluation (a long pause). Without it, the evaluator assumes it is alone.
    */
   readonly mayWrite?: (() => boolean) | undefined;
+  /** Groups the alerts into incidents on each evaluation; without it, alerts have none. */
+  readonly incidents?: IncidentGrouping | undefined;
+}
+
+/** The evaluation's incident step (src/alerts/incident-grouper.ts). */
+export interface IncidentGrouping {
+  /** Stores the incidents the alerts make; returns the alerts that now point at another one. */
+  group(alerts: readonly Alert[], now: number): Promise<readonly Alert[]>;
 }
 
 export interface EvaluationReport {
@@ -80,6 +88,7 @@ export class AlertEvaluator {
     const now = this.settings.now();
     const next = await this.observe(now);
     this.mayStillWrite();
+    await this.group(next, now);
     const historySaved = await this.commit(next);
     this.adopt(next, historySaved);
     await this.notify(next.resolved);
@@ -108,6 +117,32 @@ export class AlertEvaluator {
   private mayStillWrite(): void {
     if (this.settings.mayWrite && !this.settings.mayWrite())
       throw new Error('lost the alert lease during evaluation; wrote nothing');
+  }
+
+  /**
+   * Incidents are stored before the alerts that point at them. Grouping that fails leaves the
+   * alerts as they were (and is tried again next evaluation): alerting does not wait for it.
+   */
+  private async group(next: NextState, now: number): Promise<void> {
+    const { incidents } = this.settings;
+    if (!incidents) return;
+    let regrouped: readonly Alert[];
+    try {
+      regrouped = await incidents.group([...next.alerts.values(), ...next.resolved], now);
+    } catch (error) {
+      this.settings.warn(`incidents not grouped (tried again): ${(error as Error).message}`);
+      return;
+    }
+    for (const alert of regrouped) {
+      const replace = (list: Alert[]): boolean => {
+        const at = list.findIndex((a) => a.id === alert.id);
+        if (at >= 0) list[at] = alert;
+        return at >= 0;
+      };
+      if (!replace(next.saved)) next.saved.push(alert);
+      if (alert.state === 'resolved') replace(next.resolved);
+      else next.alerts.set(alert.id, alert);
+    }
   }
 
   /** Stores state and history in one request, so a replica killed between them loses nothing. */

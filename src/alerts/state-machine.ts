@@ -140,6 +140,8 @@ function begin(previous: Alert | undefined, tick: Tick): Step {
     labels: observation.labels,
     annotations,
     exemplarTraceIds: observation.exemplarTraceIds,
+    // A new episode is grouped into an incident once it fires (src/alerts/incident-grouping.ts).
+    incidentId: null,
   };
   return { alert, transition: transitionOf(tick, 'inactive', state) };
 }

@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import type { AlertStore } from '../storage/alert-store.ts';
+import type { IncidentStore } from '../storage/incident-store.ts';
 import type { AlertRule } from '../alerts/rules.ts';
 import type { Slo } from '../alerts/slo.ts';
 import { bearerToken } from './auth.ts';
@@ -8,6 +9,7 @@ import { ApiError, elasticsearchUnavailable, errorHandler } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { reply } from './reply.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { incidentRoutes } from './routes/incidents.ts';
 import { analysisRoutes } from './routes/analysis.ts';
 import { logRoutes } from './routes/logs.ts';
 import { traceRoutes } from './routes/traces.ts';
@@ -27,6 +29,7 @@ export interface ApiDependencies {
   /** Handed on to the storage functions of the routes that read telemetry. */
   readonly client: Client;
   readonly store: AlertStore;
+  readonly incidents: IncidentStore;
   readonly cluster: ClusterChecks;
   /** Every service's figures over a sliding window; stateful, so made once per service. */
   readonly serviceFigures: SlidingFigures;
@@ -95,6 +98,7 @@ export function expressApp(deps: ApiDependencies): Express {
     reply(res, 'GET /api/v1/rules', { rules: deps.rules });
   });
   api.use(alertRoutes(deps.client, deps.store, deps.slos, deps.now));
+  api.use(incidentRoutes(deps.incidents, deps.now));
   api.use(logRoutes(deps.client, deps.now));
   api.use(traceRoutes(deps.client, deps.now));
   api.use(healthRoutes(deps.cluster, deps.components ?? {}));

@@ -6,6 +6,9 @@ import {
   alertmanagerNotification,
   alertsQuery,
   errorRateQuery,
+  incidentActionBody,
+  incidentIdPath,
+  incidentsQuery,
   latencyQuery,
   logsQuery,
   receiverPath,
@@ -23,6 +26,13 @@ const requests: Partial<
 > = {
   'GET /api/v1/alerts': { query: alertsQuery },
   'GET /api/v1/alerts/{id}': { path: alertIdParam },
+  'GET /api/v1/incidents': { query: incidentsQuery },
+  'GET /api/v1/incidents/{incidentId}': { path: incidentIdPath },
+  'POST /api/v1/incidents/{incidentId}/acknowledge': {
+    path: incidentIdPath,
+    body: incidentActionBody,
+  },
+  'POST /api/v1/incidents/{incidentId}/resolve': { path: incidentIdPath, body: incidentActionBody },
   'GET /api/v1/logs': { query: logsQuery },
   'GET /api/v1/traces': { query: tracesQuery },
   'GET /api/v1/traces/{traceId}': { path: traceIdPath },

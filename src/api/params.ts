@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secondsOrMore } from '../contracts/duration.ts';
+import { incidentIdPattern } from '../contracts/api/incidents.ts';
 import { SEVERITIES } from '../contracts/severity.ts';
 import { ApiError } from './errors.ts';
 
@@ -109,6 +110,21 @@ export const alertmanagerNotification = z.looseObject({
     .min(1),
   groupLabels: labelSet,
   commonLabels: labelSet,
+});
+export const incidentsQuery = z.strictObject({
+  /** `active`: open or acknowledged. */
+  status: z.enum(['open', 'acknowledged', 'resolved', 'active', 'all']).default('all'),
+  ...timeWindow,
+  service: name.optional(),
+  limit: limit(100, 1000),
+});
+export const incidentIdPath = z.strictObject({
+  incidentId: z.string().regex(incidentIdPattern, 'must be an incident id'),
+});
+/** POST /incidents/{incidentId}/acknowledge and /resolve: who, and what they say. */
+export const incidentActionBody = z.strictObject({
+  by: z.string().trim().min(1, 'must say who').max(100),
+  note: z.string().trim().max(1000).default(''),
 });
 export const servicesQuery = z.strictObject(timeWindow);
 /** Storage is measured now, over every day kept: nothing to ask for yet. */

@@ -10,6 +10,10 @@ export const indices = {
   alerts: { index: 'lantern-alerts', template: 'lantern-alerts' },
   /** Every state change of every alert, append-only. */
   alertHistory: { index: 'lantern-alert-history', template: 'lantern-alert-history' },
+  /** Current state of every incident (one document per incident id). */
+  incidents: { index: 'lantern-incidents', template: 'lantern-incidents' },
+  /** What happened to each incident, append-only: signals, acknowledgements, notifications. */
+  incidentTimeline: { index: 'lantern-incident-timeline', template: 'lantern-incident-timeline' },
   /** One document: which analysis replica evaluates the rules, and until when. */
   alertLease: { index: 'lantern-alert-lease', template: 'lantern-alert-lease' },
   /** What storage maintenance deleted (or failed to delete), when and why: append-only. */

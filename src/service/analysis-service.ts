@@ -14,6 +14,7 @@ import type { AlertmanagerSettings } from '../alerts/alertmanager.ts';
 import { loadRulesFile, type AlertRule } from '../alerts/rules.ts';
 import { loadNotificationPolicy } from '../alerts/notifications/policy.ts';
 import { outcomeRecorder, type NotificationOutcome } from '../alerts/notifications/outcome.ts';
+import { IncidentGrouper } from '../alerts/incident-grouper.ts';
 import type { EngineRole } from '../alerts/scheduler.ts';
 import { serviceMetrics, type ServiceMetrics } from '../api/service-metrics.ts';
 import { AlertLease } from '../storage/alert-lease.ts';
@@ -22,6 +23,8 @@ import { createElasticsearchClient, type Client } from '../storage/client.ts';
 import { dataDisk } from '../storage/maintenance/disk.ts';
 import { budgetOn } from '../storage/maintenance/plan.ts';
 import { isElasticsearchUnavailable } from '../storage/unavailable.ts';
+import { IncidentStore } from '../storage/incident-store.ts';
+import { serviceCalls } from '../storage/queries/service-calls.ts';
 import { createApi } from './api.ts';
 import {
   elasticsearchSettings,
@@ -197,6 +200,9 @@ function alertEngine({
       metrics.evaluations.observe({ outcome }, seconds);
     },
     lease,
+    incidents: new IncidentGrouper(new IncidentStore(client), {
+      calls: (range) => serviceCalls(client, range),
+    }),
     roleChanged: (role, holder) => {
       metrics.evaluator.set(role === 'evaluating' ? 1 : 0);
       logRole(config.replicaId, role, holder);

@@ -38,7 +38,7 @@ export class AlertStore {
       query: { bool: { filter: must } },
       sort: [{ severityRank: { order: 'desc' } }, { startsAt: { order: 'desc' } }],
     });
-    return result.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : []));
+    return result.hits.hits.flatMap((hit) => (hit._source ? [stored(hit._source)] : []));
   }
 
   async get(id: string): Promise<Alert | undefined> {
@@ -48,7 +48,8 @@ export class AlertStore {
       ...lenient,
       query: { ids: { values: [id] } },
     });
-    return result.hits.hits[0]?._source;
+    const source = result.hits.hits[0]?._source;
+    return source && stored(source);
   }
 
   async history(id: string, limit = 1000): Promise<AlertTransition[]> {
@@ -114,6 +115,9 @@ export class AlertStore {
     return { historySaved: failed(result.items.slice(stateOperations)).length === 0 };
   }
 }
+
+/** An alert stored before incidents existed has no incidentId: it belongs to none yet. */
+const stored = (alert: Alert): Alert => ({ ...alert, incidentId: alert.incidentId ?? null });
 
 const transitionId = (t: AlertTransition): string =>
   createHash('sha256')

@@ -165,6 +165,32 @@ const alertMappings: Mappings = {
     at: { type: 'date' },
     from: { type: 'keyword' },
     to: { type: 'keyword' },
+    incidentId: { type: 'keyword' },
+  },
+};
+
+const incidentMappings: Mappings = {
+  dynamic: false,
+  properties: {
+    id: { type: 'keyword' },
+    status: { type: 'keyword' },
+    severity: { type: 'keyword' },
+    severityRank: { type: 'byte' },
+    origin: { type: 'keyword' },
+    services: { type: 'keyword' },
+    startedAt: { type: 'date' },
+    resolvedAt: { type: 'date' },
+    updatedAt: { type: 'date' },
+    signals: { properties: { alertId: { type: 'keyword' } } },
+  },
+};
+
+const timelineMappings: Mappings = {
+  dynamic: false,
+  properties: {
+    incidentId: { type: 'keyword' },
+    kind: { type: 'keyword' },
+    at: { type: 'date' },
   },
 };
 
@@ -235,6 +261,8 @@ export const indexTemplates = {
   [indices.alertHistory.template]: template(indices.alertHistory.index, alertMappings),
   [indices.alertLease.template]: template(indices.alertLease.index, leaseMappings),
   [indices.storageDeletions.template]: template(indices.storageDeletions.index, deletionMappings),
+  [indices.incidents.template]: template(indices.incidents.index, incidentMappings),
+  [indices.incidentTimeline.template]: template(indices.incidentTimeline.index, timelineMappings),
 };
 
 /**

@@ -172,6 +172,7 @@ describe('alerts of a rule that no longer exists', () => {
       labels: { alertname: 'renamed-away', service: 'checkout' },
       annotations: {},
       exemplarTraceIds: [],
+      incidentId: null,
     };
     const { store, alerts, history } = storeIn([orphan]);
     const e = engine(clientReporting({ failed: 0 }), store, am.url);

@@ -88,6 +88,7 @@ describe('one API contract (src/contracts/api)', () => {
       labels: { service: 'checkout' },
       annotations: {},
       exemplarTraceIds: [],
+      incidentId: '0123456789abcdef0123',
     };
     expect(() => {
       checkAnswer('GET', '/api/v1/alerts', 200, { alerts: [alert] });

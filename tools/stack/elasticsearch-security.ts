@@ -28,7 +28,16 @@ const telemetry = `'${indices.logs.pattern}', '${indices.spans.pattern}'`;
  * the only indices storage maintenance may delete or force-merge.
  */
 const dailyIndices = `'/lantern-(logs|spans)-[0-9]{4}[.][0-9]{2}[.][0-9]{2}/'`;
-const alertIndices = `'${indices.alerts.index}', '${indices.alertHistory.index}', '${indices.alertLease.index}', '${indices.storageDeletions.index}'`;
+const alertIndices = [
+  indices.alerts.index,
+  indices.alertHistory.index,
+  indices.alertLease.index,
+  indices.storageDeletions.index,
+  indices.incidents.index,
+  indices.incidentTimeline.index,
+]
+  .map((name) => `'${name}'`)
+  .join(', ');
 
 /**
  * Least privilege, per component:

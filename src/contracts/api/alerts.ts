@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { SEVERITIES } from '../severity.ts';
+import { incidentIdPattern } from './incidents.ts';
 import { nullableString, time, traceId } from './values.ts';
 
 const STATES = ['pending', 'firing', 'resolved'] as const;
@@ -28,6 +29,8 @@ export const alert = z.strictObject({
   /** runbook_url where the rule has one. */
   annotations: z.record(z.string(), z.string()),
   exemplarTraceIds: z.array(traceId),
+  /** The incident this episode belongs to; null until it fires and is grouped. */
+  incidentId: z.nullable(z.string().check(z.regex(incidentIdPattern))),
 });
 
 /** One state change, kept in the alert's history. */

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { alertList, alertWithHistory, ruleList } from './alerts.ts';
+import { incident, incidentList, incidentWithTimeline } from './incidents.ts';
 import { errorRate, latency, requestRate, serviceList } from './figures.ts';
 import {
   alive,
@@ -40,6 +41,22 @@ export const endpoints = {
   'GET /api/v1/openapi.json': ok('This document', z.looseObject({ openapi: z.string() })),
   'GET /api/v1/alerts': ok('Alerts, most severe and newest first', alertList),
   'GET /api/v1/alerts/{id}': ok('One alert and its state history', alertWithHistory, [404]),
+  'GET /api/v1/incidents': ok('Incidents, newest first', incidentList),
+  'GET /api/v1/incidents/{incidentId}': ok(
+    'One incident and its timeline, oldest entry first',
+    incidentWithTimeline,
+    [404],
+  ),
+  'POST /api/v1/incidents/{incidentId}/acknowledge': ok(
+    'Acknowledge an incident (who, a note): escalation stops',
+    incident,
+    [404, 409],
+  ),
+  'POST /api/v1/incidents/{incidentId}/resolve': ok(
+    'Resolve an incident by hand',
+    incident,
+    [404, 409],
+  ),
   'GET /api/v1/logs': ok(
     'With traceId: the log records of one trace, oldest first; else a log search, newest first',
     logList,

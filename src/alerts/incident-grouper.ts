@@ -1,0 +1,73 @@
+import type { Alert } from '../contracts/alert.ts';
+import type { TimeRange } from '../contracts/time-range.ts';
+import type { IncidentStore } from '../storage/incident-store.ts';
+import type { ServiceCall } from '../storage/queries/service-calls.ts';
+import { CallChain } from './call-chain.ts';
+import { groupIncidents, INCIDENT_WINDOW_MS } from './incident-grouping.ts';
+
+/** Which services call which is read over this much of the recent past. */
+const CALLS_LOOKBACK_MS = 15 * 60_000;
+/** ...and read again at most this often: call chains change with deploys, not by the second. */
+const CALLS_REFRESH_MS = 60_000;
+
+export interface IncidentGrouperSettings {
+  /** Reads which services call which (src/storage/queries/service-calls.ts). */
+  readonly calls: (range: TimeRange) => Promise<readonly ServiceCall[]>;
+  readonly windowMs?: number | undefined;
+}
+
+/**
+ * The evaluation's incident step, run by the replica that evaluates: reads the incidents the
+ * alerts concern, groups (src/alerts/incident-grouping.ts), and stores the incidents before the
+ * alerts that point at them, so no stored alert names an incident that is not there. An
+ * incident another replica changed meanwhile (acknowledged) is left for the next evaluation,
+ * which groups it again from what is stored; its alerts keep their old incident for now.
+ */
+export class IncidentGrouper {
+  private chain: { readonly at: number; readonly calls: CallChain } | undefined;
+
+  private readonly store: IncidentStore;
+  private readonly settings: IncidentGrouperSettings;
+
+  constructor(store: IncidentStore, settings: IncidentGrouperSettings) {
+    this.store = store;
+    this.settings = settings;
+  }
+
+  /** Alerts that now point at another incident, to store with the evaluation's alerts. */
+  async group(alerts: readonly Alert[], now: number): Promise<Alert[]> {
+    const named = [
+      ...new Set(alerts.flatMap((a) => (a.incidentId === null ? [] : [a.incidentId]))),
+    ];
+    const stored = await this.store.forGrouping(named);
+    const signals = alerts.some((a) => a.state !== 'pending');
+    if (!signals && stored.length === 0) return [];
+    const grouped = groupIncidents({
+      incidents: stored.map((s) => s.incident),
+      alerts,
+      calls: await this.callChain(now),
+      now,
+      windowMs: this.settings.windowMs ?? INCIDENT_WINDOW_MS,
+    });
+    const versions = new Map(stored.map((s) => [s.incident.id, s]));
+    const { conflicts } = await this.store.save(
+      grouped.incidents.map((incident) => ({ incident, version: versions.get(incident.id) })),
+      grouped.entries,
+    );
+    return grouped.alerts.filter((alert) => !conflicts.includes(alert.incidentId ?? ''));
+  }
+
+  /** Forgets the call chain read: the next grouping reads it again. */
+  forget(): void {
+    this.chain = undefined;
+  }
+
+  private async callChain(now: number): Promise<CallChain> {
+    if (this.chain && Math.abs(now - this.chain.at) < CALLS_REFRESH_MS) return this.chain.calls;
+    const calls = new CallChain(
+      await this.settings.calls({ from: now - CALLS_LOOKBACK_MS, to: now }),
+    );
+    this.chain = { at: now, calls };
+    return calls;
+  }
+}

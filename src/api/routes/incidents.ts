@@ -1,0 +1,77 @@
+import express, { Router } from 'express';
+import {
+  acknowledge,
+  IncidentConflict,
+  resolveByHand,
+  type Acknowledging,
+} from '../../alerts/incident-actions.ts';
+import type { Incident } from '../../contracts/incident.ts';
+import type { IncidentChange, IncidentStore } from '../../storage/incident-store.ts';
+import { ApiError } from '../errors.ts';
+import { incidentActionBody, incidentIdPath, incidentsQuery, parseParams } from '../params.ts';
+import { reply } from '../reply.ts';
+
+const STATUSES = {
+  open: ['open'],
+  acknowledged: ['acknowledged'],
+  resolved: ['resolved'],
+  active: ['open', 'acknowledged'],
+  all: ['open', 'acknowledged', 'resolved'],
+} as const;
+
+/** Incidents: the list, one with its timeline, and acknowledging or resolving one by hand. */
+export function incidentRoutes(store: IncidentStore, now: () => number): Router {
+  const router = Router();
+  router.get('/incidents', async (req, res) => {
+    const q = parseParams(incidentsQuery, req.query);
+    if (q.from !== undefined && q.to !== undefined && q.from >= q.to)
+      throw new ApiError(400, 'bad_parameter', 'parameter "from": must be before "to"');
+    reply(res, 'GET /api/v1/incidents', {
+      incidents: await store.list({
+        statuses: STATUSES[q.status],
+        service: q.service,
+        from: q.from,
+        to: q.to,
+        limit: q.limit,
+      }),
+    });
+  });
+  router.get('/incidents/:incidentId', async (req, res) => {
+    const { incidentId } = parseParams(incidentIdPath, req.params);
+    const incident = await store.get(incidentId);
+    if (!incident) throw notFound(incidentId);
+    reply(res, 'GET /api/v1/incidents/{incidentId}', {
+      incident,
+      timeline: await store.timeline(incidentId),
+    });
+  });
+  const action =
+    (change: (incident: Incident, by: Acknowledging) => IncidentChange) =>
+    async (req: express.Request): Promise<Incident> => {
+      const { incidentId } = parseParams(incidentIdPath, req.params);
+      const body = parseParams(incidentActionBody, req.body ?? {});
+      try {
+        const changed = await store.update(incidentId, (incident) =>
+          change(incident, { ...body, now: now() }),
+        );
+        if (!changed) throw notFound(incidentId);
+        return changed;
+      } catch (error) {
+        if (error instanceof IncidentConflict) throw new ApiError(409, 'conflict', error.message);
+        throw error;
+      }
+    };
+  const acknowledging = action(acknowledge);
+  const resolving = action(resolveByHand);
+  const json = express.json({ limit: '16kb' });
+  router.post('/incidents/:incidentId/acknowledge', json, async (req, res) => {
+    reply(res, 'POST /api/v1/incidents/{incidentId}/acknowledge', await acknowledging(req));
+  });
+  router.post('/incidents/:incidentId/resolve', json, async (req, res) => {
+    reply(res, 'POST /api/v1/incidents/{incidentId}/resolve', await resolving(req));
+  });
+  return router;
+}
+
+const notFound = (id: string): ApiError =>
+  new ApiError(404, 'not_found', `no incident with id ${id}`);
