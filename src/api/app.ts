@@ -102,7 +102,7 @@ export function expressApp(deps: ApiDependencies): Express {
   api.use(logRoutes(deps.client, deps.now));
   api.use(traceRoutes(deps.client, deps.now));
   api.use(healthRoutes(deps.cluster, deps.components ?? {}));
-  api.use(silenceRoutes(deps.store, deps.alertmanager, deps.now));
+  api.use(silenceRoutes(deps.store, deps.incidents, deps.alertmanager, deps.now, deps.log));
   api.use(storageRoutes(deps.client, deps.storage));
   api.use(notificationRoutes(deps.notifications));
   api.use(analysisRoutes(deps));

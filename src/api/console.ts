@@ -9,6 +9,8 @@ const PAGES = [
   '/services/:service',
   '/alerts',
   '/alerts/:id',
+  '/incidents',
+  '/incidents/:id',
   '/traces',
   '/traces/:traceId',
   '/logs',

@@ -40,26 +40,34 @@ export async function get<P extends PathOf<'GET'>>(
   path: P,
   params: Params = {},
 ): Promise<ResponseBody<`GET ${P}`>> {
-  const query: [string, string][] = [];
-  let url: string = path;
-  for (const [name, value] of Object.entries(params)) {
-    if (value === undefined || value === '') continue;
-    if (url.includes(`{${name}}`)) url = url.replace(`{${name}}`, encodeURIComponent(value));
-    else query.push([name, value]);
-  }
-  const search = new URLSearchParams(query).toString();
+  const { url, rest } = filled(path, params);
+  const search = new URLSearchParams(rest).toString();
   return request(`GET ${path}`, `${url}${search ? `?${search}` : ''}`, { method: 'GET' });
 }
 
+/** POST a JSON body to an endpoint by its contract path; `params` fill the path's parameters. */
 export async function post<P extends PathOf<'POST'>>(
   path: P,
   body: unknown,
+  params: Params = {},
 ): Promise<ResponseBody<`POST ${P}`>> {
-  return request(`POST ${path}`, path, {
+  return request(`POST ${path}`, filled(path, params).url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
+}
+
+/** The path with the parameters it names filled in, and the other parameters. */
+function filled(path: string, params: Params): { url: string; rest: [string, string][] } {
+  const rest: [string, string][] = [];
+  let url = path;
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || value === '') continue;
+    if (url.includes(`{${name}}`)) url = url.replace(`{${name}}`, encodeURIComponent(value));
+    else rest.push([name, value]);
+  }
+  return { url, rest };
 }
 
 async function request<K extends JsonEndpoint>(

@@ -4,6 +4,8 @@ import { token } from './api.ts';
 import { field } from './form.ts';
 import { AlertDetail } from './pages/alert.tsx';
 import { Alerts } from './pages/alerts.tsx';
+import { IncidentDetail } from './pages/incident.tsx';
+import { Incidents } from './pages/incidents.tsx';
 import { Logs } from './pages/logs.tsx';
 import { Overview } from './pages/overview.tsx';
 import { Service } from './pages/service.tsx';
@@ -14,6 +16,7 @@ import { onLinkClick, parseRoute, useLocation } from './router.ts';
 
 const NAV = [
   ['/', 'Overview'],
+  ['/incidents', 'Incidents'],
   ['/alerts', 'Alerts'],
   ['/traces', 'Traces'],
   ['/logs', 'Logs'],
@@ -68,6 +71,10 @@ function Page({ path, query }: { path: string; query: URLSearchParams }) {
       return <Alerts query={query} />;
     case 'alert':
       return <AlertDetail id={route.id} />;
+    case 'incidents':
+      return <Incidents query={query} />;
+    case 'incident':
+      return <IncidentDetail id={route.id} />;
     case 'traces':
       return <Traces query={query} />;
     case 'trace':

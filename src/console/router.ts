@@ -6,6 +6,8 @@ export type Route =
   | { page: 'service'; service: string }
   | { page: 'alerts' }
   | { page: 'alert'; id: string }
+  | { page: 'incidents' }
+  | { page: 'incident'; id: string }
   | { page: 'traces' }
   | { page: 'trace'; traceId: string }
   | { page: 'logs' }
@@ -20,6 +22,9 @@ export function parseRoute(path: string): Route {
     return { page: 'service', service: second };
   if (first === 'alerts' && parts.length === 1) return { page: 'alerts' };
   if (first === 'alerts' && second && parts.length === 2) return { page: 'alert', id: second };
+  if (first === 'incidents' && parts.length === 1) return { page: 'incidents' };
+  if (first === 'incidents' && second && parts.length === 2)
+    return { page: 'incident', id: second };
   if (first === 'traces' && parts.length === 1) return { page: 'traces' };
   if (first === 'traces' && second && parts.length === 2) return { page: 'trace', traceId: second };
   if (first === 'logs' && parts.length === 1) return { page: 'logs' };

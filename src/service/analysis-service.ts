@@ -70,7 +70,12 @@ export async function startAnalysisService(): Promise<void> {
   const alertmanager = config.LANTERN_ALERTMANAGER_URL
     ? { url: config.LANTERN_ALERTMANAGER_URL, publicUrl: config.publicUrl }
     : undefined;
-  const engine = alertEngine({ config, client, store, rules, metrics, alertmanager });
+  // A replica without rules serves the API only: evaluating would retire every other
+  // replica's alerts (their rules are not its own) and close their incidents.
+  const engine =
+    rules.length === 0
+      ? undefined
+      : alertEngine({ config, client, store, rules, metrics, alertmanager });
   const app = createApi({
     client,
     store,
@@ -103,10 +108,10 @@ export async function startAnalysisService(): Promise<void> {
   });
   const server = listen(app, config);
   const maintenance = storageMaintenance(client, config);
-  engine.start();
+  engine?.start();
   maintenance.start();
   stopOnSignals(() => {
-    void Promise.all([engine.stop(), maintenance.stop()]).finally(() => {
+    void Promise.all([engine?.stop(), maintenance.stop()]).finally(() => {
       server.close();
       void client.close();
     });
@@ -168,10 +173,7 @@ interface EngineParts {
   readonly alertmanager: AlertmanagerSettings | undefined;
 }
 
-/**
- * The alert engine of this replica, sharing a lease with the others. A replica with no rules (an
- * API-only one) takes no lease, so it never takes it from one that has them.
- */
+/** The alert engine of this replica, sharing a lease with the others. */
 function alertEngine({
   config,
   client,
@@ -180,14 +182,11 @@ function alertEngine({
   metrics,
   alertmanager,
 }: EngineParts): AlertEngine {
-  const lease =
-    rules.length === 0
-      ? undefined
-      : new AlertLease(client, {
-          holder: config.replicaId,
-          ttlMs: config.LANTERN_ALERT_LEASE,
-          now: Date.now,
-        });
+  const lease = new AlertLease(client, {
+    holder: config.replicaId,
+    ttlMs: config.LANTERN_ALERT_LEASE,
+    now: Date.now,
+  });
   return new AlertEngine(client, store, rules, {
     intervalMs: config.LANTERN_EVAL_INTERVAL,
     queryOffsetMs: config.LANTERN_QUERY_OFFSET,

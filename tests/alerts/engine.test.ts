@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Alert, AlertTransition } from '../../src/contracts/alert.ts';
 import type { AlertStore } from '../../src/storage/alert-store.ts';
 import { AlertEngine } from '../../src/alerts/engine.ts';
+import { IncidentsInMemory } from '../../src/alerts/incidents-in-memory.ts';
 import { parseRules } from '../../src/alerts/rules.ts';
 
 /**
@@ -72,7 +73,12 @@ const rules = parseRules({
   rules: [{ name: 'errors', kind: 'error_rate', threshold: 0.05, severity: 'high' }],
 });
 
-function engine(client: Client, store: AlertStore, alertmanager?: string) {
+function engine(
+  client: Client,
+  store: AlertStore,
+  alertmanager?: string,
+  incidents?: IncidentsInMemory,
+) {
   let now = Date.parse('2026-12-01T10:00:00Z');
   const clock = () => (now += 5_000);
   return new AlertEngine(client, store, rules, {
@@ -81,6 +87,7 @@ function engine(client: Client, store: AlertStore, alertmanager?: string) {
     alertmanager: alertmanager ? { url: alertmanager, publicUrl: 'http://lantern' } : undefined,
     now: clock,
     warn: () => undefined,
+    incidents,
   });
 }
 
@@ -148,6 +155,43 @@ describe('the alert engine commits only what it stored', () => {
       ],
       fresh: [],
     });
+  });
+});
+
+describe('the alert engine with incidents', () => {
+  it('stores each firing alert with its incident, and resolves the incident with it', async () => {
+    const world = { failed: 30 };
+    const { store, alerts } = storeIn();
+    const incidents = new IncidentsInMemory();
+    const e = engine(clientReporting(world), store, undefined, incidents);
+    await e.evaluateOnce();
+    const [incident] = incidents.incidents();
+    expect(incident?.status).toBe('open');
+    expect([...alerts.values()].map((a) => a.incidentId)).toEqual([incident?.id]);
+    world.failed = 0;
+    await e.evaluateOnce();
+    expect(incidents.incidents().map((i) => i.status)).toEqual(['resolved']);
+    expect([...alerts.values()].map((a) => `${a.state} ${a.incidentId ?? ''}`)).toEqual([
+      `resolved ${incident?.id ?? ''}`,
+    ]);
+  });
+
+  it('still stores the alerts when grouping fails', async () => {
+    const { store, alerts } = storeIn();
+    const failing = { group: () => Promise.reject(new Error('incidents index read-only')) };
+    const warnings: string[] = [];
+    const e = new AlertEngine(clientReporting({ failed: 30 }), store, rules, {
+      intervalMs: 5_000,
+      queryOffsetMs: 0,
+      now: () => Date.parse('2026-12-01T10:00:00Z'),
+      warn: (message) => warnings.push(message),
+      incidents: failing,
+    });
+    await e.evaluateOnce();
+    expect([...alerts.values()].map((a) => `${a.state} ${String(a.incidentId)}`)).toEqual([
+      'firing null',
+    ]);
+    expect(warnings).toEqual(['incidents not grouped (tried again): incidents index read-only']);
   });
 });
 

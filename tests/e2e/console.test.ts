@@ -258,6 +258,60 @@ describe('the console in a real browser', () => {
     }
   }, 180_000);
 
+  it('a burst opens an incident, linked from its alert; its page is a timeline, acknowledged by hand', async () => {
+    const setFaults = (errorRate: number) =>
+      fetch(`${backend.url}/_demo/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ errorRate }),
+      });
+    await setFaults(0.6);
+    const page = await open(`/incidents?status=active&service=${frontendService}`);
+    try {
+      const row = page.locator('tr[data-incident]').first();
+      await expect
+        .poll(async () => {
+          await page.reload();
+          return row.count();
+        }, upTo(90_000))
+        .toBeGreaterThan(0);
+      expect(await row.locator('td').nth(3).textContent()).toBe(frontendService);
+      await shoot(page, 'incidents');
+      await row.locator('a[href^="/incidents/"]').click();
+      await page.waitForURL(/\/incidents\/[0-9a-f]{20}$/);
+      const incidentPath = new URL(page.url()).pathname;
+      // The timeline has the signal that fired, its value in its words (the SLO's burn alerts
+      // fire beside it, into the same incident).
+      const fired = page.locator('ol.incident-timeline li[data-kind="signal-fired"]', {
+        hasText: 'console-burst fired',
+      });
+      await fired.waitFor();
+      expect(await fired.textContent()).toMatch(
+        /console-burst fired: .+: [\d.]+% of requests failed/,
+      );
+      await page.fill('form.incident-actions input[name="by"]', 'ada');
+      await page.fill('form.incident-actions input[name="note"]', 'backend faults on');
+      await page.click('form.incident-actions button[value="acknowledge"]');
+      await page
+        .locator('form.incident-actions [role="status"]', { hasText: 'Incident acknowledged.' })
+        .waitFor();
+      const acked = page.locator('ol.incident-timeline li[data-kind="acknowledged"]');
+      await acked.waitFor();
+      expect(await acked.textContent()).toContain('acknowledged by ada: backend faults on');
+      expect(await page.locator('header .status').textContent()).toBe('acknowledged');
+      await shoot(page, 'incident');
+      // The alert's page links its incident.
+      await page.locator('table[aria-label="signals"] a[href^="/alerts/"]').first().click();
+      await page.waitForURL(/\/alerts\/[0-9a-f]{20}$/);
+      expect(await page.locator('dl.facts a[href^="/incidents/"]').getAttribute('href')).toBe(
+        incidentPath,
+      );
+    } finally {
+      await setFaults(0);
+      await page.close();
+    }
+  }, 180_000);
+
   it('trace search finds the error traces', async () => {
     const page = await open(`/traces?service=${frontendService}&errors=true&range=15m`);
     const rows = page.locator('table[aria-label="traces"] tbody tr');

@@ -9,8 +9,9 @@ import { AlertStore } from '../../src/storage/alert-store.ts';
 import { IncidentStore } from '../../src/storage/incident-store.ts';
 import { serviceCalls } from '../../src/storage/queries/service-calls.ts';
 import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
+import { stack } from '../../tools/harness/otlp.ts';
 import { es } from '../../tools/harness/stores.ts';
-import { newSpanId, newTraceId } from '../../tools/harness/trace-ids.ts';
+import { newTraceId } from '../../tools/harness/trace-ids.ts';
 import { bulkLoad, spanDocument } from '../support/seed.ts';
 
 /**
@@ -77,7 +78,10 @@ const engine = new AlertEngine(es, new AlertStore(es), rules, {
 let api: ApiUnderTest;
 beforeAll(async () => {
   await bulkLoad(`lantern-spans-seed-incidents-${run}`, documents);
-  api = await startApi(es, { now: () => clock.now });
+  api = await startApi(es, {
+    now: () => clock.now,
+    alertmanager: { url: stack.alertmanager, publicUrl: 'http://127.0.0.1:8080' },
+  });
 }, 120_000);
 afterAll(() => api.close());
 
@@ -165,5 +169,25 @@ describe('incidents', () => {
       'acknowledged',
       'resolved',
     ]);
+  });
+
+  it('puts a silence of one of its alerts on its timeline', async () => {
+    const [lone] = (await incidents('&status=active')).filter((i) => i.services.includes(LONE));
+    const alertId = lone?.signals[0]?.alertId ?? '';
+    const created = await api.post('/api/v1/silences', {
+      alertId,
+      duration: '30m',
+      comment: 'known noisy',
+      createdBy: 'ada',
+    });
+    expect(created.status).toBe(201);
+    const { body } = await api.get(`/api/v1/incidents/${lone?.id ?? ''}`);
+    const silenced = (body.timeline as TimelineEntry[]).filter((e) => e.kind === 'silenced');
+    expect(silenced).toHaveLength(1);
+    expect(silenced[0]?.details).toMatchObject({
+      alertId,
+      silenceId: created.body.silenceId,
+      by: 'ada',
+    });
   });
 });

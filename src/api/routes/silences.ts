@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import type { AlertStore } from '../../storage/alert-store.ts';
+import type { IncidentStore } from '../../storage/incident-store.ts';
 import {
   listSilences,
   silenceAlert,
@@ -15,8 +16,10 @@ import { reply } from '../reply.ts';
  */
 export function silenceRoutes(
   store: AlertStore,
+  incidents: IncidentStore,
   alertmanager: AlertmanagerSettings | undefined,
   now: () => number,
+  log: (message: string) => void,
 ): Router {
   const router = Router();
   const configured = (): AlertmanagerSettings => {
@@ -57,6 +60,27 @@ export function silenceRoutes(
       createdBy: body.createdBy,
       comment: body.comment,
     }).catch((e: unknown) => Promise.reject(unreachable(e)));
+    if (alert.incidentId !== null) {
+      // The silence exists either way: a timeline that missed it is logged, not answered as failed.
+      await incidents
+        .appendTimeline([
+          {
+            incidentId: alert.incidentId,
+            kind: 'silenced',
+            at: new Date(now()).toISOString(),
+            text: `${alert.rule} silenced by ${body.createdBy} until ${endsAt.toISOString()}: ${body.comment}`,
+            details: {
+              alertId: alert.id,
+              silenceId: id,
+              by: body.createdBy,
+              comment: body.comment,
+            },
+          },
+        ])
+        .catch((error: unknown) => {
+          log(`silence ${id} not on incident ${alert.incidentId ?? ''}: ${String(error)}`);
+        });
+    }
     reply(res, 'POST /api/v1/silences', {
       silenceId: id,
       matchers: alert.labels,

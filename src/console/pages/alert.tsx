@@ -8,7 +8,7 @@ import type { RuleSummary } from '../../contracts/api/alerts.ts';
 import { useData } from '../use-data.ts';
 
 /** A rule's figure as its kind reads: a rate as a percentage, a latency in ms, a burn rate as a multiple, else a count. */
-const shownAs =
+export const shownAs =
   (rule: RuleSummary | undefined) =>
   (value: number): string => {
     const kind = rule?.kind === 'baseline' ? rule.metric : rule?.kind;
@@ -58,6 +58,16 @@ export function AlertDetail({ id }: { id: string }) {
             </dd>
             <dt>since</dt>
             <dd>{dateTime(alert.startsAt)}</dd>
+            <dt>incident</dt>
+            <dd>
+              {alert.incidentId ? (
+                <a href={`/incidents/${alert.incidentId}`} class="mono">
+                  {alert.incidentId}
+                </a>
+              ) : (
+                <span class="muted">none yet (an alert joins one once it fires)</span>
+              )}
+            </dd>
             {alert.endsAt ? (
               <>
                 <dt>ended</dt>

@@ -17,6 +17,7 @@ export function AlertRows({ alerts }: { alerts: readonly Alert[] }) {
           <th>summary</th>
           <th>since</th>
           <th>exemplars</th>
+          <th>incident</th>
         </tr>
       </thead>
       <tbody>
@@ -38,6 +39,13 @@ export function AlertRows({ alerts }: { alerts: readonly Alert[] }) {
                   {traceId.slice(0, 8)}
                 </a>
               ))}
+            </td>
+            <td>
+              {alert.incidentId ? (
+                <a class="incident-link" href={`/incidents/${alert.incidentId}`}>
+                  incident
+                </a>
+              ) : null}
             </td>
           </tr>
         ))}
