@@ -6,7 +6,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY bin/analysis.ts bin/es-templates.ts bin/build-console.ts bin/alertmanager-config.ts ./bin/
+COPY bin/analysis.ts bin/es-templates.ts bin/jaeger-storage.ts bin/build-console.ts bin/alertmanager-config.ts ./bin/
+COPY proto ./proto
 COPY demo ./demo
 COPY config ./config
 RUN npx tsc -p tsconfig.build.json && node bin/build-console.ts

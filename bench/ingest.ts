@@ -1,9 +1,9 @@
 /**
  * Ingest throughput of the whole pipeline: log records and spans at stepped rates over
- * OTLP/HTTP into the real Collector, then Elasticsearch and Jaeger. At each step: sent vs
- * acknowledged by the Collector vs stored (Elasticsearch _count per service; Jaeger's own
- * accepted-spans counter and a spot check of whole traces through its API), and CPU/RSS of
- * every process. Control: the same generator against a sink that only reads the requests,
+ * OTLP/HTTP into the real Collector, then Elasticsearch, which Jaeger reads through Lantern's
+ * trace storage. At each step: sent vs acknowledged by the Collector vs stored (Elasticsearch
+ * _count per service; a spot check of whole traces through Jaeger's API), the Collector's CPU
+ * per record, and CPU/RSS of every process. Control: the same generator against a sink that only reads the requests,
  * which shows the generator itself keeps up.
  *   npm run bench -- ingest
  */
@@ -13,7 +13,6 @@ import type { StackSettings } from '../tools/stack/settings.ts';
 import { stackUp } from '../tools/stack/stack.ts';
 import { createElasticsearchClient } from '../src/storage/client.ts';
 import {
-  scrapeSum,
   settledCount,
   watchProcesses,
   type ProcessUsage,
@@ -28,10 +27,6 @@ const SUSTAIN_RATE = Number(process.env.BENCH_INGEST_SUSTAIN_RATE ?? 10_000);
 const SUSTAIN_SECONDS = Number(process.env.BENCH_INGEST_SUSTAIN_SECONDS ?? 60);
 const ENCODINGS: readonly Encoding[] = ['protobuf', 'json'];
 
-/** Jaeger's own counter of spans written to its storage. */
-const JAEGER_STORED = 'otelcol_exporter_sent_spans_total';
-const JAEGER_EXPORTER = { exporter: 'jaeger_storage_exporter' };
-
 interface StepResult {
   readonly encoding: Encoding;
   readonly label: string;
@@ -39,7 +34,6 @@ interface StepResult {
   readonly load: LoadCounts;
   readonly storedLogs: number;
   readonly storedSpans: number;
-  readonly jaegerSpans: number;
   readonly jaegerWhole: number;
   readonly usage: Record<string, ProcessUsage>;
 }
@@ -58,8 +52,8 @@ async function nullSink(): Promise<{ url: string; server: Server }> {
 }
 
 /**
- * How many of the sampled traces (the last ones acknowledged) Jaeger holds whole. Jaeger writes
- * behind Elasticsearch under load, so each gets up to 30 s in all before it counts as not whole.
+ * How many of the sampled traces (the last ones acknowledged) Jaeger serves whole. Asked once
+ * the spans are counted in Elasticsearch; each gets up to 30 s in all before it counts as not whole.
  */
 async function wholeInJaeger(jaeger: string, traceIds: readonly string[]): Promise<number> {
   const deadline = Date.now() + 30_000;
@@ -83,10 +77,9 @@ async function wholeInJaeger(jaeger: string, traceIds: readonly string[]): Promi
 export async function ingest(settings: StackSettings): Promise<string> {
   const e = await stackUp(settings);
   const es = createElasticsearchClient({ url: e.elasticsearch, requestTimeoutMs: 30_000 });
-  const jaegerMetrics = `http://127.0.0.1:${settings.LANTERN_JAEGER_METRICS_PORT}/metrics`;
   const run = Date.now().toString(36);
   const pids = Object.fromEntries(
-    ['collector', 'elasticsearch', 'jaeger'].map((name) => [
+    ['collector', 'elasticsearch', 'jaeger', 'jaeger-storage'].map((name) => [
       name,
       runningPid(settings.paths, name) ?? 0,
     ]),
@@ -114,7 +107,6 @@ export async function ingest(settings: StackSettings): Promise<string> {
     seconds: number,
   ): Promise<StepResult> {
     const service = `ingest-${run}-${encoding}-${label}`;
-    const jaegerBefore = await scrapeSum(jaegerMetrics, JAEGER_STORED, JAEGER_EXPORTER);
     const watch = watchProcesses(pids);
     const load = await generateLoad({
       otlpHttp: e.otlpHttp,
@@ -129,8 +121,6 @@ export async function ingest(settings: StackSettings): Promise<string> {
       settledCount(es, 'spans', service, load.spansAccepted),
     ]);
     const usage = watch.stop();
-    const jaegerSpans =
-      (await scrapeSum(jaegerMetrics, JAEGER_STORED, JAEGER_EXPORTER)) - jaegerBefore;
     const jaegerWhole = await wholeInJaeger(e.jaeger, load.sampleTraceIds);
     const result = {
       encoding,
@@ -139,7 +129,6 @@ export async function ingest(settings: StackSettings): Promise<string> {
       load,
       storedLogs,
       storedSpans,
-      jaegerSpans,
       jaegerWhole,
       usage,
     };
@@ -183,7 +172,7 @@ export async function ingest(settings: StackSettings): Promise<string> {
     '',
     `Control: the generator alone, against a sink that only reads requests, sent ${ENCODINGS.map((enc) => `${(controlRate.get(enc) ?? 0).toFixed(0)}/s each (${enc})`).join(', ')} when asked for ${Math.max(...STEPS)}/s each. OTLP/HTTP JSON is what Lantern's bootstrap sends; protobuf is the default of most other SDKs.`,
     '',
-    '| encoding | step (per s, each) | logs sent/s | logs acked → stored in ES | spans sent/s | spans acked → stored in ES | Jaeger stored | whole traces in Jaeger (spot check) | not acked (refused or timed out) | lost (acked, not stored) | CPU % / peak RSS MiB: collector, elasticsearch, jaeger |',
+    '| encoding | step (per s, each) | logs sent/s | logs acked → stored in ES | spans sent/s | spans acked → stored in ES | whole traces in Jaeger (spot check) | not acked (refused or timed out) | lost (acked, not stored) | Collector CPU µs per record | CPU % / peak RSS MiB: collector, elasticsearch, jaeger, jaeger-storage |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of [...results, ...sustained.values()]) {
@@ -193,8 +182,10 @@ export async function ingest(settings: StackSettings): Promise<string> {
       Math.max(0, r.load.logsAccepted - r.storedLogs) +
       Math.max(0, r.load.spansAccepted - r.storedSpans);
     const refused = notAcked(r);
+    const records = r.load.logsAccepted + r.load.spansAccepted;
+    const perRecord = ((r.usage.collector?.cpuSeconds ?? 0) * 1e6) / Math.max(1, records);
     lines.push(
-      `| ${r.encoding} | ${r.label} | ${achieved(r, r.load.logsAccepted + r.load.logsFailed).toFixed(0)} | ${r.load.logsAccepted} → ${r.storedLogs} | ${achieved(r, r.load.spansAccepted + r.load.spansFailed).toFixed(0)} | ${r.load.spansAccepted} → ${r.storedSpans} | ${r.jaegerSpans} | ${r.jaegerWhole}/${r.load.sampleTraceIds.length} | ${refused} | ${lost} | ${usage(r.usage.collector)}, ${usage(r.usage.elasticsearch)}, ${usage(r.usage.jaeger)} |`,
+      `| ${r.encoding} | ${r.label} | ${achieved(r, r.load.logsAccepted + r.load.logsFailed).toFixed(0)} | ${r.load.logsAccepted} → ${r.storedLogs} | ${achieved(r, r.load.spansAccepted + r.load.spansFailed).toFixed(0)} | ${r.load.spansAccepted} → ${r.storedSpans} | ${r.jaegerWhole}/${r.load.sampleTraceIds.length} | ${refused} | ${lost} | ${perRecord.toFixed(1)} | ${usage(r.usage.collector)}, ${usage(r.usage.elasticsearch)}, ${usage(r.usage.jaeger)}, ${usage(r.usage['jaeger-storage'])} |`,
     );
   }
   lines.push('');

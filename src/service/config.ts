@@ -102,7 +102,16 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
 }
 
 /** How the service's settings reach Elasticsearch (the analysis service, `npm run es:templates`). */
-export function elasticsearchSettings(config: ServiceConfig): ElasticsearchSettings {
+export function elasticsearchSettings(
+  config: Pick<
+    ServiceConfig,
+    | 'LANTERN_ES_URL'
+    | 'LANTERN_ES_USERNAME'
+    | 'LANTERN_ES_PASSWORD'
+    | 'LANTERN_ES_API_KEY'
+    | 'LANTERN_ES_CA_FILE'
+  >,
+): ElasticsearchSettings {
   return {
     url: config.LANTERN_ES_URL,
     username: config.LANTERN_ES_USERNAME,
@@ -164,4 +173,54 @@ export function loggable(config: ServiceConfig): Record<string, unknown> {
     LANTERN_STORAGE_BUDGET: config.LANTERN_STORAGE_BUDGET.text,
     LANTERN_STORAGE_INTERVAL: config.LANTERN_STORAGE_INTERVAL,
   };
+}
+
+/** host:port, the form a gRPC server binds to. */
+const listenAddress = z
+  .string()
+  .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:17271');
+const existingFile = z.string().refine((path) => existsSync(path), 'no such file');
+
+/**
+ * The settings of Lantern's Jaeger storage (`bin/jaeger-storage.ts`): where it listens, how it
+ * reaches Elasticsearch (as the analysis service does), and in secured mode its TLS certificate
+ * and the token Jaeger presents. A certificate without its key, or the reverse, is refused.
+ */
+const jaegerStorageSchema = fields
+  .pick({
+    LANTERN_ES_URL: true,
+    LANTERN_ES_USERNAME: true,
+    LANTERN_ES_PASSWORD: true,
+    LANTERN_ES_API_KEY: true,
+    LANTERN_ES_CA_FILE: true,
+  })
+  .extend({
+    LANTERN_JAEGER_STORAGE_ENDPOINT: listenAddress.default('127.0.0.1:17271'),
+    LANTERN_JAEGER_STORAGE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    LANTERN_JAEGER_STORAGE_TLS_CERT_FILE: existingFile.optional(),
+    LANTERN_JAEGER_STORAGE_TLS_KEY_FILE: existingFile.optional(),
+  })
+  .refine(
+    (c) =>
+      (c.LANTERN_JAEGER_STORAGE_TLS_CERT_FILE === undefined) ===
+      (c.LANTERN_JAEGER_STORAGE_TLS_KEY_FILE === undefined),
+    {
+      path: ['LANTERN_JAEGER_STORAGE_TLS_KEY_FILE'],
+      message: 'LANTERN_JAEGER_STORAGE_TLS_CERT_FILE and _KEY_FILE go together',
+    },
+  );
+
+export type JaegerStorageConfig = Readonly<z.infer<typeof jaegerStorageSchema>>;
+
+/** Parses the Jaeger storage's settings once; every problem is reported together, by name. */
+export function loadJaegerStorageConfig(env: NodeJS.ProcessEnv = process.env): JaegerStorageConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = jaegerStorageSchema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return Object.freeze(result.data);
 }

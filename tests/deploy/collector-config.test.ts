@@ -66,8 +66,6 @@ describe('otel-collector.yaml', () => {
           LANTERN_ES_PASSWORD: 'password',
           LANTERN_ES_CA_FILE: collectorConfigPath,
           LANTERN_SCRAPE_TOKEN_FILE: collectorConfigPath,
-          LANTERN_JAEGER_CA_FILE: collectorConfigPath,
-          LANTERN_JAEGER_OTLP_AUTHORIZATION: 'Basic dXNlcjpwYXNz',
         },
       },
     );
@@ -82,7 +80,10 @@ describe('otel-collector.yaml', () => {
   it('persists every network exporter queue with file_storage', () => {
     expect(config.service.extensions).toContain('file_storage');
     const queued = Object.entries(config.exporters).filter(([name]) => name !== 'prometheus');
-    expect(queued.length).toBeGreaterThanOrEqual(3);
+    expect(queued.map(([name]) => name).sort()).toEqual([
+      'elasticsearch/logs',
+      'elasticsearch/spans',
+    ]);
     for (const [name, exporter] of queued) {
       expect(exporter.sending_queue?.storage, name).toBe('file_storage');
     }
@@ -107,9 +108,9 @@ describe('otel-collector.yaml', () => {
     );
   });
 
-  it('routes traces to Jaeger and Elasticsearch, logs to Elasticsearch, metrics to Prometheus', () => {
+  it('routes traces and logs to Elasticsearch only (Jaeger reads spans there), metrics to Prometheus', () => {
     const { pipelines } = config.service;
-    expect(pipelines.traces?.exporters.sort()).toEqual(['elasticsearch/spans', 'otlp_grpc/jaeger']);
+    expect(pipelines.traces?.exporters).toEqual(['elasticsearch/spans']);
     expect(pipelines.logs?.exporters).toEqual(['elasticsearch/logs']);
     expect(pipelines.metrics?.exporters).toEqual(['prometheus']);
   });

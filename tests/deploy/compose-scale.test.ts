@@ -44,6 +44,7 @@ describe("compose.yaml's scale profile", () => {
       'es-2',
       'es-3',
       'jaeger-scale',
+      'jaeger-storage-scale',
       'lantern-setup-scale',
     ]);
     expect(service('collector-sampling').deploy?.replicas).toBe(2);
@@ -117,8 +118,9 @@ describe("compose.yaml's scale profile", () => {
     expect(service('collector-sampling').environment?.LANTERN_ES_URLS).toBe(
       `[${nodes.split(',').join(', ')}]`,
     );
-    expect(service('jaeger-scale').environment?.JAEGER_ES_URLS).toBe(
-      `[${nodes.split(',').join(', ')}]`,
+    expect(service('jaeger-storage-scale').environment?.LANTERN_ES_URL).toBe(nodes);
+    expect(service('jaeger-scale').environment?.JAEGER_STORAGE_ENDPOINT).toBe(
+      'jaeger-storage-scale:17271',
     );
     expect(service('analysis-1').environment?.LANTERN_REPLICA_ID).toBe('analysis-1');
     expect(service('analysis-2').environment?.LANTERN_REPLICA_ID).toBe('analysis-2');

@@ -30,6 +30,7 @@ describe('compose.yaml', () => {
       'demo-traffic',
       'elasticsearch',
       'jaeger',
+      'jaeger-storage',
       'lantern-setup',
       'prometheus',
     ]);
@@ -85,12 +86,15 @@ describe('compose.yaml', () => {
     for (const port of service('collector').ports ?? []) expect(port.host_ip).toBe('127.0.0.1');
   });
 
-  it('points the Collector at the jaeger and elasticsearch services on the ports they listen on', () => {
+  it('points the Collector at elasticsearch, and Jaeger at its storage, on the ports they listen on', () => {
     const env = service('collector').environment ?? {};
-    const jaegerEnv = service('jaeger').environment ?? {};
-    expect(env.LANTERN_JAEGER_OTLP_ENDPOINT).toBe(
-      `jaeger:${portOf(jaegerEnv.JAEGER_OTLP_GRPC_ENDPOINT)}`,
+    const storageEnv = service('jaeger-storage').environment ?? {};
+    expect(service('jaeger').environment?.JAEGER_STORAGE_ENDPOINT).toBe(
+      `jaeger-storage:${portOf(storageEnv.LANTERN_JAEGER_STORAGE_ENDPOINT)}`,
     );
+    expect(storageEnv.LANTERN_ES_URL).toBe('http://elasticsearch:9200');
+    // Jaeger stores nothing: no volume of its own.
+    expect(service('jaeger').volumes?.map((v) => v.target)).toEqual(['/etc/jaeger/config.yaml']);
     expect(env.LANTERN_ES_URL).toBe('http://elasticsearch:9200');
     expect(service('elasticsearch').ports?.map((p) => p.target)).toContain(9200);
   });
@@ -133,7 +137,7 @@ describe('compose.secure.yaml', () => {
       'LANTERN_API_TOKEN',
       'LANTERN_ALERTMANAGER_PASSWORD',
       'LANTERN_JAEGER_PASSWORD',
-      'LANTERN_JAEGER_OTLP_AUTHORIZATION',
+      'LANTERN_JAEGER_STORAGE_TOKEN',
     ].map((name) => [name, `secret-of-${name}`]),
   );
   const secured = loadCompose([composePath, secureComposePath], variables);
@@ -184,7 +188,14 @@ describe('compose.secure.yaml', () => {
   });
 
   it("gives every server the secured stack's folder, read-only", () => {
-    for (const name of ['elasticsearch', 'jaeger', 'collector', 'prometheus', 'alertmanager']) {
+    for (const name of [
+      'elasticsearch',
+      'jaeger',
+      'jaeger-storage',
+      'collector',
+      'prometheus',
+      'alertmanager',
+    ]) {
       const mount = secure(name).volumes?.find((v) => v.target === '/etc/lantern/secure');
       expect(mount?.source, name).toBe(join(repoRoot, '.lantern', 'secure'));
     }

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  elasticsearchJaegerConfigPath,
   jaeger,
   jaegerBinary,
   jaegerConfigPath,
@@ -38,22 +39,32 @@ describe('config/jaeger.yaml', () => {
       JAEGER_TLS_CERT_FILE: jaegerConfigPath,
       JAEGER_TLS_KEY_FILE: jaegerConfigPath,
       JAEGER_QUERY_HTPASSWD_FILE: jaegerConfigPath,
-      JAEGER_OTLP_HTPASSWD_FILE: jaegerConfigPath,
+      JAEGER_STORAGE_CA_FILE: jaegerConfigPath,
+      JAEGER_STORAGE_TOKEN: 'a-token-of-twenty-chars',
     };
     expect(validate([jaegerConfigPath, secureJaegerConfigPath], files)).toBe('valid');
     // Without a key, every TLS server of the overlay is refused: the overlay really applies.
     const withoutKey = { ...files, JAEGER_TLS_KEY_FILE: '' };
     const refused = validate([jaegerConfigPath, secureJaegerConfigPath], withoutKey);
     expect(refused).toMatch(/jaeger_query::queryoptions::http::tls/);
-    expect(refused).toMatch(/receivers::otlp::protocols::grpc: tls/);
+    expect(refused).toMatch(/jaeger_query::queryoptions::grpc::tls/);
   });
 
-  it('is accepted with the Elasticsearch overlay, which the stack adds only when asked', () => {
-    expect(validate([jaegerConfigPath, elasticsearchJaegerConfigPath])).toBe('valid');
-    const args = (env: Record<string, string>) => jaeger.daemon(loadStackSettings(env)).args;
-    expect(args({ LANTERN_JAEGER_STORAGE: 'elasticsearch' })).toContain(
-      elasticsearchJaegerConfigPath,
+  it("stores nothing itself: its trace storage is Lantern's, over gRPC", () => {
+    const spec = jaeger.daemon(loadStackSettings());
+    expect(jaeger.dataDirs(loadStackSettings())).toEqual([]);
+    expect(spec.env?.JAEGER_STORAGE_ENDPOINT).toBe(
+      `localhost:${String(loadStackSettings().LANTERN_JAEGER_STORAGE_PORT)}`,
     );
-    expect(args({})).not.toContain(elasticsearchJaegerConfigPath);
+    // Its only pipeline receives nothing and writes nothing.
+    const config = parse(readFileSync(jaegerConfigPath, 'utf8')) as {
+      service: { pipelines: Record<string, { receivers: string[]; exporters: string[] }> };
+      extensions: { jaeger_storage: { backends: Record<string, Record<string, unknown>> } };
+    };
+    expect(Object.values(config.service.pipelines)).toEqual([
+      { receivers: ['nop'], exporters: ['nop'] },
+    ]);
+    const backends = Object.values(config.extensions.jaeger_storage.backends);
+    expect(backends.map((backend) => Object.keys(backend))).toEqual([['grpc']]);
   });
 });

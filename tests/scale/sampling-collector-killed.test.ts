@@ -37,19 +37,20 @@ afterAll(async () => {
 });
 
 /**
- * The kill leaves Jaeger behind: the restarted Collector replays its queue on top of the load,
- * Jaeger's writes to the cluster fall behind, and the sampling Collectors' exports to it time
- * out (5 s) and back off, up to 30 s between tries, for a minute or more. The next test in the
- * project would inherit that. So this test waits until its own disturbance is gone: both
- * Collectors' Jaeger queues empty and no export failing for 10 s, then a fresh error trace
- * whole in Jaeger (a batch in retry is not in the queue's size, the trace shows the path flows).
+ * The kill leaves the span store behind: the restarted Collector replays its queue on top of the
+ * load. The next test in the project would inherit that. So this test waits until its own
+ * disturbance is gone: both Collectors' span queues empty and no export failing for 10 s, then a
+ * fresh error trace whole in Jaeger, which reads lantern-spans-* (a batch in retry is not in the
+ * queue's size, the trace shows the path flows).
  */
 async function untilJaegerCaughtUp(): Promise<void> {
-  const jaeger = { exporter: 'otlp_grpc/jaeger' };
+  const spanExports = { exporter: 'elasticsearch/spans' };
   const samplers = [survivor, victim].flatMap((s) => (s ? [s.collectorMetrics] : []));
   const read = async (): Promise<{ queued: number; failed: number }> => {
     const of = (metric: string) =>
-      Promise.all(samplers.map((url) => scrapeSum(url, metric, jaeger).catch(() => Number.NaN)));
+      Promise.all(
+        samplers.map((url) => scrapeSum(url, metric, spanExports).catch(() => Number.NaN)),
+      );
     const [queued, failed] = await Promise.all([
       of('otelcol_exporter_queue_size'),
       of('otelcol_exporter_send_failed_spans'),
@@ -64,7 +65,7 @@ async function untilJaegerCaughtUp(): Promise<void> {
   while (Date.now() - quietSince < 10_000) {
     if (Date.now() > deadline)
       throw new Error(
-        `Jaeger exports still failing or queued 180 s after the kill: ${JSON.stringify(last)}`,
+        `span exports still failing or queued 180 s after the kill: ${JSON.stringify(last)}`,
       );
     await sleep(1_000);
     const now = await read();

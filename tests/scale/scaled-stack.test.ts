@@ -84,7 +84,7 @@ describe('the scaled profile', () => {
         return stored.map((trace) => trace.length);
       }, upTo(60_000))
       .toEqual(errorTraces.map(() => 3));
-    // Jaeger, on the cluster too, has them whole.
+    // Jaeger, reading the cluster's spans, has them whole.
     const [first] = errorTraces;
     expect(first).toBeDefined();
     await expect.poll(() => jaegerTrace(first?.traceId ?? ''), upTo()).toHaveLength(3);

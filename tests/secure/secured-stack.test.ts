@@ -3,12 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  basicAuthorization,
-  ES_USERS,
-  JAEGER_OTLP_USER,
-  WEB_USER,
-} from '../../tools/stack/credentials.ts';
+import { basicAuthorization, ES_USERS, WEB_USER } from '../../tools/stack/credentials.ts';
 import { createElasticsearchClient } from '../../src/storage/client.ts';
 import { fields } from '../../src/contracts/fields.ts';
 import { dailyIndexName, indices } from '../../src/contracts/indices.ts';
@@ -248,7 +243,7 @@ describe('Elasticsearch in secured mode', () => {
 /**
  * The other servers: each refuses a request without credentials, in clear, or with wrong ones,
  * and answers the right ones. Basic auth for people and Lantern; the Collector's metrics endpoint
- * takes Prometheus's bearer token, Jaeger's OTLP receiver only the Collector's login.
+ * takes Prometheus's bearer token.
  */
 const web = (password: string) => basicAuthorization(WEB_USER, password);
 interface Guarded {
@@ -276,15 +271,7 @@ const guarded: readonly Guarded[] = [
     server: "Jaeger's query API",
     url: `${secureStack.jaeger}/api/services`,
     right: web(credentials.jaegerPassword),
-    wrong: web(credentials.jaegerOtlpPassword),
-  },
-  {
-    server: "Jaeger's OTLP receiver",
-    url: `https://127.0.0.1:${secureSettings.LANTERN_JAEGER_OTLP_HTTP_PORT}/v1/traces`,
-    body: '{}',
-    right: basicAuthorization(JAEGER_OTLP_USER, credentials.jaegerOtlpPassword),
-    // The people's login may read traces, not write them.
-    wrong: web(credentials.jaegerPassword),
+    wrong: web(credentials.prometheusPassword),
   },
   {
     server: "the Collector's metrics endpoint",
@@ -341,6 +328,30 @@ describe("Jaeger's gRPC query API in secured mode", () => {
     expect(await services(tls, web(credentials.prometheusPassword))).toBe(
       grpc.status.UNAUTHENTICATED,
     );
+    expect(await services(grpc.credentials.createInsecure(), right)).toBe(grpc.status.UNAVAILABLE);
+    expect(await services(tls, right)).toBe(grpc.status.OK);
+  });
+});
+
+describe("Lantern's trace storage for Jaeger in secured mode", () => {
+  const target = `localhost:${secureSettings.LANTERN_JAEGER_STORAGE_PORT}`;
+  const services = (channel: grpc.ChannelCredentials, authorization?: string) =>
+    unaryCallStatus(
+      target,
+      '/jaeger.storage.v2.TraceReader/GetServices',
+      channel,
+      new Uint8Array(),
+      authorization,
+    );
+
+  it('answers only Jaeger: TLS, then its token; nobody reads spans around Jaeger', async () => {
+    const tls = grpc.credentials.createSsl(ca);
+    const right = `Bearer ${credentials.jaegerStorageToken}`;
+    expect(await services(tls)).toBe(grpc.status.UNAUTHENTICATED);
+    expect(await services(tls, `Bearer ${credentials.otlpToken}`)).toBe(
+      grpc.status.UNAUTHENTICATED,
+    );
+    expect(await services(tls, web(credentials.jaegerPassword))).toBe(grpc.status.UNAUTHENTICATED);
     expect(await services(grpc.credentials.createInsecure(), right)).toBe(grpc.status.UNAVAILABLE);
     expect(await services(tls, right)).toBe(grpc.status.OK);
   });
@@ -501,7 +512,7 @@ describe('the authenticated path, end to end', () => {
       credentials.prometheusPassword,
       credentials.alertmanagerPassword,
       credentials.jaegerPassword,
-      credentials.jaegerOtlpPassword,
+      credentials.jaegerStorageToken,
       credentials.scrapeToken,
     ];
     const stateDir = secureStackEnv.LANTERN_STATE_DIR ?? '';

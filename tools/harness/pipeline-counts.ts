@@ -111,6 +111,8 @@ const rssMiBOf = (pid: number): number =>
 export interface ProcessUsage {
   /** Mean CPU over the window, % of one core. */
   readonly cpuPercent: number;
+  /** CPU time over the window, all cores. */
+  readonly cpuSeconds: number;
   readonly peakRssMiB: number;
 }
 
@@ -142,7 +144,11 @@ export function watchProcesses(pids: Readonly<Record<string, number>>): {
           const ticks = Math.max(0, cpuTicks(pid) - (startTicks[name] ?? 0));
           return [
             name,
-            { cpuPercent: (100 * ticks) / CLOCK_TICKS / seconds, peakRssMiB: peak[name] ?? 0 },
+            {
+              cpuPercent: (100 * ticks) / CLOCK_TICKS / seconds,
+              cpuSeconds: ticks / CLOCK_TICKS,
+              peakRssMiB: peak[name] ?? 0,
+            },
           ];
         }),
       );

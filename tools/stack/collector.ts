@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  basicAuthorization,
-  ES_USERS,
-  JAEGER_OTLP_USER,
-  securedCredentials,
-} from './credentials.ts';
+import { ES_USERS, securedCredentials } from './credentials.ts';
 import { repoRoot, type StackPaths } from './paths.ts';
 import { answers } from './ports.ts';
 import { step } from './progress.ts';
@@ -152,7 +147,6 @@ export function collectorServer(instance: CollectorInstance): StackServer {
           LANTERN_COLLECTOR_METRICS_HOST: loopback,
           LANTERN_COLLECTOR_METRICS_PORT: String(at(s.LANTERN_COLLECTOR_METRICS_PORT)),
           LANTERN_COLLECTOR_STORAGE_DIR: fileStorage(s, instance),
-          LANTERN_JAEGER_OTLP_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_OTLP_GRPC_PORT}`,
           LANTERN_ES_URL: endpoints(s).elasticsearch,
           LANTERN_ES_URLS: yamlList(elasticsearchUrls(s)),
           ...(credentials && {
@@ -160,11 +154,6 @@ export function collectorServer(instance: CollectorInstance): StackServer {
             LANTERN_OTLP_TLS_CERT_FILE: credentials.certificates.collector.certFile,
             LANTERN_OTLP_TLS_KEY_FILE: credentials.certificates.collector.keyFile,
             LANTERN_SCRAPE_TOKEN_FILE: credentials.scrapeTokenFile,
-            LANTERN_JAEGER_CA_FILE: credentials.caFile,
-            LANTERN_JAEGER_OTLP_AUTHORIZATION: basicAuthorization(
-              JAEGER_OTLP_USER,
-              credentials.jaegerOtlpPassword,
-            ),
             LANTERN_ES_CA_FILE: credentials.caFile,
             LANTERN_ES_USERNAME: ES_USERS.ingest.username,
             LANTERN_ES_PASSWORD: credentials.ingestPassword,

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { basicAuthorization, JAEGER_OTLP_USER, type StackCredentials } from './credentials.ts';
+import type { StackCredentials } from './credentials.ts';
 import { roles } from './elasticsearch-security.ts';
 
 /**
@@ -23,10 +23,7 @@ export function writeComposeCredentials(dir: string, credentials: StackCredentia
     LANTERN_API_TOKEN: credentials.apiToken,
     LANTERN_ALERTMANAGER_PASSWORD: credentials.alertmanagerPassword,
     LANTERN_JAEGER_PASSWORD: credentials.jaegerPassword,
-    LANTERN_JAEGER_OTLP_AUTHORIZATION: basicAuthorization(
-      JAEGER_OTLP_USER,
-      credentials.jaegerOtlpPassword,
-    ),
+    LANTERN_JAEGER_STORAGE_TOKEN: credentials.jaegerStorageToken,
   };
   writeFileSync(
     composeEnvFile(dir),

@@ -29,14 +29,13 @@ export type EsUser = keyof typeof ES_USERS;
 
 /** Who signs in to Prometheus, Alertmanager and Jaeger's query API (basic auth). */
 export const WEB_USER = 'lantern';
-/** The Collector, signing in to Jaeger's OTLP receiver (basic auth). */
-export const JAEGER_OTLP_USER = 'lantern_collector';
 
 /** Every server of the secured stack that speaks TLS, each with a certificate of its own. */
 export const TLS_SERVERS = [
   'elasticsearch',
   'collector',
   'jaeger',
+  'jaeger-storage',
   'prometheus',
   'alertmanager',
 ] as const;
@@ -63,8 +62,8 @@ export interface StackCredentials {
   readonly prometheusPassword: string;
   readonly alertmanagerPassword: string;
   readonly jaegerPassword: string;
-  /** JAEGER_OTLP_USER's password: only the Collector writes to Jaeger. */
-  readonly jaegerOtlpPassword: string;
+  /** Bearer token Jaeger presents to Lantern's trace storage (bin/jaeger-storage.ts). */
+  readonly jaegerStorageToken: string;
   /** Bearer token Prometheus scrapes the Collector's metrics endpoint with. */
   readonly scrapeToken: string;
   readonly scrapeTokenFile: string;
@@ -76,9 +75,8 @@ export interface StackCredentials {
   /** `--web.config.file` of Prometheus and Alertmanager: TLS and the bcrypt of the password. */
   readonly prometheusWebConfig: string;
   readonly alertmanagerWebConfig: string;
-  /** htpasswd files of Jaeger's basicauth extensions (query API, OTLP receiver). */
+  /** htpasswd file of Jaeger's query API (its basicauth extension). */
   readonly jaegerQueryHtpasswd: string;
-  readonly jaegerOtlpHtpasswd: string;
   /** Shell file with what an instrumented service needs: OTLP endpoint, token, CA trust. */
   readonly serviceEnvFile: string;
   /** Shell file with what the analysis service needs: its logins, its API token, CA trust. */
@@ -103,7 +101,6 @@ const filesIn = (dir: string) => ({
   prometheusWebConfig: join(dir, 'prometheus-web.yml'),
   alertmanagerWebConfig: join(dir, 'alertmanager-web.yml'),
   jaegerQueryHtpasswd: join(dir, 'jaeger-query.htpasswd'),
-  jaegerOtlpHtpasswd: join(dir, 'jaeger-otlp.htpasswd'),
   serviceEnvFile: join(dir, 'service.env'),
   analysisEnvFile: join(dir, 'analysis.env'),
 });
@@ -118,7 +115,7 @@ const SECRET_NAMES = [
   'prometheusPassword',
   'alertmanagerPassword',
   'jaegerPassword',
-  'jaegerOtlpPassword',
+  'jaegerStorageToken',
   'scrapeToken',
 ] as const;
 type Secrets = Record<(typeof SECRET_NAMES)[number], string>;
@@ -211,7 +208,6 @@ export function credentialsIn(dir: string): StackCredentials {
     prometheusWebConfig: paths.prometheusWebConfig,
     alertmanagerWebConfig: paths.alertmanagerWebConfig,
     jaegerQueryHtpasswd: paths.jaegerQueryHtpasswd,
-    jaegerOtlpHtpasswd: paths.jaegerOtlpHtpasswd,
     serviceEnvFile: paths.serviceEnvFile,
     analysisEnvFile: paths.analysisEnvFile,
     ...secrets,
@@ -307,7 +303,7 @@ const withLogin = (url: string, password: string): string => {
 /**
  * What Prometheus, Alertmanager and Jaeger check logins against, and what Prometheus signs in
  * with. Prometheus and Alertmanager accept only bcrypt; Jaeger's htpasswd gets a SHA-1, because
- * it hashes on every request (OTLP batches too) and each secret is 192 random bits, where a slow
+ * it hashes on every request and each secret is 192 random bits, where a slow
  * hash adds nothing.
  */
 function writeServerLogins(files: SecureFiles, secrets: Secrets): void {
@@ -325,10 +321,6 @@ function writeServerLogins(files: SecureFiles, secrets: Secrets): void {
   const sha = (password: string): string =>
     `{SHA}${createHash('sha1').update(password).digest('base64')}`;
   writePrivate(files.jaegerQueryHtpasswd, `${WEB_USER}:${sha(secrets.jaegerPassword)}\n`);
-  writePrivate(
-    files.jaegerOtlpHtpasswd,
-    `${JAEGER_OTLP_USER}:${sha(secrets.jaegerOtlpPassword)}\n`,
-  );
   writePrivate(files.scrapeTokenFile, `${secrets.scrapeToken}\n`);
   // What Alertmanager hands notifications to the analysis API with (its webhooks' bearer token).
   writePrivate(files.apiTokenFile, secrets.apiToken);

@@ -18,8 +18,6 @@ import { answers } from './ports.ts';
 import { step } from './progress.ts';
 import type { StackServer } from './server.ts';
 import { run } from './toolchain.ts';
-import { elasticsearchUrls, type StackSettings } from './settings.ts';
-import { elasticsearchNodes } from './topology.ts';
 
 /** Jaeger v2.12 is tagged v1.75.0 in the Go module: the release the module proxy here approves. */
 export const JAEGER_MODULE_VERSION = 'v1.75.0';
@@ -27,14 +25,10 @@ export const JAEGER_RELEASE = 'v2.12';
 /** Built once from the Go module, with basic auth added, shared by every checkout. */
 export const jaegerBinary = (paths: StackPaths): string =>
   join(paths.cacheDir, `jaeger-${JAEGER_MODULE_VERSION}-basicauth`, 'jaeger');
-/** Badger's trace store. */
-const dataDir = (s: StackSettings): string => join(s.paths.stateDir, 'jaeger');
 
 export const jaegerConfigPath = join(repoRoot, 'config', 'jaeger.yaml');
 /** Merged over jaeger.yaml in secured mode: TLS and basic auth on the query API and OTLP. */
 export const secureJaegerConfigPath = join(repoRoot, 'config', 'jaeger.secure.yaml');
-/** Merged over jaeger.yaml with LANTERN_JAEGER_STORAGE=elasticsearch: traces in the cluster. */
-export const elasticsearchJaegerConfigPath = join(repoRoot, 'config', 'jaeger.elasticsearch.yaml');
 
 function makeWritable(path: string): void {
   chmodSync(path, statSync(path).mode | 0o200);
@@ -78,15 +72,24 @@ async function build(binary: string): Promise<void> {
 export const jaeger: StackServer = {
   name: 'jaeger',
   startTimeoutSeconds: 60,
-  dataDirs: (s) => [dataDir(s)],
+  // Its traces are Lantern's spans, read through bin/jaeger-storage.ts: it stores nothing.
+  dataDirs: () => [],
   ports: (s) => [
     { port: s.LANTERN_JAEGER_QUERY_PORT, variable: 'LANTERN_JAEGER_QUERY_PORT' },
     { port: s.LANTERN_JAEGER_QUERY_GRPC_PORT, variable: 'LANTERN_JAEGER_QUERY_GRPC_PORT' },
-    { port: s.LANTERN_JAEGER_OTLP_GRPC_PORT, variable: 'LANTERN_JAEGER_OTLP_GRPC_PORT' },
-    { port: s.LANTERN_JAEGER_OTLP_HTTP_PORT, variable: 'LANTERN_JAEGER_OTLP_HTTP_PORT' },
     { port: s.LANTERN_JAEGER_HEALTH_PORT, variable: 'LANTERN_JAEGER_HEALTH_PORT' },
     { port: s.LANTERN_JAEGER_METRICS_PORT, variable: 'LANTERN_JAEGER_METRICS_PORT' },
   ],
+  // An earlier Lantern's Jaeger kept a copy of every span on disk (Badger): the spans are in
+  // lantern-spans-*, so the copy goes.
+  prepare(s) {
+    const copy = join(s.paths.stateDir, 'jaeger');
+    if (existsSync(copy)) {
+      rmSync(copy, { recursive: true, force: true });
+      step('jaeger', `removed ${copy}, its own copy of the spans (they are in lantern-spans-*)`);
+    }
+    return Promise.resolve();
+  },
   async obtain(s) {
     const binary = jaegerBinary(s.paths);
     if (existsSync(binary)) return;
@@ -96,13 +99,6 @@ export const jaeger: StackServer = {
   daemon(s) {
     const loopback = '127.0.0.1';
     const credentials = securedCredentials(s);
-    // The scaled profile's Jaeger is stateless: any number of them can serve the same traces.
-    const inElasticsearch = s.LANTERN_JAEGER_STORAGE === 'elasticsearch' || s.LANTERN_SCALE;
-    if (inElasticsearch && credentials) {
-      throw new StackError(
-        'LANTERN_JAEGER_STORAGE=elasticsearch has no secured mode yet (Jaeger would need a user of its own in Elasticsearch); use the default badger with --secure',
-      );
-    }
     return {
       name: 'jaeger',
       command: jaegerBinary(s.paths),
@@ -110,25 +106,21 @@ export const jaeger: StackServer = {
         '--config',
         jaegerConfigPath,
         ...(credentials ? ['--config', secureJaegerConfigPath] : []),
-        ...(inElasticsearch ? ['--config', elasticsearchJaegerConfigPath] : []),
       ],
       env: {
         JAEGER_QUERY_HTTP_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_QUERY_PORT}`,
         JAEGER_QUERY_GRPC_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_QUERY_GRPC_PORT}`,
-        JAEGER_OTLP_GRPC_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_OTLP_GRPC_PORT}`,
-        JAEGER_OTLP_HTTP_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_OTLP_HTTP_PORT}`,
         JAEGER_HEALTH_ENDPOINT: `${loopback}:${s.LANTERN_JAEGER_HEALTH_PORT}`,
         JAEGER_METRICS_HOST: loopback,
         JAEGER_METRICS_PORT: String(s.LANTERN_JAEGER_METRICS_PORT),
-        JAEGER_DATA_DIR: dataDir(s),
-        JAEGER_ES_URLS: `[${elasticsearchUrls(s).join(', ')}]`,
-        // A replica of each index once there is a node to hold it.
-        JAEGER_ES_REPLICAS: elasticsearchNodes(s).length > 1 ? '1' : '0',
+        // localhost, the name its certificate has in secured mode.
+        JAEGER_STORAGE_ENDPOINT: `localhost:${s.LANTERN_JAEGER_STORAGE_PORT}`,
         ...(credentials && {
           JAEGER_TLS_CERT_FILE: credentials.certificates.jaeger.certFile,
           JAEGER_TLS_KEY_FILE: credentials.certificates.jaeger.keyFile,
           JAEGER_QUERY_HTPASSWD_FILE: credentials.jaegerQueryHtpasswd,
-          JAEGER_OTLP_HTPASSWD_FILE: credentials.jaegerOtlpHtpasswd,
+          JAEGER_STORAGE_CA_FILE: credentials.caFile,
+          JAEGER_STORAGE_TOKEN: credentials.jaegerStorageToken,
         }),
       },
       signature: 'jaeger',

@@ -25,8 +25,8 @@ const schema = z.object({
   LANTERN_COLLECTOR_METRICS_PORT: port.default(8888),
   LANTERN_JAEGER_QUERY_PORT: port.default(16686),
   LANTERN_JAEGER_QUERY_GRPC_PORT: port.default(16685),
-  LANTERN_JAEGER_OTLP_GRPC_PORT: port.default(14317),
-  LANTERN_JAEGER_OTLP_HTTP_PORT: port.default(14318),
+  /** Lantern's trace storage for Jaeger (gRPC, Jaeger's Remote Storage API v2). */
+  LANTERN_JAEGER_STORAGE_PORT: port.default(17271),
   LANTERN_JAEGER_HEALTH_PORT: port.default(14133),
   LANTERN_JAEGER_METRICS_PORT: port.default(14269),
   LANTERN_PROMETHEUS_PORT: port.default(9090),
@@ -40,16 +40,12 @@ const schema = z.object({
     .transform((value) => value === '1' || value === 'true'),
   /**
    * The scaled profile (stack:up --scale): 3 Elasticsearch nodes, 2 gateway and 2 tail-sampling
-   * Collectors, Jaeger on Elasticsearch, 2 analysis replicas. tools/stack/topology.ts.
+   * Collectors, Jaeger, 2 analysis replicas. tools/stack/topology.ts.
    */
   LANTERN_SCALE: z
     .enum(['0', '1', 'false', 'true'], { message: 'must be 1 or 0' })
     .default('0')
     .transform((value) => value === '1' || value === 'true'),
-  /** Where Jaeger keeps traces: its own disk (Badger), or Elasticsearch (stateless Jaeger). */
-  LANTERN_JAEGER_STORAGE: z
-    .enum(['badger', 'elasticsearch'], { message: 'must be badger or elasticsearch' })
-    .default('badger'),
   /**
    * Your own changes to the Collector pipeline: a YAML file merged last over otel-collector.yaml
    * (and the tier's overlay), so otel-collector.yaml stays as shipped.

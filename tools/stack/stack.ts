@@ -12,6 +12,7 @@ import { runningPid, startDaemon, stopDaemon, waitUntilHealthy } from './daemon.
 import { elasticsearch, elasticsearchServer, refreshSecurity } from './elasticsearch.ts';
 import { StackError } from './errors.ts';
 import { jaeger } from './jaeger.ts';
+import { jaegerStorage } from './jaeger-storage.ts';
 import { withLock } from './lock.ts';
 import { assertPortsFree } from './ports.ts';
 import { prometheus } from './prometheus.ts';
@@ -41,6 +42,7 @@ export function serversOf(s: StackSettings): readonly StackServer[] {
   const tier = (name: CollectorTier) => collectorsOfTier(s, name).map(collectorServer);
   return [
     ...elasticsearchNodes(s).map(elasticsearchServer),
+    jaegerStorage,
     jaeger,
     ...tier('single'),
     ...tier('sampling'),

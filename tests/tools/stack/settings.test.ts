@@ -25,13 +25,13 @@ describe('stack settings', () => {
         LANTERN_ES_PORT: 'http',
         LANTERN_PROMETHEUS_PORT: '70000',
         LANTERN_ES_HEAP: 'lots',
-        LANTERN_JAEGER_STORAGE: 'cassandra',
+        LANTERN_SCALE: 'maybe',
       });
     expect(attempt).toThrow(StackError);
     expect(attempt).toThrow(/LANTERN_ES_PORT=http/);
     expect(attempt).toThrow(/LANTERN_PROMETHEUS_PORT=70000/);
     expect(attempt).toThrow(/LANTERN_ES_HEAP=lots/);
-    expect(attempt).toThrow(/LANTERN_JAEGER_STORAGE=cassandra.*badger or elasticsearch/);
+    expect(attempt).toThrow(/LANTERN_SCALE=maybe.*must be 1 or 0/);
   });
 
   it('refuses two servers on one port', () => {
@@ -59,7 +59,7 @@ describe('stack settings', () => {
       {},
       scaleProfileEnv({}),
       { LANTERN_SECURE: '1', LANTERN_COLLECTOR_CONFIG: 'mine.yaml', LANTERN_ES_HEAP: '2g' },
-      { LANTERN_STATE_DIR: '/tmp/a', LANTERN_JAEGER_STORAGE: 'elasticsearch' },
+      { LANTERN_STATE_DIR: '/tmp/a', LANTERN_JAEGER_STORAGE_PORT: '27271' },
     ]) {
       const settings = loadStackSettings(env);
       expect(loadStackSettings(settingsEnv(settings))).toEqual(settings);
