@@ -126,6 +126,48 @@ describe("Jaeger on Lantern's span store", () => {
     expect(services.data).toContain(service);
   });
 
+  it('draws the service graph from the stored requests, re-weighted', async () => {
+    const caller = `${service}-caller`;
+    const callTrace = newTraceId();
+    const clientSpan = newSpanId();
+    const now = Date.now();
+    await sendSpans(caller, [
+      {
+        traceId: callTrace,
+        spanId: clientSpan,
+        name: 'GET /cart',
+        kind: 'client',
+        startMs: now,
+        durationMs: 20,
+        attributes: { [WEIGHT_ATTRIBUTE]: 4 },
+      },
+    ]);
+    await sendSpans(service, [
+      {
+        traceId: callTrace,
+        spanId: newSpanId(),
+        parentSpanId: clientSpan,
+        name: 'GET /cart',
+        kind: 'server',
+        startMs: now + 1,
+        durationMs: 18,
+        attributes: { [WEIGHT_ATTRIBUTE]: 4 },
+      },
+    ]);
+    const graph = async () => {
+      const answer = await fetch(
+        `${stack.jaeger}/api/dependencies?endTs=${String(Date.now())}&lookback=3600000`,
+      );
+      const body = (await answer.json()) as {
+        data: { parent: string; child: string; callCount: number }[];
+      };
+      return body.data
+        .filter((link) => link.parent === caller)
+        .map(({ parent, child, callCount }) => ({ parent, child, callCount }));
+    };
+    await expect.poll(graph, upTo()).toEqual([{ parent: caller, child: service, callCount: 4 }]);
+  });
+
   it('keeps no copy: a second Jaeger serves the same, and neither once Lantern deleted it', async () => {
     const other = await startJaeger();
     expect(await spanIdsFrom(other, traceId)).toEqual([root, child].sort());
