@@ -405,6 +405,12 @@ describe('the authenticated path, end to end', () => {
       headers: { traceparent: traceparent(traceId, newSpanId()) },
     });
     expect(response.status).toBe(500);
+    // Seven more failures, each its own trace: the rule fires on evidence, and 8 failures of 8
+    // requests bound the rate at 0.75 (one-sided 95%), above its 0.5; one failure alone would
+    // bound it at 0.27 and fire nothing.
+    for (let i = 0; i < 7; i += 1) {
+      expect((await fetch(`${service.url}/fail`)).status).toBe(500);
+    }
     // Through the Collector's TLS and login to Jaeger, and out of its query API with ours.
     const trace = `${secureStack.jaeger}/api/traces/${traceId}`;
     const jaeger = await vi.waitFor(async () => {
