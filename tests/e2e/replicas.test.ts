@@ -148,9 +148,9 @@ describe('two analysis replicas sharing the alert state', () => {
       upTo(Math.max(30_000, SEEDED_UNTIL - Date.now() + 40_000)),
     );
     expect(resolved[0]?.id).toBe(before?.id);
-    expect(await history(standby, before?.id ?? '')).toEqual([
-      'inactive→firing',
-      'firing→resolved',
-    ]);
+    // The history is its own index, searchable a refresh after the alert's state.
+    await expect
+      .poll(() => history(standby, before?.id ?? ''), upTo())
+      .toEqual(['inactive→firing', 'firing→resolved']);
   }, 150_000);
 });

@@ -75,8 +75,28 @@ async function inAlertmanager(): Promise<{ startsAt: string; fingerprint: string
   return (await response.json()) as { startsAt: string; fingerprint: string }[];
 }
 
+/**
+ * The default error-pattern rule pages a new pattern only on a service with a week of logs
+ * (younger, every error is a first): records every 2 minutes around the lookback's start, an
+ * hour of them, make the service a week old for the next half hour.
+ */
+async function giveAWeekOfHistory(): Promise<void> {
+  const weekAgo = Date.now() - 7 * 24 * 3_600_000;
+  const logs = Array.from({ length: 30 }, (_, i) => ({
+    traceId: newTraceId(),
+    spanId: newSpanId(),
+    timeMs: weekAgo - 30 * 60_000 + i * 120_000,
+    severityNumber: 9,
+    severityText: 'INFO',
+    body: `order ${String(i)} placed`,
+  }));
+  const [gateway] = stack.gateways ?? [];
+  await sendLogs(SERVICE, logs, gateway);
+}
+
 describe('the scaled profile’s lease holder killed while its alert fires', () => {
   it('hands evaluation to the other replica within 30 s, with the same alert and no second one', async () => {
+    await giveAWeekOfHistory();
     const load = sendUntilStopped();
     const [first, second] = replicas;
     if (!first || !second) throw new Error('the scaled profile runs two analysis replicas');
