@@ -148,7 +148,10 @@ describe('retention, enforced by the analysis service', () => {
     expect(await exists(blocked)).toBe(true);
     await es.indices.putSettings({ index: blocked, settings: { 'index.blocks.read_only': false } });
     await expect.poll(() => exists(blocked), upTo()).toBe(false);
-    expect((await recorded(blocked)).map((d) => d.outcome)).toEqual(['failed', 'deleted']);
+    // The deletion is recorded after it is done, in an index searchable a refresh later.
+    await expect
+      .poll(async () => (await recorded(blocked)).map((d) => d.outcome), upTo())
+      .toEqual(['failed', 'deleted']);
   });
 
   it('reports an index deleted outside Lantern', async () => {
