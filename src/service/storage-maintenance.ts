@@ -9,6 +9,7 @@ import { formatBytes } from '../contracts/byte-size.ts';
 import type { StorageDeletion } from '../contracts/storage-deletion.ts';
 import type { AlertLease } from '../storage/alert-lease.ts';
 import type { Client } from '../storage/client.ts';
+import { LeasedDuty } from '../storage/leased-duty.ts';
 import { deleteAlertHistoryBefore } from '../storage/maintenance/alert-history-retention.ts';
 import { forceMergeDay } from '../storage/maintenance/daily-indices.ts';
 import { recordDeletions } from '../storage/maintenance/deletions-log.ts';
@@ -33,19 +34,16 @@ export interface MaintenanceSettings extends RoundSettings {
 }
 
 export class StorageMaintenance {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly duty: LeasedDuty;
   private merging: string | undefined;
   /** Merges that failed, and when: skipped for a while, so one index cannot hold up the rest. */
   private readonly mergeFailed = new Map<string, number>();
   private historyTrimmedAt = 0;
-  /** Daily indices this replica saw last round, while it held the lease. */
+  /** Daily indices this replica saw last round, since it last took the lease. */
   private seen: readonly StoredDailyIndex[] | undefined;
   /** The last refusal recorded per index: a refusal repeated every round is recorded once. */
   private readonly refusals = new Map<string, string>();
-  private lastProblem: string | undefined;
   private budgetProblem: string | undefined;
-  private last: RoundReport | undefined;
 
   private readonly client: Client;
   private readonly settings: MaintenanceSettings;
@@ -53,55 +51,38 @@ export class StorageMaintenance {
   constructor(client: Client, settings: MaintenanceSettings) {
     this.client = client;
     this.settings = settings;
-  }
-
-  /** What the last round of this replica found (undefined before one, or on a standby). */
-  get report(): RoundReport | undefined {
-    return this.last;
+    this.duty = new LeasedDuty(
+      {
+        run: () => this.round(),
+        // What another holder deleted meanwhile was not deleted outside Lantern.
+        forget: () => {
+          this.seen = undefined;
+        },
+      },
+      {
+        name: 'storage maintenance',
+        intervalMs: settings.intervalMs,
+        warn: settings.log.warn,
+        lease: settings.lease,
+      },
+    );
   }
 
   /** A round now, then one every interval until stop(); rounds never overlap. */
   start(): void {
-    const tick = (): void => {
-      this.running = this.roundOnce()
-        .then(() => {
-          this.problem(undefined);
-        })
-        .catch((error: unknown) => {
-          this.problem((error as Error).message);
-        })
-        .finally(() => {
-          if (this.timer !== undefined) this.timer = setTimeout(tick, this.settings.intervalMs);
-        });
-    };
-    this.timer = setTimeout(tick, 0);
+    this.duty.start();
   }
 
-  async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
-    try {
-      await this.settings.lease?.release();
-    } catch (error) {
-      this.settings.log.warn(
-        `storage maintenance lease not released (it expires): ${(error as Error).message}`,
-      );
-    }
+  /** Stops the rounds; a lease held is given up, so another replica takes over at once. */
+  stop(): Promise<void> {
+    return this.duty.stop();
   }
 
-  /** One round if this replica holds the lease; resolves once its deletions are recorded. */
-  async roundOnce(): Promise<void> {
-    const { lease } = this.settings;
-    if (lease && !(await lease.claim())) {
-      this.seen = undefined;
-      this.last = undefined;
-      return;
-    }
+  /** One round (this replica holds the lease); resolves once its deletions are recorded. */
+  private async round(): Promise<void> {
     const report = await maintenanceRound(this.client, this.settings);
     const outside = this.deletedOutside(report);
     this.seen = report.stored;
-    this.last = report;
     const news = [...outside, ...report.deletions].filter((d) => this.isNews(d));
     for (const d of news) {
       if (d.outcome === 'deleted') this.settings.log.info({ deletion: d }, `deleted ${d.index}`);
@@ -200,14 +181,5 @@ export class StorageMaintenance {
       .finally(() => {
         this.merging = undefined;
       });
-  }
-
-  /** Warns of a new problem once, and of the recovery from one. */
-  private problem(message: string | undefined): void {
-    if (message === undefined && this.lastProblem !== undefined)
-      this.settings.log.warn('storage maintenance recovered');
-    else if (message !== undefined && message !== this.lastProblem)
-      this.settings.log.warn(`storage maintenance: ${message}`);
-    this.lastProblem = message;
   }
 }
