@@ -27,6 +27,8 @@ interface Candidate {
  * multiplies every count and is not a spike.
  * A pattern new on a service whose history is shorter than the lookback is only "first seen":
  * every error a young service has always made is new to it, so it is not paged.
+ * Four searches (the window's record counts shared with the log error rate), one more for each
+ * further 29 services with a candidate at the default 7-day lookback (the bucket budget).
  */
 export async function logPatterns(
   read: EvaluationReader,
@@ -38,16 +40,14 @@ export async function logPatterns(
   const lookback = { from: range.from - rule.lookback, to: range.from };
   const services = [...candidates.keys()];
   const intervalMs = Math.max(range.to - range.from, Math.ceil(rule.lookback / HISTORY_BUCKETS));
-  const [before, ...histories] = await Promise.all([
+  const [before, histories] = await Promise.all([
     read.errorMessages(lookback, { services, perService: 5000 }),
-    ...services.map((service) => read.logs({ range: lookback, service, groupBy: { intervalMs } })),
+    read.logHistories({ range: lookback, services, intervalMs }),
   ]);
   const windowMs = range.to - range.from;
   const observations: Observation[] = [];
-  services.forEach((service, index) => {
-    const candidate = candidates.get(service);
-    if (candidate === undefined) return;
-    const history = recordHistory(histories[index] ?? [], intervalMs);
+  for (const [service, candidate] of candidates) {
+    const history = recordHistory(histories.get(service) ?? [], intervalMs);
     // Data at the lookback's very start is sparse: one window of slack counts it as covered.
     const young = history.since === null || history.since > lookback.from + windowMs;
     const known = new Map(
@@ -80,7 +80,7 @@ export async function logPatterns(
         patternObservation(rule, service, found, change, pastShare * candidate.records),
       );
     }
-  });
+  }
   return observations;
 }
 

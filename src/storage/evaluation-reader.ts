@@ -6,7 +6,12 @@ import type { StorageDeletion } from '../contracts/storage-deletion.ts';
 import { deletionsBetween } from './maintenance/deletions-log.ts';
 import { errorMessagesByService, type MessageQuery } from './queries/error-messages.ts';
 import { exemplarTraceIds, type ExemplarKind } from './queries/exemplars.ts';
-import { logStats, type LogStatsQuery } from './queries/log-stats.ts';
+import {
+  logHistories,
+  logStats,
+  type LogHistoryQuery,
+  type LogStatsQuery,
+} from './queries/log-stats.ts';
 import { requestStats, type RequestQuery } from './queries/request-stats.ts';
 
 /**
@@ -19,6 +24,8 @@ import { requestStats, type RequestQuery } from './queries/request-stats.ts';
 export interface EvaluationReader {
   requests(query: RequestQuery): Promise<RequestStats[]>;
   logs(query: LogStatsQuery): Promise<LogStats[]>;
+  /** Each service's record counts in time buckets, by service: a search for many services. */
+  logHistories(query: LogHistoryQuery): Promise<Map<string, LogStats[]>>;
   exemplars(kind: ExemplarKind, service: string, range: TimeRange): Promise<string[]>;
   errorMessages(range: TimeRange, query: MessageQuery): Promise<Map<string, MessageCount[]>>;
   /** What storage maintenance deleted (or was refused) in the range, newest first. */
@@ -44,6 +51,7 @@ export function evaluationReader(client: Client): EvaluationReader {
   return {
     requests: memoized((query: RequestQuery) => requestStats(client, query)),
     logs: memoized((query: LogStatsQuery) => logStats(client, query)),
+    logHistories: memoized((query: LogHistoryQuery) => logHistories(client, query)),
     exemplars: memoized((kind: ExemplarKind, service: string, range: TimeRange) =>
       exemplarTraceIds(client, kind, service, range),
     ),

@@ -6,7 +6,7 @@ import type { LogStats, MessageCount } from '../../src/contracts/log-stats.ts';
 import type { RequestStats } from '../../src/contracts/request-stats.ts';
 import type { TimeRange } from '../../src/contracts/time-range.ts';
 import type { EvaluationReader } from '../../src/storage/evaluation-reader.ts';
-import type { LogStatsQuery } from '../../src/storage/queries/log-stats.ts';
+import type { LogHistoryQuery, LogStatsQuery } from '../../src/storage/queries/log-stats.ts';
 import type { RequestQuery } from '../../src/storage/queries/request-stats.ts';
 
 const MINUTE = 60_000;
@@ -42,11 +42,13 @@ function requests(
 function reader(answers: {
   requests?: (query: RequestQuery) => RequestStats[];
   logs?: (query: LogStatsQuery) => LogStats[];
+  logHistories?: (query: LogHistoryQuery) => Map<string, LogStats[]>;
   errorMessages?: (range: TimeRange) => Map<string, MessageCount[]>;
 }): EvaluationReader {
   return {
     requests: (query) => Promise.resolve(answers.requests?.(query) ?? []),
     logs: (query) => Promise.resolve(answers.logs?.(query) ?? []),
+    logHistories: (query) => Promise.resolve(answers.logHistories?.(query) ?? new Map()),
     exemplars: () => Promise.resolve([]),
     errorMessages: (range) => Promise.resolve(answers.errorMessages?.(range) ?? new Map()),
     deletions: () => Promise.resolve([]),
@@ -205,22 +207,22 @@ describe('error patterns: first seen on a young service, spikes by share', () =>
   }): EvaluationReader {
     return reader({
       errorMessages: (r) => new Map([['svc', r.to === window.to ? options.now : options.before]]),
-      logs: (query) => {
-        if (query.groupBy === 'service') {
-          const errors = options.now.reduce((sum, m) => sum + m.count, 0);
-          return [{ key: 'svc', logs: options.nowRecords, errors, since: window.from }];
-        }
+      logs: () => {
+        const errors = options.now.reduce((sum, m) => sum + m.count, 0);
+        return [{ key: 'svc', logs: options.nowRecords, errors, since: window.from }];
+      },
+      logHistories: (query) => {
         const rows: LogStats[] = [];
-        for (let at = query.range.from; at < query.range.to; at += query.groupBy.intervalMs) {
-          const live = at + query.groupBy.intervalMs > options.since;
+        for (let at = query.range.from; at < query.range.to; at += query.intervalMs) {
+          if (at + query.intervalMs <= options.since) continue;
           rows.push({
             key: String(at),
-            logs: live ? options.perWindow : 0,
+            logs: options.perWindow,
             errors: 0,
-            since: live ? Math.max(at, options.since) : null,
+            since: Math.max(at, options.since),
           });
         }
-        return rows;
+        return new Map(query.services.includes('svc') ? [['svc', rows]] : []);
       },
     });
   }

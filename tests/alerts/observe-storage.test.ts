@@ -23,6 +23,7 @@ const deletion = (over: Partial<StorageDeletion>): StorageDeletion => ({
 const reading = (deletions: StorageDeletion[]): EvaluationReader => ({
   requests: () => Promise.resolve([]),
   logs: () => Promise.resolve([]),
+  logHistories: () => Promise.resolve(new Map()),
   exemplars: () => Promise.resolve([]),
   errorMessages: () => Promise.resolve(new Map()),
   deletions: () => Promise.resolve(deletions),

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore } from '../../src/storage/alert-store.ts';
+import { logHistories, logStats } from '../../src/storage/queries/log-stats.ts';
 import { loadRules, type AlertRule } from '../../src/alerts/rules.ts';
 import { clockedEngine } from '../support/clocked-engine.ts';
 import { es } from '../../tools/harness/stores.ts';
@@ -127,5 +128,18 @@ describe('the default log_pattern rule', () => {
       ['firing', 'resolved'],
     ]);
     expect((await evaluateAt(T0 + 10 * MINUTE + 1000)).length).toBe(0);
+  });
+
+  it("reads every candidate's lookback in one search, as each service's own would", async () => {
+    const range = { from: T0 - 60 * MINUTE, to: T0 + 5 * MINUTE };
+    const intervalMs = 5 * MINUTE;
+    const services = [SERVICE, YOUNG, RAMP];
+    const together = await logHistories(es, { range, services, intervalMs });
+    for (const service of services) {
+      const alone = await logStats(es, { range, service, groupBy: { intervalMs } });
+      expect(together.get(service)).toEqual(alone.filter((b) => b.logs > 0));
+    }
+    // The young service's two minutes before T0 and its five after: two buckets of records.
+    expect(together.get(YOUNG)?.map((b) => Number(b.key))).toEqual([T0 - 5 * MINUTE, T0]);
   });
 });
