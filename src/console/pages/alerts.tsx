@@ -1,7 +1,7 @@
 import { get } from '../api.ts';
+import { ListFilters } from '../components/list-filters.tsx';
 import { Problem } from '../components/problem.tsx';
 import { dateTime } from '../format.ts';
-import { navigate } from '../router.ts';
 import type { Alert } from '../../contracts/api/alerts.ts';
 import { useData } from '../use-data.ts';
 
@@ -67,61 +67,19 @@ export function Alerts({ query }: { query: URLSearchParams }) {
     `${state}:${severity}:${service}`,
     10_000,
   );
-  const set = (name: string, value: string): void => {
-    const next = new URLSearchParams(query);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    navigate(`/alerts?${next.toString()}`);
-  };
   return (
     <section>
       <header class="page-header">
         <h1>Alerts</h1>
       </header>
-      <form
-        class="filters"
-        onSubmit={(event) => {
-          event.preventDefault();
-        }}
-      >
-        <label>
-          state{' '}
-          <select
-            value={state}
-            onChange={(e) => {
-              set('state', e.currentTarget.value);
-            }}
-          >
-            {STATES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          severity{' '}
-          <select
-            value={severity}
-            onChange={(e) => {
-              set('severity', e.currentTarget.value);
-            }}
-          >
-            {SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {s || 'any'}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          service{' '}
-          <input
-            value={service}
-            onChange={(e) => {
-              set('service', e.currentTarget.value);
-            }}
-          />
-        </label>
-      </form>
+      <ListFilters
+        query={query}
+        filters={[
+          { name: 'state', value: state, options: STATES },
+          { name: 'severity', value: severity, options: SEVERITIES },
+          { name: 'service', value: service },
+        ]}
+      />
       <Problem error={alerts.error} />
       {alerts.data?.alerts.length === 0 ? (
         <p class="muted">No {state === 'all' ? '' : state} alerts.</p>

@@ -1,7 +1,7 @@
 import { get } from '../api.ts';
+import { ListFilters } from '../components/list-filters.tsx';
 import { Problem } from '../components/problem.tsx';
 import { dateTime } from '../format.ts';
-import { navigate } from '../router.ts';
 import type { Incident } from '../../contracts/api/incidents.ts';
 import { useData } from '../use-data.ts';
 
@@ -59,46 +59,18 @@ export function Incidents({ query }: { query: URLSearchParams }) {
     `${status}:${service}`,
     10_000,
   );
-  const set = (name: string, value: string): void => {
-    const next = new URLSearchParams(query);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    navigate(`/incidents?${next.toString()}`);
-  };
   return (
     <section>
       <header class="page-header">
         <h1>Incidents</h1>
       </header>
-      <form
-        class="filters"
-        onSubmit={(event) => {
-          event.preventDefault();
-        }}
-      >
-        <label>
-          status{' '}
-          <select
-            value={status}
-            onChange={(e) => {
-              set('status', e.currentTarget.value);
-            }}
-          >
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          service{' '}
-          <input
-            value={service}
-            onChange={(e) => {
-              set('service', e.currentTarget.value);
-            }}
-          />
-        </label>
-      </form>
+      <ListFilters
+        query={query}
+        filters={[
+          { name: 'status', value: status, options: STATUSES },
+          { name: 'service', value: service },
+        ]}
+      />
       <Problem error={incidents.error} />
       {incidents.data?.incidents.length === 0 ? (
         <p class="muted">No {status === 'all' ? '' : status} incidents.</p>
