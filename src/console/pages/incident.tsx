@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiFailure, get, post } from '../api.ts';
+import { get, post } from '../api.ts';
+import { ActionForm } from '../components/action-form.tsx';
 import { Problem } from '../components/problem.tsx';
 import { field } from '../form.ts';
 import { dateTime } from '../format.ts';
@@ -161,33 +162,19 @@ function Signals({
 
 /** Acknowledge (who, a note) or resolve by hand; the outcome shows beside the buttons. */
 function Actions({ incident, changed }: { incident: Incident; changed: () => void }) {
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>(undefined);
   return (
-    <form
-      class="filters incident-actions"
-      aria-label="acknowledge or resolve"
-      onSubmit={(event) => {
-        event.preventDefault();
-        const data = new FormData(event.currentTarget);
-        const submitter = (event as SubmitEvent).submitter as HTMLButtonElement | null;
-        const action = submitter?.value === 'resolve' ? 'resolve' : 'acknowledge';
+    <ActionForm
+      class="incident-actions"
+      label="acknowledge or resolve"
+      act={async (data, button) => {
         const body = { by: field(data, 'by'), note: field(data, 'note') };
         const path =
-          action === 'resolve'
+          button === 'resolve'
             ? ('/api/v1/incidents/{incidentId}/resolve' as const)
             : ('/api/v1/incidents/{incidentId}/acknowledge' as const);
-        post(path, body, { incidentId: incident.id }).then(
-          (after) => {
-            setOutcome({ ok: true, text: `Incident ${after.status}.` });
-            changed();
-          },
-          (error: unknown) => {
-            setOutcome({
-              ok: false,
-              text: error instanceof ApiFailure ? error.message : String(error),
-            });
-          },
-        );
+        const after = await post(path, body, { incidentId: incident.id });
+        changed();
+        return `Incident ${after.status}.`;
       }}
     >
       <label>
@@ -204,11 +191,6 @@ function Actions({ incident, changed }: { incident: Incident; changed: () => voi
       <button type="submit" value="resolve">
         Resolve
       </button>
-      {outcome ? (
-        <span role="status" class={outcome.ok ? 'silenced' : 'bad'}>
-          {outcome.text}
-        </span>
-      ) : null}
-    </form>
+    </ActionForm>
   );
 }
