@@ -117,6 +117,14 @@ async function open(path: string, base = analysis.url): Promise<Page> {
 const shoot = (page: Page, name: string) =>
   page.screenshot({ path: join(screenshotDir, `${name}.png`) });
 
+/** Makes the demo backend fail this share of its requests: the frontend answers 502 for them. */
+const setFaults = (errorRate: number) =>
+  fetch(`${backend.url}/_demo/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ errorRate }),
+  });
+
 describe('the console in a real browser', () => {
   it('the overview lists both demo services with non-zero request rates', async () => {
     const page = await open('/');
@@ -188,12 +196,6 @@ describe('the console in a real browser', () => {
   });
 
   it('a burst fires an alert, which can be silenced; its exemplar opens the trace with both services and its logs; a log selects its span', async () => {
-    const setFaults = (errorRate: number) =>
-      fetch(`${backend.url}/_demo/faults`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ errorRate }),
-      });
     // Failures in the backend: the frontend answers 502, and each failing trace holds the spans
     // and the error logs of both services.
     await setFaults(0.6);
@@ -259,12 +261,6 @@ describe('the console in a real browser', () => {
   }, 180_000);
 
   it('a burst opens an incident, linked from its alert; its page is a timeline, acknowledged by hand', async () => {
-    const setFaults = (errorRate: number) =>
-      fetch(`${backend.url}/_demo/faults`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ errorRate }),
-      });
     await setFaults(0.6);
     const page = await open(`/incidents?status=active&service=${frontendService}`);
     try {
