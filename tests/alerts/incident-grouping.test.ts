@@ -39,10 +39,11 @@ function firing(
   };
 }
 
-/** frontend → backend → database; billing stands alone. */
+/** frontend → backend → database, frontend → cache; billing stands alone. */
 const calls = new CallChain([
   { caller: 'frontend', callee: 'backend' },
   { caller: 'backend', callee: 'database' },
+  { caller: 'frontend', callee: 'cache' },
 ]);
 
 /** Runs grouping over ticks, carrying incidents and alerts' incident ids as the store would. */
@@ -86,7 +87,7 @@ describe('grouping alerts into incidents', () => {
     expect(incident?.startedAt).toBe(iso(T0));
   });
 
-  it('keeps alerts on one service apart when far apart in time', () => {
+  it('opens a new incident for a service whose incident has resolved', () => {
     const first = { ...firing('error-rate-high', 'frontend', 0), state: 'resolved' as const };
     const resolvedAt = iso(T0 + 5 * MINUTE);
     const later = firing('latency-p95', 'frontend', 5 + INCIDENT_WINDOW_MS / MINUTE + 1);
@@ -98,6 +99,26 @@ describe('grouping alerts into incidents', () => {
     ]);
     expect(incidents).toHaveLength(2);
     expect(incidents.map((i) => i.status).sort()).toEqual(['open', 'resolved']);
+  });
+
+  it('joins a related service only close in time to its signal there', () => {
+    // The incident stays open on the database; its frontend signal ends at minute 5. The cache
+    // is related to the frontend only (the frontend calls it), so that signal's end is what counts.
+    const front = firing('error-rate-high', 'frontend', 0);
+    const db = firing('error-rate-high', 'database', 0);
+    const frontEnded: Alert = { ...front, state: 'resolved', endsAt: iso(T0 + 5 * MINUTE) };
+    const withCacheAt = (minute: number) =>
+      ticks([
+        { minute: 1, alerts: [front, db] },
+        { minute: 5, alerts: [frontEnded, db] },
+        { minute, alerts: [db, firing('error-rate-high', 'cache', minute)] },
+      ]).incidents;
+    const windowEnd = 5 + INCIDENT_WINDOW_MS / MINUTE;
+    expect(withCacheAt(windowEnd)).toHaveLength(1);
+    expect(withCacheAt(windowEnd + 1).map((i) => i.services)).toEqual([
+      ['database', 'frontend'],
+      ['cache'],
+    ]);
   });
 
   it('joins a caller and its callee, naming the deepest failing service the origin', () => {
