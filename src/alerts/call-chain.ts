@@ -1,4 +1,4 @@
-import type { ServiceCall } from '../storage/queries/service-calls.ts';
+import type { ServiceCall } from '../storage/queries/stored-traces.ts';
 
 /**
  * Which services call which, directly or through others: from the spans' parent/child edges
@@ -10,12 +10,12 @@ export class CallChain {
   private readonly callees = new Map<string, Set<string>>();
   private readonly reached = new Map<string, ReadonlySet<string>>();
 
-  constructor(calls: readonly ServiceCall[]) {
-    for (const { caller, callee } of calls) {
-      if (caller === callee) continue;
-      const set = this.callees.get(caller) ?? new Set<string>();
-      set.add(callee);
-      this.callees.set(caller, set);
+  constructor(calls: readonly Pick<ServiceCall, 'parent' | 'child'>[]) {
+    for (const { parent, child } of calls) {
+      if (parent === child) continue;
+      const set = this.callees.get(parent) ?? new Set<string>();
+      set.add(child);
+      this.callees.set(parent, set);
     }
   }
 

@@ -1,7 +1,6 @@
 import type { Alert } from '../contracts/alert.ts';
-import type { TimeRange } from '../contracts/time-range.ts';
 import type { IncidentStore } from '../storage/incident-store.ts';
-import type { ServiceCall } from '../storage/queries/service-calls.ts';
+import type { ServiceCall } from '../storage/queries/stored-traces.ts';
 import { CallChain } from './call-chain.ts';
 import { groupIncidents, INCIDENT_WINDOW_MS } from './incident-grouping.ts';
 
@@ -11,8 +10,11 @@ const CALLS_LOOKBACK_MS = 15 * 60_000;
 const CALLS_REFRESH_MS = 60_000;
 
 export interface IncidentGrouperSettings {
-  /** Reads which services call which (src/storage/queries/service-calls.ts). */
-  readonly calls: (range: TimeRange) => Promise<readonly ServiceCall[]>;
+  /** Reads which services call which: `serviceCalls` of src/storage/queries/stored-traces.ts. */
+  readonly calls: (range: {
+    readonly from: string;
+    readonly to: string;
+  }) => Promise<readonly ServiceCall[]>;
   readonly windowMs?: number | undefined;
 }
 
@@ -65,7 +67,10 @@ export class IncidentGrouper {
   private async callChain(now: number): Promise<CallChain> {
     if (this.chain && Math.abs(now - this.chain.at) < CALLS_REFRESH_MS) return this.chain.calls;
     const calls = new CallChain(
-      await this.settings.calls({ from: now - CALLS_LOOKBACK_MS, to: now }),
+      await this.settings.calls({
+        from: new Date(now - CALLS_LOOKBACK_MS).toISOString(),
+        to: new Date(now).toISOString(),
+      }),
     );
     this.chain = { at: now, calls };
     return calls;

@@ -41,9 +41,9 @@ function firing(
 
 /** frontend → backend → database, frontend → cache; billing stands alone. */
 const calls = new CallChain([
-  { caller: 'frontend', callee: 'backend' },
-  { caller: 'backend', callee: 'database' },
-  { caller: 'frontend', callee: 'cache' },
+  { parent: 'frontend', child: 'backend' },
+  { parent: 'backend', child: 'database' },
+  { parent: 'frontend', child: 'cache' },
 ]);
 
 /** Runs grouping over ticks, carrying incidents and alerts' incident ids as the store would. */
@@ -191,9 +191,9 @@ describe('grouping alerts into incidents', () => {
 describe('call chain', () => {
   it('relates services that reach each other through others, not siblings', () => {
     const chain = new CallChain([
-      { caller: 'a', callee: 'b' },
-      { caller: 'b', callee: 'c' },
-      { caller: 'a', callee: 'd' },
+      { parent: 'a', child: 'b' },
+      { parent: 'b', child: 'c' },
+      { parent: 'a', child: 'd' },
     ]);
     expect(chain.related('a', 'c')).toBe(true);
     expect(chain.related('c', 'a')).toBe(true);
@@ -203,8 +203,8 @@ describe('call chain', () => {
 
   it('names a service in a cycle without looping', () => {
     const chain = new CallChain([
-      { caller: 'a', callee: 'b' },
-      { caller: 'b', callee: 'a' },
+      { parent: 'a', child: 'b' },
+      { parent: 'b', child: 'a' },
     ]);
     expect(chain.deepest(['a', 'b'])).toBe('a');
   });
