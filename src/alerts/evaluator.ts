@@ -2,6 +2,7 @@ import type { Alert, AlertTransition } from '../contracts/alert.ts';
 import type { AlertStore } from '../storage/alert-store.ts';
 import type { Client } from '../storage/client.ts';
 import { evaluationReader } from '../storage/evaluation-reader.ts';
+import { httpTarget } from '../contracts/http-target.ts';
 import { pushToAlertmanager, type AlertmanagerSettings } from './alertmanager.ts';
 import { nextState, type NextState } from './next-state.ts';
 import type { AlertRule } from './rules.ts';
@@ -172,7 +173,8 @@ export class AlertEvaluator {
     } catch (error) {
       this.unsentResolved = [...this.unsentResolved, ...resolved].slice(-MAX_UNSENT_RESOLVED);
       this.settings.warn(
-        `could not notify Alertmanager at ${alertmanager.url}: ${(error as Error).message}`,
+        // The configured URL may carry a password (basic auth): log it without.
+        `could not notify Alertmanager at ${httpTarget(alertmanager.url).url}: ${(error as Error).message}`,
       );
     }
   }
