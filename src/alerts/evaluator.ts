@@ -3,14 +3,20 @@ import type { AlertStore } from '../storage/alert-store.ts';
 import type { Client } from '../storage/client.ts';
 import { evaluationReader } from '../storage/evaluation-reader.ts';
 import { httpTarget } from '../contracts/http-target.ts';
-import { pushToAlertmanager, type AlertmanagerSettings } from './alertmanager.ts';
+import type { Incident } from '../contracts/incident.ts';
+import type { AlertmanagerSettings } from './alertmanager.ts';
 import { nextState, type NextState } from './next-state.ts';
+import { escalatedIncident, type EscalatedIncident } from './notifications/escalation.ts';
+import { IncidentNotifier } from './notifications/incident-notifier.ts';
+import type { NotificationPolicy } from './notifications/policy.ts';
 import type { AlertRule } from './rules.ts';
 
 export interface EvaluatorSettings {
   /** Evaluate windows ending this long ago, so late-arriving data is counted. */
   readonly queryOffsetMs: number;
   readonly alertmanager?: AlertmanagerSettings | undefined;
+  /** Who is told of incidents and when (escalation steps); without it, nobody is. */
+  readonly notificationPolicy?: NotificationPolicy | undefined;
   readonly now: () => number;
   /** Where problems go (the service's logger). */
   readonly warn: (message: string) => void;
@@ -27,6 +33,8 @@ export interface EvaluatorSettings {
 export interface IncidentGrouping {
   /** Stores the incidents the alerts make; returns the alerts that now point at another one. */
   group(alerts: readonly Alert[], now: number): Promise<readonly Alert[]>;
+  /** An incident as the last grouping stored it (or read it): what notifications escalate. */
+  incident(id: string): Incident | undefined;
 }
 
 export interface EvaluationReport {
@@ -48,14 +56,15 @@ export class AlertEvaluator {
   private alerts = new Map<string, Alert>();
   /** Transitions of adopted states that the history does not hold yet. */
   private unsavedHistory: AlertTransition[] = [];
-  /** Resolved alerts Alertmanager has not acknowledged yet. */
-  private unsentResolved: Alert[] = [];
+  /** Resolved alerts Alertmanager has not taken yet, with their incidents as they resolved. */
+  private unsentResolved: Unsent[] = [];
   private loaded = false;
 
   private readonly client: Client;
   private readonly store: AlertStore;
   private readonly rules: readonly AlertRule[];
   private readonly settings: EvaluatorSettings;
+  private readonly notifier: IncidentNotifier | undefined;
 
   constructor(
     client: Client,
@@ -67,6 +76,9 @@ export class AlertEvaluator {
     this.store = store;
     this.rules = rules;
     this.settings = settings;
+    this.notifier =
+      settings.alertmanager &&
+      new IncidentNotifier(settings.alertmanager, settings.notificationPolicy);
   }
 
   /**
@@ -92,7 +104,7 @@ export class AlertEvaluator {
     await this.group(next, now);
     const historySaved = await this.commit(next);
     this.adopt(next, historySaved);
-    await this.notify(next.resolved);
+    await this.notify(next.resolved, now);
     return { at: now, transitions: next.transitions, active: this.alerts.size };
   }
 
@@ -161,21 +173,44 @@ export class AlertEvaluator {
     if (!historySaved) this.settings.warn('alert history not saved yet: retried next evaluation');
   }
 
-  /** Firing alerts again (Alertmanager expects that), and every resolved one until it is sent. */
-  private async notify(resolved: readonly Alert[]): Promise<void> {
+  /**
+   * Firing alerts again (Alertmanager expects that), and every resolved one until it is sent,
+   * each as its incident's escalation has it (IncidentNotifier). A resolved alert keeps the
+   * incident it resolved with, so a resolve sent late still reaches its incident's receivers.
+   */
+  private async notify(resolved: readonly Alert[], now: number): Promise<void> {
+    const { notifier } = this;
     const { alertmanager } = this.settings;
-    if (!alertmanager) return;
+    if (!notifier || !alertmanager) return;
+    const incidentOf = (alert: Alert): EscalatedIncident | undefined => {
+      const incident =
+        alert.incidentId === null ? undefined : this.settings.incidents?.incident(alert.incidentId);
+      return incident && escalatedIncident(incident);
+    };
+    const unsent = [
+      ...this.unsentResolved,
+      ...resolved.map((alert) => ({ alert, incident: incidentOf(alert) })),
+    ];
+    const kept = new Map(unsent.map((u) => [u.alert.id, u.incident]));
     const firing = [...this.alerts.values()].filter((alert) => alert.state === 'firing');
-    const batch = [...firing, ...this.unsentResolved, ...resolved];
     try {
-      await pushToAlertmanager(alertmanager, batch);
+      await notifier.push(
+        [...firing, ...unsent.map((u) => u.alert)],
+        (alert) => (kept.has(alert.id) ? kept.get(alert.id) : incidentOf(alert)),
+        now,
+      );
       this.unsentResolved = [];
     } catch (error) {
-      this.unsentResolved = [...this.unsentResolved, ...resolved].slice(-MAX_UNSENT_RESOLVED);
-      this.settings.warn(
-        // The configured URL may carry a password (basic auth): log it without.
-        `could not notify Alertmanager at ${httpTarget(alertmanager.url).url}: ${(error as Error).message}`,
-      );
+      this.unsentResolved = unsent.slice(-MAX_UNSENT_RESOLVED);
+      const { url } = httpTarget(alertmanager.url);
+      // The configured URL may carry a password (basic auth): log it without.
+      this.settings.warn(`could not notify Alertmanager at ${url}: ${(error as Error).message}`);
     }
   }
+}
+
+/** A resolved alert not sent yet, and its incident when it resolved. */
+interface Unsent {
+  readonly alert: Alert;
+  readonly incident: EscalatedIncident | undefined;
 }

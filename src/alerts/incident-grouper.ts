@@ -1,7 +1,9 @@
 import type { Alert } from '../contracts/alert.ts';
+import type { Incident } from '../contracts/incident.ts';
 import type { IncidentStore } from '../storage/incident-store.ts';
 import type { ServiceCall } from '../storage/queries/stored-traces.ts';
 import { CallChain } from './call-chain.ts';
+import type { IncidentGrouping } from './evaluator.ts';
 import { groupIncidents, INCIDENT_WINDOW_MS } from './incident-grouping.ts';
 
 /** Which services call which is read over this much of the recent past. */
@@ -25,8 +27,10 @@ export interface IncidentGrouperSettings {
  * incident another replica changed meanwhile (acknowledged) is left for the next evaluation,
  * which groups it again from what is stored; its alerts keep their old incident for now.
  */
-export class IncidentGrouper {
+export class IncidentGrouper implements IncidentGrouping {
   private chain: { readonly at: number; readonly calls: CallChain } | undefined;
+  /** The incidents the last grouping read and stored, by id. */
+  private known = new Map<string, Incident>();
 
   private readonly store: IncidentStore;
   private readonly settings: IncidentGrouperSettings;
@@ -42,6 +46,7 @@ export class IncidentGrouper {
       ...new Set(alerts.flatMap((a) => (a.incidentId === null ? [] : [a.incidentId]))),
     ];
     const stored = await this.store.forGrouping(named);
+    this.known = new Map(stored.map((s) => [s.incident.id, s.incident]));
     const signals = alerts.some((a) => a.state !== 'pending');
     if (!signals && stored.length === 0) return [];
     const grouped = groupIncidents({
@@ -56,7 +61,13 @@ export class IncidentGrouper {
       grouped.incidents.map((incident) => ({ incident, version: versions.get(incident.id) })),
       grouped.entries,
     );
+    for (const incident of grouped.incidents)
+      if (!conflicts.includes(incident.id)) this.known.set(incident.id, incident);
     return grouped.alerts.filter((alert) => !conflicts.includes(alert.incidentId ?? ''));
+  }
+
+  incident(id: string): Incident | undefined {
+    return this.known.get(id);
   }
 
   /** Forgets the call chain read: the next grouping reads it again. */

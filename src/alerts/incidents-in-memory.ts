@@ -30,6 +30,10 @@ export class IncidentsInMemory implements IncidentGrouping {
     return Promise.resolve(grouped.alerts);
   }
 
+  incident(id: string): Incident | undefined {
+    return this.kept.get(id);
+  }
+
   /** Every incident so far, oldest first. */
   incidents(): Incident[] {
     return [...this.kept.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));

@@ -12,7 +12,7 @@ import pino from 'pino';
 import { AlertEngine } from '../alerts/engine.ts';
 import type { AlertmanagerSettings } from '../alerts/alertmanager.ts';
 import { loadRulesFile, type AlertRule } from '../alerts/rules.ts';
-import { loadNotificationPolicy } from '../alerts/notifications/policy.ts';
+import { loadNotificationPolicy, type NotificationPolicy } from '../alerts/notifications/policy.ts';
 import { outcomeRecorder, type NotificationOutcome } from '../alerts/notifications/outcome.ts';
 import { IncidentGrouper } from '../alerts/incident-grouper.ts';
 import type { EngineRole } from '../alerts/scheduler.ts';
@@ -66,6 +66,7 @@ export async function startAnalysisService(): Promise<void> {
   const client = createElasticsearchClient(elasticsearchSettings(config));
   await checkBudgetFits(client, config);
   const store = new AlertStore(client);
+  const incidents = new IncidentStore(client);
   const metrics = serviceMetrics();
   const alertmanager = config.LANTERN_ALERTMANAGER_URL
     ? { url: config.LANTERN_ALERTMANAGER_URL, publicUrl: config.publicUrl }
@@ -75,7 +76,7 @@ export async function startAnalysisService(): Promise<void> {
   const engine =
     rules.length === 0
       ? undefined
-      : alertEngine({ config, client, store, rules, metrics, alertmanager });
+      : alertEngine({ config, client, store, incidents, rules, metrics, alertmanager, policy });
   const app = createApi({
     client,
     store,
@@ -170,7 +171,9 @@ interface EngineParts {
   readonly store: AlertStore;
   readonly rules: readonly AlertRule[];
   readonly metrics: ServiceMetrics;
+  readonly incidents: IncidentStore;
   readonly alertmanager: AlertmanagerSettings | undefined;
+  readonly policy: NotificationPolicy;
 }
 
 /** The alert engine of this replica, sharing a lease with the others. */
@@ -178,9 +181,11 @@ function alertEngine({
   config,
   client,
   store,
+  incidents,
   rules,
   metrics,
   alertmanager,
+  policy,
 }: EngineParts): AlertEngine {
   const lease = new AlertLease(client, {
     holder: config.replicaId,
@@ -191,6 +196,7 @@ function alertEngine({
     intervalMs: config.LANTERN_EVAL_INTERVAL,
     queryOffsetMs: config.LANTERN_QUERY_OFFSET,
     alertmanager,
+    notificationPolicy: policy,
     now: Date.now,
     warn: (message) => {
       logger.warn(message);
@@ -199,7 +205,7 @@ function alertEngine({
       metrics.evaluations.observe({ outcome }, seconds);
     },
     lease,
-    incidents: new IncidentGrouper(new IncidentStore(client), {
+    incidents: new IncidentGrouper(incidents, {
       calls: (range) => serviceCalls(client, range),
     }),
     roleChanged: (role, holder) => {

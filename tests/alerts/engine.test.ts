@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Alert, AlertTransition } from '../../src/contracts/alert.ts';
 import type { AlertStore } from '../../src/storage/alert-store.ts';
 import { AlertEngine } from '../../src/alerts/engine.ts';
+import type { IncidentGrouping } from '../../src/alerts/evaluator.ts';
 import { IncidentsInMemory } from '../../src/alerts/incidents-in-memory.ts';
+import { parseNotificationPolicy } from '../../src/alerts/notifications/policy.ts';
 import { parseRules } from '../../src/alerts/rules.ts';
 
 /**
@@ -97,17 +99,22 @@ afterEach(() => {
   server = undefined;
 });
 
-/** A stand-in Alertmanager that records every alert posted to it. */
+/** A stand-in Alertmanager that records every alert posted to it, or refuses them. */
 async function alertmanagerRecording(): Promise<{
   url: string;
   posted: Record<string, unknown>[];
+  refusing: boolean;
 }> {
-  const posted: Record<string, unknown>[] = [];
+  const recording = { url: '', posted: [] as Record<string, unknown>[], refusing: false };
   server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
-      posted.push(...(JSON.parse(body) as Record<string, unknown>[]));
+      if (recording.refusing) {
+        response.writeHead(503).end();
+        return;
+      }
+      recording.posted.push(...(JSON.parse(body) as Record<string, unknown>[]));
       response.end('{}');
     });
   });
@@ -115,7 +122,8 @@ async function alertmanagerRecording(): Promise<{
   await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
   const address = listening.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, posted };
+  recording.url = `http://127.0.0.1:${port}`;
+  return recording;
 }
 
 describe('the alert engine commits only what it stored', () => {
@@ -178,7 +186,10 @@ describe('the alert engine with incidents', () => {
 
   it('still stores the alerts when grouping fails', async () => {
     const { store, alerts } = storeIn();
-    const failing = { group: () => Promise.reject(new Error('incidents index read-only')) };
+    const failing = {
+      group: () => Promise.reject(new Error('incidents index read-only')),
+      incident: () => undefined,
+    };
     const warnings: string[] = [];
     const e = new AlertEngine(clientReporting({ failed: 30 }), store, rules, {
       intervalMs: 5_000,
@@ -231,5 +242,77 @@ describe('alerts of a rule that no longer exists', () => {
     expect(am.posted).toEqual([
       expect.objectContaining({ labels: orphan.labels, endsAt: expect.any(String) as string }),
     ]);
+  });
+});
+
+/**
+ * Incidents as the stored grouper knows them: only those the last evaluation's alerts named
+ * (an alert resolved earlier names its incident no more).
+ */
+function lastGroupingOnly(inner: IncidentsInMemory): IncidentGrouping {
+  let named = new Set<string>();
+  return {
+    async group(alerts, now) {
+      const regrouped = await inner.group(alerts, now);
+      named = new Set(
+        [...alerts, ...regrouped].flatMap((a) => (a.incidentId === null ? [] : [a.incidentId])),
+      );
+      return regrouped;
+    },
+    incident: (id) => (named.has(id) ? inner.incident(id) : undefined),
+  };
+}
+
+describe('alerts are pushed as their incidents escalate', () => {
+  it('labels each alert with its incident and every due step, and a late resolve keeps them', async () => {
+    const am = await alertmanagerRecording();
+    const world = { failed: 30 };
+    const { store } = storeIn();
+    let now = Date.parse('2026-12-01T10:00:00Z');
+    const e = new AlertEngine(clientReporting(world), store, rules, {
+      intervalMs: 5_000,
+      queryOffsetMs: 0,
+      alertmanager: { url: am.url, publicUrl: 'http://lantern' },
+      notificationPolicy: parseNotificationPolicy({
+        receivers: [{ name: 'hook', webhook: { url: 'http://hooks.example.com/' } }],
+        escalation: {
+          high: [
+            { after: '0s', receivers: ['hook'] },
+            { after: '1m', receivers: ['hook'] },
+          ],
+        },
+      }),
+      now: () => (now += 5_000),
+      warn: () => undefined,
+      incidents: lastGroupingOnly(new IncidentsInMemory()),
+    });
+    const steps = (): string[] => [
+      ...new Set(
+        am.posted.map((a) => {
+          const labels = a.labels as Record<string, string>;
+          return `${labels.incident ?? 'none'} ${labels.escalation_step ?? 'none'} ${a.endsAt ? 'ended' : 'firing'}`;
+        }),
+      ),
+    ];
+    for (let i = 0; i < 5; i += 1) await e.evaluateOnce();
+    const incident = (am.posted[0]?.labels as Record<string, string>).incident ?? '';
+    expect(incident).toMatch(/^[0-9a-f]{20}$/);
+    expect(steps()).toEqual([`${incident} high.1 firing`]);
+
+    // A minute on, unacknowledged: step 2 is pushed beside step 1.
+    now += 60_000;
+    am.posted.length = 0;
+    await e.evaluateOnce();
+    expect(steps()).toEqual([`${incident} high.1 firing`, `${incident} high.2 firing`]);
+
+    // The alert resolves while Alertmanager refuses; sent later, its resolve still names the
+    // incident and both steps, so it reaches the receivers that were told.
+    am.refusing = true;
+    world.failed = 0;
+    for (let i = 0; i < 3; i += 1) await e.evaluateOnce();
+    am.refusing = false;
+    am.posted.length = 0;
+    await e.evaluateOnce();
+    expect(steps()).toEqual([`${incident} high.1 ended`, `${incident} high.2 ended`]);
   });
 });

@@ -1,3 +1,4 @@
+import type { Incident } from '../../contracts/incident.ts';
 import type { Severity } from '../../contracts/severity.ts';
 import type { EscalationStep, NotificationPolicy } from './policy.ts';
 
@@ -10,6 +11,15 @@ export interface EscalatedIncident {
   readonly acknowledgedAt?: number | undefined;
   readonly resolvedAt?: number | undefined;
 }
+
+/** What escalation knows of a stored incident. */
+export const escalatedIncident = (incident: Incident): EscalatedIncident => ({
+  id: incident.id,
+  severity: incident.severity,
+  openedAt: Date.parse(incident.startedAt),
+  acknowledgedAt: incident.acknowledgement ? Date.parse(incident.acknowledgement.at) : undefined,
+  resolvedAt: incident.resolvedAt === null ? undefined : Date.parse(incident.resolvedAt),
+});
 
 /** Where an incident stands in its severity's escalation at one moment. */
 export interface EscalationPlan {

@@ -6,7 +6,7 @@ import {
 } from '../alertmanager.ts';
 import { escalatedAlerts } from './escalated-alerts.ts';
 import type { EscalatedIncident } from './escalation.ts';
-import type { NotificationPolicy } from './policy.ts';
+import { NOBODY_NOTIFIED, type NotificationPolicy } from './policy.ts';
 
 /**
  * Pushes alerts to Alertmanager as their incidents' escalation has them (see escalatedAlerts).
@@ -19,7 +19,7 @@ export class IncidentNotifier {
   private readonly alertmanager: AlertmanagerSettings;
   private readonly policy: NotificationPolicy;
 
-  constructor(alertmanager: AlertmanagerSettings, policy: NotificationPolicy) {
+  constructor(alertmanager: AlertmanagerSettings, policy: NotificationPolicy = NOBODY_NOTIFIED) {
     this.alertmanager = alertmanager;
     this.policy = policy;
   }

@@ -204,6 +204,9 @@ export function parseNotificationPolicy(
   });
 }
 
+/** The policy of an empty notifications file: alerts are grouped by incident, nobody is told. */
+export const NOBODY_NOTIFIED: NotificationPolicy = parseNotificationPolicy({}, 'no file', {});
+
 /** Reads and validates a notifications file (YAML). */
 export function loadNotificationPolicy(
   path: string,
