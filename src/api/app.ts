@@ -98,7 +98,9 @@ export function expressApp(deps: ApiDependencies): Express {
     reply(res, 'GET /api/v1/rules', { rules: deps.rules });
   });
   api.use(alertRoutes(deps.client, deps.store, deps.slos, deps.now));
-  api.use(incidentRoutes(deps.incidents, deps.now));
+  api.use(
+    incidentRoutes(deps.incidents, deps.now, { alertmanager: deps.alertmanager, log: deps.log }),
+  );
   api.use(logRoutes(deps.client, deps.now));
   api.use(traceRoutes(deps.client, deps.now));
   api.use(healthRoutes(deps.cluster, deps.components ?? {}));
