@@ -13,7 +13,11 @@ import { AlertEngine } from '../alerts/engine.ts';
 import type { AlertmanagerSettings } from '../alerts/alertmanager.ts';
 import { loadRulesFile, type AlertRule } from '../alerts/rules.ts';
 import { loadNotificationPolicy, type NotificationPolicy } from '../alerts/notifications/policy.ts';
-import { outcomeRecorder, type NotificationOutcome } from '../alerts/notifications/outcome.ts';
+import {
+  outcomeEntry,
+  outcomeRecorder,
+  type NotificationOutcome,
+} from '../alerts/notifications/outcome.ts';
 import { IncidentGrouper } from '../alerts/incident-grouper.ts';
 import type { EngineRole } from '../alerts/scheduler.ts';
 import { serviceMetrics, type ServiceMetrics } from '../api/service-metrics.ts';
@@ -92,7 +96,7 @@ export async function startAnalysisService(): Promise<void> {
     alertmanager,
     notifications: {
       policy,
-      record: outcomeRecorder(logOutcome),
+      record: outcomeRecorder((outcome) => recordOutcome(incidents, outcome)),
       consoleUrl: config.publicUrl,
       now: Date.now,
       log: (message) => {
@@ -215,12 +219,19 @@ function alertEngine({
   });
 }
 
-/** A notification's outcome in the service log (receiver names, never their addresses). */
-function logOutcome(outcome: NotificationOutcome): Promise<void> {
+/**
+ * A notification's outcome in the service log (receiver names, never their addresses) and on
+ * its incident's timeline.
+ */
+async function recordOutcome(
+  incidents: IncidentStore,
+  outcome: NotificationOutcome,
+): Promise<void> {
   const { error, ...rest } = outcome;
   if (error === undefined) logger.info(rest, 'notified');
   else logger.warn({ ...rest, error }, 'failed to notify (Alertmanager retries)');
-  return Promise.resolve();
+  const entry = outcomeEntry(outcome);
+  if (entry) await incidents.appendTimeline([entry]);
 }
 
 function logRole(replica: string, role: EngineRole, holder: string | undefined): void {

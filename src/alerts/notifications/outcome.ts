@@ -1,3 +1,5 @@
+import type { TimelineEntry } from '../../contracts/incident.ts';
+
 /** What became of one notification to one receiver: the incident timeline's entry. */
 export interface NotificationOutcome {
   /** The incident it was about; undefined for a group without one. */
@@ -31,17 +33,8 @@ export function outcomeRecorder(record: RecordOutcome): RecordOutcome {
   };
 }
 
-/** A timeline entry as the incident store appends it. */
-export interface OutcomeEntry {
-  readonly incidentId: string;
-  readonly kind: 'notified' | 'notify-failed';
-  readonly at: string;
-  readonly text: string;
-  readonly details: Readonly<Record<string, string>>;
-}
-
 /** How an outcome reads on its incident's timeline; none for a notification of no incident. */
-export function outcomeEntry(outcome: NotificationOutcome): OutcomeEntry | undefined {
+export function outcomeEntry(outcome: NotificationOutcome): TimelineEntry | undefined {
   if (outcome.incidentId === undefined) return undefined;
   const what = outcome.status === 'resolved' ? 'the resolve' : 'the incident';
   const step = outcome.step === undefined ? '' : ` (step ${outcome.step})`;
