@@ -12,31 +12,27 @@ export interface AlertmanagerSettings {
 /**
  * Pushes alerts to Alertmanager's v2 API. Active alerts are re-sent on every call (Alertmanager
  * expects that, and deduplicates); a resolved alert is sent once more with its endsAt. Each goes
- * by the labels it is pushed with (its own, or an escalation step's copy of them).
+ * by the labels it is pushed with (an escalation step's copy of its own: escalatedAlerts).
  * Routing, grouping, silences and retries are Alertmanager's job.
  */
 export async function pushToAlertmanager(
   settings: AlertmanagerSettings,
-  alerts: readonly (Alert | PushedAlert)[],
+  alerts: readonly PushedAlert[],
 ): Promise<void> {
   if (alerts.length === 0) return;
-  const body = alerts.map((pushed) => {
-    const { alert, labels, endsAt } =
-      'alert' in pushed ? pushed : { alert: pushed, labels: pushed.labels, endsAt: pushed.endsAt };
-    return {
-      labels,
-      annotations: {
-        ...alert.annotations,
-        summary: alert.summary,
-        ...(alert.exemplarTraceIds.length > 0
-          ? { exemplar_trace_ids: alert.exemplarTraceIds.join(',') }
-          : {}),
-      },
-      startsAt: alert.startsAt,
-      ...(endsAt ? { endsAt } : {}),
-      generatorURL: `${settings.publicUrl}/api/v1/alerts/${alert.id}`,
-    };
-  });
+  const body = alerts.map(({ alert, labels, endsAt }) => ({
+    labels,
+    annotations: {
+      ...alert.annotations,
+      summary: alert.summary,
+      ...(alert.exemplarTraceIds.length > 0
+        ? { exemplar_trace_ids: alert.exemplarTraceIds.join(',') }
+        : {}),
+    },
+    startsAt: alert.startsAt,
+    ...(endsAt ? { endsAt } : {}),
+    generatorURL: `${settings.publicUrl}/api/v1/alerts/${alert.id}`,
+  }));
   await alertmanagerCall<undefined>(settings, '/alerts', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
