@@ -235,6 +235,15 @@ describe('compose.secure.yaml', () => {
     for (const variable of jaegerVariables) expect(jaegerEnv, variable).toHaveProperty(variable);
   });
 
+  it("gives Alertmanager's webhooks to the API the API's token, by a file it mounts", () => {
+    const tokenFile = secure('alertmanager-config')
+      .command?.find((arg) => arg.startsWith('--token-file='))
+      ?.slice('--token-file='.length);
+    // Where `npm run stack:credentials` writes LANTERN_API_TOKEN (tools/stack/credentials.ts).
+    expect(tokenFile).toBe('/etc/lantern/secure/api.token');
+    expect(secure('alertmanager').volumes?.map((v) => v.target)).toContain('/etc/lantern/secure');
+  });
+
   it('sends everything over TLS, with credentials', () => {
     const analysis = secure('analysis').environment ?? {};
     expect(analysis.LANTERN_ES_URL).toBe('https://elasticsearch:9200');
