@@ -184,7 +184,8 @@ describe('notifications from the alert engine through the real Alertmanager', ()
     writeFileSync(
       policyFile,
       stringify({
-        group_wait: '1s',
+        // Longer than an evaluation or two: two rules that fire a tick apart still notify once.
+        group_wait: '3s',
         group_interval: '2s',
         repeat_interval: '1h',
         receivers: [
