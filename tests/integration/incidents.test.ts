@@ -138,6 +138,15 @@ describe('incidents', () => {
     expect(acked.status).toBe(200);
     expect(acked.body.status).toBe('acknowledged');
     expect(acked.body.acknowledgement).toMatchObject({ by: 'ada', note: 'looking at the backend' });
+    // Acknowledging silences the incident's notifications in the real Alertmanager.
+    const silences = (await (
+      await fetch(
+        `${stack.alertmanager}/api/v2/silences?filter=${encodeURIComponent(`incident="${id}"`)}`,
+      )
+    ).json()) as { status: { state: string }; createdBy: string }[];
+    expect(silences.filter((s) => s.status.state === 'active')).toMatchObject([
+      { createdBy: 'ada' },
+    ]);
 
     // The next evaluation keeps the acknowledgement.
     clock.now = T + 60_000;
@@ -167,6 +176,7 @@ describe('incidents', () => {
       'signal-fired',
       'signal-fired',
       'acknowledged',
+      'silenced',
       'resolved',
     ]);
   });
