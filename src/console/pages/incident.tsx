@@ -47,12 +47,15 @@ export function IncidentDetail({ id }: { id: string }) {
           </header>
           <Facts incident={incident} />
           {incident.status !== 'resolved' ? (
-            <Actions
-              incident={incident}
-              changed={() => {
-                setVersion(version + 1);
-              }}
-            />
+            <>
+              <h2>{incident.status === 'open' ? 'Acknowledge or resolve' : 'Resolve'}</h2>
+              <Actions
+                incident={incident}
+                changed={() => {
+                  setVersion(version + 1);
+                }}
+              />
+            </>
           ) : null}
           <h2>Timeline</h2>
           <ol class="timeline incident-timeline" aria-label="timeline">
