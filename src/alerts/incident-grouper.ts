@@ -4,7 +4,7 @@ import type { IncidentStore } from '../storage/incident-store.ts';
 import type { ServiceCall } from '../storage/queries/stored-traces.ts';
 import { CallChain } from './call-chain.ts';
 import type { IncidentGrouping } from './evaluator.ts';
-import { groupIncidents, INCIDENT_WINDOW_MS } from './incident-grouping.ts';
+import { groupIncidents } from './incident-grouping.ts';
 
 /** Which services call which is read over this much of the recent past. */
 const CALLS_LOOKBACK_MS = 15 * 60_000;
@@ -17,7 +17,6 @@ export interface IncidentGrouperSettings {
     readonly from: string;
     readonly to: string;
   }) => Promise<readonly ServiceCall[]>;
-  readonly windowMs?: number | undefined;
 }
 
 /**
@@ -54,7 +53,6 @@ export class IncidentGrouper implements IncidentGrouping {
       alerts,
       calls: await this.callChain(now),
       now,
-      windowMs: this.settings.windowMs ?? INCIDENT_WINDOW_MS,
     });
     const versions = new Map(stored.map((s) => [s.incident.id, s]));
     const { conflicts } = await this.store.save(
@@ -68,11 +66,6 @@ export class IncidentGrouper implements IncidentGrouping {
 
   incident(id: string): Incident | undefined {
     return this.known.get(id);
-  }
-
-  /** Forgets the call chain read: the next grouping reads it again. */
-  forget(): void {
-    this.chain = undefined;
   }
 
   private async callChain(now: number): Promise<CallChain> {

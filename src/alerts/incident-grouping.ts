@@ -18,7 +18,6 @@ export interface Grouping {
   readonly alerts: readonly Alert[];
   readonly calls: CallChain;
   readonly now: number;
-  readonly windowMs?: number | undefined;
 }
 
 export interface Grouped {
@@ -49,7 +48,6 @@ interface Draft {
 export function groupIncidents(grouping: Grouping): Grouped {
   const { alerts, calls, now } = grouping;
   const at = new Date(now).toISOString();
-  const windowMs = grouping.windowMs ?? INCIDENT_WINDOW_MS;
   const drafts = new Map(grouping.incidents.map((incident) => [incident.id, draftOf(incident)]));
   const byId = new Map(alerts.map((alert) => [alert.id, alert]));
   for (const draft of drafts.values()) settleGoneSignals(draft, byId, at);
@@ -61,7 +59,7 @@ export function groupIncidents(grouping: Grouping): Grouped {
       (alert.incidentId === null ? undefined : drafts.get(alert.incidentId)) ??
       holding(drafts, alert) ??
       (alert.state === 'firing'
-        ? (related(drafts, alert, calls, now, windowMs) ?? opened(drafts, alert))
+        ? (related(drafts, alert, calls, now) ?? opened(drafts, alert))
         : undefined);
     if (!home) continue;
     place(home, alert, at);
@@ -111,13 +109,12 @@ function related(
   alert: Alert,
   calls: CallChain,
   now: number,
-  windowMs: number,
 ): Draft | undefined {
   const onset = Date.parse(alert.startsAt);
   const close = (signal: IncidentSignal): boolean => {
     const lastFired =
       signal.state === 'resolved' ? Date.parse(signal.endedAt ?? signal.onset) : now;
-    return onset <= lastFired + windowMs && calls.related(signal.service, alert.service);
+    return onset <= lastFired + INCIDENT_WINDOW_MS && calls.related(signal.service, alert.service);
   };
   const candidates = [...drafts.values()].filter(
     (draft) => isOpen(draft) && [...draft.signals.values()].some(close),

@@ -1,5 +1,5 @@
 import type { Alert } from '../contracts/alert.ts';
-import type { Incident, TimelineEntry } from '../contracts/incident.ts';
+import type { Incident } from '../contracts/incident.ts';
 import { CallChain } from './call-chain.ts';
 import type { IncidentGrouping } from './evaluator.ts';
 import { groupIncidents } from './incident-grouping.ts';
@@ -11,7 +11,6 @@ import { groupIncidents } from './incident-grouping.ts';
  */
 export class IncidentsInMemory implements IncidentGrouping {
   private readonly kept = new Map<string, Incident>();
-  private readonly entries: TimelineEntry[] = [];
   private readonly calls: CallChain;
 
   constructor(calls: CallChain = new CallChain([])) {
@@ -26,7 +25,6 @@ export class IncidentsInMemory implements IncidentGrouping {
       now,
     });
     for (const incident of grouped.incidents) this.kept.set(incident.id, incident);
-    this.entries.push(...grouped.entries);
     return Promise.resolve(grouped.alerts);
   }
 
@@ -37,10 +35,5 @@ export class IncidentsInMemory implements IncidentGrouping {
   /** Every incident so far, oldest first. */
   incidents(): Incident[] {
     return [...this.kept.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  }
-
-  /** Every timeline entry so far, in the order they were made. */
-  timeline(): readonly TimelineEntry[] {
-    return this.entries;
   }
 }
