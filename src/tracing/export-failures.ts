@@ -30,6 +30,9 @@ export class ReportingExporter<T> implements Exporter<T> {
   private readonly now: () => number;
   private readonly write: (line: string) => void;
   private outage: { since: number; failed: number; remindedAt: number } | undefined;
+  /** Exports begun so far, and how many of them had begun when the last outage ended. */
+  private begun = 0;
+  private begunBeforeRecovery = 0;
 
   constructor(signal: string, url: string, exporter: Exporter<T>, options: ReportingOptions = {}) {
     this.signal = signal;
@@ -39,12 +42,24 @@ export class ReportingExporter<T> implements Exporter<T> {
     this.write = options.write ?? warn;
   }
 
+  /**
+   * Only a failure that tells of the Collector starts an outage: that of an export sent
+   * (not refused before sending, as the exporter does beyond its concurrency limit, which
+   * exports still retrying fill) and begun after the last recovery (not one that retried
+   * through the outage until its time ran out). Any failure counts within an outage.
+   */
   export(items: T[], resultCallback: (result: ExportResult) => void): void {
+    const ordinal = ++this.begun;
+    let sent = false;
     this.exporter.export(items, (result) => {
       if (result.code === ExportResultCode.SUCCESS) this.succeeded();
-      else this.failed(result.error?.message ?? 'unknown error');
+      else if (this.outage !== undefined || (sent && ordinal > this.begunBeforeRecovery)) {
+        this.failed(result.error?.message ?? 'unknown error');
+      }
       resultCallback(result);
     });
+    // The exporter answers an export it refuses at once, one it sends later.
+    sent = true;
   }
 
   shutdown(): Promise<void> {
@@ -78,6 +93,7 @@ export class ReportingExporter<T> implements Exporter<T> {
     if (this.outage === undefined) return;
     const { since, failed } = this.outage;
     this.outage = undefined;
+    this.begunBeforeRecovery = this.begun;
     this.write(
       `exporting ${this.signal} to ${this.url} recovered after ${seconds(this.now() - since)} ` +
         `(${failed} exports failed)`,
