@@ -1,5 +1,5 @@
 import { median } from '../analysis/median.ts';
-import { rateLowerBound } from '../analysis/rate-evidence.ts';
+import { rateLowerBound, requestCounts } from '../analysis/rate-evidence.ts';
 import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
 import type { RequestStats } from '../contracts/request-stats.ts';
 import type { TimeRange } from '../contracts/time-range.ts';
@@ -61,15 +61,7 @@ export async function baseline(
     const centre = median(history);
     const spread = MAD_TO_SIGMA * median(history.map((v) => Math.abs(v - centre)));
     const change = value - centre;
-    const bound = p95
-      ? value
-      : rateLowerBound({
-          events: group.spans,
-          total: group.requests,
-          totalSquares: group.weightSquares,
-          failed: group.errors,
-          failedSquares: group.errorWeightSquares,
-        });
+    const bound = p95 ? value : rateLowerBound(requestCounts(group));
     const evidentChange = Math.min(change, bound - centre);
     const active =
       group.requests >= rule.min_requests &&

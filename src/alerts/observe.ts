@@ -1,5 +1,10 @@
 import { percentileExceeds } from '../analysis/percentile-evidence.ts';
-import { plainCounts, rateLowerBound, type WeightedCounts } from '../analysis/rate-evidence.ts';
+import {
+  plainCounts,
+  rateLowerBound,
+  requestCounts,
+  type WeightedCounts,
+} from '../analysis/rate-evidence.ts';
 import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
 import type { RequestStats } from '../contracts/request-stats.ts';
 import type { TimeRange } from '../contracts/time-range.ts';
@@ -78,17 +83,7 @@ const errorRate = (read: EvaluationReader, rule: RequestErrorRateRule, range: Ti
     rule,
     range,
     (s) => (s.requests > 0 ? s.errors / s.requests : 0),
-    (s) =>
-      rateEvidence(
-        {
-          events: s.spans,
-          total: s.requests,
-          totalSquares: s.weightSquares,
-          failed: s.errors,
-          failedSquares: s.errorWeightSquares,
-        },
-        rule.threshold,
-      ),
+    (s) => rateEvidence(requestCounts(s), rule.threshold),
   );
 
 /**

@@ -1,7 +1,10 @@
 import type { LatencyBucket } from '../contracts/latency-buckets.ts';
 
-/** One-sided 95%: how many standard errors the evidence must clear. */
-const Z_95 = 1.645;
+/**
+ * One-sided 95%: how many standard errors the evidence must clear, for a percentile here and an
+ * error rate (rate-evidence.ts) alike.
+ */
+export const Z_95 = 1.645;
 
 /**
  * Whether stored spans show the weighted `percent`-th percentile above `thresholdMs` beyond

@@ -1,9 +1,9 @@
-/**
- * One-sided 95%, as the latency rule asks of a percentile (percentile-evidence.ts): one level of
- * evidence for every rule, so "beyond chance" means the same whichever rule says it. The rule's
- * `for` adds persistence on top of it.
- */
-const Z_95 = 1.645;
+import type { RequestStats } from '../contracts/request-stats.ts';
+import { Z_95 } from './percentile-evidence.ts';
+
+// The level is the latency rule's (percentile-evidence.ts): one level of evidence for every
+// rule, so "beyond chance" means the same whichever rule says it. The rule's `for` adds
+// persistence on top of it.
 
 /**
  * Failures among weighted events (requests standing for `weight` each, or log records of weight
@@ -29,6 +29,15 @@ export const plainCounts = (total: number, failed: number): WeightedCounts => ({
   totalSquares: total,
   failed,
   failedSquares: failed,
+});
+
+/** A group's requests as weighted counts: its spans, their weights and squared weights. */
+export const requestCounts = (stats: RequestStats): WeightedCounts => ({
+  events: stats.spans,
+  total: stats.requests,
+  totalSquares: stats.weightSquares,
+  failed: stats.errors,
+  failedSquares: stats.errorWeightSquares,
 });
 
 /**

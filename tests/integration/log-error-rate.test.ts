@@ -220,15 +220,7 @@ describe('error rates ask for evidence beyond chance', () => {
     expect(alert?.value).toBeCloseTo(counts.failed / counts.total, 6);
     const bound = rateLowerBound(counts);
     // Σw² read back from Elasticsearch: the bound of equal weights would be far higher.
-    expect(bound).toBeLessThan(
-      rateLowerBound({
-        events: counts.total,
-        total: counts.total,
-        totalSquares: counts.total,
-        failed: counts.failed,
-        failedSquares: counts.failed,
-      }) - 0.03,
-    );
+    expect(bound).toBeLessThan(rateLowerBound(plainCounts(counts.total, counts.failed)) - 0.03);
     expect(alert?.annotations.lower_bound).toBe(`${String(Number((bound * 100).toPrecision(3)))}%`);
   });
 });
