@@ -23,6 +23,14 @@ export const indices = {
   },
 } as const;
 
+/**
+ * Every index of Lantern's, each as a pattern (a one-index name too, so that one not made yet is
+ * no error): what the disk budget counts. Derived from {@link indices}, so a new index counts.
+ */
+export const lanternIndexPatterns: readonly string[] = Object.values(indices).map((one) =>
+  'pattern' in one ? one.pattern : `${one.index}*`,
+);
+
 /** The signals kept in daily indices: what retention and the disk budget delete, a day at a time. */
 export const DAILY_SIGNALS = ['logs', 'spans'] as const;
 export type DailySignal = (typeof DAILY_SIGNALS)[number];

@@ -1,21 +1,6 @@
 import { errors, type Client } from '@elastic/elasticsearch';
-import { dailyIndex, indices } from '../../contracts/indices.ts';
+import { dailyIndex, lanternIndexPatterns } from '../../contracts/indices.ts';
 import type { StoredDailyIndex } from './plan.ts';
-
-/**
- * Every index of Lantern's: what the budget counts (daily or not, telemetry or alerts). Each
- * one-index name as a pattern too, so that one not made yet is no error.
- */
-const LANTERN_INDICES = [
-  indices.logs.pattern,
-  indices.spans.pattern,
-  ...[
-    indices.alerts.index,
-    indices.alertHistory.index,
-    indices.alertLease.index,
-    indices.storageDeletions.index,
-  ].map((index) => `${index}*`),
-];
 
 interface ShardStats {
   readonly routing?: { readonly primary?: boolean };
@@ -40,7 +25,7 @@ export interface StoredIndices {
  */
 export async function storedIndices(client: Client): Promise<StoredIndices> {
   const stats = await client.indices.stats({
-    index: LANTERN_INDICES,
+    index: [...lanternIndexPatterns],
     metric: ['store', 'segments'],
     level: 'shards',
     expand_wildcards: 'open',
