@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import type { Client } from '../../storage/client.ts';
 import { storageStatus, type StorageSettings } from '../../storage/maintenance/status.ts';
-import { storageUsage } from '../../storage/storage-usage.ts';
 import { parseParams, storageQuery } from '../params.ts';
 import { reply } from '../reply.ts';
 
@@ -13,11 +12,7 @@ export function storageRoutes(client: Client, settings: StorageSettings): Router
   const router = Router();
   router.get('/storage', async (req, res) => {
     parseParams(storageQuery, req.query);
-    const [usage, status] = await Promise.all([
-      storageUsage(client),
-      storageStatus(client, settings),
-    ]);
-    reply(res, 'GET /api/v1/storage', { ...usage, ...status });
+    reply(res, 'GET /api/v1/storage', await storageStatus(client, settings));
   });
   return router;
 }

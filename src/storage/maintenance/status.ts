@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Immutable } from '../../contracts/api/immutable.ts';
 import type { StorageUsage } from '../../contracts/api/storage.ts';
-import { storedIndices } from './daily-indices.ts';
+import { storageUsage } from '../storage-usage.ts';
 import { lastDeletions } from './deletions-log.ts';
 import { dataDisk } from './disk.ts';
 import { budgetOn, type StorageBudget } from './plan.ts';
@@ -16,15 +16,16 @@ export interface StorageSettings {
 const LAST_DELETIONS = 20;
 
 /**
- * The budget and what is left of it (measured as the disk guard measures it), the retention in
- * force, and the last deletions: what GET /api/v1/storage adds to the per-day figures.
+ * GET /api/v1/storage: what each signal takes per day; the budget and what is left of it
+ * (Lantern's bytes from the same `_stats` request, measured as the disk guard measures them);
+ * the retention in force, and the last deletions.
  */
 export async function storageStatus(
   client: Client,
   settings: StorageSettings,
-): Promise<Immutable<Pick<StorageUsage, 'budget' | 'retention' | 'deletions'>>> {
-  const [{ lanternBytes }, disk, deletions] = await Promise.all([
-    storedIndices(client),
+): Promise<Immutable<StorageUsage>> {
+  const [{ lanternBytes, ...usage }, disk, deletions] = await Promise.all([
+    storageUsage(client),
     dataDisk(client),
     lastDeletions(client, LAST_DELETIONS),
   ]);
@@ -33,6 +34,7 @@ export async function storageStatus(
   const bytes = 'bytes' in fits ? fits.bytes : disk.totalBytes;
   const left = Math.max(0, bytes - lanternBytes);
   return {
+    ...usage,
     budget: {
       setting: settings.budget.text,
       bytes,
