@@ -26,9 +26,12 @@ const midSpans = dailyIndexName('spans', dayAgo(10));
 const recentLogs = dailyIndexName('logs', dayAgo(3));
 const blocked = dailyIndexName('logs', dayAgo(40));
 const tomorrow = dailyIndexName('logs', dayAgo(-1));
+/** Made past retention once the first refusal is recorded: its deletion proves a later round. */
+const later = dailyIndexName('spans', dayAgo(50));
 /** Under Lantern's pattern but not of the daily shape: a test's scratch index, never Lantern's to delete. */
 const scratch = `${indices.logs.prefix}-seed-retention-${run}`;
 const created = [oldLogs, midLogs, oldSpans, midSpans, recentLogs, blocked, tomorrow, scratch];
+const made = [...created, later];
 
 const exists = (index: string): Promise<boolean> => es.indices.exists({ index });
 const segments = async (index: string): Promise<number> => {
@@ -41,13 +44,15 @@ const segments = async (index: string): Promise<number> => {
       0,
     );
 };
+const runStarted = new Date().toISOString();
+/** This run's records of one index (an earlier run's of the same day's name are not its). */
 const recorded = async (index: string): Promise<StorageDeletion[]> => {
   await es.indices.refresh({ index: indices.storageDeletions.index, ignore_unavailable: true });
   const found = await es.search<StorageDeletion>({
     index: indices.storageDeletions.index,
     ignore_unavailable: true,
     size: 100,
-    query: { term: { index } },
+    query: { bool: { filter: [{ term: { index } }, { range: { at: { gte: runStarted } } }] } },
     sort: [{ at: 'asc' }],
   });
   return found.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : []));
@@ -71,7 +76,7 @@ const newTransition = `retention-${run}-new`;
 let analysis: RunningApp | undefined;
 
 beforeAll(async () => {
-  await es.indices.delete({ index: created, ignore_unavailable: true });
+  await es.indices.delete({ index: made, ignore_unavailable: true });
   for (const index of created) await seed(index, index === recentLogs ? 3 : 1);
   await es.indices.putSettings({ index: blocked, settings: { 'index.blocks.read_only': true } });
   const transition = (id: string, daysAgo: number) => ({
@@ -107,7 +112,7 @@ afterAll(async () => {
     { index: blocked, settings: { 'index.blocks.read_only': false } },
     { ignore: [404] },
   );
-  await es.indices.delete({ index: created, ignore_unavailable: true });
+  await es.indices.delete({ index: made, ignore_unavailable: true });
   await es.delete(
     { index: indices.alertHistory.index, id: newTransition, refresh: true },
     { ignore: [404] },
@@ -138,7 +143,9 @@ describe('retention, enforced by the analysis service', () => {
 
   it('records a deletion Elasticsearch refuses once, and retries it until it succeeds', async () => {
     await expect.poll(async () => (await recorded(blocked)).length, upTo()).toBeGreaterThan(0);
-    // Several rounds have passed (the other deletions are done): the refusal is recorded once.
+    // A later round deletes a day made only now, and meets the same refusal: recorded once.
+    await seed(later);
+    await expect.poll(async () => (await recorded(later)).length, upTo()).toBe(1);
     const refused = await recorded(blocked);
     expect(refused).toHaveLength(1);
     expect(refused[0]).toMatchObject({ outcome: 'failed', reason: 'retention' });
