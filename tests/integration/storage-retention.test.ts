@@ -73,6 +73,14 @@ async function seed(index: string, batches = 1): Promise<void> {
 
 const oldTransition = `retention-${run}-old`;
 const newTransition = `retention-${run}-new`;
+/** Incidents by age and status, and timeline entries by age: what alert retention keeps. */
+const incidentIds = {
+  oldResolved: `retention-${run}-old-resolved`,
+  newResolved: `retention-${run}-new-resolved`,
+  oldOpen: `retention-${run}-old-open`,
+};
+const oldEntry = `retention-${run}-old-entry`;
+const newEntry = `retention-${run}-new-entry`;
 let analysis: RunningApp | undefined;
 
 beforeAll(async () => {
@@ -97,6 +105,33 @@ beforeAll(async () => {
       transition(newTransition, 5),
     ],
   });
+  const ago = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
+  const incident = (id: string, startedDaysAgo: number, resolvedDaysAgo: number | null) => ({
+    id,
+    status: resolvedDaysAgo === null ? 'open' : 'resolved',
+    startedAt: ago(startedDaysAgo),
+    resolvedAt: resolvedDaysAgo === null ? null : ago(resolvedDaysAgo),
+  });
+  const entry = (daysAgo: number) => ({
+    incidentId: incidentIds.oldOpen,
+    kind: 'signal-fired',
+    at: ago(daysAgo),
+  });
+  await es.bulk({
+    refresh: true,
+    operations: [
+      { index: { _index: indices.incidents.index, _id: incidentIds.oldResolved } },
+      incident(incidentIds.oldResolved, 101, 100),
+      { index: { _index: indices.incidents.index, _id: incidentIds.newResolved } },
+      incident(incidentIds.newResolved, 101, 5),
+      { index: { _index: indices.incidents.index, _id: incidentIds.oldOpen } },
+      incident(incidentIds.oldOpen, 100, null),
+      { index: { _index: indices.incidentTimeline.index, _id: oldEntry } },
+      entry(100),
+      { index: { _index: indices.incidentTimeline.index, _id: newEntry } },
+      entry(5),
+    ],
+  });
   analysis = await startAnalysis({
     LANTERN_ES_URL: stack.elasticsearch,
     LANTERN_RETENTION_LOGS: '5d',
@@ -115,6 +150,12 @@ afterAll(async () => {
   await es.indices.delete({ index: made, ignore_unavailable: true });
   await es.delete(
     { index: indices.alertHistory.index, id: newTransition, refresh: true },
+    { ignore: [404] },
+  );
+  for (const id of Object.values(incidentIds))
+    await es.delete({ index: indices.incidents.index, id, refresh: true }, { ignore: [404] });
+  await es.delete(
+    { index: indices.incidentTimeline.index, id: newEntry, refresh: true },
     { ignore: [404] },
   );
 });
@@ -178,6 +219,17 @@ describe('retention, enforced by the analysis service', () => {
     const has = (id: string) => es.exists({ index: indices.alertHistory.index, id });
     await expect.poll(() => has(oldTransition), upTo()).toBe(false);
     expect(await has(newTransition)).toBe(true);
+  });
+
+  it('deletes incidents resolved and timeline entries made before the retention; open ones stay', async () => {
+    const has = (index: string, id: string) => es.exists({ index, id });
+    const incident = (id: string) => has(indices.incidents.index, id);
+    const entry = (id: string) => has(indices.incidentTimeline.index, id);
+    await expect.poll(() => incident(incidentIds.oldResolved), upTo()).toBe(false);
+    await expect.poll(() => entry(oldEntry), upTo()).toBe(false);
+    expect(await incident(incidentIds.newResolved)).toBe(true);
+    expect(await incident(incidentIds.oldOpen)).toBe(true);
+    expect(await entry(newEntry)).toBe(true);
   });
 
   it('shows the budget, what is left, the retention in force and the last deletions', async () => {
