@@ -344,7 +344,8 @@ describe('the console in a real browser', () => {
   it('with Elasticsearch stopped shows a clear banner, and recovers when it is back', async () => {
     const page = await open('/');
     await page.locator(`tr[data-service="${frontendService}"]`).waitFor({ timeout: 30_000 });
-    const banner = page.locator('.banner');
+    // This banner, not another (the storage warning shows on a disk others filled).
+    const banner = page.locator('.banner[data-problem]');
     await stopServer('elasticsearch', loadStackSettings());
     try {
       await banner.waitFor({ timeout: 30_000 }); // the overview refreshes every 10 s

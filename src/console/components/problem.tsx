@@ -10,7 +10,7 @@ export function Problem({ error }: { error: ApiFailure | undefined }) {
         ? 'The analysis service does not answer.'
         : error.message;
   return (
-    <div class="banner" role="alert">
+    <div class="banner" role="alert" data-problem={error.status === 503 ? 'elasticsearch' : 'api'}>
       {what}
       {error.status === 503 ? <small> ({error.message})</small> : null}
     </div>

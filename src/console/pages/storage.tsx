@@ -61,6 +61,7 @@ function Limits({ storage }: { storage: StorageUsage }) {
         <span data-field="left">
           {bytes(budget.left)} left
           {budget.leftShare === null ? '' : ` (${String(Math.round(budget.leftShare * 100))}%)`}
+          {budget.limitedBy === 'disk' ? ', by the disk: it reaches 80% first' : ''}
         </span>
       </dd>
       <dt>disk</dt>

@@ -48,9 +48,15 @@ export const storageBudget = z.strictObject({
   bytes: wholeCount,
   /** Every Lantern index on disk, every copy: what the budget counts. */
   used: wholeCount,
-  /** bytes − used, never below 0; and that as a share of the budget. */
+  /**
+   * What may still be stored before the guard deletes: bytes − used, or less, the disk's room
+   * below the guard's 80% when the disk (shared with everything else on it) is fuller; never
+   * below 0. And that as a share of the budget.
+   */
   left: wholeCount,
   leftShare: rate,
+  /** Which of the two `left` is: the budget's room, or the disk's. */
+  limitedBy: z.enum(['budget', 'disk']),
   /** The disks Elasticsearch keeps its data on, its data nodes together. */
   disk: z.strictObject({ totalBytes: wholeCount, usedBytes: wholeCount }),
 });

@@ -89,6 +89,22 @@ export const DISK_GUARD = 0.8;
 
 export type GuardReason = 'budget' | 'disk';
 
+/**
+ * What Lantern may still store before its guard deletes: the budget's room below the budget, or
+ * less, the disk's room below the disk guard when the disk (shared with everything else on it)
+ * is the tighter limit; never below 0. `limitedBy` names the one that binds.
+ */
+export function roomLeft(usage: Usage): {
+  readonly bytes: number;
+  readonly limitedBy: GuardReason;
+} {
+  const budget = usage.budgetBytes - usage.lanternBytes;
+  const disk = usage.disk.totalBytes * DISK_GUARD - usage.disk.usedBytes;
+  return disk < budget
+    ? { bytes: Math.max(0, Math.floor(disk)), limitedBy: 'disk' }
+    : { bytes: Math.max(0, budget), limitedBy: 'budget' };
+}
+
 export interface GuardPlan {
   /** Whole days, oldest first: every daily index of each, logs and spans. */
   readonly delete: readonly StoredDailyIndex[];

@@ -4,7 +4,7 @@ import type { StorageUsage } from '../../contracts/api/storage.ts';
 import { storageUsage } from '../storage-usage.ts';
 import { lastDeletions } from './deletions-log.ts';
 import { dataDisk } from './disk.ts';
-import { budgetOn, type StorageBudget } from './plan.ts';
+import { budgetOn, roomLeft, type StorageBudget } from './plan.ts';
 
 /** The storage settings in force (the analysis service's configuration). */
 export interface StorageSettings {
@@ -16,7 +16,8 @@ export interface StorageSettings {
 const LAST_DELETIONS = 20;
 
 /**
- * GET /api/v1/storage: what each signal takes per day; the budget and what is left of it
+ * GET /api/v1/storage: what each signal takes per day; the budget and what is left of it (or of
+ * the disk, when that is tighter)
  * (Lantern's bytes from the same `_stats` request, measured as the disk guard measures them);
  * the retention in force, and the last deletions.
  */
@@ -32,15 +33,16 @@ export async function storageStatus(
   const fits = budgetOn(settings.budget, disk.totalBytes);
   // A budget larger than the disk (reported at start and by maintenance) holds as the disk.
   const bytes = 'bytes' in fits ? fits.bytes : disk.totalBytes;
-  const left = Math.max(0, bytes - lanternBytes);
+  const left = roomLeft({ lanternBytes, budgetBytes: bytes, disk });
   return {
     ...usage,
     budget: {
       setting: settings.budget.text,
       bytes,
       used: lanternBytes,
-      left,
-      leftShare: bytes > 0 ? left / bytes : null,
+      left: left.bytes,
+      leftShare: bytes > 0 ? left.bytes / bytes : null,
+      limitedBy: left.limitedBy,
       disk: { totalBytes: disk.totalBytes, usedBytes: disk.usedBytes },
     },
     retention: settings.retention,

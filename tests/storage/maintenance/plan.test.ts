@@ -4,6 +4,7 @@ import {
   firstProtectedDay,
   forBudget,
   pastRetention,
+  roomLeft,
   toForceMerge,
   type StoredDailyIndex,
 } from '../../../src/storage/maintenance/plan.ts';
@@ -165,6 +166,47 @@ describe('the disk guard', () => {
     expect(budgetOn({ bytes: 2000 * MB, text: '2000mb' }, 1000 * MB)).toEqual({
       problem: '(2000mb) is larger than the disk Elasticsearch keeps its data on (1000mb)',
     });
+  });
+});
+
+describe('room left before the guard deletes', () => {
+  const GB = 1024 * MB;
+  it('is the budget’s room while the disk has more below its 80%', () => {
+    expect(
+      roomLeft({
+        lanternBytes: 10 * GB,
+        budgetBytes: 50 * GB,
+        disk: { totalBytes: 100 * GB, usedBytes: 30 * GB },
+      }),
+    ).toEqual({ bytes: 40 * GB, limitedBy: 'budget' });
+  });
+
+  it('is the disk’s room below 80% when other files leave less than the budget', () => {
+    // 126 GiB budget on a 252 GiB disk that others have filled to 191 GiB: 10.6 GiB, not 126.
+    expect(
+      roomLeft({
+        lanternBytes: 9 * MB,
+        budgetBytes: 126 * GB,
+        disk: { totalBytes: 252 * GB, usedBytes: 191 * GB },
+      }),
+    ).toEqual({ bytes: Math.floor(252 * GB * 0.8 - 191 * GB), limitedBy: 'disk' });
+  });
+
+  it('is never below 0', () => {
+    expect(
+      roomLeft({
+        lanternBytes: 60 * GB,
+        budgetBytes: 50 * GB,
+        disk: { totalBytes: 100 * GB, usedBytes: 70 * GB },
+      }),
+    ).toEqual({ bytes: 0, limitedBy: 'budget' });
+    expect(
+      roomLeft({
+        lanternBytes: 1 * GB,
+        budgetBytes: 50 * GB,
+        disk: { totalBytes: 100 * GB, usedBytes: 90 * GB },
+      }),
+    ).toEqual({ bytes: 0, limitedBy: 'disk' });
   });
 });
 
