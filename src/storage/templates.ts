@@ -2,7 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { indices } from '../contracts/indices.ts';
 
 /** Bumped whenever a template changes, so a newer template replaces an older one. */
-export const TEMPLATE_VERSION = 4;
+export const TEMPLATE_VERSION = 5;
 
 type Mappings = NonNullable<
   NonNullable<estypes.IndicesPutIndexTemplateRequest['template']>['mappings']
@@ -117,14 +117,19 @@ const spanMappings: Mappings = {
     '@timestamp': timestamp,
     // Collapsed on (one row per trace) and sorted on by the Jaeger backend's trace reads.
     TraceId: { type: 'keyword' },
-    SpanId: { type: 'keyword' },
+    // Read with the span, never searched: a parent is found among its trace's spans, and a
+    // trace's spans are paged in a point in time (stored-traces.ts), not by span id.
+    SpanId: sourceOnly,
     Resource: {
       properties: {
         service: { properties: { name: serviceName, version: searchedKeyword } },
       },
     },
     EndTimestamp: { type: 'date_nanos', index: false, doc_values: false },
-    ParentSpanId: searchedKeyword,
+    // Whether a span has a parent is all a query asks (the service graph's entry spans): every
+    // id is over ignore_above, so none is indexed and the field's name goes to _ignored, which
+    // `hasParent` (stored-traces.ts) searches. An empty id stays indexed, and is no parent.
+    ParentSpanId: { type: 'keyword', ignore_above: 0, doc_values: false },
     Name: { type: 'keyword' },
     Kind: { type: 'keyword' },
     TraceStatus: { type: 'byte', doc_values: false },
@@ -226,9 +231,21 @@ const upgradeSettings: estypes.IndicesIndexSettings = {
 
 const VERSION_META = 'lantern_template_version';
 
+/**
+ * Daily telemetry indices are append-only under ids Elasticsearch generates: nothing reads a
+ * record by id or asks for a range of sequence numbers. So the id field keeps no bloom filter
+ * (it speeds up lookups by id) and _seq_no only its doc values (its points serve range queries;
+ * Elasticsearch's logsdb mode drops them too). Both can only be set when an index is created.
+ */
+const appendOnlySettings: estypes.IndicesIndexSettings = {
+  seq_no: { index_options: 'doc_values_only' },
+  bloom_filter_for_id_field: { enabled: false },
+};
+
 function template(
   pattern: string,
   mappings: Mappings,
+  settings: estypes.IndicesIndexSettings = {},
 ): Omit<estypes.IndicesPutIndexTemplateRequest, 'name'> & {
   index_patterns: string[];
   template: { mappings: Mappings };
@@ -245,6 +262,7 @@ function template(
         auto_expand_replicas: '0-1',
         refresh_interval: '1s',
         codec: 'best_compression',
+        ...settings,
         ...upgradeSettings,
       },
       // Which template an index's mapping is at: the upgrade skips indices already at this one.
@@ -255,8 +273,8 @@ function template(
 
 /** Lantern's index templates, keyed by template name. */
 export const indexTemplates = {
-  [indices.logs.template]: template(indices.logs.pattern, logMappings),
-  [indices.spans.template]: template(indices.spans.pattern, spanMappings),
+  [indices.logs.template]: template(indices.logs.pattern, logMappings, appendOnlySettings),
+  [indices.spans.template]: template(indices.spans.pattern, spanMappings, appendOnlySettings),
   [indices.alerts.template]: template(indices.alerts.index, alertMappings),
   [indices.alertHistory.template]: template(indices.alertHistory.index, alertMappings),
   [indices.alertLease.template]: template(indices.alertLease.index, leaseMappings),

@@ -37,6 +37,19 @@ export interface FoundTrace {
 const TRACE_BATCH = 200;
 /** Spans read per page of a trace batch. */
 const PAGE = 5_000;
+/** How long a point in time stays open between two of its pages. */
+const KEEP_ALIVE = '1m';
+
+/**
+ * How to read the spans of traces: only those matching a filter (all by default), which fields
+ * of each (all by default), how many traces a search asks for, pages of how many spans.
+ */
+export interface TraceRead {
+  readonly filter?: estypes.QueryDslQueryContainer | undefined;
+  readonly fields?: readonly string[] | undefined;
+  readonly traces?: number | undefined;
+  readonly page?: number | undefined;
+}
 
 /**
  * Dotted keys, as the exporter sends them; an object in `_source` (a document written another
@@ -52,6 +65,20 @@ function flat(source: Record<string, unknown>, prefix = '', into: Record<string,
   return into;
 }
 
+type Hits = estypes.SearchHit<Record<string, unknown>>[];
+
+/** Consecutive spans of one trace together: hits come sorted by trace first. */
+function byTrace(hits: Hits): StoredSpan[][] {
+  const traces: StoredSpan[][] = [];
+  for (const hit of hits) {
+    const span = flat(hit._source ?? {});
+    const current = traces.at(-1);
+    if (current?.[0]?.[fields.traceId] === span[fields.traceId]) current?.push(span);
+    else traces.push([span]);
+  }
+  return traces;
+}
+
 /**
  * Every stored span of these traces, one trace at a time (each trace's spans in start order).
  * A trace none of whose spans is stored yields nothing.
@@ -59,38 +86,81 @@ function flat(source: Record<string, unknown>, prefix = '', into: Record<string,
 export async function* spansOfTraces(
   client: Client,
   traceIds: readonly string[],
+  read: TraceRead = {},
 ): AsyncGenerator<readonly StoredSpan[]> {
-  for (let i = 0; i < traceIds.length; i += TRACE_BATCH) {
-    const batch = traceIds.slice(i, i + TRACE_BATCH);
+  const size = read.page ?? PAGE;
+  const request = (batch: readonly string[]) => ({
+    size,
+    query: {
+      bool: {
+        filter: [
+          { terms: { [fields.traceId]: [...batch] } },
+          ...(read.filter ? [read.filter] : []),
+        ],
+      },
+    },
+    ...(read.fields && { _source: [...read.fields] }),
+  });
+  const traces = read.traces ?? TRACE_BATCH;
+  for (let i = 0; i < traceIds.length; i += traces) {
+    const batch = traceIds.slice(i, i + traces);
+    // Most batches fit in one page: one search.
+    const first = await client.search<Record<string, unknown>>({
+      index: indices.spans.pattern,
+      ...lenient,
+      ...request(batch),
+      sort: [{ [fields.traceId]: 'asc' }, { [fields.timestamp]: 'asc' }],
+    });
+    const found = byTrace(first.hits.hits);
+    if (first.hits.hits.length < size) {
+      yield* found;
+      continue;
+    }
+    // A full page: its last trace may go on. The traces not yet whole are read again, in pages
+    // of one point in time, whose _shard_doc tells apart spans of one trace that started at the
+    // same instant (span ids have no doc values to sort by).
+    found.pop();
+    yield* found;
+    const whole = new Set(found.map((spans) => spans[0]?.[fields.traceId]));
+    yield* inPointInTime(client, request(batch.filter((id) => !whole.has(id))));
+  }
+}
+
+/** Every span a request for some traces' spans finds, page by page, one trace at a time. */
+async function* inPointInTime(
+  client: Client,
+  request: Omit<estypes.SearchRequest, 'index' | 'pit' | 'sort' | 'search_after'>,
+): AsyncGenerator<readonly StoredSpan[]> {
+  let { id } = await client.openPointInTime({
+    index: indices.spans.pattern,
+    keep_alive: KEEP_ALIVE,
+    ignore_unavailable: true,
+  });
+  try {
     let pending: StoredSpan[] = [];
     let after: estypes.SortResults | undefined;
     for (;;) {
       const result = await client.search<Record<string, unknown>>({
-        index: indices.spans.pattern,
-        size: PAGE,
-        ...lenient,
-        query: { terms: { [fields.traceId]: batch } },
-        // By trace first: a trace is whole once the next one begins.
-        sort: [
-          { [fields.traceId]: 'asc' },
-          { [fields.timestamp]: 'asc' },
-          { [fields.spanId]: 'asc' },
-        ],
+        ...request,
+        pit: { id, keep_alive: KEEP_ALIVE },
+        sort: [{ [fields.traceId]: 'asc' }, { [fields.timestamp]: 'asc' }, { _shard_doc: 'asc' }],
         ...(after && { search_after: after }),
       });
+      id = result.pit_id ?? id;
       const hits = result.hits.hits;
-      for (const hit of hits) {
-        const span = flat(hit._source ?? {});
-        if (pending.length > 0 && pending[0]?.[fields.traceId] !== span[fields.traceId]) {
+      for (const spans of byTrace(hits)) {
+        if (pending.length > 0 && pending[0]?.[fields.traceId] !== spans[0]?.[fields.traceId]) {
           yield pending;
           pending = [];
         }
-        pending.push(span);
+        pending.push(...spans);
       }
-      if (hits.length < PAGE) break;
+      if (hits.length < (request.size ?? 0)) break;
       after = hits.at(-1)?.sort;
     }
     if (pending.length > 0) yield pending;
+  } finally {
+    await client.closePointInTime({ id });
   }
 }
 
@@ -208,12 +278,27 @@ export interface ServiceCall {
 
 /** Entry spans looked at for the service graph of one time range, the most recent first. */
 const GRAPH_SAMPLE = 10_000;
-const PARENT_BATCH = 1_000;
+
+/**
+ * A span with a parent. From template v5 on, a parent's id is not indexed: the field's name is
+ * in _ignored (templates.ts); older daily indices still have the id indexed. An empty id is no
+ * parent.
+ */
+const hasParent: estypes.QueryDslQueryContainer = {
+  bool: {
+    should: [
+      { term: { _ignored: fields.span.parentSpanId } },
+      { exists: { field: fields.span.parentSpanId } },
+    ],
+    minimum_should_match: 1,
+    must_not: [{ term: { [fields.span.parentSpanId]: '' } }],
+  },
+};
 
 /**
  * Which service calls which, from the requests (server spans) that started in the range and
- * have a parent: each parent's service is looked up by span id. Bounded by GRAPH_SAMPLE entry
- * spans, the most recent: a graph of a busy day is that of its last requests.
+ * have a parent: each parent's service is found among the spans of its trace. Bounded by
+ * GRAPH_SAMPLE entry spans, the most recent: a graph of a busy day is that of its last requests.
  */
 export async function serviceCalls(
   client: Client,
@@ -227,34 +312,48 @@ export async function serviceCalls(
       bool: {
         filter: [
           { terms: { [fields.span.kind]: [SERVER_KIND, 'SPAN_KIND_CONSUMER'] } },
-          { exists: { field: fields.span.parentSpanId } },
+          hasParent,
           { range: { [fields.timestamp]: { gte: range.from, lte: range.to } } },
         ],
-        must_not: [{ term: { [fields.span.parentSpanId]: '' } }],
       },
     },
     sort: [{ [fields.timestamp]: { order: 'desc' } }],
-    _source: [fields.serviceName, fields.span.parentSpanId, fields.span.samplingWeight],
+    _source: [
+      fields.traceId,
+      fields.serviceName,
+      fields.span.parentSpanId,
+      fields.span.samplingWeight,
+    ],
   });
   const children = entries.hits.hits.map((hit) => flat(hit._source ?? {}));
-  const parentIds = [...new Set(children.map((c) => String(c[fields.span.parentSpanId])))];
+  const spanKey = (traceId: unknown, spanId: unknown) => `${String(traceId)}/${String(spanId)}`;
+  const parentOf = (child: StoredSpan) =>
+    spanKey(child[fields.traceId], child[fields.span.parentSpanId]);
+  const parentKeys = new Set(children.map(parentOf));
   const serviceOf = new Map<string, string>();
-  for (let i = 0; i < parentIds.length; i += PARENT_BATCH) {
-    const parents = await client.search<Record<string, unknown>>({
-      index: indices.spans.pattern,
-      size: PARENT_BATCH,
-      ...lenient,
-      query: { terms: { [fields.spanId]: parentIds.slice(i, i + PARENT_BATCH) } },
-      _source: [fields.spanId, fields.serviceName],
-    });
-    for (const hit of parents.hits.hits) {
-      const parent = flat(hit._source ?? {});
-      serviceOf.set(String(parent[fields.spanId]), String(parent[fields.serviceName]));
+  const lookUp = async (among: readonly StoredSpan[], filter?: estypes.QueryDslQueryContainer) => {
+    const traceIds = [...new Set(among.map((child) => String(child[fields.traceId])))];
+    const read = {
+      filter,
+      fields: [fields.traceId, fields.spanId, fields.serviceName],
+      traces: 1_000,
+    };
+    for await (const spans of spansOfTraces(client, traceIds, read)) {
+      for (const span of spans) {
+        const key = spanKey(span[fields.traceId], span[fields.spanId]);
+        if (parentKeys.has(key)) serviceOf.set(key, String(span[fields.serviceName]));
+      }
     }
-  }
+  };
+  // A request's parent is nearly always its caller's client or producer span: those are read
+  // first. The traces of requests whose parent is not among them are then read whole.
+  await lookUp(children, {
+    terms: { [fields.span.kind]: ['SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER'] },
+  });
+  await lookUp(children.filter((child) => !serviceOf.has(parentOf(child))));
   const calls = new Map<string, ServiceCall>();
   for (const child of children) {
-    const parent = serviceOf.get(String(child[fields.span.parentSpanId]));
+    const parent = serviceOf.get(parentOf(child));
     const service = String(child[fields.serviceName]);
     if (parent === undefined || parent === service) continue;
     const key = `${parent}\n${service}`;
