@@ -334,6 +334,20 @@ describe('notifications from the alert engine through the real Alertmanager', ()
         .sort();
       expect(notified).toEqual(['hook firing', 'hook resolved', 'mail firing', 'mail resolved']);
     }, upTo(10_000));
+
+    // The two incidents' timelines, for the record (docs/notifications.md quotes one).
+    for (const incident of [two, lone]) {
+      const entries = await timeline(incident.id);
+      const start = Date.parse(entries[0]?.at ?? incident.startedAt);
+      console.log(
+        `[timeline ${incident.id}]\n` +
+          entries
+            .map(
+              (e) => `  +${((Date.parse(e.at) - start) / 1000).toFixed(1)} s ${e.kind}: ${e.text}`,
+            )
+            .join('\n'),
+      );
+    }
   });
 
   it('a receiver that is down fails, is retried by Alertmanager, and its secret is never shown', async () => {
