@@ -88,7 +88,7 @@ function withQuietOnes(
   alerts: ReadonlyMap<string, Alert>,
 ): Observation[] {
   const observations = observed.map((o) =>
-    o.active && covered(alerts, rule, o) ? { ...o, active: false } : o,
+    o.active && covered(alerts, rule, o) ? { ...o, active: false, beyondThreshold: false } : o,
   );
   const seen = new Set(observations.map((o) => o.id));
   for (const alert of current.values()) {

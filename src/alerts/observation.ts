@@ -10,6 +10,8 @@ export interface Seen {
   readonly value: number;
   /** Whether it breaches the rule. */
   readonly active: boolean;
+  /** Whether the value is past the threshold, evidence aside (rules that ask for evidence). */
+  readonly beyondThreshold?: boolean | undefined;
   /** Traces that show why (recent failures, the slowest requests). */
   readonly exemplars?: readonly string[] | undefined;
   /** Labels beyond the rule's own: they make a separate alert (a pattern per message). */
@@ -33,6 +35,7 @@ export function observation(seen: Seen): Observation {
     labels,
     service,
     active: seen.active,
+    beyondThreshold: seen.beyondThreshold,
     value: seen.value,
     exemplarTraceIds: seen.exemplars ?? [],
     details: seen.details,

@@ -56,11 +56,20 @@ async function perServiceRequests(
     stats.map(async (group) => {
       const value = measure(group);
       const { evident, details } = evidence(group);
-      const active = group.requests >= rule.min_requests && value > threshold && evident;
+      const beyondThreshold = group.requests >= rule.min_requests && value > threshold;
+      const active = beyondThreshold && evident;
       const exemplars = active
         ? await read.exemplars(latency ? 'slowest' : 'failed', group.key, range)
         : [];
-      return observation({ rule, service: group.key, value, active, exemplars, details });
+      return observation({
+        rule,
+        service: group.key,
+        value,
+        active,
+        beyondThreshold,
+        exemplars,
+        details,
+      });
     }),
   );
 }
@@ -103,8 +112,9 @@ async function logErrorRate(
       plainCounts(group.logs, group.errors),
       rule.threshold,
     );
-    const active = group.logs >= rule.min_records && value > rule.threshold && evident;
-    return observation({ rule, service: group.key, value, active, details });
+    const beyondThreshold = group.logs >= rule.min_records && value > rule.threshold;
+    const active = beyondThreshold && evident;
+    return observation({ rule, service: group.key, value, active, beyondThreshold, details });
   });
 }
 

@@ -88,6 +88,35 @@ describe('alert state machine (fake clock)', () => {
     expect(alert?.startsAt).toBe(new Date(0).toISOString());
   });
 
+  it('asks evidence to begin, not to go on: holds while the value is past the threshold', () => {
+    // Past the threshold but not beyond chance (a sampled service's window at low traffic).
+    const unproven: Observation = { ...observe(false, 0.08), beyondThreshold: true };
+    let alert: Alert | undefined;
+    const states: string[] = [];
+    const steps = [
+      observe(true),
+      unproven, // pending: no evidence yet, so no alert
+      observe(true),
+      observe(true),
+      observe(true), // firing
+      ...Array.from({ length: 10 }, () => unproven), // five minutes, longer than keep_firing_for
+      observe(false),
+      observe(false),
+      observe(false),
+      observe(false),
+      observe(false),
+    ];
+    steps.forEach((seen, i) => {
+      alert = advance(alert, seen, rule, i * 30_000).alert;
+      states.push(alert?.state ?? 'inactive');
+    });
+    expect(states.slice(0, 5)).toEqual(['pending', 'inactive', 'pending', 'pending', 'firing']);
+    expect(states.slice(5, 15)).toEqual(Array.from({ length: 10 }, () => 'firing'));
+    // keep_firing_for (2 m) counts from the last observation past the threshold (at 7 min).
+    expect(states.slice(15)).toEqual(['firing', 'firing', 'firing', 'resolved', 'resolved']);
+    expect(alert?.endsAt).toBe(new Date(18 * 30_000).toISOString());
+  });
+
   it('never ends an alert before it started (a replica whose clock is behind resolves it)', () => {
     const { alert: firing } = run([true, true, true]);
     expect(firing?.state).toBe('firing');
