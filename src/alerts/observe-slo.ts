@@ -7,8 +7,9 @@ import type { Observation } from './state-machine.ts';
 /**
  * Per service: the SLO's burn rate over the long window (the range) and the short one; active
  * while both reach the rule's burn rate, on enough requests. The value is the long window's.
- * Each window's rate is scaled by the part of it the service has been sending
- * (windowCoverage), so a young service's 3-day alert waits for three days' worth of budget.
+ * Each window's rate is scaled by the part of it the service has been sending, the long one held
+ * to the short one's length (windowCoverage): a young service's 3-day alert waits for six hours'
+ * worth of budget, then judges all the service has sent.
  */
 export async function sloBurn(
   read: EvaluationReader,
@@ -33,7 +34,7 @@ export async function sloBurn(
     long.map(async (group) => {
       // When the service began sending, as the long window shows it, holds for both windows.
       const since = sendingSince(group, range);
-      const coverage = windowCoverage(since, range);
+      const coverage = windowCoverage(since, range, rule.short_window);
       const value = burnRate(slo, group) * coverage;
       const shortRate =
         burnRate(slo, shortOf.get(group.key)) *
@@ -45,9 +46,10 @@ export async function sloBurn(
       const exemplars = active
         ? await read.exemplars(slo.kind === 'latency' ? 'slowest' : 'failed', group.key, range)
         : [];
+      const sending = windowCoverage(since, range);
       const details =
-        coverage < 1
-          ? { window_coverage: `${Number((coverage * 100).toPrecision(2))}% of the window` }
+        sending < 1
+          ? { window_coverage: `${Number((sending * 100).toPrecision(2))}% of the window` }
           : undefined;
       return observation({ rule, service: group.key, value, active, exemplars, details });
     }),

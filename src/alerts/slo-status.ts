@@ -77,7 +77,8 @@ async function statusesOf(
       sli: stats.requests > 0 ? 1 - bad / stats.requests : null,
       errorBudget,
       budgetRemaining: spent === undefined ? null : 1 - spent,
-      // Scaled as the alerts scale them, so each figure reads against its alert's threshold.
+      // Scaled by the part of each window the service fills (an alert holds its long window to
+      // at least its short one: windowCoverage).
       burnRates: windows.map((windowMs, i) => ({
         windowMs,
         burnRate:

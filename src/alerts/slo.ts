@@ -145,13 +145,24 @@ export function sendingSince(stats: RequestStats, window: TimeRange): number {
 /**
  * The part of a window, 0–1, since `since` (when the service began sending). A burn rate times
  * this is the budget the window spent ÷ what the whole window allows: the time before the
- * service existed counts as spending nothing. Scaled rather than held back: a young service that
- * burns its budget fast still fires every alert once it has spent what the alert stands for
- * (the 3-day alert after three days' worth), while one that burns at the alert's rate waits as
- * long as an old one would.
+ * service existed counts as spending nothing.
+ *
+ * `atLeast` (an alert's short window, for its long one) counts that time as spending nothing
+ * only up to that length: a service that has sent for longer is judged on all it has sent. The
+ * long window of a young service otherwise holds the alert back for its whole length: a service
+ * 6 hours old, failing 3% (1.5 times a 98% SLO's pace) since its first hour, has failed 2.6% of
+ * everything it ever served and burns on, yet its 3-day alert would wait for three days' worth
+ * of budget (days), where the short window alone shows hours of it. Held to the short window, a
+ * young service's alert still asks what the short window asks: the first bad minutes of a
+ * ten-minute-old service fire no 3-day alert (6 hours' worth of budget first).
  */
-export function windowCoverage(since: number, window: TimeRange): number {
+export function windowCoverage(
+  since: number,
+  window: TimeRange,
+  atLeast = Number.POSITIVE_INFINITY,
+): number {
   const length = window.to - window.from;
   if (length <= 0) return 1;
-  return Math.min(1, Math.max(0, (window.to - Math.max(since, window.from)) / length));
+  const sending = Math.max(0, window.to - Math.max(since, window.from));
+  return Math.min(1, sending / Math.max(Math.min(atLeast, length), sending));
 }

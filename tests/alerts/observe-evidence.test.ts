@@ -128,7 +128,8 @@ describe('burn-rate windows count the time a service has been sending', () => {
     const young = failing(NOW - 10 * MINUTE);
     const [medium] = await observe(noClient, named('medium'), range(3 * DAY), young);
     const [high] = await observe(noClient, named('high'), range(6 * HOUR), young);
-    expect(medium?.value).toBeCloseTo(15 * (10 / (3 * 24 * 60)), 6);
+    // Ten minutes of the six hours' worth of budget its 3-day window is held to.
+    expect(medium?.value).toBeCloseTo(15 * (10 / (6 * 60)), 6);
     expect(medium?.active).toBe(false);
     expect(high?.active).toBe(false);
     expect(medium?.details?.window_coverage).toBe('0.23% of the window');
@@ -156,14 +157,39 @@ describe('burn-rate windows count the time a service has been sending', () => {
       failing(NOW - HOUR + 20_000),
     );
     expect(steady?.value).toBeCloseTo(15, 9);
-    // Two minutes in is 33 gaps: it began then.
+    expect(steady?.details?.window_coverage).toBeUndefined();
+    // Two minutes in is 33 gaps: it began then. Older than the 5-minute short window, it is
+    // judged on all it has sent.
     const [late] = await observe(
       noClient,
       named('critical'),
       range(HOUR),
       failing(NOW - HOUR + 120_000),
     );
-    expect(late?.value).toBeCloseTo(15 * (58 / 60), 9);
+    expect(late?.details?.window_coverage).toBe('97% of the window');
+    expect(late?.value).toBeCloseTo(15, 9);
+    // Three minutes old: three fifths of the short window's worth.
+    const [younger] = await observe(
+      noClient,
+      named('critical'),
+      range(HOUR),
+      failing(NOW - 3 * MINUTE),
+    );
+    expect(younger?.value).toBeCloseTo(15 * (3 / 5), 9);
+  });
+
+  it('a service older than the short window is judged on all it has sent: 3% for 7 hours, 3-day alert', async () => {
+    // 1.5 times the budget's pace (2% allowed) for all its 7 hours: the same in both windows.
+    const leaking = reader({ requests: () => [requests('svc', 30, 970, 1, NOW - 7 * HOUR)] });
+    const [medium] = await observe(noClient, named('medium'), range(3 * DAY), leaking);
+    expect(medium?.value).toBeCloseTo(1.5, 9);
+    expect(medium?.active).toBe(true);
+    expect(medium?.details?.window_coverage).toBe('9.7% of the window');
+    // Three hours in, it has spent 4.5 of the six hours' worth the alert asks for.
+    const younger = reader({ requests: () => [requests('svc', 30, 970, 1, NOW - 3 * HOUR)] });
+    const [early] = await observe(noClient, named('medium'), range(3 * DAY), younger);
+    expect(early?.value).toBeCloseTo(1.5 * (3 / 6), 9);
+    expect(early?.active).toBe(false);
   });
 
   it('a young service that has spent what the alert stands for fires it: 1 h of 100% failing, 1-hour alert', async () => {

@@ -96,11 +96,14 @@ const ours = (t: { rule: string }) => t.rule.includes(run);
 
 describe('SLO burn-rate alerts', () => {
   it('fire at the severities whose two windows both burn fast enough, for the time each service has been sending, and resolve once the short one is clean', async () => {
-    // Shop, budget 1%: 1h burns (1,200 of 7,200 failed) / 1% = 16.7 ≥ 14.4 and 5m burns 100:
-    // critical. Its 6h window holds 70 minutes: 14.3 × 70/360 = 2.8 < 6, no high; its 3-day
-    // one 0.23 < 1, no medium. Search, budget 5%: 10% slow burns 2, × 70/4320: no medium.
-    // Older, 7 hours: 1h burns 2,400 of 3,600 → 66.7 (critical); 6h (full) 2,400 of 21,600 →
-    // 11.1 and 30m 100 (high); 3d: 2,400 of 25,200 → 9.5 × 7/72 = 0.93 < 1, no medium.
+    // A long window counts the time before a service existed as spending nothing only up to
+    // its short window's length. Shop, budget 1%: 1h burns (1,200 of 7,200 failed) / 1% = 16.7
+    // ≥ 14.4 and 5m burns 100: critical. Its 6h window holds 70 minutes, more than the 30m short
+    // one: all it sent, 1,200 of 8,400 → 14.3 ≥ 6, and 30m 33.3 (high). Its 3-day window, held
+    // to 6 hours: 14.3 × 70/360 = 2.8, and the 6h one the same (medium). Search, budget 5%: 10%
+    // slow burns 2, × 70/360 = 0.39: no medium. Older, 7 hours: 1h burns 2,400 of 3,600 → 66.7
+    // (critical); 6h (full) 2,400 of 21,600 → 11.1 and 30m 100 (high); 3d, older than the 6h
+    // short window: 2,400 of 25,200 → 9.5, and 6h 11.1 (medium).
     const report = await engine.evaluateOnce();
     expect(
       report.transitions
@@ -110,7 +113,10 @@ describe('SLO burn-rate alerts', () => {
     ).toEqual([
       [OLDER, 'older-avail-burn-critical', 'firing'],
       [OLDER, 'older-avail-burn-high', 'firing'],
+      [OLDER, 'older-avail-burn-medium', 'firing'],
       [SHOP, 'shop-avail-burn-critical', 'firing'],
+      [SHOP, 'shop-avail-burn-high', 'firing'],
+      [SHOP, 'shop-avail-burn-medium', 'firing'],
     ]);
     const active = await new AlertStore(es).active();
     const critical = active.find((alert) => alert.rule === `shop-avail-${run}-burn-critical`);
@@ -122,9 +128,11 @@ describe('SLO burn-rate alerts', () => {
     expect(critical?.exemplarTraceIds.length).toBeGreaterThan(0);
     const high = active.find((alert) => alert.rule === `older-avail-${run}-burn-high`);
     expect(high?.value).toBeCloseTo(2400 / 21600 / 0.01, 6);
+    const medium = active.find((alert) => alert.rule === `shop-avail-${run}-burn-medium`);
+    expect(medium?.value).toBeCloseTo((1200 / 8400 / 0.01) * (70 / 360), 3);
 
     // Twenty minutes later nothing new came: the 5m windows have no requests, so both
-    // critical alerts resolve; the older service's 30m and 6h windows still hold its failures.
+    // critical alerts resolve; each service's 30m and 6h windows still hold its failures.
     clock.now = T + 20 * MINUTE;
     const later = await engine.evaluateOnce();
     expect(
@@ -172,8 +180,8 @@ describe('SLO burn-rate alerts', () => {
     const alerts = shop?.alerts as { severity: string; active: boolean }[];
     expect(alerts.map((a) => [a.severity, a.active])).toEqual([
       ['critical', false], // resolved by the evaluation twenty minutes on
-      ['high', false],
-      ['medium', false],
+      ['high', true], // its 30m and 6h windows still hold the failures
+      ['medium', true],
     ]);
     const search = statuses.find((s) => s.slo === `search-latency-${run}`);
     expect(search).toMatchObject({ service: SEARCH, requests: 4200, badRequests: 420 });
