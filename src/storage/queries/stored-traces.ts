@@ -42,7 +42,8 @@ const KEEP_ALIVE = '1m';
 
 /**
  * How to read the spans of traces: only those matching a filter (all by default), which fields
- * of each (all by default), how many traces a search asks for, pages of how many spans.
+ * of each (all by default; the trace id always), how many traces a search asks for, pages of
+ * how many spans.
  */
 export interface TraceRead {
   readonly filter?: estypes.QueryDslQueryContainer | undefined;
@@ -99,7 +100,7 @@ export async function* spansOfTraces(
         ],
       },
     },
-    ...(read.fields && { _source: [...read.fields] }),
+    ...(read.fields && { _source: [fields.traceId, ...read.fields] }),
   });
   const traces = read.traces ?? TRACE_BATCH;
   for (let i = 0; i < traceIds.length; i += traces) {
@@ -335,7 +336,7 @@ export async function serviceCalls(
     const traceIds = [...new Set(among.map((child) => String(child[fields.traceId])))];
     const read = {
       filter,
-      fields: [fields.traceId, fields.spanId, fields.serviceName],
+      fields: [fields.spanId, fields.serviceName],
       traces: 1_000,
     };
     for await (const spans of spansOfTraces(client, traceIds, read)) {
