@@ -8,17 +8,21 @@ export const Z_95 = 1.645;
 
 /**
  * Whether stored spans show the weighted `percent`-th percentile above `thresholdMs` beyond
- * what sampling noise explains: the share of requests slower than the threshold must exceed
- * 1 − percent/100 by 1.645 standard errors (one-sided 95%).
+ * what chance and sampling explain: the share of requests slower than the threshold must exceed
+ * 1 − percent/100 by Z_95 standard errors, as an error rate must exceed its threshold
+ * (rate-evidence.ts): a share of slow requests is a rate like a share of failed ones.
  *
- * A p95 over a low-traffic service rests on a few kept spans, each standing for many requests
- * (weight 10 under the Collector's 10% baseline): one slow one among fifteen moves the estimate
- * past any threshold. The spread of the estimate follows from how spans were kept: a span of
- * weight w was kept with probability 1/w, so it adds w(w − 1)(y − share)² to the variance of the
- * weighted sum (Horvitz–Thompson, linearised for the ratio; y is 1 when slower). Spans kept for
- * certain (errors, slow traces: weight 1) add nothing. Per bucket Σ w(w − 1) is read as
- * weight²/spans − weight, exact when a bucket's spans share one weight (narrow buckets mostly do).
- * Written here because no library works on Elasticsearch's weighted range buckets.
+ * The variance is the weighted ratio's, linearised: each kept span of weight w adds
+ * w²(y − share)² (y is 1 when slower), which holds both the chance of each request being slow
+ * and the chance of its span being kept (w(w − 1) of the w² is the sampling's). A span kept for
+ * certain (an error, a slow trace: weight 1) still adds the chance of its request: a service whose
+ * slow requests are all kept, 16 of 300 slower than the threshold (5.3%), shows a p95 above it
+ * in this window, not in the service. A p95 over a low-traffic service rests on a few kept spans,
+ * each standing for many requests (weight 10 under the Collector's 10% baseline): one slow one
+ * among fifteen moves the estimate past any threshold, and its weight's variance says so. Per
+ * bucket Σw² is read as weight²/spans, exact when a bucket's spans share one weight (narrow
+ * buckets mostly do). Written here because no library works on Elasticsearch's weighted range
+ * buckets.
  */
 export function percentileExceeds(
   buckets: readonly LatencyBucket[],
@@ -32,8 +36,7 @@ export function percentileExceeds(
   const variance =
     slower.reduce((sum, { bucket, y }) => {
       if (bucket.spans <= 0) return sum;
-      const spread = Math.max(0, (bucket.weight * bucket.weight) / bucket.spans - bucket.weight);
-      return sum + spread * (y - share) ** 2;
+      return sum + ((bucket.weight * bucket.weight) / bucket.spans) * (y - share) ** 2;
     }, 0) /
     (total * total);
   return share - Z_95 * Math.sqrt(variance) > 1 - percent / 100;
