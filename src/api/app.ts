@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import type { AlertStore } from '../storage/alert-store.ts';
+import type { DeploymentStore } from '../storage/deployment-store.ts';
 import type { IncidentStore } from '../storage/incident-store.ts';
 import type { AlertRule } from '../alerts/rules.ts';
 import type { Slo } from '../alerts/slo.ts';
@@ -9,6 +10,7 @@ import { ApiError, elasticsearchUnavailable, errorHandler } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { reply } from './reply.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { deploymentRoutes } from './routes/deployments.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { analysisRoutes } from './routes/analysis.ts';
 import { logRoutes } from './routes/logs.ts';
@@ -30,6 +32,8 @@ export interface ApiDependencies {
   readonly client: Client;
   readonly store: AlertStore;
   readonly incidents: IncidentStore;
+  /** Deploys pipelines marked. */
+  readonly deployments: DeploymentStore;
   readonly cluster: ClusterChecks;
   /** Every service's figures over a sliding window; stateful, so made once per service. */
   readonly serviceFigures: SlidingFigures;
@@ -101,6 +105,7 @@ export function expressApp(deps: ApiDependencies): Express {
   api.use(
     incidentRoutes(deps.incidents, deps.now, { alertmanager: deps.alertmanager, log: deps.log }),
   );
+  api.use(deploymentRoutes(deps.client, deps.deployments, deps.now));
   api.use(logRoutes(deps.client, deps.now));
   api.use(traceRoutes(deps.client, deps.now));
   api.use(healthRoutes(deps.cluster, deps.components ?? {}));

@@ -126,6 +126,22 @@ export const incidentActionBody = z.strictObject({
   by: z.string().trim().min(1, 'must say who').max(100),
   note: z.string().trim().max(1000).default(''),
 });
+/** GET /deployments: one service's deploys, detected and marked, in a range. */
+export const deploymentsQuery = z.strictObject({ service: name, ...timeWindow });
+/**
+ * POST /deployments: a deploy a pipeline marks. `at` is a time as `from`/`to` take it (a
+ * number of epoch milliseconds too); without it, now.
+ */
+export const deploymentBody = z.strictObject({
+  service: z.string().trim().min(1, 'must name the service').max(256),
+  version: z.string().trim().min(1, 'must name the version').max(256),
+  at: z
+    .union([z.int().transform(String), z.string()])
+    .pipe(time)
+    .optional(),
+  by: z.string().trim().min(1).max(100).optional(),
+  link: z.httpUrl().max(2048).optional(),
+});
 export const servicesQuery = z.strictObject(timeWindow);
 /** Storage is measured now, over every day kept: nothing to ask for yet. */
 export const storageQuery = z.strictObject({});

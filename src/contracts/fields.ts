@@ -17,6 +17,8 @@ export const fields = {
   traceId: 'TraceId',
   spanId: 'SpanId',
   serviceName: 'Resource.service.name',
+  /** Searchable only (no doc values): found by term queries, never aggregated by terms. */
+  serviceVersion: 'Resource.service.version',
   log: {
     severityText: 'SeverityText',
     severityNumber: 'SeverityNumber',

@@ -14,6 +14,8 @@ export const indices = {
   incidents: { index: 'lantern-incidents', template: 'lantern-incidents' },
   /** What happened to each incident, append-only: signals, acknowledgements, notifications. */
   incidentTimeline: { index: 'lantern-incident-timeline', template: 'lantern-incident-timeline' },
+  /** Deploys a pipeline marked (POST /api/v1/deployments), append-only; kept as alert history. */
+  deployments: { index: 'lantern-deployments', template: 'lantern-deployments' },
   /** One document: which analysis replica evaluates the rules, and until when. */
   alertLease: { index: 'lantern-alert-lease', template: 'lantern-alert-lease' },
   /** What storage maintenance deleted (or failed to delete), when and why: append-only. */

@@ -3,12 +3,16 @@ import { SlidingFigures } from '../analysis/sliding-figures.ts';
 import { expressApp, type ApiDependencies } from '../api/app.ts';
 import type { Client } from '../storage/client.ts';
 import { clusterChecks } from '../storage/cluster-health.ts';
+import { DeploymentStore } from '../storage/deployment-store.ts';
 import { IncidentStore } from '../storage/incident-store.ts';
 import { documentCount } from '../storage/queries/document-count.ts';
 import { serviceFigures } from '../storage/queries/service-figures.ts';
 
 /** What the API is started with: everything it needs but what is made from the client. */
-export type ApiOptions = Omit<ApiDependencies, 'cluster' | 'serviceFigures' | 'incidents'> & {
+export type ApiOptions = Omit<
+  ApiDependencies,
+  'cluster' | 'serviceFigures' | 'incidents' | 'deployments'
+> & {
   readonly client: Client;
 };
 
@@ -24,6 +28,7 @@ export function createApi(options: ApiOptions): Express {
     ...options,
     cluster: clusterChecks(client),
     incidents: new IncidentStore(client),
+    deployments: new DeploymentStore(client),
     serviceFigures: new SlidingFigures({
       read: (range) => serviceFigures(client, range),
       count: (range) => documentCount(client, range),

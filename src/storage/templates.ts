@@ -199,6 +199,15 @@ const timelineMappings: Mappings = {
   },
 };
 
+/** Marked deploys: found by service and time, read whole from _source. */
+const deploymentMappings: Mappings = {
+  dynamic: false,
+  properties: {
+    service: { type: 'keyword' },
+    at: { type: 'date' },
+  },
+};
+
 const leaseMappings: Mappings = {
   dynamic: false,
   properties: {
@@ -281,6 +290,7 @@ export const indexTemplates = {
   [indices.storageDeletions.template]: template(indices.storageDeletions.index, deletionMappings),
   [indices.incidents.template]: template(indices.incidents.index, incidentMappings),
   [indices.incidentTimeline.template]: template(indices.incidentTimeline.index, timelineMappings),
+  [indices.deployments.template]: template(indices.deployments.index, deploymentMappings),
 };
 
 /**

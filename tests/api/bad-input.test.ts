@@ -49,11 +49,31 @@ describe('analysis API: bad input gets a 400 naming the parameter', () => {
       'more than 500 buckets',
     ],
     ['/api/v1/alerts?state=firing&state=pending', 'state', ''],
+    ['/api/v1/deployments', 'service', ''],
+    ['/api/v1/deployments?service=', 'service', ''],
+    ['/api/v1/deployments?service=a&from=soon', 'from', 'RFC 3339'],
   ])('%s → 400 naming "%s"', async (path, parameter, message) => {
     const { status, body } = await api.get(path);
     expect(status).toBe(400);
     expect(errorOf(body).code).toBe('bad_parameter');
     expect(errorOf(body).message).toContain(`"${parameter}"`);
+    expect(errorOf(body).message).toContain(message);
+  });
+
+  it.each([
+    [{ version: '1.2' }, 'service', ''],
+    [{ service: '  ', version: '1.2' }, 'service', 'must name the service'],
+    [{ service: 'checkout' }, 'version', ''],
+    [{ service: 'checkout', version: '1.2', at: 'last tuesday' }, 'at', 'RFC 3339'],
+    [{ service: 'checkout', version: '1.2', at: '2300-01-01T00:00:00Z' }, 'at', '2262'],
+    [{ service: 'checkout', version: '1.2', at: 1.5 }, 'at', ''],
+    [{ service: 'checkout', version: '1.2', link: 'javascript:alert(1)' }, 'link', ''],
+    [{ service: 'checkout', version: '1.2', env: 'prod' }, 'env', 'unknown parameter'],
+  ])('POST /api/v1/deployments %j → 400 naming "%s"', async (marker, field, message) => {
+    const { status, body } = await api.post('/api/v1/deployments', marker);
+    expect(status).toBe(400);
+    expect(errorOf(body).code).toBe('bad_parameter');
+    expect(errorOf(body).message).toContain(`"${field}"`);
     expect(errorOf(body).message).toContain(message);
   });
 
@@ -79,6 +99,12 @@ describe('analysis API: bearer token when LANTERN_API_TOKEN is set', () => {
   it('refuses a missing or wrong token with 401', async () => {
     expect((await secured.get('/api/v1/rules')).status).toBe(401);
     expect((await secured.get('/api/v1/rules', 'wrong-token-but-long-enough')).status).toBe(401);
+  });
+
+  it('refuses a deployment marker without a token with 401, before reading it', async () => {
+    const { status, body } = await secured.post('/api/v1/deployments', { service: 'x' });
+    expect(status).toBe(401);
+    expect(errorOf(body).code).toBe('unauthorized');
   });
 
   it('accepts the right token; health endpoints stay open', async () => {

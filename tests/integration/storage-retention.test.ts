@@ -81,6 +81,8 @@ const incidentIds = {
 };
 const oldEntry = `retention-${run}-old-entry`;
 const newEntry = `retention-${run}-new-entry`;
+const oldMarker = `retention-${run}-old-deploy`;
+const newMarker = `retention-${run}-new-deploy`;
 let analysis: RunningApp | undefined;
 
 beforeAll(async () => {
@@ -130,6 +132,10 @@ beforeAll(async () => {
       entry(100),
       { index: { _index: indices.incidentTimeline.index, _id: newEntry } },
       entry(5),
+      { index: { _index: indices.deployments.index, _id: oldMarker } },
+      { service: `retention-${run}`, version: '1', at: ago(100) },
+      { index: { _index: indices.deployments.index, _id: newMarker } },
+      { service: `retention-${run}`, version: '2', at: ago(5) },
     ],
   });
   analysis = await startAnalysis({
@@ -156,6 +162,10 @@ afterAll(async () => {
     await es.delete({ index: indices.incidents.index, id, refresh: true }, { ignore: [404] });
   await es.delete(
     { index: indices.incidentTimeline.index, id: newEntry, refresh: true },
+    { ignore: [404] },
+  );
+  await es.delete(
+    { index: indices.deployments.index, id: newMarker, refresh: true },
     { ignore: [404] },
   );
 });
@@ -230,6 +240,12 @@ describe('retention, enforced by the analysis service', () => {
     expect(await incident(incidentIds.newResolved)).toBe(true);
     expect(await incident(incidentIds.oldOpen)).toBe(true);
     expect(await entry(newEntry)).toBe(true);
+  });
+
+  it('deletes deploys marked before the alert-history retention, keeps the rest', async () => {
+    const has = (id: string) => es.exists({ index: indices.deployments.index, id });
+    await expect.poll(() => has(oldMarker), upTo()).toBe(false);
+    expect(await has(newMarker)).toBe(true);
   });
 
   it('shows the budget, what is left, the retention in force and the last deletions', async () => {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { alertList, alertWithHistory, ruleList } from './alerts.ts';
+import { deployment, deploymentList } from './deployments.ts';
 import { incident, incidentList, incidentWithTimeline } from './incidents.ts';
 import { errorRate, latency, requestRate, serviceList } from './figures.ts';
 import {
@@ -57,6 +58,15 @@ export const endpoints = {
     incident,
     [404, 409],
   ),
+  'GET /api/v1/deployments': ok(
+    "One service's deploys in a range, oldest first: detected from its spans' service.version, and marked",
+    deploymentList,
+  ),
+  'POST /api/v1/deployments': {
+    summary: 'Mark a deploy of a version of a service (a CI pipeline says so)',
+    status: 201,
+    body: deployment,
+  },
   'GET /api/v1/logs': ok(
     'With traceId: the log records of one trace, oldest first; else a log search, newest first',
     logList,

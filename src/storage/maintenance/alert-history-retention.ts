@@ -43,11 +43,11 @@ async function deleteMatching(client: Client, index: string, query: object): Pro
 
 /**
  * Deletes alert history older than `before` (epoch ms): state changes, alerts that resolved
- * before it, incidents that resolved before it, incident timeline entries, and deletion
- * records. These indices hold every day in one index each, so this deletes documents, not
- * indices; pending and firing alerts and open incidents are never touched (an incident open
- * longer than the retention keeps itself, not its oldest timeline entries, as an alert keeps
- * itself and not its oldest state changes). Resolves how many documents went.
+ * before it, incidents that resolved before it, incident timeline entries, deletion records
+ * and marked deploys. These indices hold every day in one index each, so this deletes
+ * documents, not indices; pending and firing alerts and open incidents are never touched (an
+ * incident open longer than the retention keeps itself, not its oldest timeline entries, as an
+ * alert keeps itself and not its oldest state changes). Resolves how many documents went.
  */
 export async function deleteAlertHistoryBefore(client: Client, before: number): Promise<number> {
   const cutoff = new Date(before).toISOString();
@@ -63,6 +63,7 @@ export async function deleteAlertHistoryBefore(client: Client, before: number): 
     (await deleteMatching(client, indices.alerts.index, alertResolvedBefore)) +
     (await deleteMatching(client, indices.incidentTimeline.index, olderThanCutoff)) +
     (await deleteMatching(client, indices.incidents.index, incidentResolvedBefore)) +
-    (await deleteMatching(client, indices.storageDeletions.index, olderThanCutoff))
+    (await deleteMatching(client, indices.storageDeletions.index, olderThanCutoff)) +
+    (await deleteMatching(client, indices.deployments.index, olderThanCutoff))
   );
 }
