@@ -201,6 +201,9 @@ describe('Elasticsearch on a small disk, Lantern holding a budget', () => {
       LANTERN_ES_URL: stack.elasticsearch,
       LANTERN_ALERTMANAGER_URL: stack.alertmanager,
       LANTERN_STORAGE_BUDGET: `${String(BUDGET_MB)}mb`,
+      // Longer than the oldest day made above: the guard, not retention, deletes here.
+      LANTERN_RETENTION_LOGS: '30d',
+      LANTERN_RETENTION_SPANS: '30d',
       LANTERN_STORAGE_INTERVAL: '2s',
     });
 
