@@ -2,6 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { fields, SERVER_KIND } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import { lenient } from './search-options.ts';
+import { boundsFilter } from './time-range.ts';
 
 /**
  * What Jaeger asks of a trace store (its Remote Storage API v2), answered from lantern-spans-*:
@@ -184,26 +185,11 @@ export async function findTraces(client: Client, q: StoredTraceQuery): Promise<F
   if (q.service !== undefined) filter.push({ term: { [fields.serviceName]: q.service } });
   if (q.operation !== undefined) filter.push({ term: { [fields.span.name]: q.operation } });
   for (const [key, value] of Object.entries(q.attributes)) filter.push(attributeFilter(key, value));
-  if (q.startMin !== undefined || q.startMax !== undefined) {
-    filter.push({
-      range: {
-        [fields.timestamp]: {
-          ...(q.startMin !== undefined && { gte: q.startMin }),
-          ...(q.startMax !== undefined && { lte: q.startMax }),
-        },
-      },
-    });
-  }
-  if (q.minDurationUs !== undefined || q.maxDurationUs !== undefined) {
-    filter.push({
-      range: {
-        [fields.span.duration]: {
-          ...(q.minDurationUs !== undefined && { gte: q.minDurationUs }),
-          ...(q.maxDurationUs !== undefined && { lte: q.maxDurationUs }),
-        },
-      },
-    });
-  }
+  const bounds = [
+    boundsFilter(fields.timestamp, q.startMin, q.startMax),
+    boundsFilter(fields.span.duration, q.minDurationUs, q.maxDurationUs),
+  ];
+  filter.push(...bounds.filter((b) => b !== undefined));
   const result = await client.search<Record<string, unknown>>({
     index: indices.spans.pattern,
     size: q.limit,

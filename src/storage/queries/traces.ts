@@ -4,7 +4,7 @@ import { fields, SERVER_KIND } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import { failedRequest, lenient } from './search-options.ts';
 import type { TimeRange } from '../../contracts/time-range.ts';
-import { rangeFilter } from './time-range.ts';
+import { boundsFilter, rangeFilter } from './time-range.ts';
 import type * as Contract from '../../contracts/api/telemetry.ts';
 
 /** One trace in a search result: the first request of it that matched, and the trace's extent. */
@@ -50,16 +50,12 @@ export async function searchTraces(client: Client, q: TraceQuery): Promise<Trace
     });
   }
   if (q.failedOnly) filter.push(failedRequest);
-  if (q.minDurationMs !== undefined || q.maxDurationMs !== undefined) {
-    filter.push({
-      range: {
-        [fields.span.duration]: {
-          ...(q.minDurationMs !== undefined ? { gte: q.minDurationMs * 1000 } : {}),
-          ...(q.maxDurationMs !== undefined ? { lte: q.maxDurationMs * 1000 } : {}),
-        },
-      },
-    });
-  }
+  const durations = boundsFilter(
+    fields.span.duration,
+    q.minDurationMs === undefined ? undefined : q.minDurationMs * 1000,
+    q.maxDurationMs === undefined ? undefined : q.maxDurationMs * 1000,
+  );
+  if (durations) filter.push(durations);
   if (q.attribute) filter.push({ term: { [`Attributes.${q.attribute.key}`]: q.attribute.value } });
   const result = await client.search<Record<string, unknown>>({
     index: indices.spans.pattern,
