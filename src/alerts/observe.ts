@@ -12,6 +12,7 @@ import type { Client } from '../storage/client.ts';
 import { evaluationReader, type EvaluationReader } from '../storage/evaluation-reader.ts';
 import { FINE_LATENCY_BUCKETS } from '../storage/queries/request-stats.ts';
 import { baseline } from './observe-baseline.ts';
+import { faultyDeployments } from './observe-deploys.ts';
 import { logPatterns } from './observe-patterns.ts';
 import { sloBurn } from './observe-slo.ts';
 import { storageDeletions } from './observe-storage.ts';
@@ -183,5 +184,7 @@ export function observe(
       return baseline(read, rule, range);
     case 'storage_deletions':
       return storageDeletions(read, rule, range);
+    case 'faulty_deployment':
+      return faultyDeployments(client, read, rule, range);
   }
 }

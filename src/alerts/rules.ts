@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { durationMs, secondsOrMore } from '../contracts/duration.ts';
 import { SEVERITIES } from '../contracts/severity.ts';
+import { DEFAULT_DEPLOY_THRESHOLDS, type DeployThresholds } from '../analysis/deploy-verdict.ts';
 import { burnRateRules, sloSchema, type BurnRateRule, type Slo } from './slo.ts';
 
 const common = {
@@ -140,6 +141,30 @@ const storageRule = z
   })
   .strict();
 
+/**
+ * A service's newest deploy, while younger than the window, judged against the version it
+ * replaced (analysis/deploy-verdict.ts): fires when the new version is worse beyond chance.
+ * One alert per service and version.
+ */
+const faultyDeploymentRule = z
+  .object({
+    ...common,
+    kind: z.literal('faulty_deployment'),
+    /** A deploy is judged while it is the service's newest and younger than this. */
+    window: secondsOrMore.default(60 * 60_000),
+    /** Fewer weighted requests than this on either side is too early to tell. */
+    min_requests: z.number().int().min(1).default(DEFAULT_DEPLOY_THRESHOLDS.minRequests),
+    /** And a deploy younger than this. */
+    min_age: secondsOrMore.default(DEFAULT_DEPLOY_THRESHOLDS.minAgeMs),
+    /** The error rate must rise by at least this (a fraction), beyond chance. */
+    min_rate_increase: z.number().gt(0).lt(1).default(DEFAULT_DEPLOY_THRESHOLDS.minRateIncrease),
+    /** The p95 must grow by at least this factor, beyond chance: 1.2 keeps a 5% slowdown quiet. */
+    p95_factor: z.number().gt(1).default(DEFAULT_DEPLOY_THRESHOLDS.p95Factor),
+    /** An error pattern only the new version logged counts from this many records. */
+    min_pattern_count: z.number().int().min(1).default(DEFAULT_DEPLOY_THRESHOLDS.minPatternCount),
+  })
+  .strict();
+
 export const ruleSchema = z.discriminatedUnion('kind', [
   errorRateRule,
   latencyRule,
@@ -147,6 +172,7 @@ export const ruleSchema = z.discriminatedUnion('kind', [
   logPatternRule,
   baselineRule,
   storageRule,
+  faultyDeploymentRule,
 ]);
 /** A rule of the file's `rules:` list, or one made from an SLO of its `slos:` list. */
 export type AlertRule = z.infer<typeof ruleSchema> | BurnRateRule;
@@ -158,6 +184,16 @@ export type LogCountRule = z.infer<typeof logCountRule>;
 export type LogPatternRule = z.infer<typeof logPatternRule>;
 export type BaselineRule = z.infer<typeof baselineRule>;
 export type StorageRule = z.infer<typeof storageRule>;
+export type FaultyDeploymentRule = z.infer<typeof faultyDeploymentRule>;
+
+/** What a faulty_deployment rule counts as worse, as the verdict takes it. */
+export const deployThresholds = (rule: FaultyDeploymentRule): DeployThresholds => ({
+  minRequests: rule.min_requests,
+  minAgeMs: rule.min_age,
+  minRateIncrease: rule.min_rate_increase,
+  p95Factor: rule.p95_factor,
+  minPatternCount: rule.min_pattern_count,
+});
 
 /**
  * `rules:` may be empty: with no `slos:` either, that instance serves the API and evaluates

@@ -74,6 +74,9 @@ export function thresholdOf(rule: AlertRule): number {
     case 'storage_deletions':
       // Any deletion the guard had to make is one too many.
       return 0;
+    case 'faulty_deployment':
+      // The value is how many findings make the deploy worse: one is enough.
+      return 0;
     default:
       return rule.threshold;
   }

@@ -43,7 +43,7 @@ export function percentileExceeds(
 }
 
 /** The part of a bucket above the threshold, spread geometrically as the percentiles read it. */
-function shareSlower(bucket: LatencyBucket, thresholdMs: number): number {
+export function shareSlower(bucket: LatencyBucket, thresholdMs: number): number {
   if (bucket.fromMs >= thresholdMs) return 1;
   if (bucket.toMs <= thresholdMs) return 0;
   const from = Math.max(bucket.fromMs, 1e-3);

@@ -81,3 +81,19 @@ export function rateLowerBound(counts: WeightedCounts): number {
   const margin = Z_95 * Math.sqrt((rate * (1 - rate)) / n + z2 / (4 * n * n));
   return Math.max(0, (centre - margin) / (1 + z2 / n));
 }
+
+/**
+ * How many standard errors the second rate is above the first: a two-proportion z score on
+ * weighted counts, each side worth its effective count ({@link effectiveCount}), the variance
+ * pooled under "no change". 0 when either side holds nothing or neither varies.
+ */
+export function riseScore(first: WeightedCounts, second: WeightedCounts): number {
+  const n1 = effectiveCount(first);
+  const n2 = effectiveCount(second);
+  if (n1 <= 0 || n2 <= 0 || first.total <= 0 || second.total <= 0) return 0;
+  const p1 = first.failed / first.total;
+  const p2 = second.failed / second.total;
+  const pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
+  const error = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+  return error > 0 ? (p2 - p1) / error : 0;
+}

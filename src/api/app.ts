@@ -105,7 +105,7 @@ export function expressApp(deps: ApiDependencies): Express {
   api.use(
     incidentRoutes(deps.incidents, deps.now, { alertmanager: deps.alertmanager, log: deps.log }),
   );
-  api.use(deploymentRoutes(deps.client, deps.deployments, deps.now));
+  api.use(deploymentRoutes(deps.client, deps.deployments, deps.rules, deps.now));
   api.use(logRoutes(deps.client, deps.now));
   api.use(traceRoutes(deps.client, deps.now));
   api.use(healthRoutes(deps.cluster, deps.components ?? {}));

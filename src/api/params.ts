@@ -129,6 +129,15 @@ export const incidentActionBody = z.strictObject({
 /** GET /deployments: one service's deploys, detected and marked, in a range. */
 export const deploymentsQuery = z.strictObject({ service: name, ...timeWindow });
 /**
+ * GET /deployments/comparison: one version's deploy, at `at` when given, else the newest deploy
+ * of it found (detected or marked).
+ */
+export const deploymentComparisonQuery = z.strictObject({
+  service: name,
+  version: name,
+  at: time.optional(),
+});
+/**
  * POST /deployments: a deploy a pipeline marks. `at` is a time as `from`/`to` take it (a
  * number of epoch milliseconds too); without it, now.
  */

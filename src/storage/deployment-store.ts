@@ -52,6 +52,19 @@ export class DeploymentStore {
     });
     return result.hits.hits.flatMap((hit) => (hit._source ? [hit._source] : []));
   }
+
+  /** The services with a marked deploy in [from, to) (at most `limit`). */
+  async services(range: TimeRange, limit = 1000): Promise<string[]> {
+    const result = await this.client.search({
+      index: indices.deployments.index,
+      size: 0,
+      ...lenient,
+      query: { bool: { filter: [rangeFilter('at', range)] } },
+      aggs: { services: { terms: { field: 'service', size: limit } } },
+    });
+    const services = result.aggregations?.services as { buckets?: { key: string }[] } | undefined;
+    return (services?.buckets ?? []).map((bucket) => bucket.key);
+  }
 }
 
 const markerId = (deployment: MarkedDeployment): string =>

@@ -72,6 +72,27 @@ describe('alert rules', () => {
     );
   });
 
+  it('takes faulty_deployment rules with their defaults, on by default; a p95 factor above 1', () => {
+    const shipped = loadRules(join(repoRoot, 'config', 'rules.yaml'));
+    expect(shipped.find((rule) => rule.kind === 'faulty_deployment')).toMatchObject({
+      name: 'faulty-deployment',
+      window: 3_600_000,
+      severity: 'high',
+    });
+    const deploy = { name: 'd', kind: 'faulty_deployment', severity: 'high' };
+    expect(parseRules({ rules: [deploy] })[0]).toMatchObject({
+      window: 3_600_000,
+      min_requests: 100,
+      min_age: 60_000,
+      min_rate_increase: 0.01,
+      p95_factor: 1.2,
+      min_pattern_count: 5,
+    });
+    expect(() => parseRules({ rules: [{ ...deploy, p95_factor: 1 }] })).toThrow(
+      /rule "d" \(rules\[0\]\), field "p95_factor"/,
+    );
+  });
+
   it('reports every problem, naming the rule and the field', () => {
     const attempt = () =>
       parseRules({

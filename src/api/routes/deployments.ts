@@ -1,18 +1,15 @@
 import express, { Router } from 'express';
-import { TAKEOVER_SHARE, versionChanges } from '../../analysis/version-changes.ts';
-import type { Deployment, VersionDetection } from '../../contracts/api/deployments.ts';
-import type { TimeRange } from '../../contracts/time-range.ts';
+import { compareDeploy, findDeploy } from '../../alerts/deploy-comparison.ts';
+import { detectDeployments, markedDeployment } from '../../alerts/deploy-detection.ts';
+import { DEFAULT_DEPLOY_THRESHOLDS, type DeployThresholds } from '../../analysis/deploy-verdict.ts';
+import { deployThresholds, type AlertRule } from '../../alerts/rules.ts';
 import type { Client } from '../../storage/client.ts';
 import type { DeploymentStore, MarkedDeployment } from '../../storage/deployment-store.ts';
-import {
-  firstSpanOf,
-  MAX_VERSIONS,
-  serviceVersions,
-  versionWeights,
-} from '../../storage/queries/service-versions.ts';
+import { ApiError } from '../errors.ts';
 import {
   bucketInterval,
   deploymentBody,
+  deploymentComparisonQuery,
   deploymentsQuery,
   parseParams,
   timeRange,
@@ -21,18 +18,33 @@ import { reply } from '../reply.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** Deploys: one service's, detected from its spans and marked, and marking one. */
+/** Without `at=`, the deploy of a version is looked for this far back. */
+const COMPARED_DEPLOY_LOOKBACK_MS = 7 * 86_400_000;
+/**
+ * In this many buckets (10 minutes each over 7 days), so a version that took over for less than
+ * a list's 60-bucket interval is still found; 50 versions' filters in 1,000 buckets stay under
+ * Elasticsearch's 65,536-bucket limit. The deploy's time is its first span, whatever the width.
+ */
+const COMPARED_DEPLOY_BUCKETS = 1000;
+
+/** Deploys: one service's, detected from its spans and marked; marking one; comparing one. */
 export function deploymentRoutes(
   client: Client,
   store: DeploymentStore,
+  rules: readonly AlertRule[],
   now: () => number,
 ): Router {
   const router = Router();
+  // The comparison judges a deploy as the faulty-deployment rule does, when one is loaded.
+  const faulty = rules.find((rule) => rule.kind === 'faulty_deployment');
+  const thresholds: DeployThresholds = faulty
+    ? deployThresholds(faulty)
+    : DEFAULT_DEPLOY_THRESHOLDS;
   router.get('/deployments', async (req, res) => {
     const q = parseParams(deploymentsQuery, req.query);
     const range = timeRange(q, now());
     const [detected, marked] = await Promise.all([
-      detectDeployments(client, q.service, range),
+      detectDeployments(client, q.service, range, bucketInterval(range, undefined)),
       store.list(q.service, range),
     ]);
     const deployments = [...detected.deployments, ...marked.map(markedDeployment)].sort(
@@ -45,6 +57,28 @@ export function deploymentRoutes(
       deployments,
       detection: detected.detection,
     });
+  });
+  router.get('/deployments/comparison', async (req, res) => {
+    const q = parseParams(deploymentComparisonQuery, req.query);
+    const at = now();
+    const range = { from: at - COMPARED_DEPLOY_LOOKBACK_MS, to: at };
+    const intervalMs =
+      Math.ceil(COMPARED_DEPLOY_LOOKBACK_MS / COMPARED_DEPLOY_BUCKETS / 1000) * 1000;
+    const deploy = await findDeploy(client, store, q, range, intervalMs);
+    // An unknown version is a 404, like an unknown alert: the request is well formed, the
+    // deploy it names does not exist (in the last 7 days, without `at`).
+    if (!deploy)
+      throw new ApiError(
+        404,
+        'not_found',
+        `no deploy of version "${q.version}" of service "${q.service}" in the last 7 days: ` +
+          'none detected from its spans, none marked, and no span carries that version',
+      );
+    reply(
+      res,
+      'GET /api/v1/deployments/comparison',
+      await compareDeploy(client, deploy, at, thresholds),
+    );
   });
   router.post('/deployments', express.json({ limit: '16kb' }), async (req, res) => {
     const body = parseParams(deploymentBody, req.body ?? {});
@@ -61,82 +95,4 @@ export function deploymentRoutes(
     reply(res, 'POST /api/v1/deployments', markedDeployment(marked));
   });
   return router;
-}
-
-const markedDeployment = (marked: MarkedDeployment): Deployment => ({
-  service: marked.service,
-  version: marked.version,
-  at: marked.at,
-  source: 'marked',
-  previousVersion: null,
-  by: marked.by,
-  link: marked.link,
-});
-
-/**
- * The deploys the service's spans show: each time a version takes over (analysis/
- * version-changes.ts), at the first span of the new version's run up to it.
- */
-async function detectDeployments(
-  client: Client,
-  service: string,
-  range: TimeRange,
-): Promise<{ deployments: Deployment[]; detection: VersionDetection }> {
-  const { hasSpans, versions } = await serviceVersions(client, service, range);
-  const names = versions.map((v) => v.version);
-  const interval = bucketInterval(range, undefined);
-  const changes = versionChanges(
-    names,
-    await versionWeights(client, service, names, range, interval),
-  );
-  const deployments = await Promise.all(
-    changes.map(async (change): Promise<Deployment> => {
-      const run = { from: change.since, to: Math.min(range.to, change.takenOverAt + interval) };
-      const first = await firstSpanOf(client, service, change.version, run);
-      return {
-        service,
-        version: change.version,
-        at: iso(first ?? change.since),
-        source: 'detected',
-        previousVersion: change.previousVersion,
-        by: null,
-        link: null,
-      };
-    }),
-  );
-  return { deployments, detection: detection(service, hasSpans, names, interval) };
-}
-
-function detection(
-  service: string,
-  hasSpans: boolean,
-  versions: readonly string[],
-  intervalMs: number,
-): VersionDetection {
-  if (!hasSpans)
-    return {
-      status: 'no-spans',
-      versions: [],
-      note: `${service} has no spans in this range: no deploys are detected`,
-    };
-  if (versions.length === 0)
-    return {
-      status: 'unversioned',
-      versions: [],
-      note:
-        `${service}'s spans in this range carry no service.version, so no deploys are detected ` +
-        'from them (set it, e.g. OTEL_RESOURCE_ATTRIBUTES=service.version=1.4.2); ' +
-        'marked deploys are listed',
-    };
-  const share = Math.round(TAKEOVER_SHARE * 100);
-  return {
-    status: 'versioned',
-    versions: [...versions],
-    note:
-      `a deploy is detected where a version takes over: ${String(share)}% of the service's ` +
-      `weighted spans in a ${String(intervalMs / 1000)} s bucket` +
-      (versions.length >= MAX_VERSIONS
-        ? `; only the first ${String(MAX_VERSIONS)} versions are looked at`
-        : ''),
-  };
 }

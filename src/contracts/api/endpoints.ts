@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { alertList, alertWithHistory, ruleList } from './alerts.ts';
-import { deployment, deploymentList } from './deployments.ts';
+import { deployment, deploymentComparison, deploymentList } from './deployments.ts';
 import { incident, incidentList, incidentWithTimeline } from './incidents.ts';
 import { errorRate, latency, requestRate, serviceList } from './figures.ts';
 import {
@@ -61,6 +61,11 @@ export const endpoints = {
   'GET /api/v1/deployments': ok(
     "One service's deploys in a range, oldest first: detected from its spans' service.version, and marked",
     deploymentList,
+  ),
+  'GET /api/v1/deployments/comparison': ok(
+    "A deploy's before/after comparison: the previous version's requests against the new one's over equal windows, new error patterns, and a verdict",
+    deploymentComparison,
+    [404],
   ),
   'POST /api/v1/deployments': {
     summary: 'Mark a deploy of a version of a service (a CI pipeline says so)',

@@ -19,6 +19,8 @@ export interface RequestQuery {
   readonly range: TimeRange;
   readonly service?: string | undefined;
   readonly route?: string | undefined;
+  /** Only spans of this `service.version` (a deploy comparison's side). */
+  readonly version?: string | undefined;
   readonly groupBy: 'service' | 'route' | { readonly intervalMs: number };
   /**
    * Width ratio of the geometric latency buckets (1.02: each 2% wider than the last); finer
@@ -123,6 +125,8 @@ async function search(
   ];
   if (query.service !== undefined) filter.push({ term: { [fields.serviceName]: query.service } });
   if (query.route !== undefined) filter.push({ term: { [fields.span.httpRoute]: query.route } });
+  if (query.version !== undefined)
+    filter.push({ term: { [fields.serviceVersion]: query.version } });
   const { latencyBucketRatio, slowerThanMs } = query;
   const result = await client.search({
     index: indices.spans.pattern,

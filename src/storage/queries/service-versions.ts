@@ -30,12 +30,16 @@ const ofService = (service: string, range: TimeRange): estypes.QueryDslQueryCont
   rangeFilter(fields.timestamp, range),
 ];
 
-/** The earliest span of the service in the range matching `query`: its start and version. */
+/**
+ * The earliest span (the latest, `desc`) of the service in the range matching `query`: its
+ * start and version.
+ */
 async function earliestSpan(
   client: Client,
   service: string,
   range: TimeRange,
   query: estypes.QueryDslBoolQuery,
+  order: 'asc' | 'desc' = 'asc',
 ): Promise<{ at: number; version: string | undefined } | undefined> {
   const result = await client.search({
     index: indices.spans.pattern,
@@ -45,7 +49,7 @@ async function earliestSpan(
     _source: false,
     fields: [fields.serviceVersion],
     query: { bool: { ...query, filter: [...ofService(service, range), ...asArray(query.filter)] } },
-    sort: [{ [fields.timestamp]: { order: 'asc', format: 'strict_date_optional_time_nanos' } }],
+    sort: [{ [fields.timestamp]: { order, format: 'strict_date_optional_time_nanos' } }],
   });
   const hit = result.hits.hits[0];
   if (!hit) return undefined;
@@ -138,4 +142,75 @@ export async function versionWeights(
     start: bucket.key,
     weights: bucket.versions.buckets.map((b) => b.weight.value),
   }));
+}
+
+/**
+ * The version the service's spans carried last in the range, other than `version`: what a
+ * deploy of `version` replaced. Undefined when no span in the range carries another.
+ */
+export async function versionBefore(
+  client: Client,
+  service: string,
+  version: string,
+  range: TimeRange,
+): Promise<string | undefined> {
+  const found = await earliestSpan(
+    client,
+    service,
+    range,
+    {
+      filter: [{ exists: { field: fields.serviceVersion } }],
+      must_not: [{ term: { [fields.serviceVersion]: version } }],
+    },
+    'desc',
+  );
+  return found?.version;
+}
+
+/**
+ * The services whose spans in the range carry more than one version: the first and the last
+ * versioned span differ (a deploy happened in it, or a rollout is under way). One search: per
+ * service, its earliest and latest versioned span, read with their versions (top hits read the
+ * field from _source, which needs no doc values). A deploy and its rollback within the range
+ * show the same version at both ends and are not listed.
+ */
+export async function servicesChangingVersion(
+  client: Client,
+  range: TimeRange,
+  service?: string,
+  limit = 1000,
+): Promise<string[]> {
+  const edge = (order: 'asc' | 'desc') => ({
+    top_hits: {
+      size: 1,
+      _source: false,
+      fields: [fields.serviceVersion],
+      sort: [{ [fields.timestamp]: { order } }],
+    },
+  });
+  const filter: estypes.QueryDslQueryContainer[] = [
+    { exists: { field: fields.serviceVersion } },
+    rangeFilter(fields.timestamp, range),
+  ];
+  if (service !== undefined) filter.push({ term: { [fields.serviceName]: service } });
+  const result = await client.search({
+    index: indices.spans.pattern,
+    size: 0,
+    ...lenient,
+    query: { bool: { filter } },
+    aggs: {
+      services: {
+        terms: { field: fields.serviceName, size: limit },
+        aggs: { first: edge('asc'), last: edge('desc') },
+      },
+    },
+  });
+  type Edge = { hits: { hits: { fields?: Record<string, unknown[]> }[] } };
+  const versionOf = (hits: Edge): unknown =>
+    hits.hits.hits[0]?.fields?.[fields.serviceVersion]?.[0];
+  const services = result.aggregations?.services as
+    { buckets?: { key: string; first: Edge; last: Edge }[] } | undefined;
+  return (services?.buckets ?? [])
+    .filter((bucket) => versionOf(bucket.first) !== versionOf(bucket.last))
+    .map((bucket) => bucket.key);
 }

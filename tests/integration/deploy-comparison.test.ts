@@ -1,0 +1,228 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRules } from '../../src/alerts/rules.ts';
+import type { DeploymentComparison } from '../../src/contracts/api/deployments.ts';
+import { fields } from '../../src/contracts/fields.ts';
+import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
+import { es } from '../../tools/harness/stores.ts';
+import { repoRoot } from '../../tools/stack/paths.ts';
+import { newSpanId, newTraceId } from '../../tools/harness/trace-ids.ts';
+import { clockedEngine } from '../support/clocked-engine.ts';
+import { bulkLoad, logDocument, spanDocument } from '../support/seed.ts';
+
+/**
+ * A deploy's before/after comparison and the faulty-deployment rule, against the real
+ * Elasticsearch: three services switch from 1.0 to 2.0 at the same minute, one failing 30% of
+ * its requests and logging a new error, one three times slower, one 5% slower (neutral). Spans
+ * are kept as the sampler keeps them: failures at weight 1, the rest at weight 4.
+ */
+const run = Date.now().toString(36);
+const BAD = `cmp-bad-${run}`;
+const SLOW = `cmp-slow-${run}`;
+const NEUTRAL = `cmp-neutral-${run}`;
+const MINUTE = 60_000;
+const T = Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE;
+/** The deploy: 40 minutes ago, so each side's 30-minute window is whole. */
+const D = T - 40 * MINUTE;
+const START = D - 60 * MINUTE;
+/** Two stored spans a second, 100 ms past each half second (never on a window's edge). */
+const at = (i: number) => START + i * 500 + 100;
+const SPANS = (T - START) / 500;
+const FIRST_NEW = at((D - START) / 500);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+interface Seeded {
+  at: number;
+  version: string;
+  failed: boolean;
+  durationMs: number;
+  weight: number;
+}
+type Behaviour = (i: number, isNew: boolean) => { failed: boolean; durationMs: number };
+const base = (i: number) => ({ failed: i % 100 === 0, durationMs: 10 + (i % 20) });
+const behaviours: Record<string, Behaviour> = {
+  [BAD]: (i, isNew) => (isNew ? { failed: i % 10 < 3, durationMs: 10 + (i % 20) } : base(i)),
+  [SLOW]: (i, isNew) => ({ ...base(i), durationMs: base(i).durationMs * (isNew ? 3 : 1) }),
+  [NEUTRAL]: (i, isNew) => ({ ...base(i), durationMs: base(i).durationMs * (isNew ? 1.05 : 1) }),
+};
+
+const seeded = new Map<string, Seeded[]>();
+const spans: Record<string, unknown>[] = [];
+const logs: Record<string, unknown>[] = [];
+for (const [service, behaviour] of Object.entries(behaviours)) {
+  const list: Seeded[] = [];
+  for (let i = 0; i < SPANS; i += 1) {
+    const isNew = at(i) >= D;
+    const { failed, durationMs } = behaviour(i, isNew);
+    const span = {
+      at: at(i),
+      version: isNew ? '2.0' : '1.0',
+      failed,
+      durationMs,
+      weight: failed ? 1 : 4,
+    };
+    list.push(span);
+    const traceId = newTraceId();
+    spans.push({
+      ...spanDocument({ service, route: '/pay', ...span, traceId }),
+      [fields.serviceVersion]: span.version,
+    });
+    const log = (message: string) =>
+      logs.push(
+        logDocument({
+          service,
+          at: span.at,
+          severityNumber: 17,
+          message,
+          traceId,
+          spanId: newSpanId(),
+        }),
+      );
+    // Both versions time out now and then: a known pattern, never new.
+    if (i % 50 === 0) log(`upstream timeout after ${String(i % 997)} ms`);
+    if (service === BAD && isNew && failed) log(`payment declined for order ${String(i)}`);
+  }
+  seeded.set(service, list);
+}
+
+/** The seeded truth of one version in [from, to). */
+function truth(service: string, version: string, from: number, to: number) {
+  const inside = (seeded.get(service) ?? []).filter(
+    (s) => s.version === version && s.at >= from && s.at < to,
+  );
+  const requests = inside.reduce((sum, s) => sum + s.weight, 0);
+  const failed = inside.filter((s) => s.failed).reduce((sum, s) => sum + s.weight, 0);
+  // The weighted p95: the smallest duration with 95% of the weight at or below it.
+  const sorted = [...inside].sort((a, b) => a.durationMs - b.durationMs);
+  let below = 0;
+  const p95 = sorted.find((s) => (below += s.weight) >= 0.95 * requests)?.durationMs ?? 0;
+  return { requests, failed, p95 };
+}
+
+let api: ApiUnderTest;
+beforeAll(async () => {
+  await bulkLoad(`lantern-spans-seed-deploycmp-${run}`, spans);
+  await bulkLoad(`lantern-logs-seed-deploycmp-${run}`, logs);
+  api = await startApi(es);
+}, 120_000);
+afterAll(async () => {
+  await api.close();
+});
+
+async function comparison(query: string): Promise<DeploymentComparison> {
+  const { status, body } = await api.get(`/api/v1/deployments/comparison?${query}`);
+  expect(status).toBe(200);
+  return body as unknown as DeploymentComparison;
+}
+
+describe('deploy comparison', () => {
+  it("compares the previous version's 30 minutes before the deploy with the new one's after", async () => {
+    const body = await comparison(`service=${BAD}&version=2.0`);
+    const after = { from: FIRST_NEW, to: FIRST_NEW + 30 * MINUTE };
+    const before = { from: FIRST_NEW - 30 * MINUTE, to: FIRST_NEW };
+    expect(body).toMatchObject({
+      service: BAD,
+      version: '2.0',
+      previousVersion: '1.0',
+      at: iso(FIRST_NEW),
+      verdict: 'worse',
+    });
+    for (const [side, version, range] of [
+      [body.before, '1.0', before],
+      [body.after, '2.0', after],
+    ] as const) {
+      const expected = truth(BAD, version, range.from, range.to);
+      expect(side).toMatchObject({ version, from: iso(range.from), to: iso(range.to) });
+      expect(side?.requests).toBe(expected.requests);
+      expect(side?.failed).toBe(expected.failed);
+      expect(side?.requestsPerSecond).toBeCloseTo(expected.requests / 1800, 9);
+      expect(side?.errorRate).toBeCloseTo(expected.failed / expected.requests, 9);
+      // Latency buckets are 2% wide: the weighted p95 is read within one.
+      expect(Math.abs((side?.latencyMs.p95 ?? 0) / expected.p95 - 1)).toBeLessThan(0.02);
+    }
+    expect(body.evidence.join(' ')).toMatch(/^error rate 9\.\d+% after vs 0\.2\d+% before/);
+    const declined = truth(BAD, '2.0', after.from, after.to).failed;
+    expect(body.newErrorPatterns).toEqual([
+      {
+        pattern: 'payment declined for order <id>',
+        example: expect.stringMatching(/^payment declined for order \d+$/) as string,
+        count: declined,
+      },
+    ]);
+  });
+
+  it('finds the same deploy when told its time, and judges a 3× slower version worse by p95', async () => {
+    const told = await comparison(`service=${SLOW}&version=2.0&at=${iso(FIRST_NEW)}`);
+    expect(told.at).toBe(iso(FIRST_NEW));
+    expect(await comparison(`service=${SLOW}&version=2.0`)).toEqual(told);
+    expect(told.verdict).toBe('worse');
+    expect(told.evidence).toHaveLength(1);
+    expect(told.evidence[0]).toMatch(/^p95 [\d.]+ ms after vs [\d.]+ ms before \(2\.\d\d×\)/);
+    expect(told.newErrorPatterns).toEqual([]);
+  });
+
+  it('judges a 5% slower version with the same errors not worse', async () => {
+    const body = await comparison(`service=${NEUTRAL}&version=2.0`);
+    expect(body.verdict).toBe('not-worse');
+    expect(body.newErrorPatterns).toEqual([]);
+    const expected = truth(NEUTRAL, '2.0', FIRST_NEW, FIRST_NEW + 30 * MINUTE);
+    expect(body.after?.requests).toBe(expected.requests);
+  });
+
+  it('has no previous version to compare the first one with', async () => {
+    const body = await comparison(`service=${BAD}&version=1.0`);
+    expect(body).toMatchObject({
+      at: iso(at(0)),
+      previousVersion: null,
+      before: null,
+      verdict: 'no-previous',
+    });
+  });
+
+  it('answers 404 for a version the service never ran, 400 naming a bad parameter', async () => {
+    const unknown = await api.get(`/api/v1/deployments/comparison?service=${BAD}&version=9.9`);
+    expect(unknown.status).toBe(404);
+    expect((unknown.body.error as { message: string }).message).toContain('"9.9"');
+    const noVersion = await api.get(`/api/v1/deployments/comparison?service=${BAD}`);
+    expect(noVersion.status).toBe(400);
+    expect((noVersion.body.error as { message: string }).message).toMatch(/^parameter "version"/);
+    const badAt = await api.get(
+      `/api/v1/deployments/comparison?service=${BAD}&version=2.0&at=yesterday`,
+    );
+    expect(badAt.status).toBe(400);
+    expect((badAt.body.error as { message: string }).message).toMatch(/^parameter "at"/);
+  });
+});
+
+describe('faulty-deployment rule', () => {
+  const rules = loadRules(join(repoRoot, 'config', 'rules.yaml')).filter(
+    (rule) => rule.kind === 'faulty_deployment',
+  );
+  const engine = clockedEngine(rules);
+  const ours = (service: string) => (t: { service: string | null }) => t.service === service;
+
+  it('fires two minutes after the deploy for the failing and the slow version, never for the neutral one', async () => {
+    expect(rules).toHaveLength(1);
+    // One minute in, it is too early to tell.
+    const early = await engine.evaluateAt(D + MINUTE);
+    expect(early.filter((t) => [BAD, SLOW, NEUTRAL].includes(t.service ?? ''))).toEqual([]);
+    const fired = await engine.evaluateAt(D + 2 * MINUTE);
+    expect(fired.filter(ours(BAD)).map((t) => [t.from, t.to])).toEqual([['inactive', 'firing']]);
+    expect(fired.filter(ours(SLOW)).map((t) => [t.from, t.to])).toEqual([['inactive', 'firing']]);
+    expect(fired.filter(ours(NEUTRAL))).toEqual([]);
+    for (const minutes of [5, 15, 35]) {
+      const later = await engine.evaluateAt(D + minutes * MINUTE);
+      expect(later.filter(ours(NEUTRAL))).toEqual([]);
+    }
+    const { body } = await api.get(`/api/v1/alerts?service=${BAD}`);
+    const [alert] = body.alerts as {
+      summary: string;
+      labels: Record<string, string>;
+      annotations: Record<string, string>;
+    }[];
+    expect(alert?.labels.version).toBe('2.0');
+    expect(alert?.summary).toContain('version 2.0');
+    expect(alert?.summary).toContain('error rate');
+    expect(alert?.annotations.comparison).toBe(`/services/${BAD}?deploy=2.0`);
+  });
+});
