@@ -1,6 +1,7 @@
 /**
  * The console in the real browser (Debian's Chromium): the first load until the overview shows
- * data, and the trace view of a 5,000-span trace until it shows (all spans read, the rows in view
+ * data, a service's page (an hour of requests, a new version halfway) until its charts show, and
+ * the trace view of a 5,000-span trace until it shows (all spans read, the rows in view
  * drawn: the waterfall draws only those). Controls in the same
  * run: the same browser loading the API's /healthz (what any page costs here), and the trace
  * view of a 10-span trace. Seeds its own indices (lantern-*-bench-console-*), deletes them after.
@@ -41,13 +42,37 @@ function trace(size: number): { traceId: string; docs: Record<string, unknown>[]
   return { traceId, docs };
 }
 
+const SERVICE = 'bench-console-service';
+
+/** An hour of one service's requests, one every 2 s, its version 1.0 until halfway, then 1.1. */
+function serviceHour(): Record<string, unknown>[] {
+  const start = Date.now() - 3_600_000;
+  return Array.from({ length: 1800 }, (_, i) => {
+    const at = start + i * 2000;
+    return {
+      [fields.timestamp]: new Date(at).toISOString(),
+      [fields.span.endTimestamp]: new Date(at + 20).toISOString(),
+      [fields.traceId]: newTraceId(),
+      [fields.spanId]: newSpanId(),
+      [fields.span.name]: 'GET /',
+      [fields.span.kind]: 'SPAN_KIND_SERVER',
+      [fields.span.status]: 0,
+      [fields.span.duration]: 20_000,
+      [fields.span.httpRoute]: '/',
+      [fields.span.httpStatus]: 200,
+      [fields.serviceName]: SERVICE,
+      [fields.serviceVersion]: i < 900 ? '1.0' : '1.1',
+    };
+  });
+}
+
 export async function consoleBench(settings: StackSettings): Promise<string> {
   const e = await stackUp(settings);
   const client = createElasticsearchClient({ url: e.elasticsearch });
   const index = `lantern-spans-bench-console-${Date.now().toString(36)}`;
   const big = trace(5000);
   const small = trace(10);
-  const operations = [...big.docs, ...small.docs].flatMap((doc) => [
+  const operations = [...big.docs, ...small.docs, ...serviceHour()].flatMap((doc) => [
     { index: { _index: index } },
     doc,
   ]);
@@ -74,6 +99,10 @@ export async function consoleBench(settings: StackSettings): Promise<string> {
   try {
     const control = await timed('/healthz', 'body');
     const overview = await timed('/', 'tr[data-service]');
+    const service = await timed(
+      `/services/${SERVICE}?range=1h`,
+      '.charts figure:nth-child(3) canvas',
+    );
     const smallTrace = await timed(`/traces/${small.traceId}`, '.span-row', 10);
     const bigTrace = await timed(`/traces/${big.traceId}`, '.span-row', 5000);
     const row = (name: string, samples: number[]) =>
@@ -85,6 +114,7 @@ export async function consoleBench(settings: StackSettings): Promise<string> {
       '| --- | --- | --- |',
       row('control: /healthz', control),
       row('first load: overview until a service row shows', overview),
+      row('service page, an hour of requests, until its 3 charts show', service),
       row('trace view, 10 spans, until shown', smallTrace),
       row('trace view, 5,000 spans, until shown (rows in view drawn)', bigTrace),
     ].join('\n');
