@@ -16,7 +16,8 @@ const startingFrom = <B extends { start: string }>(buckets: readonly B[], from: 
  * The alert's figure over its episode (from a window before it started until it ended or now),
  * against the threshold, per time bucket: the error rate (of requests or of log records), the
  * rule's latency percentile, or an availability SLO's burn rate. A latency SLO's slow share has
- * no series yet, so its burn alerts draw none.
+ * no series yet, so its burn alerts draw none. The alert's service's deploys in the episode are
+ * marked on it.
  */
 export function AlertTrend({ alert, rule }: { alert: Alert; rule: RuleSummary | undefined }) {
   // A burn alert's long window may be days: its short window shows the burn that fired it.
@@ -30,6 +31,14 @@ export function AlertTrend({ alert, rule }: { alert: Alert; rule: RuleSummary | 
   };
   const kind = rule?.kind;
   const slo = rule?.slo;
+  const service = alert.service;
+  // The service's deploys over the same episode, marked on the chart: read beside the figure.
+  const deploys = useData(
+    async () =>
+      service ? (await get('/api/v1/deployments', { ...params, service })).deployments : [],
+    `${alert.id}:${alert.endsAt ?? ''}`,
+    alert.endsAt ? undefined : 10_000,
+  );
   const series = useData(
     async () => {
       if (kind === 'slo_burn' && slo?.kind === 'availability') {
@@ -84,6 +93,7 @@ export function AlertTrend({ alert, rule }: { alert: Alert; rule: RuleSummary | 
           { label: 'threshold', colour: '#c62828', values: points.map(() => alert.threshold) },
         ]}
         format={kind === 'error_rate' ? percent : kind === 'slo_burn' ? multiple : ms}
+        deploys={deploys.data}
       />
     </figure>
   );

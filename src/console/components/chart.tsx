@@ -1,5 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import type { Deployment } from '../../contracts/api/deployments.ts';
+import { deployMarkers } from './deploy-markers.ts';
 
 export interface Series {
   readonly label: string;
@@ -9,7 +11,8 @@ export interface Series {
 
 /**
  * A time chart (uPlot): `times` in epoch ms, one line per series. `height` 40 with no axes makes
- * a sparkline. Redrawn when the data changes; sized to its container.
+ * a sparkline. Redrawn when the data changes; sized to its container. `deploys` (of the
+ * service the chart is about) are drawn as vertical markers.
  */
 export function Chart(props: {
   times: readonly number[];
@@ -18,6 +21,7 @@ export function Chart(props: {
   sparkline?: boolean;
   format?: (value: number) => string;
   label?: string;
+  deploys?: readonly Deployment[] | undefined;
 }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -30,6 +34,7 @@ export function Chart(props: {
         width: sparkline ? 130 : Math.max(120, element.clientWidth),
         height: props.height ?? 160,
         legend: { show: false },
+        plugins: props.deploys ? [deployMarkers(props.deploys)] : [],
         cursor: { show: !sparkline },
         axes: sparkline
           ? [{ show: false }, { show: false }]
@@ -71,7 +76,7 @@ export function Chart(props: {
     return () => {
       plot.destroy();
     };
-  }, [props.times, props.series]);
+  }, [props.times, props.series, props.deploys]);
   return (
     <div
       ref={box}

@@ -7,14 +7,17 @@ import { AlertRows } from './alerts.tsx';
 import { Chart } from '../components/chart.tsx';
 import { SloTable } from '../components/slo-table.tsx';
 import { completeBuckets } from '../components/service-trend.tsx';
+import { DeployList } from '../components/deploy-list.tsx';
+import type { Deployment } from '../../contracts/api/deployments.ts';
 
-/** One figure of a service over time, as a titled chart. */
+/** One figure of a service over time, as a titled chart with the service's deploys on it. */
 function Trend<B extends { start: string }>(props: {
   title: string;
   colour: string;
   buckets: readonly B[];
   value: (bucket: B) => number | null;
   format: (value: number) => string;
+  deploys: readonly Deployment[] | undefined;
 }) {
   if (props.buckets.length === 0) return null;
   return (
@@ -27,12 +30,17 @@ function Trend<B extends { start: string }>(props: {
           { label: props.title, colour: props.colour, values: props.buckets.map(props.value) },
         ]}
         format={props.format}
+        deploys={props.deploys}
       />
     </figure>
   );
 }
 
-/** One service: its routes, its top error patterns with an example trace, its alerts. */
+/**
+ * One service: its figures over time with its deploys marked, its deploys, its routes, its top
+ * error patterns with an example trace, its alerts. The deploys are read once for the page's
+ * range and shared by every chart and the list.
+ */
 export function Service({ service, query }: { service: string; query: URLSearchParams }) {
   const range = rangeOf(query);
   const window = { from: range.from, to: range.to, service };
@@ -40,6 +48,8 @@ export function Service({ service, query }: { service: string; query: URLSearchP
   const latency = useData(() => get('/api/v1/analysis/latency', window), key);
   const errors = useData(() => get('/api/v1/analysis/error-rate', window), key);
   const alerts = useData(() => get('/api/v1/alerts', { service, state: 'all', limit: '20' }), key);
+  const deploys = useData(() => get('/api/v1/deployments', window), key);
+  const deployments = deploys.data?.deployments;
   const from = Date.parse(range.from);
   const rateBuckets = errors.data
     ? completeBuckets(errors.data.buckets, errors.data.intervalMs, from)
@@ -63,6 +73,7 @@ export function Service({ service, query }: { service: string; query: URLSearchP
           buckets={rateBuckets}
           value={(b) => b.requests / ((errors.data?.intervalMs ?? 1000) / 1000)}
           format={(v) => v.toFixed(1)}
+          deploys={deployments}
         />
         <Trend
           title="error rate"
@@ -70,6 +81,7 @@ export function Service({ service, query }: { service: string; query: URLSearchP
           buckets={rateBuckets}
           value={(b) => b.errorRate}
           format={percent}
+          deploys={deployments}
         />
         <Trend
           title="p95 latency"
@@ -77,8 +89,13 @@ export function Service({ service, query }: { service: string; query: URLSearchP
           buckets={latencyBuckets}
           value={(b) => b.latencyMs.p95}
           format={ms}
+          deploys={deployments}
         />
       </div>
+      <Problem error={deploys.error} />
+      {deploys.data && (
+        <DeployList deployments={deploys.data.deployments} detection={deploys.data.detection} />
+      )}
       <h2>Routes</h2>
       <table class="grid" aria-label="routes">
         <thead>
