@@ -1,6 +1,7 @@
 /**
  * The console in the real browser (Debian's Chromium): the first load until the overview shows
- * data, a service's page (an hour of requests, a new version halfway) until its charts show, and
+ * data, a service's page (an hour of requests, a new version halfway) until its charts show and
+ * until the deploy is marked on them (the deploys are one more request, answered after), and
  * the trace view of a 5,000-span trace until it shows (all spans read, the rows in view
  * drawn: the waterfall draws only those). Controls in the same
  * run: the same browser loading the API's /healthz (what any page costs here), and the trace
@@ -99,10 +100,9 @@ export async function consoleBench(settings: StackSettings): Promise<string> {
   try {
     const control = await timed('/healthz', 'body');
     const overview = await timed('/', 'tr[data-service]');
-    const service = await timed(
-      `/services/${SERVICE}?range=1h`,
-      '.charts figure:nth-child(3) canvas',
-    );
+    const servicePath = `/services/${SERVICE}?range=1h`;
+    const service = await timed(servicePath, '.charts figure:nth-child(3) canvas');
+    const deploys = await timed(servicePath, '.charts figure:nth-child(3) .deploy-marker');
     const smallTrace = await timed(`/traces/${small.traceId}`, '.span-row', 10);
     const bigTrace = await timed(`/traces/${big.traceId}`, '.span-row', 5000);
     const row = (name: string, samples: number[]) =>
@@ -115,6 +115,7 @@ export async function consoleBench(settings: StackSettings): Promise<string> {
       row('control: /healthz', control),
       row('first load: overview until a service row shows', overview),
       row('service page, an hour of requests, until its 3 charts show', service),
+      row('service page, until its deploy is marked on the 3 charts', deploys),
       row('trace view, 10 spans, until shown', smallTrace),
       row('trace view, 5,000 spans, until shown (rows in view drawn)', bigTrace),
     ].join('\n');
