@@ -11,6 +11,7 @@ import { openApiDocument } from './openapi.ts';
 import { reply } from './reply.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { deploymentRoutes } from './routes/deployments.ts';
+import { differenceRoutes } from './routes/differences.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { analysisRoutes } from './routes/analysis.ts';
 import { logRoutes } from './routes/logs.ts';
@@ -112,6 +113,7 @@ export function expressApp(deps: ApiDependencies): Express {
   api.use(silenceRoutes(deps.store, deps.incidents, deps.alertmanager, deps.now, deps.log));
   api.use(storageRoutes(deps.client, deps.storage));
   api.use(notificationRoutes(deps.notifications));
+  api.use(differenceRoutes(deps.client, deps.now));
   api.use(analysisRoutes(deps));
   app.use('/api/v1', api);
   if (deps.consoleDir !== undefined) app.use(consoleRoutes(deps.consoleDir));

@@ -81,6 +81,35 @@ export const tracesQuery = z.strictObject({
   limit: limit(100, 1000),
 });
 export const traceIdPath = z.strictObject({ traceId: traceIdParam });
+const SELECTION_PARAMETERS = new Set([
+  'failed',
+  'minMs',
+  'maxMs',
+  'startFrom',
+  'startTo',
+  'attribute',
+]);
+/**
+ * GET /analysis/differences: one service's requests in a window, a selection of them (failed,
+ * slower or faster than a bound, started in a sub-range: a region brushed on the scatter, with a
+ * given attribute; these combine) against the others.
+ */
+export const differencesQuery = z
+  .strictObject({
+    ...timeWindow,
+    service: name,
+    route: name.optional(),
+    failed: z.enum(['true', 'false']).optional(),
+    minMs: milliseconds.optional(),
+    maxMs: milliseconds.optional(),
+    startFrom: time.optional(),
+    startTo: time.optional(),
+    attribute: tracesQuery.shape.attribute,
+  })
+  .refine(
+    (q) => Object.keys(q).some((key) => SELECTION_PARAMETERS.has(key)),
+    'a selection needs failed, minMs, maxMs, startFrom, startTo or attribute',
+  );
 /** POST /silences: silence one alert (its exact labels) for a while. */
 export const silenceBody = z.strictObject({
   alertId: z.string().regex(/^[0-9a-f]{20}$/, 'must be an alert id'),

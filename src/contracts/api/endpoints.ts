@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { alertList, alertWithHistory, ruleList } from './alerts.ts';
 import { deployment, deploymentComparison, deploymentList } from './deployments.ts';
+import { differences } from './differences.ts';
 import { incident, incidentList, incidentWithTimeline } from './incidents.ts';
 import { errorRate, latency, requestRate, serviceList } from './figures.ts';
 import {
@@ -100,6 +101,10 @@ export const endpoints = {
   'GET /api/v1/analysis/latency': ok(
     'Weighted latency percentiles over time and per route',
     latency,
+  ),
+  'GET /api/v1/analysis/differences': ok(
+    "What is different about a selection of a service's requests (failed, slow, a region) against the others, weighted; and where it starts",
+    differences,
   ),
   'GET /api/v1/rules': ok('The loaded alert rules, each SLO burn-rate rule among them', ruleList),
   'GET /api/v1/slos': ok(

@@ -57,7 +57,11 @@ export interface TraceRead {
  * Dotted keys, as the exporter sends them; an object in `_source` (a document written another
  * way) is flattened so that one reader fits both.
  */
-function flat(source: Record<string, unknown>, prefix = '', into: Record<string, unknown> = {}) {
+export function flat(
+  source: Record<string, unknown>,
+  prefix = '',
+  into: Record<string, unknown> = {},
+) {
   for (const [key, value] of Object.entries(source)) {
     const name = `${prefix}${key}`;
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
