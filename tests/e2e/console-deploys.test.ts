@@ -6,11 +6,15 @@ import { indices } from '../../src/contracts/indices.ts';
 import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
 import { launchBrowser, screenshotDir } from '../../tools/harness/browser.ts';
 import { es } from '../../tools/harness/stores.ts';
-import { bulkLoad, spanDocument } from '../support/seed.ts';
+import { newSpanId, newTraceId } from '../../tools/harness/trace-ids.ts';
+import type { DeploymentComparison } from '../../src/contracts/api/deployments.ts';
+import { ms, multiple } from '../../src/console/format.ts';
+import { bulkLoad, logDocument, spanDocument } from '../support/seed.ts';
 
 /**
  * Deploys in the console, in a real browser over the real Elasticsearch: a service whose spans
- * switch from version 1.0 to 1.1 halfway through an hour, and one whose spans carry no version
+ * switch from version 1.0 to 1.1 halfway through an hour (1.1 fails one request in 5, takes
+ * 80 ms instead of 20 and logs an error 1.0 never did), and one whose spans carry no version
  * but whose pipeline marked a deploy. The page's range is given in its URL, so where on the x
  * axis a deploy belongs is known here.
  */
@@ -18,6 +22,7 @@ const run = Date.now().toString(36);
 const VERSIONED = `deploy-ui-${run}`;
 const PLAIN = `deploy-ui-plain-${run}`;
 const INDEX = `lantern-spans-seed-deploy-ui-${run}`;
+const LOGS = `lantern-logs-seed-deploy-ui-${run}`;
 const MINUTE = 60_000;
 const TO = Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE;
 const FROM = TO - 60 * MINUTE;
@@ -25,6 +30,9 @@ const FROM = TO - 60 * MINUTE;
 const at = (i: number) => FROM + i * 2000 + 250;
 const SPANS = 30 * 60;
 const SWITCH = 900;
+const isNew = (i: number) => i >= SWITCH;
+/** 1.1 fails every 5th request: 180 of its 900, a 20% error rate against 1.0's 0%. */
+const fails = (i: number) => isNew(i) && i % 5 === 0;
 const iso = (ms: number) => new Date(ms).toISOString();
 const MARKED = {
   service: PLAIN,
@@ -37,28 +45,49 @@ const MARKED = {
 let api: ApiUnderTest;
 let browser: Browser;
 beforeAll(async () => {
-  const documents = Array.from({ length: SPANS }, (_, i) => [
-    {
-      ...spanDocument({
-        service: VERSIONED,
+  const spans: Record<string, unknown>[] = [];
+  const logs: Record<string, unknown>[] = [];
+  for (let i = 0; i < SPANS; i += 1) {
+    const traceId = newTraceId();
+    spans.push(
+      {
+        ...spanDocument({
+          service: VERSIONED,
+          route: '/',
+          at: at(i),
+          durationMs: isNew(i) ? 80 : 20,
+          failed: fails(i),
+          weight: 1,
+          traceId,
+        }),
+        [fields.serviceVersion]: isNew(i) ? '1.1' : '1.0',
+      },
+      spanDocument({
+        service: PLAIN,
         route: '/',
         at: at(i),
         durationMs: 20,
         failed: false,
         weight: 1,
       }),
-      [fields.serviceVersion]: i < SWITCH ? '1.0' : '1.1',
-    },
-    spanDocument({
-      service: PLAIN,
-      route: '/',
-      at: at(i),
-      durationMs: 20,
-      failed: false,
-      weight: 1,
-    }),
-  ]).flat();
-  await bulkLoad(INDEX, documents);
+    );
+    const log = (message: string) =>
+      logs.push(
+        logDocument({
+          service: VERSIONED,
+          at: at(i),
+          severityNumber: 17,
+          message,
+          traceId,
+          spanId: newSpanId(),
+        }),
+      );
+    // Both versions time out now and then: a pattern, but not a new one.
+    if (i % 100 === 7) log(`upstream timeout after ${String(100 + i)} ms`);
+    if (fails(i)) log(`card declined for order ${String(i)}`);
+  }
+  await bulkLoad(INDEX, spans);
+  await bulkLoad(LOGS, logs);
   api = await startApi(es, { withConsole: true });
   expect((await api.post('/api/v1/deployments', MARKED)).status).toBe(201);
   browser = await launchBrowser();
@@ -74,14 +103,24 @@ afterAll(async () => {
   });
   for (const hit of marked.hits.hits)
     await es.delete({ index: indices.deployments.index, id: hit._id ?? '', refresh: true });
-  await es.indices.delete({ index: INDEX });
+  await es.indices.delete({ index: [INDEX, LOGS] });
 });
 
-async function servicePage(service: string): Promise<Page> {
+async function servicePage(service: string, extra = ''): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`${api.url}/services/${service}?from=${iso(FROM)}&to=${iso(TO)}`);
+  await page.goto(`${api.url}/services/${service}?from=${iso(FROM)}&to=${iso(TO)}${extra}`);
   return page;
 }
+
+/** The comparison table's rows as their cells read. */
+const comparisonRows = (page: Page) =>
+  Promise.all(
+    ['requests/s', 'error rate', 'p95 latency'].map((figure) =>
+      page
+        .locator(`table[aria-label="before and after"] tr[data-figure="${figure}"] td`)
+        .allTextContents(),
+    ),
+  );
 
 /** Each marker's place across its plot, from 0 (left edge) to 1 (right edge). */
 async function across(page: Page): Promise<number[]> {
@@ -150,6 +189,65 @@ describe('deploys in the console', () => {
     expect(await markers.first().getAttribute('class')).toBe('deploy-marker marked');
     const expected = (Date.parse(MARKED.at) - FROM) / (TO - MINUTE - FROM);
     for (const place of await across(page)) expect(Math.abs(place - expected)).toBeLessThan(0.005);
+    await page.close();
+  });
+
+  it("opens a deploy's before/after from the list: the seeded figures of both versions, the new error", async () => {
+    // The figures against the seeded truth: 900 requests a side over 30 minutes each.
+    const { body } = await api.get(
+      `/api/v1/deployments/comparison?service=${VERSIONED}&version=1.1`,
+    );
+    const truth = body as unknown as DeploymentComparison;
+    expect([truth.before?.requests, truth.after?.requests]).toEqual([900, 900]);
+    expect([truth.before?.errorRate, truth.after?.errorRate]).toEqual([0, 0.2]);
+    const [p95Before, p95After] = [
+      truth.before?.latencyMs.p95 ?? 0,
+      truth.after?.latencyMs.p95 ?? 0,
+    ];
+    expect(Math.abs(p95Before / 20 - 1)).toBeLessThan(0.02); // latency buckets are 2% wide
+    expect(Math.abs(p95After / 80 - 1)).toBeLessThan(0.02);
+
+    const page = await servicePage(VERSIONED);
+    await page.locator('table[aria-label="deploys"] tr[data-version="1.1"] a').click();
+    await page.waitForURL(/[?&]deploy=1\.1(&|$)/);
+    const section = page.locator('section.deploy-comparison');
+    await section.locator('table[aria-label="before and after"]').waitFor({ timeout: 30_000 });
+    expect(await section.locator('.verdict').textContent()).toBe('worse');
+    expect(await section.locator('h3 .mono').allTextContents()).toEqual(['1.1', '1.0']);
+    expect(await comparisonRows(page)).toEqual([
+      ['requests/s', '0.50', '0.50', '1×'],
+      ['error rate', '0%', '20%', '+20 pts'],
+      ['p95 latency', ms(p95Before), ms(p95After), multiple(p95After / p95Before)],
+    ]);
+    expect(await section.locator('ul.evidence li').allTextContents()).toEqual(truth.evidence);
+    expect(truth.evidence.length).toBeGreaterThan(0);
+    // Only the error 1.1 brought, with its count: the timeouts were logged before the deploy too.
+    const patterns = section.locator('table[aria-label="new error patterns"] tr');
+    expect(await patterns.count()).toBe(1);
+    const [records, , example] = await patterns.first().locator('td').allTextContents();
+    expect(records).toBe('180');
+    expect(example).toMatch(/^card declined for order \d+$/);
+    expect(
+      await page.locator('table[aria-label="deploys"] tr.selected').getAttribute('data-version'),
+    ).toBe('1.1');
+    await page.screenshot({
+      path: join(screenshotDir, 'service-deploy-comparison.png'),
+      fullPage: true,
+    });
+    await page.close();
+  });
+
+  it('opens the comparison of the deploy a link names (what the faulty-deployment alert links)', async () => {
+    const page = await servicePage(VERSIONED, '&deploy=1.1');
+    await page.locator('table[aria-label="before and after"]').waitFor({ timeout: 30_000 });
+    expect((await comparisonRows(page)).map((row) => row.slice(0, 3))).toEqual([
+      ['requests/s', '0.50', '0.50'],
+      ['error rate', '0%', '20%'],
+      expect.any(Array),
+    ]);
+    await page.locator('section.deploy-comparison a.close').click();
+    await page.locator('section.deploy-comparison').waitFor({ state: 'detached' });
+    expect(new URL(page.url()).searchParams.has('deploy')).toBe(false);
     await page.close();
   });
 });

@@ -6,10 +6,13 @@ import { deployTitle } from './deploy-markers.ts';
  * A service's deploys in the page's range, newest first: detected ones (a new service.version
  * took over its spans) and marked ones (a pipeline said so, with who and a link). A service
  * whose spans carry no version says so, in the API's words, rather than showing an empty list.
+ * Each version links to its before/after comparison (`open(version)`); the open one is selected.
  */
 export function DeployList(props: {
   deployments: readonly Deployment[];
   detection: VersionDetection;
+  opened: string | null;
+  open: (version: string) => string;
 }) {
   const newestFirst = [...props.deployments].reverse();
   return (
@@ -46,8 +49,11 @@ export function DeployList(props: {
                 data-version={d.version}
                 data-source={d.source}
                 title={deployTitle(d)}
+                class={d.version === props.opened ? 'selected' : undefined}
               >
-                <td class="mono">{d.version}</td>
+                <td class="mono">
+                  <a href={props.open(d.version)}>{d.version}</a>
+                </td>
                 <td class="mono">{d.previousVersion ?? '–'}</td>
                 <td>{dateTime(d.at)}</td>
                 <td>

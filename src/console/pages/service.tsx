@@ -8,6 +8,7 @@ import { Chart } from '../components/chart.tsx';
 import { SloTable } from '../components/slo-table.tsx';
 import { completeBuckets } from '../components/service-trend.tsx';
 import { DeployList } from '../components/deploy-list.tsx';
+import { DeployComparison } from '../components/deploy-comparison.tsx';
 import type { Deployment } from '../../contracts/api/deployments.ts';
 
 /** One figure of a service over time, as a titled chart with the service's deploys on it. */
@@ -44,7 +45,18 @@ function Trend<B extends { start: string }>(props: {
 export function Service({ service, query }: { service: string; query: URLSearchParams }) {
   const range = rangeOf(query);
   const window = { from: range.from, to: range.to, service };
-  const key = `${service}:${query.toString()}`;
+  // `?deploy=<version>` opens that deploy's comparison (the faulty-deployment alert links
+  // there); opening or closing one reloads nothing else.
+  const opened = query.get('deploy');
+  const withDeploy = (version: string | null): string => {
+    const next = new URLSearchParams(query);
+    if (version === null) next.delete('deploy');
+    else next.set('deploy', version);
+    return `/services/${encodeURIComponent(service)}?${next.toString()}`;
+  };
+  const rest = new URLSearchParams(query);
+  rest.delete('deploy');
+  const key = `${service}:${rest.toString()}`;
   const latency = useData(() => get('/api/v1/analysis/latency', window), key);
   const errors = useData(() => get('/api/v1/analysis/error-rate', window), key);
   const alerts = useData(() => get('/api/v1/alerts', { service, state: 'all', limit: '20' }), key);
@@ -94,7 +106,15 @@ export function Service({ service, query }: { service: string; query: URLSearchP
       </div>
       <Problem error={deploys.error} />
       {deploys.data && (
-        <DeployList deployments={deploys.data.deployments} detection={deploys.data.detection} />
+        <DeployList
+          deployments={deploys.data.deployments}
+          detection={deploys.data.detection}
+          opened={opened}
+          open={withDeploy}
+        />
+      )}
+      {opened !== null && (
+        <DeployComparison service={service} version={opened} closeHref={withDeploy(null)} />
       )}
       <h2>Routes</h2>
       <table class="grid" aria-label="routes">
