@@ -3,6 +3,13 @@ import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
 import { SilenceForm } from '../components/silence-form.tsx';
 import { AlertTrend } from '../components/alert-trend.tsx';
+import {
+  DeploysAroundOnset,
+  ExemplarTraces,
+  NewErrorPatterns,
+  useAlertWhy,
+} from '../components/alert-why.tsx';
+import { WhatIsDifferent, WhereItStarts } from '../components/differences.tsx';
 import { dateTime, ms, multiple, percent } from '../format.ts';
 import type { RuleSummary } from '../../contracts/api/alerts.ts';
 import { useData } from '../use-data.ts';
@@ -24,13 +31,18 @@ export const shownAs =
 /** Annotations with a place of their own; any other (a pattern's first time) is listed as a fact. */
 const SHOWN_ELSEWHERE = new Set(['summary', 'description', 'runbook_url']);
 
-/** One alert: value against threshold, its state history, exemplar traces, the runbook. */
+/**
+ * One alert, in the order an on-call engineer asks: what fired and since when, what is different
+ * about the failing (or slow) requests, deploys around the onset, where in the call chain it
+ * starts, new error patterns, traces to open, the silence form, and its state history.
+ */
 export function AlertDetail({ id }: { id: string }) {
   const loaded = useData(() => get('/api/v1/alerts/{id}', { id }), id, 10_000);
   const rules = useData(() => get('/api/v1/rules'), 'rules');
   const alert = loaded.data?.alert;
   const rule = rules.data?.rules.find((candidate) => candidate.name === alert?.rule);
   const shown = shownAs(rule);
+  const why = useAlertWhy(alert, rule);
   return (
     <section>
       <Problem error={loaded.error} />
@@ -94,23 +106,24 @@ export function AlertDetail({ id }: { id: string }) {
             ) : null}
           </dl>
           <AlertTrend alert={alert} rule={rule} />
+          {why.differences ? (
+            <WhatIsDifferent loaded={why.differences} />
+          ) : (
+            <>
+              <h2>What is different</h2>
+              <p class="muted">{why.noComparison}</p>
+            </>
+          )}
+          <DeploysAroundOnset why={why} />
+          {why.differences ? <WhereItStarts loaded={why.differences} /> : null}
+          <NewErrorPatterns why={why} />
+          <ExemplarTraces why={why} recorded={alert.exemplarTraceIds} />
           {alert.state !== 'resolved' ? (
             <>
               <h2>Silence</h2>
               <SilenceForm alertId={alert.id} />
             </>
           ) : null}
-          <h2>Exemplar traces</h2>
-          {alert.exemplarTraceIds.length === 0 ? <p class="muted">None recorded.</p> : null}
-          <ul class="exemplars">
-            {alert.exemplarTraceIds.map((traceId) => (
-              <li key={traceId}>
-                <a class="mono trace-link" href={`/traces/${traceId}`}>
-                  {traceId}
-                </a>
-              </li>
-            ))}
-          </ul>
           <h2>History</h2>
           <ol class="timeline" aria-label="state history">
             {loaded.data.history.map((t) => (

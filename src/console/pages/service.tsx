@@ -7,6 +7,7 @@ import { AlertRows } from './alerts.tsx';
 import { Chart } from '../components/chart.tsx';
 import { SloTable } from '../components/slo-table.tsx';
 import { completeBuckets } from '../components/service-trend.tsx';
+import { ServiceDifferences } from '../components/service-differences.tsx';
 import { DeployList } from '../components/deploy-list.tsx';
 import { DeployComparison } from '../components/deploy-comparison.tsx';
 import type { Deployment } from '../../contracts/api/deployments.ts';
@@ -116,6 +117,15 @@ export function Service({ service, query }: { service: string; query: URLSearchP
       {opened !== null && (
         <DeployComparison service={service} version={opened} closeHref={withDeploy(null)} />
       )}
+      <ServiceDifferences
+        service={service}
+        from={range.from}
+        to={range.to}
+        pageKey={key}
+        slowMs={
+          Math.max(0, ...(latency.data?.routes ?? []).map((r) => r.latencyMs.p95 ?? 0)) || null
+        }
+      />
       <h2>Routes</h2>
       <table class="grid" aria-label="routes">
         <thead>

@@ -1,7 +1,9 @@
 import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
 import { RangePicker, rangeOf } from '../components/range-picker.tsx';
-import { Scatter } from '../components/scatter.tsx';
+import { useState } from 'preact/hooks';
+import { WhatIsDifferent, WhereItStarts, useDifferences } from '../components/differences.tsx';
+import { Scatter, type BrushedRegion } from '../components/scatter.tsx';
 import { dateTime, ms } from '../format.ts';
 import { navigate } from '../router.ts';
 import { useData } from '../use-data.ts';
@@ -31,6 +33,23 @@ export function Traces({ query }: { query: URLSearchParams }) {
     navigate(`/traces?${next.toString()}`);
   };
   const traces = found.data?.traces ?? [];
+  // A region brushed on the scatter, compared with the rest of the service's requests in range.
+  const [region, setRegion] = useState<BrushedRegion>();
+  const service = query.get('service') ?? undefined;
+  const compared = useDifferences(
+    region && service
+      ? {
+          service,
+          from: range.from,
+          to: range.to,
+          startFrom: new Date(region.startFrom).toISOString(),
+          startTo: new Date(region.startTo).toISOString(),
+          minMs: String(region.minMs),
+          maxMs: String(region.maxMs),
+        }
+      : undefined,
+    `${query.toString()}:${JSON.stringify(region ?? null)}`,
+  );
   return (
     <section>
       <header class="page-header">
@@ -79,7 +98,35 @@ export function Traces({ query }: { query: URLSearchParams }) {
         <button type="submit">Search</button>
       </form>
       <Problem error={found.error} />
-      <Scatter traces={traces} />
+      <Scatter traces={traces} onBrush={setRegion} />
+      {traces.length > 0 && !region ? (
+        <p class="muted">Drag over the dots to compare those requests with the others.</p>
+      ) : null}
+      {region ? (
+        <div class="brushed" data-region="brushed">
+          <p>
+            Brushed: started {dateTime(new Date(region.startFrom).toISOString())} to{' '}
+            {dateTime(new Date(region.startTo).toISOString())}, {ms(region.minMs)} to{' '}
+            {ms(region.maxMs)}{' '}
+            <button
+              type="button"
+              onClick={() => {
+                setRegion(undefined);
+              }}
+            >
+              clear
+            </button>
+          </p>
+          {service ? (
+            <>
+              <WhatIsDifferent loaded={compared} />
+              <WhereItStarts loaded={compared} />
+            </>
+          ) : (
+            <p class="muted">Search one service to compare its brushed requests with the others.</p>
+          )}
+        </div>
+      ) : null}
       <table class="grid" aria-label="traces">
         <thead>
           <tr>
