@@ -7,6 +7,9 @@ import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
 import { launchBrowser, screenshotDir } from '../../tools/harness/browser.ts';
 import { es } from '../../tools/harness/stores.ts';
 import { newSpanId, newTraceId } from '../../tools/harness/trace-ids.ts';
+import { alertId } from '../../src/alerts/alert.ts';
+import type { Alert } from '../../src/contracts/api/alerts.ts';
+import { AlertStore } from '../../src/storage/alert-store.ts';
 import type { DeploymentComparison } from '../../src/contracts/api/deployments.ts';
 import { ms, multiple } from '../../src/console/format.ts';
 import { bulkLoad, logDocument, spanDocument } from '../support/seed.ts';
@@ -40,6 +43,33 @@ const MARKED = {
   at: iso(TO - 10 * MINUTE),
   by: 'ci',
   link: 'https://ci.example/runs/7',
+};
+
+/**
+ * A resolved error-rate alert of the versioned service (stored as the engine stores one), from
+ * 2 minutes after the deploy for 10 minutes: its page charts the episode from 15 minutes before
+ * it started (the rule's 5-minute window is shorter) to 5 minutes after it ended.
+ */
+const STARTS = at(SWITCH) - 250 + 2 * MINUTE;
+const ALERT: Alert = {
+  id: alertId('error-rate-high', { service: VERSIONED }),
+  rule: 'error-rate-high',
+  severity: 'high',
+  severityRank: 3,
+  state: 'resolved',
+  service: VERSIONED,
+  summary: `${VERSIONED}: 20% of requests failed`,
+  description: '',
+  value: 0.2,
+  threshold: 0.05,
+  startsAt: iso(STARTS),
+  endsAt: iso(STARTS + 10 * MINUTE),
+  updatedAt: iso(STARTS + 10 * MINUTE),
+  lastActiveAt: iso(STARTS + 8 * MINUTE),
+  labels: { service: VERSIONED },
+  annotations: {},
+  exemplarTraceIds: [],
+  incidentId: null,
 };
 
 let api: ApiUnderTest;
@@ -90,6 +120,7 @@ beforeAll(async () => {
   await bulkLoad(LOGS, logs);
   api = await startApi(es, { withConsole: true });
   expect((await api.post('/api/v1/deployments', MARKED)).status).toBe(201);
+  await new AlertStore(es).commit([ALERT], [], { carried: [], fresh: [] });
   browser = await launchBrowser();
 }, 120_000);
 
@@ -103,6 +134,7 @@ afterAll(async () => {
   });
   for (const hit of marked.hits.hits)
     await es.delete({ index: indices.deployments.index, id: hit._id ?? '', refresh: true });
+  await new AlertStore(es).commit([], [ALERT.id], { carried: [], fresh: [] });
   await es.indices.delete({ index: [INDEX, LOGS] });
 });
 
@@ -123,9 +155,9 @@ const comparisonRows = (page: Page) =>
   );
 
 /** Each marker's place across its plot, from 0 (left edge) to 1 (right edge). */
-async function across(page: Page): Promise<number[]> {
+async function across(page: Page, markers = '.charts .deploy-marker'): Promise<number[]> {
   const places: number[] = [];
-  for (const marker of await page.locator('.charts .deploy-marker').all()) {
+  for (const marker of await page.locator(markers).all()) {
     const line = await marker.boundingBox();
     const plot = await marker.locator('xpath=..').boundingBox();
     if (!line || !plot) throw new Error('a deploy marker is not on screen');
@@ -248,6 +280,23 @@ describe('deploys in the console', () => {
     await page.locator('section.deploy-comparison a.close').click();
     await page.locator('section.deploy-comparison').waitFor({ state: 'detached' });
     expect(new URL(page.url()).searchParams.has('deploy')).toBe(false);
+    await page.close();
+  });
+
+  it("marks the deploy on the trend chart of an alert of the service, inside the alert's episode", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${api.url}/alerts/${ALERT.id}`);
+    const marker = page.locator('figure.alert-trend .deploy-marker');
+    await marker.waitFor({ timeout: 30_000 });
+    expect(await marker.count()).toBe(1);
+    expect(await marker.getAttribute('data-version')).toBe('1.1');
+    // The episode: 15 minutes before the start to 5 after the end, in 30 s buckets; the axis
+    // runs to the last bucket's start.
+    const from = STARTS - 15 * MINUTE;
+    const lastStart = STARTS + 15 * MINUTE - 30_000;
+    const [place] = await across(page, 'figure.alert-trend .deploy-marker');
+    expect(Math.abs((place ?? -1) - (at(SWITCH) - from) / (lastStart - from))).toBeLessThan(0.005);
+    await page.screenshot({ path: join(screenshotDir, 'alert-deploy.png') });
     await page.close();
   });
 });
