@@ -1,11 +1,13 @@
 /**
  * `npm start`: the local stack, the two demo services instrumented with `--import
- * lantern/register`, and steady traffic, until Ctrl-C. The stack stays up afterwards
+ * lantern/register` (run by the demo supervisor, which ships new versions of them on
+ * `PUT /_demo/deploy`), and steady traffic, until Ctrl-C. The stack stays up afterwards
  * (`npm run stack:down` stops it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { DemoSupervisor, deployControl, type DemoProcess } from '../demo/supervisor.ts';
 import { StackError } from '../tools/stack/errors.ts';
 import { waitUntilHealthy } from '../tools/stack/daemon.ts';
 import { logFile, repoRoot, type StackPaths } from '../tools/stack/paths.ts';
@@ -17,8 +19,12 @@ import { stackUp } from '../tools/stack/stack.ts';
 const apiPort = Number(process.env.PORT ?? 8080);
 const frontendPort = Number(process.env.DEMO_FRONTEND_PORT ?? 8081);
 const backendPort = Number(process.env.DEMO_BACKEND_PORT ?? 8082);
+const controlPort = Number(process.env.DEMO_CONTROL_PORT ?? 8083);
+/** The version the demo services run until one is shipped. */
+const FIRST_VERSION = '1.4.0';
 const rate = process.env.DEMO_RATE ?? '20';
 const children: ChildProcess[] = [];
+let supervisor: DemoSupervisor | undefined;
 
 /** A demo process (or the analysis service), logging to the stack's log folder. */
 function service(
@@ -37,7 +43,6 @@ function service(
     stdio: ['ignore', log, log],
     env: { ...process.env, OTEL_SERVICE_NAME: name, PORT: String(port), ...env },
   });
-  children.push(child);
   return child;
 }
 
@@ -57,16 +62,35 @@ async function main(): Promise<void> {
     { port: apiPort, variable: 'PORT' },
     { port: frontendPort, variable: 'DEMO_FRONTEND_PORT' },
     { port: backendPort, variable: 'DEMO_BACKEND_PORT' },
+    { port: controlPort, variable: 'DEMO_CONTROL_PORT' },
   ]);
   const settings = loadStackSettings(process.env);
   const { paths } = settings;
   const e = await stackUp(settings);
   const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: e.otlpHttp };
-  const backend = service(paths, 'demo-backend', 'demo/backend.mjs', backendPort, otlp);
-  const frontend = service(paths, 'demo-frontend', 'demo/frontend.mjs', frontendPort, {
-    ...otlp,
-    BACKEND_URL: `http://127.0.0.1:${backendPort}`,
+  // The supervisor stops the demo processes: a redeployed service is a new child each time.
+  const demo = (name: string, script: string, port: number, env: Record<string, string>) => ({
+    launch: (release: Readonly<Record<string, string>>) =>
+      service(paths, name, script, port, { ...env, ...release }),
   });
+  const processes: Record<string, DemoProcess> = {
+    'demo-backend': {
+      ...demo('demo-backend', 'demo/backend.mjs', backendPort, otlp),
+      ready: (child) =>
+        ready(paths, 'demo-backend', child, `http://127.0.0.1:${backendPort}/_demo/faults`),
+      routes: ['/inventory/:sku'],
+    },
+    'demo-frontend': {
+      ...demo('demo-frontend', 'demo/frontend.mjs', frontendPort, {
+        ...otlp,
+        BACKEND_URL: `http://127.0.0.1:${backendPort}`,
+      }),
+      ready: (child) =>
+        ready(paths, 'demo-frontend', child, `http://127.0.0.1:${frontendPort}/health`),
+      routes: ['/checkout/:sku', '/products/:sku'],
+    },
+  };
+  supervisor = new DemoSupervisor(processes, process.env.OTEL_RESOURCE_ATTRIBUTES);
   const analysis = service(
     paths,
     'analysis',
@@ -80,8 +104,10 @@ async function main(): Promise<void> {
     },
     false,
   );
-  await ready(paths, 'demo-backend', backend, `http://127.0.0.1:${backendPort}/_demo/faults`);
-  await ready(paths, 'demo-frontend', frontend, `http://127.0.0.1:${frontendPort}/health`);
+  children.push(analysis);
+  await supervisor.deploy('demo-backend', { version: FIRST_VERSION });
+  await supervisor.deploy('demo-frontend', { version: FIRST_VERSION });
+  await deployControl(supervisor, controlPort);
   await ready(paths, 'analysis', analysis, `http://127.0.0.1:${apiPort}/healthz`);
   const traffic = spawn(process.execPath, [join(repoRoot, 'demo', 'traffic.mjs'), rate], {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -109,12 +135,15 @@ analysis API and console on :${apiPort}.
   Service logs          ${paths.logDir}/{demo-*,analysis}.log
   Inject faults         curl -X PUT localhost:${frontendPort}/_demo/faults -H 'content-type: application/json' -d '{"errorRate":0.3}'
                         curl -X PUT localhost:${backendPort}/_demo/faults -H 'content-type: application/json' -d '{"latencyMs":700}'
+  One route only        curl -X PUT localhost:${frontendPort}/_demo/faults -H 'content-type: application/json' -d '{"route":"/checkout/:sku","errorRate":0.5}'
+  Ship a bad version    curl -X PUT localhost:${controlPort}/_demo/deploy -H 'content-type: application/json' -d '{"service":"demo-frontend","version":"1.5.0","errorRate":0.3}'
 
 Ctrl-C stops the demo; the stack keeps running (npm run stack:down stops it).`);
 }
 
 function stop(): void {
   for (const child of children) child.kill('SIGTERM');
+  supervisor?.stop();
 }
 
 process.once('SIGINT', stop);

@@ -2,16 +2,17 @@
 import express from 'express';
 import pino from 'pino';
 import { accessLog } from './access-log.mjs';
-import { faultRoutes, faults, pause } from './faults.mjs';
+import { faultRoutes, faultsOf, pause } from './faults.mjs';
 
 const logger = pino({ name: 'backend' });
 const app = express();
 app.use(accessLog(logger));
 app.use(express.json());
-faultRoutes(app, logger);
+faultRoutes(app, logger, ['/inventory/:sku']);
 
 app.get('/inventory/:sku', async (req, res) => {
   const { sku } = req.params;
+  const faults = faultsOf(req.route.path);
   await pause(2 + Math.random() * 8 + faults.latencyMs);
   if (Math.random() < faults.errorRate) {
     logger.error({ sku }, `inventory lookup failed for sku ${sku}: connection reset`);

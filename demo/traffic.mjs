@@ -1,4 +1,5 @@
-// Demo traffic: GET /checkout/<sku> on the frontend at a steady rate, until stopped.
+// Demo traffic on the frontend at a steady rate, until stopped: two product pages
+// (GET /products/<sku>) for each checkout (GET /checkout/<sku>).
 //   node demo/traffic.mjs [ratePerSecond] [seconds]   (seconds 0 = until Ctrl-C)
 const frontend = process.env.FRONTEND_URL ?? 'http://127.0.0.1:8081';
 const rate = Number(process.argv[2] ?? 20);
@@ -9,8 +10,9 @@ let failed = 0;
 
 async function one() {
   const sku = `sku-${Math.floor(Math.random() * 500)}`;
+  const route = sent % 3 === 0 ? 'checkout' : 'products';
   try {
-    const response = await fetch(`${frontend}/checkout/${sku}`);
+    const response = await fetch(`${frontend}/${route}/${sku}`);
     await response.arrayBuffer();
     if (!response.ok) failed += 1;
   } catch {

@@ -16,7 +16,11 @@ import type { Client } from '../storage/client.ts';
 import type { DeploymentStore } from '../storage/deployment-store.ts';
 import { errorMessages } from '../storage/queries/error-messages.ts';
 import { FINE_LATENCY_BUCKETS, requestStats } from '../storage/queries/request-stats.ts';
-import { firstSpanOf, versionBefore } from '../storage/queries/service-versions.ts';
+import {
+  firstSpanBesides,
+  firstSpanOf,
+  versionBefore,
+} from '../storage/queries/service-versions.ts';
 import { detectDeployments, markedDeployment } from './deploy-detection.ts';
 
 /** One deploy to compare: a version of a service, when, and the version it replaced. */
@@ -126,7 +130,15 @@ export async function compareDeploy(
   thresholds: DeployThresholds,
 ): Promise<DeploymentComparison> {
   const { service, version, previousVersion, at } = deploy;
-  const { before, after } = comparisonWindows(at, now, COMPARISON_WINDOW_MS);
+  // A version the next one replaced is compared up to the next one's first span: the errors
+  // logged after it are the next version's (patterns are told apart by time).
+  const next = await firstSpanBesides(
+    client,
+    service,
+    previousVersion === null ? [version] : [version, previousVersion],
+    { from: at, to: Math.min(now, at + COMPARISON_WINDOW_MS) },
+  );
+  const { before, after } = comparisonWindows(at, next ?? now, COMPARISON_WINDOW_MS);
   const [beforeStats, afterStats, newPatterns] = await Promise.all([
     previousVersion === null ? null : requestsOf(client, service, previousVersion, before),
     requestsOf(client, service, version, after),

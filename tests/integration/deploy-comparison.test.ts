@@ -20,6 +20,8 @@ const run = Date.now().toString(36);
 const BAD = `cmp-bad-${run}`;
 const SLOW = `cmp-slow-${run}`;
 const NEUTRAL = `cmp-neutral-${run}`;
+/** 2.0 is neutral, and 3.0 replaces it ten minutes later, failing like BAD's 2.0. */
+const REPLACED = `cmp-replaced-${run}`;
 const MINUTE = 60_000;
 const T = Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE;
 /** The deploy: 40 minutes ago, so each side's 30-minute window is whole. */
@@ -29,6 +31,9 @@ const START = D - 60 * MINUTE;
 const at = (i: number) => START + i * 500 + 100;
 const SPANS = (T - START) / 500;
 const FIRST_NEW = at((D - START) / 500);
+const NEXT = D + 10 * MINUTE;
+const versionAt = (service: string, ms: number) =>
+  ms < D ? '1.0' : service === REPLACED && ms >= NEXT ? '3.0' : '2.0';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 interface Seeded {
@@ -44,6 +49,7 @@ const behaviours: Record<string, Behaviour> = {
   [BAD]: (i, isNew) => (isNew ? { failed: i % 10 < 3, durationMs: 10 + (i % 20) } : base(i)),
   [SLOW]: (i, isNew) => ({ ...base(i), durationMs: base(i).durationMs * (isNew ? 3 : 1) }),
   [NEUTRAL]: (i, isNew) => ({ ...base(i), durationMs: base(i).durationMs * (isNew ? 1.05 : 1) }),
+  [REPLACED]: (i) => (at(i) >= NEXT ? { failed: i % 10 < 3, durationMs: 10 + (i % 20) } : base(i)),
 };
 
 const seeded = new Map<string, Seeded[]>();
@@ -56,7 +62,7 @@ for (const [service, behaviour] of Object.entries(behaviours)) {
     const { failed, durationMs } = behaviour(i, isNew);
     const span = {
       at: at(i),
-      version: isNew ? '2.0' : '1.0',
+      version: versionAt(service, at(i)),
       failed,
       durationMs,
       weight: failed ? 1 : 4,
@@ -80,7 +86,9 @@ for (const [service, behaviour] of Object.entries(behaviours)) {
       );
     // Both versions time out now and then: a known pattern, never new.
     if (i % 50 === 0) log(`upstream timeout after ${String(i % 997)} ms`);
-    if (service === BAD && isNew && failed) log(`payment declined for order ${String(i)}`);
+    // BAD's 2.0 and REPLACED's 3.0 log a new error with each failure.
+    if (failed && (service === BAD ? isNew : span.version === '3.0'))
+      log(`payment declined for order ${String(i)}`);
   }
   seeded.set(service, list);
 }
@@ -169,6 +177,20 @@ describe('deploy comparison', () => {
     expect(body.after?.requests).toBe(expected.requests);
   });
 
+  it("compares a replaced version up to the next one's first span, without the next one's errors", async () => {
+    const body = await comparison(`service=${REPLACED}&version=2.0`);
+    const next = FIRST_NEW + 10 * MINUTE;
+    expect(body).toMatchObject({
+      previousVersion: '1.0',
+      verdict: 'not-worse',
+      newErrorPatterns: [],
+    });
+    expect(body.after).toMatchObject({ from: iso(FIRST_NEW), to: iso(next) });
+    expect(body.before).toMatchObject({ from: iso(FIRST_NEW - 10 * MINUTE), to: iso(FIRST_NEW) });
+    expect(body.after?.requests).toBe(truth(REPLACED, '2.0', FIRST_NEW, next).requests);
+    expect((await comparison(`service=${REPLACED}&version=3.0`)).verdict).toBe('worse');
+  });
+
   it('has no previous version to compare the first one with', async () => {
     const body = await comparison(`service=${BAD}&version=1.0`);
     expect(body).toMatchObject({
@@ -205,15 +227,22 @@ describe('faulty-deployment rule', () => {
     expect(rules).toHaveLength(1);
     // One minute in, it is too early to tell.
     const early = await engine.evaluateAt(D + MINUTE);
-    expect(early.filter((t) => [BAD, SLOW, NEUTRAL].includes(t.service ?? ''))).toEqual([]);
+    expect(early.filter((t) => [BAD, SLOW, NEUTRAL, REPLACED].includes(t.service ?? ''))).toEqual(
+      [],
+    );
     const fired = await engine.evaluateAt(D + 2 * MINUTE);
     expect(fired.filter(ours(BAD)).map((t) => [t.from, t.to])).toEqual([['inactive', 'firing']]);
     expect(fired.filter(ours(SLOW)).map((t) => [t.from, t.to])).toEqual([['inactive', 'firing']]);
     expect(fired.filter(ours(NEUTRAL))).toEqual([]);
+    expect(fired.filter(ours(REPLACED))).toEqual([]);
+    // REPLACED's neutral 2.0 stays quiet until 3.0 replaces it, failing, at D + 10 min.
+    const replacedFired: string[][] = [];
     for (const minutes of [5, 15, 35]) {
       const later = await engine.evaluateAt(D + minutes * MINUTE);
       expect(later.filter(ours(NEUTRAL))).toEqual([]);
+      replacedFired.push(later.filter(ours(REPLACED)).map((t) => `${t.from}→${t.to}`));
     }
+    expect(replacedFired).toEqual([[], ['inactive→firing'], []]);
     const { body } = await api.get(`/api/v1/alerts?service=${BAD}`);
     const [alert] = body.alerts as {
       summary: string;

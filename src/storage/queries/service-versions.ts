@@ -145,6 +145,23 @@ export async function versionWeights(
 }
 
 /**
+ * The first span in the range of a version none of `versions`: when the version after them
+ * started (undefined when none did).
+ */
+export async function firstSpanBesides(
+  client: Client,
+  service: string,
+  versions: readonly string[],
+  range: TimeRange,
+): Promise<number | undefined> {
+  const found = await earliestSpan(client, service, range, {
+    filter: [{ exists: { field: fields.serviceVersion } }],
+    must_not: [{ terms: { [fields.serviceVersion]: [...versions] } }],
+  });
+  return found?.at;
+}
+
+/**
  * The version the service's spans carried last in the range, other than `version`: what a
  * deploy of `version` replaced. Undefined when no span in the range carries another.
  */
