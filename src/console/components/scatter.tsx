@@ -25,9 +25,12 @@ const MIN_BRUSH = 6;
 export function Scatter({
   traces,
   onBrush,
+  brushed,
 }: {
   traces: readonly TraceSummary[];
   onBrush?: ((region: BrushedRegion) => void) | undefined;
+  /** The region brushed last, drawn until it is cleared. */
+  brushed?: BrushedRegion | undefined;
 }) {
   const svg = useRef<SVGSVGElement>(null);
   const [drag, setDrag] = useState<{ x0: number; y0: number; x1: number; y1: number }>();
@@ -83,6 +86,15 @@ export function Scatter({
       onMouseUp={finish}
       onMouseLeave={finish}
     >
+      {brushed && !drag ? (
+        <rect
+          class="brush"
+          x={x(brushed.startFrom)}
+          y={y(Math.log10(brushed.maxMs))}
+          width={Math.max(1, x(brushed.startTo) - x(brushed.startFrom))}
+          height={Math.max(1, y(Math.log10(brushed.minMs)) - y(Math.log10(brushed.maxMs)))}
+        />
+      ) : null}
       {drag ? (
         <rect
           class="brush"

@@ -98,7 +98,7 @@ export function Traces({ query }: { query: URLSearchParams }) {
         <button type="submit">Search</button>
       </form>
       <Problem error={found.error} />
-      <Scatter traces={traces} onBrush={setRegion} />
+      <Scatter traces={traces} onBrush={setRegion} brushed={region} />
       {traces.length > 0 && !region ? (
         <p class="muted">Drag over the dots to compare those requests with the others.</p>
       ) : null}
