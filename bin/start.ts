@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { DemoSupervisor, deployControl, type DemoProcess } from '../demo/supervisor.ts';
 import { StackError } from '../tools/stack/errors.ts';
@@ -25,6 +26,7 @@ const FIRST_VERSION = '1.4.0';
 const rate = process.env.DEMO_RATE ?? '20';
 const children: ChildProcess[] = [];
 let supervisor: DemoSupervisor | undefined;
+let control: Server | undefined;
 
 /** A demo process (or the analysis service), logging to the stack's log folder. */
 function service(
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
   children.push(analysis);
   await supervisor.deploy('demo-backend', { version: FIRST_VERSION });
   await supervisor.deploy('demo-frontend', { version: FIRST_VERSION });
-  await deployControl(supervisor, controlPort);
+  control = await deployControl(supervisor, controlPort);
   await ready(paths, 'analysis', analysis, `http://127.0.0.1:${apiPort}/healthz`);
   const traffic = spawn(process.execPath, [join(repoRoot, 'demo', 'traffic.mjs'), rate], {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -144,6 +146,8 @@ Ctrl-C stops the demo; the stack keeps running (npm run stack:down stops it).`);
 function stop(): void {
   for (const child of children) child.kill('SIGTERM');
   supervisor?.stop();
+  // Its listening socket would keep this process up after the demo stopped.
+  control?.close();
 }
 
 process.once('SIGINT', stop);
