@@ -299,4 +299,31 @@ describe('deploys in the console', () => {
     await page.screenshot({ path: join(screenshotDir, 'alert-deploy.png') });
     await page.close();
   });
+
+  it('marks the deploy among the dots of a trace search of the service', async () => {
+    // 40 requests around the deploy: 20 of 1.0 (20 ms), then 20 of 1.1 (80 ms).
+    const range = `from=${iso(at(SWITCH - 20) - 250)}&to=${iso(at(SWITCH + 20) - 250)}`;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${api.url}/traces?service=${VERSIONED}&${range}`);
+    const marker = page.locator('svg.scatter .deploy-marker');
+    await marker.waitFor({ timeout: 30_000 });
+    expect(await marker.count()).toBe(1);
+    expect(await marker.getAttribute('data-version')).toBe('1.1');
+    const line = await marker.locator('line').getAttribute('x1');
+    // Every dot left of the line is a 1.0 request, every other one a 1.1 request (the first of
+    // them, where the deploy is, sits on the line).
+    const dots: { cx: number; title: string }[] = [];
+    for (const circle of await page.locator('svg.scatter circle').all())
+      dots.push({
+        cx: Number(await circle.getAttribute('cx')),
+        title: (await circle.textContent()) ?? '',
+      });
+    expect(dots.filter((d) => d.cx < Number(line)).map((d) => d.title)).toEqual(
+      Array.from({ length: 20 }, () => 'GET / 20 ms'),
+    );
+    expect(dots.filter((d) => d.cx >= Number(line)).map((d) => d.title)).toEqual(
+      Array.from({ length: 20 }, () => 'GET / 80 ms'),
+    );
+    await page.close();
+  });
 });

@@ -2,6 +2,8 @@ import { useRef, useState } from 'preact/hooks';
 import { ms } from '../format.ts';
 import { navigate } from '../router.ts';
 import type { TraceSummary } from '../../contracts/api/telemetry.ts';
+import type { Deployment } from '../../contracts/api/deployments.ts';
+import { deployTitle } from './deploy-markers.ts';
 
 const WIDTH = 900;
 const HEIGHT = 180;
@@ -20,17 +22,21 @@ const MIN_BRUSH = 6;
 /**
  * Duration against start time, one dot per trace, errors in red; durations on a log scale so a
  * slow outlier does not flatten the rest. Dragging a rectangle over it brushes a region
- * (`onBrush`). Hand-written SVG: a few hundred dots and a rectangle need no library.
+ * (`onBrush`). Hand-written SVG: a few hundred dots and a rectangle need no library. `deploys`
+ * (of the one service searched) that fall among the dots are vertical lines, as on the charts;
+ * the axis is not widened for others, since a search's dots may span minutes of a long range.
  */
 export function Scatter({
   traces,
   onBrush,
   brushed,
+  deploys = [],
 }: {
   traces: readonly TraceSummary[];
   onBrush?: ((region: BrushedRegion) => void) | undefined;
   /** The region brushed last, drawn until it is cleared. */
   brushed?: BrushedRegion | undefined;
+  deploys?: readonly Deployment[] | undefined;
 }) {
   const svg = useRef<SVGSVGElement>(null);
   const [drag, setDrag] = useState<{ x0: number; y0: number; x1: number; y1: number }>();
@@ -104,6 +110,24 @@ export function Scatter({
           height={Math.abs(drag.y1 - drag.y0)}
         />
       ) : null}
+      {deploys.map((d) => {
+        const at = Date.parse(d.at);
+        if (at < t0 || at > t1) return null;
+        return (
+          <g
+            key={`${d.source}:${d.version}:${d.at}`}
+            class={`deploy-marker ${d.source}`}
+            data-version={d.version}
+            data-source={d.source}
+          >
+            <title>{deployTitle(d)}</title>
+            <line x1={x(at)} x2={x(at)} y1={0} y2={HEIGHT} />
+            <text x={x(at) + 3} y={10}>
+              {d.version}
+            </text>
+          </g>
+        );
+      })}
       <text x="4" y="12" class="axis">
         {ms(10 ** d1)}
       </text>

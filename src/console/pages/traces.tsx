@@ -36,6 +36,15 @@ export function Traces({ query }: { query: URLSearchParams }) {
   // A region brushed on the scatter, compared with the rest of the service's requests in range.
   const [region, setRegion] = useState<BrushedRegion>();
   const service = query.get('service') ?? undefined;
+  // One service searched: its deploys in the range, marked on the scatter.
+  const deploys = useData(
+    async () =>
+      service
+        ? (await get('/api/v1/deployments', { service, from: range.from, to: range.to }))
+            .deployments
+        : [],
+    query.toString(),
+  );
   const compared = useDifferences(
     region && service
       ? {
@@ -98,7 +107,7 @@ export function Traces({ query }: { query: URLSearchParams }) {
         <button type="submit">Search</button>
       </form>
       <Problem error={found.error} />
-      <Scatter traces={traces} onBrush={setRegion} brushed={region} />
+      <Scatter traces={traces} onBrush={setRegion} brushed={region} deploys={deploys.data} />
       {traces.length > 0 && !region ? (
         <p class="muted">Drag over the dots to compare those requests with the others.</p>
       ) : null}
