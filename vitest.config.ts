@@ -13,6 +13,7 @@ export default defineConfig({
             'tests/tracing/**/*.test.ts',
             'tests/alerts/**/*.test.ts',
             'tests/analysis/**/*.test.ts',
+            'tests/console/**/*.test.ts',
             'tests/api/**/*.test.ts',
             'tests/service/**/*.test.ts',
             'tests/storage/**/*.test.ts',

@@ -145,3 +145,24 @@ describe('a region brushed on the trace scatter', () => {
     await page.close();
   });
 });
+
+describe('rates that mean what they say', () => {
+  it('reads a service younger than the range over the time it has existed', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${analysis.url}/?range=1h`);
+    const cell = page.locator(`tr[data-service="${SHOP}"] td[data-field="rate"]`);
+    await expect
+      .poll(async () => Number((await cell.textContent({ timeout: 30_000 })) || 0), upTo(30_000))
+      .toBeGreaterThan(0);
+    const shown = Number(await cell.textContent());
+    // Its 1,200 requests over the ten minutes it has existed (its first minute's bucket may
+    // start up to a minute earlier), not over the hour: that would read 0.33.
+    expect(shown).toBeLessThanOrEqual(
+      Number((documents.length / ((NOW - START) / 1000)).toFixed(2)),
+    );
+    expect(shown).toBeGreaterThanOrEqual(
+      Number((documents.length / ((Date.now() - START + 60_000) / 1000)).toFixed(2)),
+    );
+    await page.close();
+  });
+});

@@ -5,10 +5,13 @@ import { AlertRows } from './alerts.tsx';
 import { RequestSparkline } from '../components/service-trend.tsx';
 import { StorageWarning } from '../components/storage-warning.tsx';
 import { count, ms, percent } from '../format.ts';
+import { currentRate, rangeRate } from '../rates.ts';
 import { useData } from '../use-data.ts';
 import { useState } from 'preact/hooks';
 
 const REFRESH_MS = 10_000;
+const rate = (perSecond: number | null): string =>
+  perSecond === null ? '–' : perSecond.toFixed(2);
 
 /** Firing alerts on top, then every service's figures over the chosen range; refreshes itself. */
 export function Overview({ query }: { query: URLSearchParams }) {
@@ -40,8 +43,8 @@ export function Overview({ query }: { query: URLSearchParams }) {
   const health = useData(() => get('/api/v1/health'), 'health', refresh);
   // The disk budget changes slowly: once a minute is enough.
   const storage = useData(() => get('/api/v1/storage'), 'storage', paused ? undefined : 60_000);
-  const seconds =
-    (Date.parse(range.to ?? new Date().toISOString()) - Date.parse(range.from)) / 1000;
+  const now = Date.now();
+  const bounds = { from: Date.parse(range.from), to: range.to ? Date.parse(range.to) : now };
   return (
     <section>
       <header class="page-header">
@@ -77,7 +80,12 @@ export function Overview({ query }: { query: URLSearchParams }) {
         <thead>
           <tr>
             <th>service</th>
-            <th class="num">requests/s</th>
+            <th class="num" title="over the last five minutes">
+              req/s now
+            </th>
+            <th class="num" title="over the range, from the service's first request in it">
+              req/s in range
+            </th>
             <th>trend</th>
             <th class="num">errors</th>
             <th class="num">p50</th>
@@ -92,8 +100,15 @@ export function Overview({ query }: { query: URLSearchParams }) {
               <td>
                 <a href={`/services/${encodeURIComponent(s.service)}`}>{s.service}</a>
               </td>
+              <td class="num" data-field="rate-now">
+                {trends.data
+                  ? rate(currentRate(trendOf.get(s.service) ?? [], trends.data.intervalMs, now))
+                  : ''}
+              </td>
               <td class="num" data-field="rate">
-                {(s.requests.count / seconds).toFixed(2)}
+                {trends.data
+                  ? rate(rangeRate(s.requests.count, trendOf.get(s.service) ?? [], bounds))
+                  : ''}
               </td>
               <td class="trend">
                 {trends.data ? (

@@ -7,6 +7,7 @@ import { AlertRows } from './alerts.tsx';
 import { Chart } from '../components/chart.tsx';
 import { SloTable } from '../components/slo-table.tsx';
 import { completeBuckets } from '../components/service-trend.tsx';
+import { currentRate, rangeRate } from '../rates.ts';
 import { ServiceDifferences } from '../components/service-differences.tsx';
 import { DeployList } from '../components/deploy-list.tsx';
 import { DeployComparison } from '../components/deploy-comparison.tsx';
@@ -35,6 +36,31 @@ function Trend<B extends { start: string }>(props: {
         deploys={props.deploys}
       />
     </figure>
+  );
+}
+
+/** The request rate now (the last five minutes) beside the range's, from its first request. */
+function Rates(props: {
+  buckets: readonly { start: string; requests: number }[];
+  intervalMs: number;
+  range: { from: string; to: string | undefined };
+}) {
+  const now = Date.now();
+  const total = props.buckets.reduce((sum, b) => sum + b.requests, 0);
+  const bounds = {
+    from: Date.parse(props.range.from),
+    to: props.range.to ? Date.parse(props.range.to) : now,
+  };
+  const shown = (perSecond: number | null) => (perSecond === null ? '–' : perSecond.toFixed(2));
+  return (
+    <p class="muted" data-field="rates">
+      <strong data-field="rate-now">
+        {shown(currentRate(props.buckets, props.intervalMs, now))}
+      </strong>{' '}
+      requests/s now (last five minutes) ·{' '}
+      <span data-field="rate">{shown(rangeRate(total, props.buckets, bounds))}</span> requests/s
+      over the range, from its first request
+    </p>
   );
 }
 
@@ -79,6 +105,9 @@ export function Service({ service, query }: { service: string; query: URLSearchP
         <a href={`/logs?service=${encodeURIComponent(service)}&severity=error`}>error logs</a>
       </header>
       <Problem error={latency.error ?? errors.error} />
+      {errors.data ? (
+        <Rates buckets={errors.data.buckets} intervalMs={errors.data.intervalMs} range={range} />
+      ) : null}
       <div class="charts">
         <Trend
           title="requests/s"
