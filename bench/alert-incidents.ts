@@ -23,11 +23,11 @@ import {
   newTraceId,
   sendLogs,
   sendSpans,
-  stack,
   type TestLog,
   type TestSpan,
 } from '../tools/harness/otlp.ts';
 import { repoRoot } from '../tools/stack/paths.ts';
+import { droppedTooEarly, sendPaced, type TraceBatch } from './incidents/collector-pace.ts';
 import {
   INCIDENTS,
   MINUTES,
@@ -43,22 +43,6 @@ const MINUTE = 60_000;
 const GRACE = 30 * MINUTE;
 /** Evaluations begin once an hour of history exists, as for a service that has been running. */
 const FIRST_TICK = 60;
-/**
- * How fast the scenario's traces are sent. The Collector's tail_sampling holds each trace until
- * it decides it, a second or two after its root span arrives, and at most num_traces (50,000) at
- * once: sent faster, it dropped the oldest undecided ones, 27% of the scenario's traces, whole
- * stretches of a service's minutes among them (the p95 regression's first half hour).
- */
-const TRACES_PER_SECOND = 5000;
-const DROPPED_TOO_EARLY =
-  /^otelcol_processor_tail_sampling_sampling_trace_dropped_too_early(?:\{[^}]*\})? (\S+)$/gm;
-
-/** Traces the Collector's tail_sampling dropped before deciding them, since it started. */
-async function droppedTooEarly(): Promise<number> {
-  const metrics = await (await fetch(stack.collectorMetrics)).text();
-  return [...metrics.matchAll(DROPPED_TOO_EARLY)].reduce((sum, m) => sum + Number(m[1]), 0);
-}
-
 const serviceName = (run: string, index: number): string =>
   `incident-${run}-svc-${String(index).padStart(2, '0')}`;
 
@@ -71,7 +55,7 @@ async function send(run: string): Promise<{ spans: number; logs: number }> {
   }
   let spans = 0;
   let logs = 0;
-  const batches: { traces: number; send: () => Promise<void> }[] = [];
+  const batches: TraceBatch[] = [];
   for (const [index, list] of byService) {
     const service = serviceName(run, index);
     for (let i = 0; i < list.length; i += 500) {
@@ -104,16 +88,7 @@ async function send(run: string): Promise<{ spans: number; logs: number }> {
       });
     }
   }
-  // Four at a time: the Collector's memory limiter refuses more than it can hold; and no faster
-  // than its tail sampling decides them.
-  for (let i = 0; i < batches.length; i += 4) {
-    const round = batches.slice(i, i + 4);
-    const started = performance.now();
-    await Promise.all(round.map((b) => b.send()));
-    const traces = round.reduce((sum, b) => sum + b.traces, 0);
-    const wait = (traces / TRACES_PER_SECOND) * 1000 - (performance.now() - started);
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  }
+  await sendPaced(batches);
   return { spans, logs };
 }
 

@@ -14,6 +14,7 @@ import { cleanCommit, DirtyTreeError, recordSection, reportPath } from '../bench
 import { sampler } from '../bench/sampler.ts';
 import { scale } from '../bench/scale.ts';
 import { storage } from '../bench/storage.ts';
+import { why } from '../bench/why.ts';
 import { repoRoot } from '../tools/stack/paths.ts';
 import { loadStackSettings, type StackSettings } from '../tools/stack/settings.ts';
 
@@ -30,6 +31,7 @@ const benchmarks: Record<string, (settings: StackSettings) => string | Promise<s
   alerts: alertTick,
   scale,
   storage,
+  why,
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in benchmarks));

@@ -34,6 +34,11 @@ export interface TestSpan {
   traceState?: string;
   /** Default: server for a root span, client for a child. */
   kind?: 'server' | 'client' | 'internal';
+  /**
+   * Resource attributes besides the service's name (`host.name`, `service.version`, …); a
+   * `service.name` here puts the span in another service. Spans of one resource travel together.
+   */
+  resource?: Record<string, Attribute>;
 }
 
 const KINDS = { internal: 1, server: 2, client: 3 } as const;
@@ -59,31 +64,38 @@ export async function sendSpans(
   spans: readonly TestSpan[],
   endpoint: string = stack.otlpHttp,
 ): Promise<void> {
+  const byResource = new Map<string, TestSpan[]>();
+  for (const span of spans) {
+    const key = JSON.stringify(span.resource ?? {});
+    const group = byResource.get(key) ?? [];
+    group.push(span);
+    byResource.set(key, group);
+  }
   await post(
     '/v1/traces',
     {
-      resourceSpans: [
-        {
-          resource: { attributes: otlpAttributes({ 'service.name': service }) },
-          scopeSpans: [
-            {
-              scope: { name: 'lantern-tests' },
-              spans: spans.map((span) => ({
-                traceId: span.traceId,
-                spanId: span.spanId,
-                ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
-                ...(span.traceState ? { traceState: span.traceState } : {}),
-                name: span.name,
-                kind: KINDS[span.kind ?? (span.parentSpanId ? 'client' : 'server')],
-                startTimeUnixNano: nanos(span.startMs),
-                endTimeUnixNano: nanos(span.startMs + span.durationMs),
-                status: span.error ? { code: 2, message: 'failed' } : { code: 0 },
-                attributes: otlpAttributes(span.attributes ?? {}),
-              })),
-            },
-          ],
+      resourceSpans: [...byResource.values()].map((group) => ({
+        resource: {
+          attributes: otlpAttributes({ 'service.name': service, ...group[0]?.resource }),
         },
-      ],
+        scopeSpans: [
+          {
+            scope: { name: 'lantern-tests' },
+            spans: group.map((span) => ({
+              traceId: span.traceId,
+              spanId: span.spanId,
+              ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
+              ...(span.traceState ? { traceState: span.traceState } : {}),
+              name: span.name,
+              kind: KINDS[span.kind ?? (span.parentSpanId ? 'client' : 'server')],
+              startTimeUnixNano: nanos(span.startMs),
+              endTimeUnixNano: nanos(span.startMs + span.durationMs),
+              status: span.error ? { code: 2, message: 'failed' } : { code: 0 },
+              attributes: otlpAttributes(span.attributes ?? {}),
+            })),
+          },
+        ],
+      })),
     },
     endpoint,
   );
