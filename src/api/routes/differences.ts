@@ -16,7 +16,7 @@ import type { RequestSelection } from '../../contracts/request-selection.ts';
 import type { Client } from '../../storage/client.ts';
 import {
   attributeSeen,
-  groupTotals,
+  groupSizes,
   sampleRequests,
   valueWeights,
   type RequestGroup,
@@ -77,8 +77,8 @@ export function differenceRoutes(client: Client, now: () => number): Router {
         'bad_parameter',
         `parameter "attribute": no request of ${q.service} in the range has "${q.attribute.key}"`,
       );
-    const totals = await groupTotals(client, scope, selection);
-    if (totals.selection.spans === 0)
+    const sizes = await groupSizes(client, scope, selection);
+    if (sizes.spans.selection === 0)
       throw new ApiError(
         400,
         'empty_selection',
@@ -86,7 +86,7 @@ export function differenceRoutes(client: Client, now: () => number): Router {
       );
 
     const sample = (group: RequestGroup) =>
-      sampleRequests(client, scope, selection, group, totals[group].spans, SAMPLE);
+      sampleRequests(client, scope, selection, group, sizes.spans[group], SAMPLE);
     const [selectedSpans, baselineSpans] = await Promise.all([
       sample('selection'),
       sample('baseline'),
@@ -102,23 +102,25 @@ export function differenceRoutes(client: Client, now: () => number): Router {
         scope,
         selection,
         group,
-        totals[group].spans,
+        sizes.spans[group],
         picked.map((o) => ({ field: o.field, value: o.value })),
       );
-    const [selectedTraces, baselineTraces, selectedWeights, baselineWeights] = await Promise.all([
-      traceSpans(client, selectedSpans.slice(0, TRACED)),
-      traceSpans(client, baselineSpans.slice(0, TRACED)),
-      weigh('selection'),
-      weigh('baseline'),
-    ]);
+    const [selectedTraces, baselineTraces, selectedWeights, baselineWeights, totals] =
+      await Promise.all([
+        traceSpans(client, selectedSpans.slice(0, TRACED)),
+        traceSpans(client, baselineSpans.slice(0, TRACED)),
+        weigh('selection'),
+        weigh('baseline'),
+        sizes.totals,
+      ]);
 
     const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
     const measured: Measured[] = picked.map((observation, i) => ({
       observation,
       selection: share(selectedWeights.withValue[i] ?? 0, selectedWeights.requests),
       baseline: share(baselineWeights.withValue[i] ?? 0, baselineWeights.requests),
-      selectionSpans: totals.selection.spans * selectedWeights.probability,
-      baselineSpans: totals.baseline.spans * baselineWeights.probability,
+      selectionSpans: sizes.spans.selection * selectedWeights.probability,
+      baselineSpans: sizes.spans.baseline * baselineWeights.probability,
     }));
 
     // The call chain below the requests: read from whole traces of a sample of each group.

@@ -83,20 +83,32 @@ export interface GroupTotal {
   readonly requests: number;
 }
 
-/** Exact totals of both groups. */
-export async function groupTotals(
+/** Both groups' stored spans, now; their exact totals, weights summed, when ready. */
+export interface GroupSizes {
+  /** What samples are sized by. */
+  readonly spans: Readonly<Record<RequestGroup, number>>;
+  readonly totals: Promise<Record<RequestGroup, GroupTotal>>;
+}
+
+/**
+ * Both groups' sizes. The baseline's are the scope's less the selection's: counted directly,
+ * its `must_not` of the selection is evaluated on every span of the scope, while the scope's
+ * spans are counted from the index at once. Summing the scope's weights reads every span's doc
+ * value, the longest search of a large scope: it runs while the caller samples.
+ */
+export async function groupSizes(
   client: Client,
   scope: RequestScope,
   selection: RequestSelection,
-): Promise<Record<RequestGroup, GroupTotal>> {
-  const total = async (group: RequestGroup): Promise<GroupTotal> => {
+): Promise<GroupSizes> {
+  const total = async (filter: Query[], counted: boolean, weighed: boolean) => {
     const result = await client.search({
       index: indices.spans.pattern,
       ...lenient,
       size: 0,
-      track_total_hits: true,
-      query: { bool: { filter: [groupQuery(scope, selection, group)] } },
-      aggs: { requests: weightSum },
+      track_total_hits: counted,
+      query: { bool: { filter } },
+      ...(weighed && { aggs: { requests: weightSum } }),
     });
     const hits = result.hits.total;
     return {
@@ -104,8 +116,22 @@ export async function groupTotals(
       requests: (result.aggregations?.requests as { value: number } | undefined)?.value ?? 0,
     };
   };
-  const [selected, baseline] = await Promise.all([total('selection'), total('baseline')]);
-  return { selection: selected, baseline };
+  const inScope = scopeFilter(scope);
+  const scopeWeights = total(inScope, false, true);
+  // Awaited later by the caller, or never when it gives up first: not an unhandled rejection.
+  scopeWeights.catch(() => undefined);
+  const [selected, all] = await Promise.all([
+    total([groupQuery(scope, selection, 'selection')], true, true),
+    total(inScope, true, false),
+  ]);
+  const baselineSpans = Math.max(0, all.spans - selected.spans);
+  return {
+    spans: { selection: selected.spans, baseline: baselineSpans },
+    totals: scopeWeights.then(({ requests }) => ({
+      selection: selected,
+      baseline: { spans: baselineSpans, requests: Math.max(0, requests - selected.requests) },
+    })),
+  };
 }
 
 /** `random_sampler` takes a probability below 0.5, or exactly 1 (no sampling). */
