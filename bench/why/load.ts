@@ -80,9 +80,10 @@ export async function loadSpans(
   const worker = async () => {
     while (next < total) {
       const start = next;
-      next = Math.min(total, next + BULK_DOCS);
+      const end = Math.min(total, start + BULK_DOCS);
+      next = end;
       const lines: string[] = [];
-      for (let i = start; i < next; i += 1) lines.push(action, spanLine(i, total, from));
+      for (let i = start; i < end; i += 1) lines.push(action, spanLine(i, total, from));
       const result = await client.transport.request<{ errors: boolean; items: unknown[] }>({
         method: 'POST',
         path: `/${index}/_bulk`,
@@ -90,11 +91,17 @@ export async function loadSpans(
       });
       if (result.errors)
         throw new Error(`bulk load into ${index} failed: ${JSON.stringify(result.items[0])}`);
-      done += next - start;
+      done += end - start;
       if (done % 1_000_000 < BULK_DOCS) console.log(`[bench] loaded ${done} spans`);
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
   await client.indices.putSettings({ index, settings: { refresh_interval: '1s' } });
   await client.indices.refresh({ index });
+  // Merges after a bulk load take the CPU for minutes: queries timed meanwhile measure them.
+  for (;;) {
+    const stats = await client.indices.stats({ index, metric: 'merge' });
+    if ((stats._all.primaries?.merges?.current ?? 0) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+  }
 }
