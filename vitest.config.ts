@@ -10,6 +10,7 @@ export default defineConfig({
           name: 'unit',
           include: [
             'tests/tools/**/*.test.ts',
+            'tests/demo/**/*.test.ts',
             'tests/tracing/**/*.test.ts',
             'tests/alerts/**/*.test.ts',
             'tests/analysis/**/*.test.ts',
