@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { secondsOrMore } from '../contracts/duration.ts';
 import { incidentIdPattern } from '../contracts/api/incidents.ts';
+import { TRACE_SORTS } from '../contracts/api/telemetry.ts';
 import { SEVERITIES } from '../contracts/severity.ts';
 import { ApiError } from './errors.ts';
 
@@ -78,6 +79,7 @@ export const tracesQuery = z.strictObject({
       return { key: pair.slice(0, at), value: pair.slice(at + 1) };
     })
     .optional(),
+  sort: z.enum(TRACE_SORTS).default('newest'),
   limit: limit(100, 1000),
 });
 export const traceIdPath = z.strictObject({ traceId: traceIdParam });

@@ -21,6 +21,7 @@ export function traceRoutes(client: Client, now: () => number): Router {
       minDurationMs: q.minDurationMs,
       maxDurationMs: q.maxDurationMs,
       attribute: q.attribute,
+      sort: q.sort,
       limit: q.limit,
     });
     reply(res, 'GET /api/v1/traces', { traces });

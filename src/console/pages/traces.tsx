@@ -9,7 +9,15 @@ import { navigate } from '../router.ts';
 import { useData } from '../use-data.ts';
 import { field } from '../form.ts';
 
-const FILTERS = ['service', 'operation', 'minDurationMs', 'maxDurationMs', 'attribute'] as const;
+const FILTERS = [
+  'service',
+  'operation',
+  'minDurationMs',
+  'maxDurationMs',
+  'attribute',
+  'sort',
+] as const;
+const SORTS = { newest: 'newest', longest: 'longest', 'most-spans': 'most spans' } as const;
 
 /** Trace search: filters in the URL, a duration-over-time scatter (errors red) and a list. */
 export function Traces({ query }: { query: URLSearchParams }) {
@@ -33,6 +41,7 @@ export function Traces({ query }: { query: URLSearchParams }) {
     navigate(`/traces?${next.toString()}`);
   };
   const traces = found.data?.traces ?? [];
+  const longest = Math.max(0.001, ...traces.map((t) => t.durationMs));
   // A region brushed on the scatter, compared with the rest of the service's requests in range.
   const [region, setRegion] = useState<BrushedRegion>();
   const service = query.get('service') ?? undefined;
@@ -104,6 +113,16 @@ export function Traces({ query }: { query: URLSearchParams }) {
           attribute{' '}
           <input name="attribute" placeholder="key=value" value={query.get('attribute') ?? ''} />
         </label>
+        <label>
+          sort{' '}
+          <select name="sort" value={query.get('sort') ?? 'newest'}>
+            {Object.entries(SORTS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="submit">Search</button>
       </form>
       <Problem error={found.error} />
@@ -140,24 +159,51 @@ export function Traces({ query }: { query: URLSearchParams }) {
         <thead>
           <tr>
             <th>started</th>
-            <th>service</th>
-            <th>request</th>
-            <th class="num">duration</th>
-            <th>trace</th>
+            <th>trace (root service: operation)</th>
+            <th>duration</th>
+            <th class="num">spans</th>
+            <th>services</th>
+            <th class="num">errors</th>
+            <th class="num">kept 1 in</th>
           </tr>
         </thead>
         <tbody>
           {traces.map((t) => (
             <tr key={t.traceId} class={t.failed ? 'failed' : ''} data-trace={t.traceId}>
               <td>{dateTime(t.startedAt)}</td>
-              <td>{t.service}</td>
-              <td>{t.name}</td>
-              <td class="num">{ms(t.durationMs)}</td>
               <td>
-                <a class="mono trace-link" href={`/traces/${t.traceId}`}>
-                  {t.traceId.slice(0, 16)}
+                <a class="trace-link" href={`/traces/${t.traceId}`}>
+                  {t.service ?? '?'}: {t.name}
                 </a>
+                {t.rootKept ? null : (
+                  <span class="muted" title="the root span was not kept; the earliest kept span">
+                    {' '}
+                    (root not kept)
+                  </span>
+                )}{' '}
+                <span class="mono muted">{t.traceId.slice(0, 8)}</span>
               </td>
+              <td class="duration-cell">
+                <span
+                  class="duration-bar"
+                  style={{ width: `${(t.durationMs / longest) * 100}%` }}
+                />
+                {ms(t.durationMs)}
+              </td>
+              <td class="num" data-field="spans">
+                {t.spans}
+              </td>
+              <td data-field="services">
+                {t.services.map((s) => (
+                  <span key={s.service} class="service-count">
+                    {s.service} {s.spans}
+                  </span>
+                ))}
+              </td>
+              <td class={`num ${t.errors > 0 ? 'bad' : ''}`} data-field="errors">
+                {t.errors}
+              </td>
+              <td class="num">{Number(t.weight.toPrecision(3))}</td>
             </tr>
           ))}
         </tbody>

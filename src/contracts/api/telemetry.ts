@@ -1,6 +1,14 @@
 import * as z from 'zod/mini';
 import type { Immutable } from './immutable.ts';
-import { atLeastZero, attributes, nullableString, spanId, time, traceId } from './values.ts';
+import {
+  atLeastZero,
+  attributes,
+  nullableString,
+  spanId,
+  time,
+  traceId,
+  wholeCount,
+} from './values.ts';
 
 /** One log record. */
 export const logRecord = z.strictObject({
@@ -21,16 +29,32 @@ export const logList = z.strictObject({ traceId: z.nullable(traceId), logs: z.ar
 /** A sampling weight: how many like it one stored item stands for. */
 const weight = z.number().check(z.minimum(1));
 
-/** One trace in a search: the first request of it that matched, and the trace's extent. */
+/** How a trace search orders its traces. */
+export const TRACE_SORTS = ['newest', 'longest', 'most-spans'] as const;
+
+/**
+ * One trace in a search, as Jaeger lists it: by its root (the span with no parent; the earliest
+ * stored span when the root was not kept), with how many spans, services and errors it holds.
+ */
 export const traceSummary = z.strictObject({
   traceId,
+  /** The root's service and operation, route and start. */
   service: nullableString,
   name: z.string(),
   route: nullableString,
   startedAt: time,
+  /** The root's duration (the longest span's when the root was not kept). */
   durationMs: atLeastZero,
+  /** Whether any span of the trace failed (status ERROR, or a server's 5xx). */
   failed: z.boolean(),
+  /** The root's sampling weight. */
   weight,
+  /** Whether the root span is stored: false when only later spans of the trace were kept. */
+  rootKept: z.boolean(),
+  spans: wholeCount,
+  errors: wholeCount,
+  /** Its services with their span counts, most spans first (equal counts by name). */
+  services: z.array(z.strictObject({ service: z.string(), spans: wholeCount })),
 });
 export const traceList = z.strictObject({ traces: z.array(traceSummary) });
 

@@ -275,7 +275,7 @@ const GRAPH_SAMPLE = 10_000;
  * in _ignored (templates.ts); older daily indices still have the id indexed. An empty id is no
  * parent.
  */
-const hasParent: estypes.QueryDslQueryContainer = {
+export const hasParent: estypes.QueryDslQueryContainer = {
   bool: {
     should: [
       { term: { _ignored: fields.span.parentSpanId } },

@@ -1,14 +1,15 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { isFailedRequest } from '../../contracts/failed-request.ts';
-import { fields, SERVER_KIND } from '../../contracts/fields.ts';
+import { fields } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import { failedRequest, lenient } from './search-options.ts';
+import { hasParent } from './stored-traces.ts';
 import type { TimeRange } from '../../contracts/time-range.ts';
 import { boundsFilter, rangeFilter } from './time-range.ts';
 import type * as Contract from '../../contracts/api/telemetry.ts';
 
-/** One trace in a search result: the first request of it that matched, and the trace's extent. */
+/** One trace in a search result: by its root, with its spans, services and errors counted. */
 export type TraceSummary = Contract.TraceSummary;
+export type TraceSort = (typeof Contract.TRACE_SORTS)[number];
 
 export interface TraceQuery {
   readonly range: TimeRange;
@@ -20,23 +21,26 @@ export interface TraceQuery {
   readonly maxDurationMs?: number | undefined;
   /** An exact attribute match (`Attributes.<key>` = value). */
   readonly attribute?: { readonly key: string; readonly value: string } | undefined;
+  readonly sort: TraceSort;
   readonly limit: number;
 }
+
+type Query = estypes.QueryDslQueryContainer;
+type Source = Record<string, unknown>;
 
 const text = (value: unknown): string | null =>
   typeof value === 'string' && value !== '' ? value : null;
 const number = (value: unknown, fallback: number): number =>
   typeof value === 'number' ? value : fallback;
 
-/**
- * Requests (server spans) matching the filters, newest first, one row per trace (collapsed on
- * the keyword TraceId). Every value arrives validated and goes in as a term or range value.
- */
-export async function searchTraces(client: Client, q: TraceQuery): Promise<TraceSummary[]> {
-  const filter: estypes.QueryDslQueryContainer[] = [
-    { term: { [fields.span.kind]: SERVER_KIND } },
-    rangeFilter(fields.timestamp, q.range),
-  ];
+/** A span that failed: status ERROR, or a failed request (a server's 5xx). */
+const failedSpan: Query = {
+  bool: { should: [{ term: { [fields.span.status]: 2 } }, failedRequest], minimum_should_match: 1 },
+};
+
+/** Spans any filter of the search matches; all the filters hold for one span, as in Jaeger. */
+function matchingSpans(q: TraceQuery): Query[] {
+  const filter: Query[] = [rangeFilter(fields.timestamp, q.range)];
   if (q.service !== undefined) filter.push({ term: { [fields.serviceName]: q.service } });
   if (q.operation !== undefined) {
     filter.push({
@@ -49,7 +53,7 @@ export async function searchTraces(client: Client, q: TraceQuery): Promise<Trace
       },
     });
   }
-  if (q.failedOnly) filter.push(failedRequest);
+  if (q.failedOnly) filter.push(failedSpan);
   const durations = boundsFilter(
     fields.span.duration,
     q.minDurationMs === undefined ? undefined : q.minDurationMs * 1000,
@@ -57,43 +61,121 @@ export async function searchTraces(client: Client, q: TraceQuery): Promise<Trace
   );
   if (durations) filter.push(durations);
   if (q.attribute) filter.push({ term: { [`Attributes.${q.attribute.key}`]: q.attribute.value } });
-  const result = await client.search<Record<string, unknown>>({
+  return filter;
+}
+
+/** The ids of the traces a search finds, in its order. */
+async function foundTraceIds(client: Client, q: TraceQuery): Promise<string[]> {
+  const query = { bool: { filter: matchingSpans(q) } };
+  if (q.sort === 'most-spans') {
+    const result = await client.search({
+      index: indices.spans.pattern,
+      size: 0,
+      ...lenient,
+      query,
+      aggs: { traces: { terms: { field: fields.traceId, size: q.limit } } },
+    });
+    const traces = result.aggregations?.traces as estypes.AggregationsStringTermsAggregate;
+    return (traces.buckets as estypes.AggregationsStringTermsBucket[]).map((b) => String(b.key));
+  }
+  const result = await client.search<Source>({
     index: indices.spans.pattern,
     size: q.limit,
     ...lenient,
-    query: { bool: { filter } },
-    sort: [{ [fields.timestamp]: { order: 'desc' } }],
-    collapse: { field: fields.traceId },
-    _source: [
-      fields.traceId,
-      fields.serviceName,
-      fields.span.name,
-      fields.span.httpRoute,
-      fields.timestamp,
-      fields.span.duration,
-      fields.span.status,
-      ...fields.span.httpStatuses,
-      fields.span.samplingWeight,
+    query,
+    sort: [
+      q.sort === 'longest'
+        ? { [fields.span.duration]: { order: 'desc' } }
+        : { [fields.timestamp]: { order: 'desc' } },
     ],
+    collapse: { field: fields.traceId },
+    _source: [fields.traceId],
   });
-  return result.hits.hits.map((hit) => {
-    const s = hit._source ?? {};
-    const httpStatus = fields.span.httpStatuses
-      .map((field) => s[field])
-      .find((value) => typeof value === 'number');
-    return {
-      traceId: String(s[fields.traceId]),
-      service: text(s[fields.serviceName]),
-      name: text(s[fields.span.name]) ?? '',
-      route: text(s[fields.span.httpRoute]),
-      startedAt: String(s[fields.timestamp]),
-      durationMs: number(s[fields.span.duration], 0) / 1000,
-      failed: isFailedRequest({
-        statusIsError: s[fields.span.status] === 2,
-        httpStatus: typeof httpStatus === 'number' ? httpStatus : undefined,
-      }),
-      weight: number(s[fields.span.samplingWeight], 1),
-    };
+  return result.hits.hits.map((hit) => String(hit._source?.[fields.traceId]));
+}
+
+const SUMMARY_FIELDS = [
+  fields.serviceName,
+  fields.span.name,
+  fields.span.httpRoute,
+  fields.timestamp,
+  fields.span.duration,
+  fields.span.samplingWeight,
+];
+const firstSpan: estypes.AggregationsAggregationContainer = {
+  top_hits: { size: 1, sort: [{ [fields.timestamp]: { order: 'asc' } }], _source: SUMMARY_FIELDS },
+};
+/** The root: the span with no parent (a trace may have none stored). */
+const rootSpan: estypes.AggregationsAggregationContainer = {
+  filter: { bool: { must_not: [hasParent] } },
+  aggs: { first: firstSpan },
+};
+
+interface TraceBucket {
+  key: string;
+  doc_count: number;
+  services: estypes.AggregationsStringTermsAggregate;
+  errors: { doc_count: number };
+  root: { doc_count: number; first: { hits: estypes.SearchHitsMetadata<Source> } };
+  earliest: { hits: estypes.SearchHitsMetadata<Source> };
+  longest: { value: number | null };
+}
+
+/**
+ * Traces with a span matching every filter (any kind of span, of any service), newest, longest
+ * or with the most spans first; each listed by its root with its spans, services and errors
+ * counted (one aggregation over the found traces' spans).
+ */
+export async function searchTraces(client: Client, q: TraceQuery): Promise<TraceSummary[]> {
+  const ids = await foundTraceIds(client, q);
+  if (ids.length === 0) return [];
+  const result = await client.search({
+    index: indices.spans.pattern,
+    size: 0,
+    ...lenient,
+    query: { terms: { [fields.traceId]: ids } },
+    aggs: {
+      traces: {
+        terms: { field: fields.traceId, size: ids.length },
+        aggs: {
+          services: { terms: { field: fields.serviceName, size: 50 } },
+          errors: { filter: failedSpan } as estypes.AggregationsAggregationContainer,
+          root: rootSpan,
+          earliest: firstSpan,
+          longest: { max: { field: fields.span.duration } },
+        },
+      },
+    },
+  });
+  const buckets = new Map(
+    ((result.aggregations?.traces as { buckets?: TraceBucket[] } | undefined)?.buckets ?? []).map(
+      (b) => [b.key, b],
+    ),
+  );
+  return ids.flatMap((traceId) => {
+    const b = buckets.get(traceId);
+    if (!b) return [];
+    const root = b.root.first.hits.hits[0]?._source;
+    const head = root ?? b.earliest.hits.hits[0]?._source ?? {};
+    return [
+      {
+        traceId,
+        service: text(head[fields.serviceName]),
+        name: text(head[fields.span.name]) ?? '',
+        route: text(head[fields.span.httpRoute]),
+        startedAt: String(head[fields.timestamp]),
+        durationMs: (root ? number(root[fields.span.duration], 0) : (b.longest.value ?? 0)) / 1000,
+        failed: b.errors.doc_count > 0,
+        weight: Math.max(1, number(head[fields.span.samplingWeight], 1)),
+        rootKept: root !== undefined,
+        spans: b.doc_count,
+        errors: b.errors.doc_count,
+        services: (b.services.buckets as estypes.AggregationsStringTermsBucket[]).map((s) => ({
+          service: String(s.key),
+          spans: s.doc_count,
+        })),
+      },
+    ];
   });
 }
 
