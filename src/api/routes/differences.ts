@@ -13,6 +13,7 @@ import { selectionInWords } from '../../analysis/selection-words.ts';
 import { originShares, tracedRequests } from '../../analysis/traced-requests.ts';
 import { fields } from '../../contracts/fields.ts';
 import type { RequestSelection } from '../../contracts/request-selection.ts';
+import type { TimeRange } from '../../contracts/time-range.ts';
 import type { Client } from '../../storage/client.ts';
 import {
   attributeSeen,
@@ -46,10 +47,14 @@ const CHAIN_FIELDS = [
 ];
 
 /** Whole traces of some sampled requests, by trace id. */
-async function traceSpans(client: Client, requests: readonly StoredSpan[]) {
+/** A trace's spans start at most this long before or after a request of it in the window. */
+const TRACE_REACH_MS = 10 * 60_000;
+
+async function traceSpans(client: Client, requests: readonly StoredSpan[], range: TimeRange) {
   const ids = [...new Set(requests.map((r) => text(r[fields.traceId])))];
   const byTrace = new Map<string, readonly StoredSpan[]>();
-  for await (const spans of spansOfTraces(client, ids, { fields: CHAIN_FIELDS }))
+  const within = { from: range.from - TRACE_REACH_MS, to: range.to + TRACE_REACH_MS };
+  for await (const spans of spansOfTraces(client, ids, { fields: CHAIN_FIELDS, within }))
     byTrace.set(text(spans[0]?.[fields.traceId]), spans);
   return byTrace;
 }
@@ -107,8 +112,8 @@ export function differenceRoutes(client: Client, now: () => number): Router {
       );
     const [selectedTraces, baselineTraces, selectedWeights, baselineWeights, totals] =
       await Promise.all([
-        traceSpans(client, selectedSpans.slice(0, TRACED)),
-        traceSpans(client, baselineSpans.slice(0, TRACED)),
+        traceSpans(client, selectedSpans.slice(0, TRACED), range),
+        traceSpans(client, baselineSpans.slice(0, TRACED), range),
         weigh('selection'),
         weigh('baseline'),
         sizes.totals,

@@ -1,8 +1,9 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { fields, SERVER_KIND } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
+import type { TimeRange } from '../../contracts/time-range.ts';
 import { lenient } from './search-options.ts';
-import { boundsFilter } from './time-range.ts';
+import { boundsFilter, rangeFilter } from './time-range.ts';
 
 /**
  * What Jaeger asks of a trace store (its Remote Storage API v2), answered from lantern-spans-*:
@@ -48,6 +49,8 @@ const KEEP_ALIVE = '1m';
  */
 export interface TraceRead {
   readonly filter?: estypes.QueryDslQueryContainer | undefined;
+  /** Spans that started in this range only: spares the daily indices and segments outside it. */
+  readonly within?: TimeRange | undefined;
   readonly fields?: readonly string[] | undefined;
   readonly traces?: number | undefined;
   readonly page?: number | undefined;
@@ -102,6 +105,7 @@ export async function* spansOfTraces(
         filter: [
           { terms: { [fields.traceId]: [...batch] } },
           ...(read.filter ? [read.filter] : []),
+          ...(read.within ? [rangeFilter(fields.timestamp, read.within)] : []),
         ],
       },
     },
