@@ -3,7 +3,7 @@
  * data, a service's page (an hour of requests, a new version halfway) until its charts show and
  * until the deploy is marked on them (the deploys are one more request, answered after), and
  * the trace view of a 5,000-span trace until it shows (all spans read, the rows in view
- * drawn: the waterfall draws only those). Controls in the same
+ * drawn: the waterfall draws only those) and until its critical path is marked. Controls in the same
  * run: the same browser loading the API's /healthz (what any page costs here), and the trace
  * view of a 10-span trace. Seeds its own indices (lantern-*-bench-console-*), deletes them after.
  *   npm run bench -- console
@@ -105,6 +105,7 @@ export async function consoleBench(settings: StackSettings): Promise<string> {
     const deploys = await timed(servicePath, '.charts figure:nth-child(3) .deploy-marker');
     const smallTrace = await timed(`/traces/${small.traceId}`, '.span-row', 10);
     const bigTrace = await timed(`/traces/${big.traceId}`, '.span-row', 5000);
+    const criticalPath = await timed(`/traces/${big.traceId}`, '.span-row.critical', 5000);
     const row = (name: string, samples: number[]) =>
       `| ${name} | ${median(samples).toFixed(0)} (${range(samples)}) | ${(median(samples) / median(control)).toFixed(1)} |`;
     return [
@@ -118,6 +119,7 @@ export async function consoleBench(settings: StackSettings): Promise<string> {
       row('service page, until its deploy is marked on the 3 charts', deploys),
       row('trace view, 10 spans, until shown', smallTrace),
       row('trace view, 5,000 spans, until shown (rows in view drawn)', bigTrace),
+      row('trace view, 5,000 spans, until its critical path is marked', criticalPath),
     ].join('\n');
   } finally {
     await browser.close();

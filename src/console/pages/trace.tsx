@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { get } from '../api.ts';
 import { Problem } from '../components/problem.tsx';
-import { layout, Waterfall } from '../components/waterfall.tsx';
+import { TraceView } from '../components/trace-view.tsx';
 import { ms, time } from '../format.ts';
 import type { Span } from '../../contracts/api/telemetry.ts';
 import { useData } from '../use-data.ts';
@@ -60,7 +60,6 @@ export function Trace({ traceId }: { traceId: string }) {
   const links = useData(() => get('/api/v1/links'), 'links');
   const spans = loaded.data?.spans ?? [];
   const logs = loaded.data?.logs ?? [];
-  const { rows, totalUs } = useMemo(() => layout(spans), [loaded.data]);
   const withLogs = useMemo(
     () => new Set(logs.flatMap((l) => (l.spanId ? [l.spanId] : []))),
     [loaded.data],
@@ -70,7 +69,6 @@ export function Trace({ traceId }: { traceId: string }) {
     if (!spanId || !spans.some((s) => s.spanId === spanId)) return;
     setSelected(spanId); // the waterfall scrolls it into view
   };
-  const services = new Set(spans.map((s) => s.service));
   return (
     <section>
       <header class="page-header">
@@ -92,22 +90,17 @@ export function Trace({ traceId }: { traceId: string }) {
         ) : null}
       </header>
       <Problem error={loaded.error} />
-      {loaded.data ? (
-        <p class="muted">
-          {spans.length} spans · {services.size} services · {ms(totalUs / 1000)} · {logs.length} log
-          records
-        </p>
-      ) : null}
-      <div class="trace-layout">
-        <Waterfall
-          rows={rows}
-          totalUs={totalUs}
+      {spans.length > 0 ? (
+        <TraceView
+          spans={spans}
+          logCount={logs.length}
           selected={selected}
-          highlighted={withLogs}
+          withLogs={withLogs}
           onSelect={setSelected}
-        />
-        {span ? <SpanDetails span={span} /> : null}
-      </div>
+        >
+          {span ? <SpanDetails span={span} /> : null}
+        </TraceView>
+      ) : null}
       <h2>Logs of this trace</h2>
       {loaded.data && logs.length === 0 ? (
         <p class="muted">This trace wrote no log record.</p>
