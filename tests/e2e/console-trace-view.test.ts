@@ -147,6 +147,7 @@ describe('the trace view', () => {
     await page.locator('input[name="spans"]').fill('select');
     await page.locator('.span-row.dimmed').first().waitFor();
     expect(await spanNames(page, '.span-row.match')).toEqual(['SELECT cart', 'SELECT price']);
+    await page.screenshot({ path: join(screenshotDir, 'trace-search.png'), fullPage: true });
     await page.locator('input[name="spans"]').fill('db.system=redis');
     await page.locator('output', { hasText: '1 matching spans' }).waitFor();
     expect(await spanNames(page, '.span-row.match')).toEqual(['SELECT price']);
@@ -159,7 +160,7 @@ describe('the trace view', () => {
       'POST /auth',
       'audit publish',
     ]);
-    await page.screenshot({ path: join(screenshotDir, 'trace-search.png'), fullPage: true });
+    await page.screenshot({ path: join(screenshotDir, 'trace-search-only.png'), fullPage: true });
     await page.close();
   });
 
