@@ -1,4 +1,4 @@
-import type { ServiceCall } from '../storage/queries/stored-traces.ts';
+import type { ServiceCall } from '../storage/queries/service-calls.ts';
 
 /**
  * Which services call which, directly or through others: from the spans' parent/child edges

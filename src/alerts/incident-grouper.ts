@@ -1,7 +1,7 @@
 import type { Alert } from '../contracts/alert.ts';
 import type { Incident } from '../contracts/incident.ts';
 import type { IncidentStore } from '../storage/incident-store.ts';
-import type { ServiceCall } from '../storage/queries/stored-traces.ts';
+import type { ServiceCall } from '../storage/queries/service-calls.ts';
 import { CallChain } from './call-chain.ts';
 import type { IncidentGrouping } from './evaluator.ts';
 import { groupIncidents } from './incident-grouping.ts';
@@ -12,7 +12,7 @@ const CALLS_LOOKBACK_MS = 15 * 60_000;
 const CALLS_REFRESH_MS = 60_000;
 
 export interface IncidentGrouperSettings {
-  /** Reads which services call which: `serviceCalls` of src/storage/queries/stored-traces.ts. */
+  /** Reads which services call which: `serviceCalls` of src/storage/queries/service-calls.ts. */
   readonly calls: (range: {
     readonly from: string;
     readonly to: string;

@@ -17,6 +17,7 @@ import { analysisRoutes } from './routes/analysis.ts';
 import { logRoutes } from './routes/logs.ts';
 import { traceRoutes } from './routes/traces.ts';
 import { healthRoutes, type ComponentUrls } from './routes/health.ts';
+import { serviceMapRoutes } from './routes/service-map.ts';
 import { silenceRoutes } from './routes/silences.ts';
 import { storageRoutes } from './routes/storage.ts';
 import { notificationRoutes, type NotificationDelivery } from './routes/notifications.ts';
@@ -114,6 +115,7 @@ export function expressApp(deps: ApiDependencies): Express {
   api.use(storageRoutes(deps.client, deps.storage));
   api.use(notificationRoutes(deps.notifications));
   api.use(differenceRoutes(deps.client, deps.now));
+  api.use(serviceMapRoutes(deps));
   api.use(analysisRoutes(deps));
   app.use('/api/v1', api);
   if (deps.consoleDir !== undefined) app.use(consoleRoutes(deps.consoleDir));

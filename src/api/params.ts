@@ -183,6 +183,7 @@ export const deploymentBody = z.strictObject({
   link: z.httpUrl().max(2048).optional(),
 });
 export const servicesQuery = z.strictObject(timeWindow);
+export const serviceMapQuery = z.strictObject(timeWindow);
 /** Storage is measured now, over every day kept: nothing to ask for yet. */
 export const storageQuery = z.strictObject({});
 export const requestRateQuery = z.strictObject({ ...timeWindow, interval: interval.optional() });

@@ -28,7 +28,7 @@ import { dataDisk } from '../storage/maintenance/disk.ts';
 import { budgetOn } from '../storage/maintenance/plan.ts';
 import { isElasticsearchUnavailable } from '../storage/unavailable.ts';
 import { IncidentStore } from '../storage/incident-store.ts';
-import { serviceCalls } from '../storage/queries/stored-traces.ts';
+import { serviceCalls } from '../storage/queries/service-calls.ts';
 import { createApi } from './api.ts';
 import {
   elasticsearchSettings,

@@ -7,7 +7,7 @@ import { fields } from '../../src/contracts/fields.ts';
 import type { Incident, TimelineEntry } from '../../src/contracts/incident.ts';
 import { AlertStore } from '../../src/storage/alert-store.ts';
 import { IncidentStore } from '../../src/storage/incident-store.ts';
-import { serviceCalls } from '../../src/storage/queries/stored-traces.ts';
+import { serviceCalls } from '../../src/storage/queries/service-calls.ts';
 import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
 import { stack } from '../../tools/harness/otlp.ts';
 import { es } from '../../tools/harness/stores.ts';

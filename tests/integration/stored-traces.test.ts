@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fields } from '../../src/contracts/fields.ts';
 import { indices } from '../../src/contracts/indices.ts';
-import { serviceCalls, spansOfTraces } from '../../src/storage/queries/stored-traces.ts';
+import { serviceCalls } from '../../src/storage/queries/service-calls.ts';
+import { spansOfTraces } from '../../src/storage/queries/stored-traces.ts';
 import { es } from '../../tools/harness/stores.ts';
 import { newSpanId, newTraceId } from '../../tools/harness/trace-ids.ts';
 import { bulkLoad, spanDocument } from '../support/seed.ts';
@@ -93,7 +94,8 @@ describe('the service graph', () => {
     expect(
       calls
         .filter((call) => call.child.endsWith(run))
-        .sort((a, b) => a.child.localeCompare(b.child)),
+        .sort((a, b) => a.child.localeCompare(b.child))
+        .map(({ parent, child, calls }) => ({ parent, child, calls })),
     ).toEqual([
       { parent: `gateway-${run}`, child: `cart-${run}`, calls: 2 },
       { parent: `gateway-${run}`, child: `orders-${run}`, calls: 2 },

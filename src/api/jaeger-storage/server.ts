@@ -5,10 +5,10 @@ import { toTracesData } from '../../storage/otlp-traces.ts';
 import {
   findTraces,
   operationsOf,
-  serviceCalls,
   serviceNames,
   spansOfTraces,
 } from '../../storage/queries/stored-traces.ts';
+import { serviceCalls } from '../../storage/queries/service-calls.ts';
 import { dependencyReaderService, traceReaderService } from './protos.ts';
 import {
   instant,

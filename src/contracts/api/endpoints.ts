@@ -13,6 +13,7 @@ import {
   silenceCreated,
   silenceList,
 } from './operations.ts';
+import { serviceMap } from './service-map.ts';
 import { sloList } from './slos.ts';
 import { storage } from './storage.ts';
 import { logList, trace, traceList } from './telemetry.ts';
@@ -89,6 +90,10 @@ export const endpoints = {
   'GET /api/v1/services': ok(
     'Per service: logs, errors, requests, weighted latency percentiles',
     serviceList,
+  ),
+  'GET /api/v1/service-map': ok(
+    'Which service calls which (client→server, producer→consumer): per service and per call, weighted requests/s, error rate and p95; per service, its firing alerts',
+    serviceMap,
   ),
   'GET /api/v1/analysis/request-rate': ok(
     'Every service at once: weighted requests and failed requests per time bucket',

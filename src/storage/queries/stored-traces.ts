@@ -1,5 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { fields, SERVER_KIND } from '../../contracts/fields.ts';
+import { fields } from '../../contracts/fields.ts';
 import { indices } from '../../contracts/indices.ts';
 import type { TimeRange } from '../../contracts/time-range.ts';
 import { lenient } from './search-options.ts';
@@ -264,16 +264,6 @@ export async function operationsOf(
   });
 }
 
-/** Calls from one service to another: the requests they stand for (sampling weights summed). */
-export interface ServiceCall {
-  readonly parent: string;
-  readonly child: string;
-  readonly calls: number;
-}
-
-/** Entry spans looked at for the service graph of one time range, the most recent first. */
-const GRAPH_SAMPLE = 10_000;
-
 /**
  * A span with a parent. From template v5 on, a parent's id is not indexed: the field's name is
  * in _ignored (templates.ts); older daily indices still have the id indexed. An empty id is no
@@ -289,76 +279,3 @@ export const hasParent: estypes.QueryDslQueryContainer = {
     must_not: [{ term: { [fields.span.parentSpanId]: '' } }],
   },
 };
-
-/**
- * Which service calls which, from the requests (server spans) that started in the range and
- * have a parent: each parent's service is found among the spans of its trace. Bounded by
- * GRAPH_SAMPLE entry spans, the most recent: a graph of a busy day is that of its last requests.
- */
-export async function serviceCalls(
-  client: Client,
-  range: { readonly from: string; readonly to: string },
-): Promise<ServiceCall[]> {
-  const entries = await client.search<Record<string, unknown>>({
-    index: indices.spans.pattern,
-    size: GRAPH_SAMPLE,
-    ...lenient,
-    query: {
-      bool: {
-        filter: [
-          { terms: { [fields.span.kind]: [SERVER_KIND, 'SPAN_KIND_CONSUMER'] } },
-          hasParent,
-          { range: { [fields.timestamp]: { gte: range.from, lte: range.to } } },
-        ],
-      },
-    },
-    sort: [{ [fields.timestamp]: { order: 'desc' } }],
-    _source: [
-      fields.traceId,
-      fields.serviceName,
-      fields.span.parentSpanId,
-      fields.span.samplingWeight,
-    ],
-  });
-  const children = entries.hits.hits.map((hit) => flat(hit._source ?? {}));
-  const spanKey = (traceId: unknown, spanId: unknown) => `${String(traceId)}/${String(spanId)}`;
-  const parentOf = (child: StoredSpan) =>
-    spanKey(child[fields.traceId], child[fields.span.parentSpanId]);
-  const parentKeys = new Set(children.map(parentOf));
-  const serviceOf = new Map<string, string>();
-  const lookUp = async (among: readonly StoredSpan[], filter?: estypes.QueryDslQueryContainer) => {
-    const traceIds = [...new Set(among.map((child) => String(child[fields.traceId])))];
-    const read = {
-      filter,
-      fields: [fields.spanId, fields.serviceName],
-      traces: 1_000,
-    };
-    for await (const spans of spansOfTraces(client, traceIds, read)) {
-      for (const span of spans) {
-        const key = spanKey(span[fields.traceId], span[fields.spanId]);
-        if (parentKeys.has(key)) serviceOf.set(key, String(span[fields.serviceName]));
-      }
-    }
-  };
-  // A request's parent is nearly always its caller's client or producer span: those are read
-  // first. The traces of requests whose parent is not among them are then read whole.
-  await lookUp(children, {
-    terms: { [fields.span.kind]: ['SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER'] },
-  });
-  await lookUp(children.filter((child) => !serviceOf.has(parentOf(child))));
-  const calls = new Map<string, ServiceCall>();
-  for (const child of children) {
-    const parent = serviceOf.get(parentOf(child));
-    const service = String(child[fields.serviceName]);
-    if (parent === undefined || parent === service) continue;
-    const key = `${parent}\n${service}`;
-    const weight = child[fields.span.samplingWeight];
-    const before = calls.get(key)?.calls ?? 0;
-    calls.set(key, {
-      parent,
-      child: service,
-      calls: before + (typeof weight === 'number' ? weight : 1),
-    });
-  }
-  return [...calls.values()];
-}
