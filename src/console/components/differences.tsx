@@ -38,11 +38,18 @@ function Unavailable({ error }: { error: ApiFailure | Error | undefined }) {
  * The values over-represented in the selection, most first: each with its share of the
  * selection beside its share of the others ("94% of failed requests vs 3% of the others").
  */
-export function WhatIsDifferent({ loaded }: { loaded: Loaded<Differences> }) {
+export function WhatIsDifferent({
+  loaded,
+  titled = true,
+}: {
+  loaded: Loaded<Differences>;
+  /** False where the page gives the heading itself (above its own selection form). */
+  titled?: boolean;
+}) {
   const data = loaded.data;
   return (
     <>
-      <h2>What is different</h2>
+      {titled ? <h2>What is different</h2> : null}
       {!data && (loaded.loading ? <p class="muted">Comparing…</p> : null)}
       {!data && <Unavailable error={loaded.error} />}
       {data && (

@@ -27,6 +27,7 @@ export function ServiceDifferences(props: {
   );
   return (
     <div class="service-differences">
+      <h2>What is different</h2>
       <form class="filters" aria-label="compare">
         <label>
           <input
@@ -63,7 +64,7 @@ export function ServiceDifferences(props: {
           ms
         </label>
       </form>
-      <WhatIsDifferent loaded={loaded} />
+      <WhatIsDifferent loaded={loaded} titled={false} />
       <WhereItStarts loaded={loaded} />
     </div>
   );

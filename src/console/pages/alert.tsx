@@ -91,7 +91,8 @@ export function AlertDetail({ id }: { id: string }) {
               .map(([key, value]) => (
                 <Fragment key={key}>
                   <dt>{key.replaceAll('_', ' ')}</dt>
-                  <dd>{value}</dd>
+                  {/* A console path (a faulty deploy's comparison) is a link. */}
+                  <dd>{value.startsWith('/') ? <a href={value}>{value}</a> : value}</dd>
                 </Fragment>
               ))}
             {alert.annotations.runbook_url ? (
