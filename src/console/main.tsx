@@ -9,6 +9,7 @@ import { Incidents } from './pages/incidents.tsx';
 import { Logs } from './pages/logs.tsx';
 import { Overview } from './pages/overview.tsx';
 import { Service } from './pages/service.tsx';
+import { ServiceMap } from './pages/service-map.tsx';
 import { Storage } from './pages/storage.tsx';
 import { Trace } from './pages/trace.tsx';
 import { Traces } from './pages/traces.tsx';
@@ -18,6 +19,7 @@ const NAV = [
   ['/', 'Overview'],
   ['/incidents', 'Incidents'],
   ['/alerts', 'Alerts'],
+  ['/map', 'Map'],
   ['/traces', 'Traces'],
   ['/logs', 'Logs'],
   ['/storage', 'Storage'],
@@ -79,6 +81,8 @@ function Page({ path, query }: { path: string; query: URLSearchParams }) {
       return <Traces query={query} />;
     case 'trace':
       return <Trace traceId={route.traceId} />;
+    case 'map':
+      return <ServiceMap query={query} />;
     case 'logs':
       return <Logs query={query} />;
     case 'storage':

@@ -10,6 +10,7 @@ export type Route =
   | { page: 'incident'; id: string }
   | { page: 'traces' }
   | { page: 'trace'; traceId: string }
+  | { page: 'map' }
   | { page: 'logs' }
   | { page: 'storage' }
   | { page: 'missing'; path: string };
@@ -27,6 +28,7 @@ export function parseRoute(path: string): Route {
     return { page: 'incident', id: second };
   if (first === 'traces' && parts.length === 1) return { page: 'traces' };
   if (first === 'traces' && second && parts.length === 2) return { page: 'trace', traceId: second };
+  if (first === 'map' && parts.length === 1) return { page: 'map' };
   if (first === 'logs' && parts.length === 1) return { page: 'logs' };
   if (first === 'storage' && parts.length === 1) return { page: 'storage' };
   return { page: 'missing', path };
