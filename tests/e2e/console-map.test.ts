@@ -76,7 +76,18 @@ describe('the service map in a real browser', () => {
         await edge.waitFor({ timeout: 10_000 }).catch(() => undefined);
         return edge.count();
       }, upTo(90_000))
-      .toBe(1);
+      .toBe(1)
+      .catch(async (error: unknown) => {
+        // What the map was drawn from, and what the page said, to tell a missing call from a page
+        // that failed.
+        const answer = await (
+          await fetch(`${analysis.url}/api/v1/service-map?from=${Date.now() - 900_000}`)
+        ).text();
+        const said = await page.locator('main').textContent();
+        throw new Error(`no call drawn; the API answered ${answer}; the page says ${said}`, {
+          cause: error,
+        });
+      });
     // The call's rate and both services' rates are drawn from the demo's traffic: not zero.
     const rateOf = async (selector: string) =>
       Number.parseFloat((await page.locator(selector).first().textContent()) ?? '0');
