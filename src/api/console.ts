@@ -13,6 +13,7 @@ const PAGES = [
   '/incidents/:id',
   '/traces',
   '/traces/:traceId',
+  '/map',
   '/logs',
   '/storage',
 ];
