@@ -36,17 +36,15 @@ const round = (value: number, places: number) => Math.round(value * 10 ** places
 
 /**
  * The map's nodes: every service with requests or calls (its RED figures from the services'
- * summaries, rates over the range) and how many of its alerts fire; and its edges.
+ * summaries) and how many of its alerts fire; and its edges. Weighted counts over the range, not
+ * rates: the console divides them by the time each service has sent in it (console/rates.ts).
  */
 export function serviceMap(input: {
   readonly summaries: readonly ServiceSummary[];
   readonly calls: readonly CallFigures[];
   /** The service of each firing alert. */
   readonly firing: readonly string[];
-  readonly rangeMs: number;
 }): { nodes: ServiceMapNode[]; edges: ServiceMapEdge[] } {
-  const seconds = input.rangeMs / 1000;
-  const perSecond = (count: number) => round(count / seconds, 6);
   const inCalls = new Set(input.calls.flatMap((c) => [c.parent, c.child]));
   const alerts = new Map<string, number>();
   for (const service of input.firing) alerts.set(service, (alerts.get(service) ?? 0) + 1);
@@ -54,7 +52,7 @@ export function serviceMap(input: {
     .filter((s) => s.requests.sampled > 0 || inCalls.has(s.service))
     .map((s) => ({
       service: s.service,
-      ratePerSecond: perSecond(s.requests.count),
+      requests: s.requests.count,
       errorRate: s.requests.errorRate,
       p95Ms: s.requests.latencyMs.p95,
       firingAlerts: alerts.get(s.service) ?? 0,
@@ -65,7 +63,7 @@ export function serviceMap(input: {
     if (known.has(service)) continue;
     nodes.push({
       service,
-      ratePerSecond: 0,
+      requests: 0,
       errorRate: null,
       p95Ms: null,
       firingAlerts: alerts.get(service) ?? 0,
@@ -77,7 +75,8 @@ export function serviceMap(input: {
       return {
         caller: c.parent,
         callee: c.child,
-        ratePerSecond: perSecond(c.calls),
+        // Scaled up from a cut sample (service-calls.ts): rounding noise left out.
+        calls: round(c.calls, 6),
         errorRate: ratio(c.errors, c.calls),
         p95Ms: p95 === null ? null : round(p95, 3),
       };

@@ -26,7 +26,7 @@ describe('service map figures', () => {
     expect(weightedPercentile([], 95)).toBeNull();
   });
 
-  it('nodes: services with requests or calls, rates over the range, firing alerts counted', () => {
+  it('nodes: services with requests or calls, their weighted counts, firing alerts counted', () => {
     const map = serviceMap({
       summaries: [summary('api', 600, 100), summary('logs-only', 0, 0)],
       calls: [
@@ -39,15 +39,14 @@ describe('service map figures', () => {
         },
       ],
       firing: ['api', 'api', 'other'],
-      rangeMs: 60_000,
     });
     expect(map.nodes).toEqual([
-      { service: 'api', ratePerSecond: 10, errorRate: 0, p95Ms: 12, firingAlerts: 2 },
+      { service: 'api', requests: 600, errorRate: 0, p95Ms: 12, firingAlerts: 2 },
       // A caller that sent only client spans: on the map, with no requests of its own.
-      { service: 'cron', ratePerSecond: 0, errorRate: null, p95Ms: null, firingAlerts: 0 },
+      { service: 'cron', requests: 0, errorRate: null, p95Ms: null, firingAlerts: 0 },
     ]);
     expect(map.edges).toEqual([
-      { caller: 'cron', callee: 'api', ratePerSecond: 2, errorRate: 0.25, p95Ms: 5 },
+      { caller: 'cron', callee: 'api', calls: 120, errorRate: 0.25, p95Ms: 5 },
     ]);
   });
 });

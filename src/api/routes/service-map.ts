@@ -40,7 +40,6 @@ export function serviceMapRoutes(deps: ServiceMapDependencies): Router {
         summaries: summarizeServices(figures.requests, figures.logs),
         calls,
         firing: firing.flatMap((alert) => (alert.service === null ? [] : [alert.service])),
-        rangeMs: range.to - range.from,
       }),
     });
   });

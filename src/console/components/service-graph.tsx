@@ -1,6 +1,7 @@
 import type { ServiceMap } from '../../contracts/api/service-map.ts';
 import { ms, percent } from '../format.ts';
 import { EDGE_LABEL, layOut, NODE } from './service-graph-layout.ts';
+import type { MapRates } from './service-map-rates.ts';
 
 const rate = (perSecond: number): string =>
   perSecond >= 100 ? perSecond.toFixed(0) : perSecond.toPrecision(2);
@@ -14,9 +15,12 @@ const BAD_ERROR_RATE = 0.05;
  */
 export function ServiceGraph({
   map,
+  rates,
   tracesOf,
 }: {
   map: ServiceMap;
+  /** Requests (calls) per second over the range, from the weighted counts the map holds. */
+  rates: MapRates;
   /** The trace search that finds the traces through one call. */
   tracesOf: (edge: ServiceMap['edges'][number]) => string;
 }) {
@@ -60,7 +64,7 @@ export function ServiceGraph({
             width: `${EDGE_LABEL.width}px`,
           }}
         >
-          <span data-field="rate">{rate(edge.ratePerSecond)}/s</span>{' '}
+          <span data-field="rate">{rate(rates.edge(edge))}/s</span>{' '}
           <span data-field="errors" class={(edge.errorRate ?? 0) > BAD_ERROR_RATE ? 'bad' : ''}>
             {percent(edge.errorRate)} err
           </span>{' '}
@@ -82,7 +86,7 @@ export function ServiceGraph({
         >
           <strong>{node.service}</strong>
           <span class="muted">
-            <span data-field="rate">{rate(node.ratePerSecond)} req/s</span> ·{' '}
+            <span data-field="rate">{rate(rates.node(node))} req/s</span> ·{' '}
             <span data-field="errors" class={(node.errorRate ?? 0) > BAD_ERROR_RATE ? 'bad' : ''}>
               {percent(node.errorRate)} err
             </span>{' '}

@@ -92,7 +92,7 @@ export const endpoints = {
     serviceList,
   ),
   'GET /api/v1/service-map': ok(
-    'Which service calls which (client→server, producer→consumer): per service and per call, weighted requests/s, error rate and p95; per service, its firing alerts',
+    'Which service calls which (client→server, producer→consumer): per service and per call, weighted requests over the range, error rate and p95; per service, its firing alerts',
     serviceMap,
   ),
   'GET /api/v1/analysis/request-rate': ok(

@@ -2,10 +2,13 @@ import * as z from 'zod/mini';
 import { atLeastZero, rate, time, wholeCount } from './values.ts';
 import type { Immutable } from './immutable.ts';
 
-/** Weighted requests per second, the share that failed, and the weighted p95 (ms). */
+/**
+ * Weighted requests over the range (never documents counted), the share that failed, and the
+ * weighted p95 (ms). Counts, not rates, as /services answers them: the console turns a count
+ * into requests per second with the overview's one definition (console/rates.ts `rangeRate`:
+ * from the service's first request in the range), so a service reads the same on both pages.
+ */
 const red = {
-  /** Requests per second over the range (sampling weights summed, never documents counted). */
-  ratePerSecond: atLeastZero,
   errorRate: rate,
   /** Weighted 95th percentile in milliseconds; null without requests. */
   p95Ms: z.nullable(z.number()),
@@ -14,6 +17,8 @@ const red = {
 /** A service on the map: its requests' RED figures and its alerts firing now. */
 export const serviceMapNode = z.strictObject({
   service: z.string(),
+  /** Its weighted requests over the range: /services' `requests.count`. */
+  requests: atLeastZero,
   ...red,
   firingAlerts: wholeCount,
 });
@@ -25,6 +30,8 @@ export const serviceMapNode = z.strictObject({
 export const serviceMapEdge = z.strictObject({
   caller: z.string(),
   callee: z.string(),
+  /** Weighted calls over the range. */
+  calls: atLeastZero,
   ...red,
 });
 
