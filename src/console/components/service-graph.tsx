@@ -77,6 +77,7 @@ export function ServiceGraph({
           class={`map-node ${node.firingAlerts > 0 ? 'alerting' : ''}`}
           data-service={node.service}
           href={`/services/${encodeURIComponent(node.service)}`}
+          title={`${node.service}: open its page`}
           style={{
             left: `${x}px`,
             top: `${y}px`,

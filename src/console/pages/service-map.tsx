@@ -43,8 +43,8 @@ export function ServiceMap({ query }: { query: URLSearchParams }) {
         <>
           <p class="muted">
             Requests/s (from a service&rsquo;s first request in the range, as on the overview),
-            error % and p95 are weighted by each span&rsquo;s sampling weight. A service opens its
-            page; a call lists the traces of its callee&rsquo;s requests.
+            error % and p95 are weighted by each span&rsquo;s sampling weight. Click a service to
+            open its page, or a call&rsquo;s figures on its arrow to list its traces.
           </p>
           <ServiceGraph
             map={map.data}
