@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshotDir } from '../../tools/harness/browser.ts';
-import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
+import type { RunningApp } from '../../tools/harness/instrumented-app.ts';
 import { stack } from '../../tools/harness/otlp.ts';
 import { startAnalysis } from '../support/analysis-service.ts';
+import { demoTraffic, startDemoServices } from '../support/demo-services.ts';
 import { upTo } from '../support/polling.ts';
 
 /**
@@ -19,24 +20,14 @@ const backendService = `map-backend-${run}`;
 const apps: RunningApp[] = [];
 let browser: Browser;
 let analysis: RunningApp;
-let trafficOn = true;
+let traffic: { stop: () => void } | undefined;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  const backend = await startApp({
-    loader: '--import',
-    script: 'demo/backend.mjs',
-    service: backendService,
-    env: { DEMO_ERROR_RATE: '0' },
-  });
-  apps.push(backend);
-  const frontend = await startApp({
-    loader: '--import',
-    script: 'demo/frontend.mjs',
-    service: frontendService,
-    env: { DEMO_ERROR_RATE: '0', BACKEND_URL: backend.url },
-  });
-  apps.push(frontend);
+  const { frontend } = await startDemoServices(
+    { frontend: frontendService, backend: backendService },
+    apps,
+  );
   const rules = join(mkdtempSync(join(tmpdir(), 'lantern-rules-')), 'rules.yaml');
   writeFileSync(rules, 'rules: []\n');
   analysis = await startAnalysis({
@@ -44,21 +35,11 @@ beforeAll(async () => {
     LANTERN_ES_URL: stack.elasticsearch,
   });
   apps.push(analysis);
-  void (async () => {
-    while (trafficOn) {
-      await Promise.all(
-        Array.from({ length: 5 }, async (_, i) => {
-          const response = await fetch(`${frontend.url}/checkout/sku-${i}`).catch(() => undefined);
-          await response?.arrayBuffer();
-        }),
-      );
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  })();
+  traffic = demoTraffic(frontend);
 }, 180_000);
 
 afterAll(async () => {
-  trafficOn = false;
+  traffic?.stop();
   await browser.close();
   await Promise.all(apps.map((app) => app.stop()));
 });

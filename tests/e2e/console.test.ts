@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser, screenshotDir } from '../../tools/harness/browser.ts';
-import { startApp, type RunningApp } from '../../tools/harness/instrumented-app.ts';
+import type { RunningApp } from '../../tools/harness/instrumented-app.ts';
 import { startAnalysis } from '../support/analysis-service.ts';
+import { demoTraffic, startDemoServices } from '../support/demo-services.ts';
 import { stack } from '../../tools/harness/otlp.ts';
 import { loadStackSettings } from '../../tools/stack/settings.ts';
 import { startServer, stopServer } from '../../tools/stack/stack.ts';
@@ -27,7 +28,7 @@ let frontend: RunningApp;
 let backend: RunningApp;
 let analysis: RunningApp;
 let secured: RunningApp;
-let trafficOn = true;
+let traffic: { stop: () => void } | undefined;
 
 /**
  * An analysis service on the test stack. Only one may evaluate the rule: two evaluating it would
@@ -73,37 +74,17 @@ async function analysisService(
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  backend = await startApp({
-    loader: '--import',
-    script: 'demo/backend.mjs',
-    service: backendService,
-    env: { DEMO_ERROR_RATE: '0' },
-  });
-  apps.push(backend);
-  frontend = await startApp({
-    loader: '--import',
-    script: 'demo/frontend.mjs',
-    service: frontendService,
-    env: { DEMO_ERROR_RATE: '0', BACKEND_URL: backend.url },
-  });
-  apps.push(frontend);
+  ({ backend, frontend } = await startDemoServices(
+    { frontend: frontendService, backend: backendService },
+    apps,
+  ));
   analysis = await analysisService();
   secured = await analysisService({ LANTERN_API_TOKEN: TOKEN }, false);
-  void (async () => {
-    while (trafficOn) {
-      await Promise.all(
-        Array.from({ length: 5 }, async (_, i) => {
-          const response = await fetch(`${frontend.url}/checkout/sku-${i}`).catch(() => undefined);
-          await response?.arrayBuffer();
-        }),
-      );
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  })();
+  traffic = demoTraffic(frontend);
 }, 180_000);
 
 afterAll(async () => {
-  trafficOn = false;
+  traffic?.stop();
   await browser.close();
   await Promise.all(apps.map((app) => app.stop()));
 });
