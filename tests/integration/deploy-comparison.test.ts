@@ -1,13 +1,18 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRules } from '../../src/alerts/rules.ts';
+import { AlertEngine } from '../../src/alerts/engine.ts';
+import type { EvaluationReport } from '../../src/alerts/evaluator.ts';
+import { loadRules, parseRules } from '../../src/alerts/rules.ts';
 import type { DeploymentComparison } from '../../src/contracts/api/deployments.ts';
 import { fields } from '../../src/contracts/fields.ts';
+import { AlertStore } from '../../src/storage/alert-store.ts';
 import { startApi, type ApiUnderTest } from '../../tools/harness/api-server.ts';
+import { stack } from '../../tools/harness/otlp.ts';
 import { es } from '../../tools/harness/stores.ts';
 import { repoRoot } from '../../tools/stack/paths.ts';
 import { newSpanId, newTraceId } from '../../tools/harness/trace-ids.ts';
 import { clockedEngine } from '../support/clocked-engine.ts';
+import { upTo } from '../support/polling.ts';
 import { bulkLoad, logDocument, spanDocument } from '../support/seed.ts';
 
 /**
@@ -253,5 +258,66 @@ describe('faulty-deployment rule', () => {
     expect(alert?.summary).toContain('version 2.0');
     expect(alert?.summary).toContain('error rate');
     expect(alert?.annotations.comparison).toBe(`/services/${BAD}?deploy=2.0`);
+  });
+});
+
+/**
+ * A faulty-deployment alert takes the path every kind takes (observe → next state → one commit
+ * → adopt → notify): while the alert index refuses writes nothing moves, then it fires once,
+ * a restarted evaluator picks it up instead of starting it over, and Alertmanager holds one.
+ */
+describe('a faulty-deployment alert, through refused writes and a restart', () => {
+  const rule = `faulty-blocked-${run}`;
+  const rules = parseRules({
+    rules: [{ name: rule, kind: 'faulty_deployment', severity: 'high', service: BAD }],
+  });
+  const clock = { now: D + 2 * MINUTE };
+  const engine = () =>
+    new AlertEngine(es, new AlertStore(es), rules, {
+      intervalMs: 1000,
+      queryOffsetMs: 0,
+      alertmanager: { url: stack.alertmanager, publicUrl: 'http://127.0.0.1:8080' },
+      now: () => clock.now,
+      warn: (message) => {
+        throw new Error(message);
+      },
+    });
+  // The stack is shared: an engine retires the alerts of rules it does not know.
+  const mine = (report: EvaluationReport) => report.transitions.filter((t) => t.rule === rule);
+  const block = (on: boolean) =>
+    es.indices.putSettings({ index: 'lantern-alerts', settings: { 'index.blocks.write': on } });
+
+  it('moves nothing while refused, then one transition, kept across a restart, one in Alertmanager', async () => {
+    const first = engine();
+    // The index exists once an earlier test stored an alert; alone, this test creates it.
+    await es.indices.create({ index: 'lantern-alerts' }).catch(() => undefined);
+    await block(true);
+    try {
+      await expect(first.evaluateOnce()).rejects.toThrow(/saving alerts failed/);
+      await expect(first.evaluateOnce()).rejects.toThrow(/saving alerts failed/);
+    } finally {
+      await block(false);
+    }
+    const fired = mine(await first.evaluateOnce());
+    expect(fired.map((t) => [t.service, t.from, t.to])).toEqual([[BAD, 'inactive', 'firing']]);
+    expect(mine(await first.evaluateOnce())).toEqual([]);
+
+    // A restarted evaluator loads the firing alert instead of starting it over.
+    clock.now += 10_000;
+    expect(mine(await engine().evaluateOnce())).toEqual([]);
+    const { body } = await api.get(`/api/v1/alerts?service=${BAD}`);
+    const alert = (body.alerts as { id: string; rule: string; startsAt: string }[]).find(
+      (candidate) => candidate.rule === rule,
+    );
+    expect(alert?.startsAt).toBe(iso(D + 2 * MINUTE));
+    const detail = (await api.get(`/api/v1/alerts/${String(alert?.id)}`)).body;
+    expect((detail.history as { to: string }[]).map((h) => h.to)).toEqual(['firing']);
+    const inAlertmanager = async () =>
+      (
+        (await (
+          await fetch(`${stack.alertmanager}/api/v2/alerts?filter=alertname%3D%22${rule}%22`)
+        ).json()) as { labels: Record<string, string> }[]
+      ).map((a) => [a.labels.service, a.labels.version]);
+    await expect.poll(inAlertmanager, upTo()).toEqual([[BAD, '2.0']]);
   });
 });
