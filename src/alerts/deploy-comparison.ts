@@ -4,7 +4,7 @@ import {
   type DeployThresholds,
 } from '../analysis/deploy-verdict.ts';
 import { groupByPattern, markFirstSeen } from '../analysis/message-pattern.ts';
-import { weightedPercentiles } from '../analysis/weighted-percentiles.ts';
+import { latencySummary } from '../analysis/summaries.ts';
 import type {
   DeploymentComparison,
   NewErrorPattern,
@@ -216,7 +216,6 @@ async function newErrorPatterns(
 
 function figures(version: string, range: TimeRange, stats: RequestStats): VersionFigures {
   const seconds = (range.to - range.from) / 1000;
-  const [p50, p95, p99] = weightedPercentiles(stats.latency, [50, 95, 99]);
   return {
     version,
     from: iso(range.from),
@@ -225,6 +224,6 @@ function figures(version: string, range: TimeRange, stats: RequestStats): Versio
     requestsPerSecond: seconds > 0 ? stats.requests / seconds : 0,
     failed: stats.errors,
     errorRate: stats.requests > 0 ? Math.min(1, stats.errors / stats.requests) : null,
-    latencyMs: { p50: p50 ?? null, p95: p95 ?? null, p99: p99 ?? null },
+    latencyMs: latencySummary(stats.latency),
   };
 }
