@@ -58,7 +58,8 @@ export interface PatternCount {
 export interface DeploySides {
   /** Null when there is no previous version. */
   readonly before: RequestStats | null;
-  readonly after: RequestStats | null;
+  /** The new version's requests: a zero row when it has none yet. */
+  readonly after: RequestStats;
   /** Length of each window, ms. */
   readonly windowMs: number;
   readonly newPatterns: readonly PatternCount[];
@@ -89,7 +90,6 @@ export function deployVerdict(sides: DeploySides, thresholds: DeployThresholds):
   if (before === null || before.requests <= 0)
     return { verdict: 'no-previous', evidence: ['no requests of a previous version before it'] };
   if (
-    after === null ||
     after.requests < thresholds.minRequests ||
     before.requests < thresholds.minRequests ||
     sides.windowMs < thresholds.minAgeMs
@@ -97,7 +97,7 @@ export function deployVerdict(sides: DeploySides, thresholds: DeployThresholds):
     return {
       verdict: 'too-early',
       evidence: [
-        `${count(after?.requests ?? 0)} requests over ${seconds(sides.windowMs)} since the deploy ` +
+        `${count(after.requests)} requests over ${seconds(sides.windowMs)} since the deploy ` +
           `(${count(before.requests)} before): at least ${count(thresholds.minRequests)} each ` +
           `and ${seconds(thresholds.minAgeMs)} are needed to tell`,
       ],
