@@ -1,4 +1,4 @@
-import type { TimeRange } from '../contracts/time-range.ts';
+import { defaultInterval, type TimeRange } from '../contracts/time-range.ts';
 import type { Client } from '../storage/client.ts';
 import { DeploymentStore } from '../storage/deployment-store.ts';
 import type { EvaluationReader } from '../storage/evaluation-reader.ts';
@@ -7,9 +7,6 @@ import { compareDeploy, newestDeploy } from './deploy-comparison.ts';
 import { observation } from './observation.ts';
 import { deployThresholds, type FaultyDeploymentRule } from './rules.ts';
 import type { Observation } from './state-machine.ts';
-
-/** Versions are weighed in this many time buckets of the window, as the deploys list does. */
-const BUCKETS = 60;
 
 /**
  * Per service with a deploy in the window (its spans carry two versions there, or a pipeline
@@ -31,7 +28,8 @@ export async function faultyDeployments(
       ? store.services(range)
       : store.list(rule.service, range).then((list) => list.map((d) => d.service)),
   ]);
-  const intervalMs = Math.max(1000, Math.ceil((range.to - range.from) / BUCKETS / 1000) * 1000);
+  // Versions are weighed in the buckets the deploys list uses, so both find the same deploys.
+  const intervalMs = defaultInterval(range);
   const services = [...new Set([...changing, ...marked])];
   const judged = await Promise.all(
     services.map(async (service) => {

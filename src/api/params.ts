@@ -3,6 +3,7 @@ import { secondsOrMore } from '../contracts/duration.ts';
 import { incidentIdPattern } from '../contracts/api/incidents.ts';
 import { TRACE_SORTS } from '../contracts/api/telemetry.ts';
 import { SEVERITIES } from '../contracts/severity.ts';
+import { defaultInterval } from '../contracts/time-range.ts';
 import { ApiError } from './errors.ts';
 
 const MAX_RANGE_MS = 31 * 86_400_000;
@@ -238,7 +239,7 @@ export function bucketInterval(
   interval: number | undefined,
 ): number {
   const span = range.to - range.from;
-  const chosen = interval ?? Math.max(1000, Math.ceil(span / 60 / 1000) * 1000);
+  const chosen = interval ?? defaultInterval(range);
   if (span / chosen > MAX_BUCKETS) {
     throw new ApiError(
       400,
