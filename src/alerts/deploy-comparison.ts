@@ -21,7 +21,7 @@ import {
   firstSpanOf,
   versionBefore,
 } from '../storage/queries/service-versions.ts';
-import { detectDeployments, markedDeployment } from './deploy-detection.ts';
+import { deploymentsOf } from './deploy-detection.ts';
 
 /** One deploy to compare: a version of a service, when, and the version it replaced. */
 export interface DeployToCompare {
@@ -62,13 +62,8 @@ export async function newestDeploy(
   intervalMs: number,
   version?: string,
 ): Promise<DeployToCompare | undefined> {
-  const [detected, marked] = await Promise.all([
-    detectDeployments(client, service, range, intervalMs),
-    store.list(service, range),
-  ]);
-  const newest = [...detected.deployments, ...marked.map(markedDeployment)]
-    .filter((d) => version === undefined || d.version === version)
-    .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0];
+  const { deployments } = await deploymentsOf(client, store, service, range, intervalMs);
+  const newest = deployments.findLast((d) => version === undefined || d.version === version);
   if (!newest) return undefined;
   const at = Date.parse(newest.at);
   return {

@@ -2,7 +2,7 @@ import { TAKEOVER_SHARE, versionChanges } from '../analysis/version-changes.ts';
 import type { Deployment, VersionDetection } from '../contracts/api/deployments.ts';
 import type { TimeRange } from '../contracts/time-range.ts';
 import type { Client } from '../storage/client.ts';
-import type { MarkedDeployment } from '../storage/deployment-store.ts';
+import type { DeploymentStore, MarkedDeployment } from '../storage/deployment-store.ts';
 import {
   firstSpanOf,
   MAX_VERSIONS,
@@ -15,9 +15,10 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 /**
  * The deploys the service's spans show: each time a version takes over (analysis/
  * version-changes.ts) in buckets of `intervalMs`, at the first span of the new version's run up
- * to it. Read by the deploys list and by the faulty-deployment rule, so both see one set.
+ * to it. Read through {@link deploymentsOf} by the deploys list and by the faulty-deployment
+ * rule, so both see one set.
  */
-export async function detectDeployments(
+async function detectDeployments(
   client: Client,
   service: string,
   range: TimeRange,
@@ -45,6 +46,28 @@ export async function detectDeployments(
     }),
   );
   return { deployments, detection: detection(service, hasSpans, names, intervalMs) };
+}
+
+/**
+ * The service's deploys in the range, detected from its spans and marked, oldest first, and
+ * what its spans say about versions: what the deploys list shows and the newest deploy is
+ * taken from.
+ */
+export async function deploymentsOf(
+  client: Client,
+  store: DeploymentStore,
+  service: string,
+  range: TimeRange,
+  intervalMs: number,
+): Promise<{ deployments: Deployment[]; detection: VersionDetection }> {
+  const [detected, marked] = await Promise.all([
+    detectDeployments(client, service, range, intervalMs),
+    store.list(service, range),
+  ]);
+  const deployments = [...detected.deployments, ...marked.map(markedDeployment)].sort(
+    (a, b) => Date.parse(a.at) - Date.parse(b.at),
+  );
+  return { deployments, detection: detected.detection };
 }
 
 /** A marked deploy as the deploys list shows it. */

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { compareDeploy, findDeploy } from '../../alerts/deploy-comparison.ts';
-import { detectDeployments, markedDeployment } from '../../alerts/deploy-detection.ts';
+import { deploymentsOf, markedDeployment } from '../../alerts/deploy-detection.ts';
 import { DEFAULT_DEPLOY_THRESHOLDS, type DeployThresholds } from '../../analysis/deploy-verdict.ts';
 import { deployThresholds, type AlertRule } from '../../alerts/rules.ts';
 import type { Client } from '../../storage/client.ts';
@@ -43,19 +43,19 @@ export function deploymentRoutes(
   router.get('/deployments', async (req, res) => {
     const q = parseParams(deploymentsQuery, req.query);
     const range = timeRange(q, now());
-    const [detected, marked] = await Promise.all([
-      detectDeployments(client, q.service, range, bucketInterval(range, undefined)),
-      store.list(q.service, range),
-    ]);
-    const deployments = [...detected.deployments, ...marked.map(markedDeployment)].sort(
-      (a, b) => Date.parse(a.at) - Date.parse(b.at),
+    const { deployments, detection } = await deploymentsOf(
+      client,
+      store,
+      q.service,
+      range,
+      bucketInterval(range, undefined),
     );
     reply(res, 'GET /api/v1/deployments', {
       service: q.service,
       from: iso(range.from),
       to: iso(range.to),
       deployments,
-      detection: detected.detection,
+      detection,
     });
   });
   router.get('/deployments/comparison', async (req, res) => {
